@@ -431,6 +431,458 @@ INITNNDEF void initnn_identity(float *w, int rows, int cols, float gain);
    Returns the gain, or 0 with initnn_last_error() set for an unknown name. */
 INITNNDEF float initnn_gain(const char *activation, float param);
 
+/* ============================================================================
+   5. Activations
+
+   phi is applied elementwise to the pre-activation z, y = phi(z). Each
+   forward has its backward beside it: dz = dy * phi'(z), using whichever of z
+   or y gives phi' without a second transcendental call.
+   ========================================================================= */
+
+enum {
+    INITNN_ACT_IDENTITY = 0,  /* y = z                                         */
+    INITNN_ACT_RELU,          /* y = max(0, z)                      (Nair & Hinton 2010) */
+    INITNN_ACT_LEAKY_RELU,    /* y = z > 0 ? z : a z, a = param     (Maas et al. 2013)   */
+    INITNN_ACT_TANH,          /* y = tanh z,  phi' = 1 - y^2                   */
+    INITNN_ACT_SIGMOID,       /* y = 1 / (1 + e^-z),  phi' = y (1 - y) <= 1/4  */
+    INITNN_ACT_SOFTMAX,       /* y_i = e^(z_i - max z) / sum_j e^(z_j - max z), per row */
+    INITNN_ACT_SELU           /* y = lambda (z > 0 ? z : alpha (e^z - 1))  (Klambauer et al. 2017) */
+};
+
+/* SELU's constants (Klambauer et al. 2017, eq. 14), fixed by requiring the
+   mean 0 / variance 1 fixed point of the self-normalizing map. */
+#define INITNN_SELU_LAMBDA 1.0507009873554804934
+#define INITNN_SELU_ALPHA  1.6732632423543772848
+
+/* Parses an activation spec: "identity" (or "linear"), "relu",
+   "leaky_relu[:a]" (a defaults to 0.01), "tanh", "sigmoid", "softmax",
+   "selu". Sets *activation and *param; INITNN_ERR_SPEC on a bad string. */
+INITNNDEF int initnn_activation_parse(int *activation, float *param, const char *spec);
+
+/* The canonical name of an activation ("relu", "leaky_relu", ...). */
+INITNNDEF const char *initnn_activation_name(int activation);
+
+/* y = phi(z) for n elements, or for softmax over rows of length cols
+   (n = rows * cols; other activations ignore cols). y may equal z. */
+INITNNDEF void initnn_activation_forward(float *y, const float *z, size_t n, int cols,
+                                         int activation, float param);
+
+/* dz = dy * phi'(z), given both z and y = phi(z). For softmax the full
+   Jacobian diag(p) - p p^T is applied row by row:
+   dz_i = p_i (dy_i - sum_j dy_j p_j). dz may equal dy. */
+INITNNDEF void initnn_activation_backward(float *dz, const float *dy, const float *z,
+                                          const float *y, size_t n, int cols,
+                                          int activation, float param);
+
+/* ============================================================================
+   6. Losses and metrics
+
+   Losses are means over the batch, and their gradients carry the 1/batch
+   factor, so the learning rate does not depend on the batch size.
+   ========================================================================= */
+
+enum { INITNN_LOSS_SOFTMAX_CROSS_ENTROPY = 0, INITNN_LOSS_MSE = 1 };
+
+/* Softmax and cross-entropy fused, from logits z (batch, classes) and integer
+   labels in [0, classes):
+      L = (1/B) sum_b [ logsumexp(z_b) - z_b,label ]
+   with logsumexp(z) = m + log sum_j e^(z_j - m), m = max_j z_j, so no
+   exponential overflows. The gradient is dz = (p - onehot(label)) / B.
+   dlogits may be NULL (loss only). Returns the loss, or NaN if a label is
+   out of range (with initnn_last_error() set). */
+INITNNDEF float initnn_softmax_cross_entropy(float *dlogits, const float *logits, const int *labels,
+                                             int batch, int classes);
+
+/* Mean squared error over all elements:  L = (1/(B D)) sum (pred - target)^2,
+   dpred = 2 (pred - target) / (B D)  (PyTorch MSELoss, Keras
+   MeanSquaredError). dpred may be NULL. */
+INITNNDEF float initnn_mse(float *dpred, const float *pred, const float *target, int batch, int dim);
+
+/* Fraction of rows whose largest score is at the label (first maximum wins). */
+INITNNDEF float initnn_accuracy(const float *scores, const int *labels, int batch, int classes);
+
+/* Mean absolute error (1/(B D)) sum |pred - target|. */
+INITNNDEF float initnn_mean_absolute_error(const float *pred, const float *target, int batch, int dim);
+
+/* ============================================================================
+   7. Layers and the network
+
+   B = batch size, in = fan_in, out = fan_out.
+   A dense layer computes Z = X W + b, then Y = phi(Z):
+      X is (B, in), W is (in, out), b is (out), Z and Y are (B, out).
+   Its backward, from dZ (B, out):
+      dW += X^T dZ,   db += sum over the batch of dZ,   dX = dZ W^T.
+   Gradients accumulate (+=) into dW and db; initnn_net_zero_grad clears them.
+   Inverted dropout (Srivastava et al. 2014) keeps each input with
+   probability 1 - rate and scales it by 1 / (1 - rate), so the expected
+   activation is the same in training and evaluation, where it is the identity.
+   ========================================================================= */
+
+/* Z = X W + b  (X (B, in), W (in, out), b (out) or NULL, Z (B, out)). */
+INITNNDEF void initnn_dense_forward(float *Z, const float *X, const float *W, const float *b,
+                                    int B, int in, int out);
+
+/* dW += X^T dZ, db += column sums of dZ, dX = dZ W^T (dX may be NULL: the
+   first layer needs no input gradient). */
+INITNNDEF void initnn_dense_backward(float *dX, float *dW, float *db, const float *dZ,
+                                     const float *X, const float *W, int B, int in, int out);
+
+/* Y = X * mask with mask_i = (u_i >= rate) / (1 - rate), u_i ~ U[0,1) from
+   rng; 0 <= rate < 1. The mask is kept for the backward pass. */
+INITNNDEF void initnn_dropout_forward(float *Y, float *mask, const float *X, size_t n, float rate,
+                                      initnn_rng *rng);
+
+/* dX = dY * mask. */
+INITNNDEF void initnn_dropout_backward(float *dX, const float *dY, const float *mask, size_t n);
+
+enum { INITNN_LAYER_DENSE = 0, INITNN_LAYER_DROPOUT = 1 };
+
+#define INITNN_SPEC_MAX 64      /* longest init / activation spec kept in a layer */
+#define INITNN_MAX_LAYERS 256
+
+/* One layer of a sequential net. W, b, dW, db point into the net's single
+   parameter and gradient arrays (they are updated when a layer is added, so
+   read them after the net is complete). The per-sample activation buffers
+   hold max_batch rows. */
+typedef struct initnn_layer {
+    int type;                       /* INITNN_LAYER_*                             */
+    int in, out;                    /* features per sample in and out             */
+    int activation;                 /* INITNN_ACT_* (dense)                       */
+    float activation_param;         /* leaky ReLU slope                           */
+    float rate;                     /* dropout rate                               */
+    char kernel_init[INITNN_SPEC_MAX];   /* spec the kernel was drawn from        */
+    char bias_init[INITNN_SPEC_MAX];
+    char activation_spec[INITNN_SPEC_MAX];
+    size_t param_offset;            /* W then b, in the net's params              */
+    size_t weight_count, bias_count;
+    float *W, *b;                   /* (in, out), (out)                           */
+    float *dW, *db;
+    float *z;                       /* pre-activations (max_batch, out)           */
+    float *y;                       /* outputs (max_batch, out)                   */
+    float *dz;                      /* dL/dz (dense) or dL/dy (dropout)           */
+    float *mask;                    /* dropout mask (max_batch, out)              */
+    double last_update_ratio;       /* ||W_after - W_before|| / ||W_before||, last step */
+} initnn_layer;
+
+/* ---- optimizers (section 8) are configured by this struct ---- */
+enum { INITNN_OPT_SGD = 0, INITNN_OPT_ADAM = 1, INITNN_OPT_RMSPROP = 2 };
+
+typedef struct initnn_optimizer {
+    int type;                 /* INITNN_OPT_*                                        */
+    float learning_rate;
+    float momentum;           /* SGD: 0 = plain SGD                                  */
+    int nesterov;             /* SGD: Nesterov momentum (Sutskever et al. 2013)      */
+    float beta1, beta2;       /* Adam                                                */
+    float epsilon;            /* Adam 1e-8 (Algorithm 1) / 1e-7 (Keras); RMSProp 1e-8 */
+    int keras_epsilon;        /* Adam: 1 = Keras' form (see initnn_adam)             */
+    float rho;                /* RMSProp decay of the squared-gradient average       */
+    float weight_decay;       /* L2: g += weight_decay * w before the update         */
+    float clip_norm;          /* > 0: clip the global gradient norm to this          */
+    float clip_value;         /* > 0: clip each gradient element to [-c, c]          */
+    int64_t step;             /* updates taken; Adam's bias correction uses it       */
+} initnn_optimizer;
+
+/* A sequential network. Build it with initnn_net_create and
+   initnn_net_add_*; every buffer a training step needs is allocated then, so
+   forward, backward and step allocate nothing. */
+typedef struct initnn_net {
+    int input_dim;                  /* features per sample                        */
+    int max_batch;                  /* the largest batch forward may be given     */
+    int layer_count;
+    initnn_layer layers[INITNN_MAX_LAYERS];
+    int loss;                       /* INITNN_LOSS_*                              */
+    size_t param_count;
+    float *params;                  /* every W and b, layer after layer           */
+    float *grads;                   /* dL/dparams, the same layout                */
+    float *opt_m, *opt_v;           /* optimizer state (momentum / moments)       */
+    float *params_backup;           /* weights before the last step (see step)    */
+    initnn_optimizer opt;
+    initnn_rng rng;                 /* the net's own generator: init, dropout,
+                                       shuffling                                   */
+    uint64_t seed;
+    const float *input;             /* the X of the last forward                  */
+    int batch;                      /* the B of the last forward                  */
+    int training;                   /* the mode of the last forward               */
+    int reuse_dropout_mask;         /* 1: forward keeps the current masks (tests) */
+    int64_t steps_taken;
+} initnn_net;
+
+/* Creates an empty net for inputs of input_dim features and batches of at
+   most max_batch samples, with its generator seeded by seed. The loss
+   defaults to softmax cross-entropy; the optimizer to Adam(1e-3).
+   Returns 0 and *out, or an error (nothing allocated). */
+INITNNDEF int initnn_net_create(initnn_net **out, int input_dim, int max_batch, uint64_t seed);
+
+/* Frees the net and everything it owns. NULL is fine. */
+INITNNDEF void initnn_net_free(initnn_net *net);
+
+/* Appends a dense layer of `units` outputs with the activation spec (see
+   initnn_activation_parse), the kernel drawn from kernel_init (any
+   initnn_init_fill spec, or "lsuv": orthogonal now, rescaled by initnn_lsuv
+   on data) and the bias from bias_init (NULL means "zeros"). The weights are
+   drawn now, from the net's generator, in the order the layers are added. */
+INITNNDEF int initnn_net_add_dense(initnn_net *net, int units, const char *activation,
+                                   const char *kernel_init, const char *bias_init);
+
+/* Appends inverted dropout with the given rate, 0 <= rate < 1. */
+INITNNDEF int initnn_net_add_dropout(initnn_net *net, float rate);
+
+/* The output width of the net (of its last layer; input_dim if empty). */
+INITNNDEF int initnn_net_output_dim(const initnn_net *net);
+
+/* Sets the loss: INITNN_LOSS_SOFTMAX_CROSS_ENTROPY (the last layer must be
+   dense with activation softmax; the loss is fused with it, see
+   initnn_softmax_cross_entropy) or INITNN_LOSS_MSE (any output). */
+INITNNDEF int initnn_net_set_loss(initnn_net *net, int loss);
+
+/* Sets the optimizer and clears its state (moments, step count). */
+INITNNDEF int initnn_net_set_optimizer(initnn_net *net, const initnn_optimizer *opt);
+
+/* Redraws every layer's kernel and bias from its specs with the net's
+   generator reseeded by seed: the same seed gives the same weights as
+   initnn_net_create did with it. Clears the optimizer state. */
+INITNNDEF int initnn_net_reinit(initnn_net *net, uint64_t seed);
+
+/* The forward pass on X (batch, input_dim), 1 <= batch <= max_batch.
+   training = 1 applies dropout. Returns the output (batch, output_dim),
+   valid until the next forward, or NULL on bad arguments. The net keeps a
+   pointer to X for the backward pass. */
+INITNNDEF const float *initnn_net_forward(initnn_net *net, const float *X, int batch, int training);
+
+/* The backward pass after a forward: computes the loss of the last forward's
+   output against labels (softmax cross-entropy) or targets (MSE, (batch,
+   output_dim)), stores it in *loss, and accumulates every dW and db. Also
+   leaves dL/dz in each layer's dz. Returns 0, or an error (a label out of
+   range, no forward before). */
+INITNNDEF int initnn_net_backward(initnn_net *net, const int *labels, const float *targets, float *loss);
+
+/* Sets every gradient to 0. */
+INITNNDEF void initnn_net_zero_grad(initnn_net *net);
+
+/* The loss of the last forward's output, without gradients. */
+INITNNDEF float initnn_net_loss(const initnn_net *net, const int *labels, const float *targets);
+
+/* ============================================================================
+   8. Optimizers
+
+   g is the gradient (plus weight_decay * w when set), t the step count
+   after increment, everything elementwise.
+
+   SGD (momentum mu):  v = mu v + g;  w -= lr (nesterov ? g + mu v : v)
+      (PyTorch's form; Sutskever et al. 2013 for Nesterov.)
+   Adam (Kingma & Ba 2015), two published forms:
+      m = b1 m + (1 - b1) g,  v = b2 v + (1 - b2) g^2, then
+      Algorithm 1 (default; PyTorch):  w -= lr m_hat / (sqrt(v_hat) + eps),
+         m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t), eps = 1e-8;
+      Keras (keras_epsilon = 1; the paper's "efficient" form, Sec. 2):
+         w -= lr_t m / (sqrt(v) + eps_hat), lr_t = lr sqrt(1 - b2^t) / (1 - b1^t),
+         eps_hat = 1e-7 added to the uncorrected sqrt(v).
+      They differ only in where epsilon sits: eps_hat = eps sqrt(1 - b2^t).
+   RMSProp (Hinton, lecture 6e):  v = rho v + (1 - rho) g^2;
+      w -= lr g / (sqrt(v) + eps).
+   ========================================================================= */
+
+/* Adam, Algorithm 1: lr as given, beta1 0.9, beta2 0.999, epsilon 1e-8. */
+INITNNDEF initnn_optimizer initnn_adam(float learning_rate);
+
+/* Adam in Keras' form: beta1 0.9, beta2 0.999, epsilon_hat 1e-7. */
+INITNNDEF initnn_optimizer initnn_adam_keras(float learning_rate);
+
+/* SGD with momentum (0 for none), optionally Nesterov. */
+INITNNDEF initnn_optimizer initnn_sgd(float learning_rate, float momentum, int nesterov);
+
+/* RMSProp with rho 0.9, epsilon 1e-8. */
+INITNNDEF initnn_optimizer initnn_rmsprop(float learning_rate);
+
+/* Applies one update of the net's optimizer to every parameter from the
+   accumulated gradients (after clipping, if the optimizer asks for it).
+   Records each layer's update norm. If any updated weight is not finite the
+   step is undone (the weights before it are restored) and
+   INITNN_ERR_NONFINITE is returned naming the layer. */
+INITNNDEF int initnn_net_step(initnn_net *net);
+
+/* Global L2 norm of all gradients, sqrt(sum g^2), in double. */
+INITNNDEF double initnn_net_grad_norm(const initnn_net *net);
+
+/* Clips by global norm (Pascanu et al. 2013): if ||g|| > max_norm,
+   g <- g max_norm / ||g||, which keeps the direction. Returns ||g|| before
+   clipping. */
+INITNNDEF double initnn_clip_grad_norm(float *g, size_t n, double max_norm);
+
+/* Clips each element to [-clip, clip]. Changes the direction. */
+INITNNDEF void initnn_clip_grad_value(float *g, size_t n, float clip);
+
+/* ============================================================================
+   9. Diagnostics
+
+   Measured on one batch, one struct per layer. "Saturated" means
+   |tanh(z)| > 0.97 or sigmoid(z) outside [0.03, 0.97], where phi' has fallen
+   below 6% of its maximum. A unit is dead when it outputs exactly 0 for
+   every sample of the batch (ReLU).
+   ========================================================================= */
+
+#define INITNN_SATURATION_THRESHOLD 0.97
+#define INITNN_DIAG_BINS 20
+
+typedef struct initnn_layer_diag {
+    int layer;                      /* index in the net                               */
+    initnn_stats pre_activation;    /* z                                              */
+    initnn_stats activation;        /* y                                              */
+    initnn_stats delta;             /* dL/dz: its second moment is the backward signal */
+    double zero_fraction;           /* fraction of y exactly 0                        */
+    double dead_fraction;           /* units 0 for every sample (ReLU)                */
+    double saturated_fraction;      /* tanh / sigmoid units beyond the threshold      */
+    double grad_norm;               /* ||(dW, db)|| of this layer                     */
+    initnn_stats weights;           /* W                                              */
+    size_t weight_histogram[INITNN_DIAG_BINS];  /* over [weights.min, weights.max]    */
+    double update_ratio;            /* ||W_after - W_before|| / ||W_before|| of the
+                                       last step (0 before any step)                  */
+} initnn_layer_diag;
+
+/* Runs a forward pass (evaluation mode) on X and, when labels or targets are
+   given, a backward pass (the net's gradients are overwritten), then fills
+   out[0..layer_count-1]. *global_grad_norm (may be NULL) receives the norm of
+   all gradients. Returns 0 or an error. */
+INITNNDEF int initnn_net_diagnose(initnn_net *net, const float *X, const int *labels,
+                                  const float *targets, int batch, initnn_layer_diag *out,
+                                  double *global_grad_norm);
+
+/* Fills diagnostics from the buffers of the last forward/backward without
+   running anything (used by the training loop). */
+INITNNDEF void initnn_net_diag_from_buffers(const initnn_net *net, initnn_layer_diag *out);
+
+/* ============================================================================
+   10. Training loop
+   ========================================================================= */
+
+/* A data set view: features as float or as uint8 (scaled by 1/255 when a
+   batch is formed, so MNIST costs 1 byte a pixel), with class labels or
+   regression targets. The view owns nothing. */
+typedef struct initnn_data {
+    int count;                  /* samples                                        */
+    int features;               /* per sample                                     */
+    const float *x;             /* (count, features), or NULL when x_u8 is used   */
+    const uint8_t *x_u8;        /* (count, features) bytes, scaled by 1/255       */
+    const int *labels;          /* (count) classes, or NULL                       */
+    const float *targets;       /* (count, target_dim), or NULL                   */
+    int target_dim;
+    int classes;                /* number of classes (labels in [0, classes))     */
+} initnn_data;
+
+/* One epoch's record, handed to the callback. */
+typedef struct initnn_epoch_record {
+    int epoch;                  /* 1-based                                        */
+    double train_loss;          /* mean over the epoch's batches (as trained)     */
+    double train_metric;        /* accuracy (classification) or MAE (regression)  */
+    double val_loss, val_metric;   /* NaN without validation data                 */
+    double grad_norm;           /* mean global gradient norm over the batches     */
+    double zero_fraction;       /* ReLU outputs exactly 0, all ReLU layers, last batch */
+    double seconds;             /* wall time of the epoch                         */
+    int is_best;                /* validation loss improved                       */
+    int layer_count;
+    const initnn_layer_diag *layers;   /* per layer, on the last training batch   */
+} initnn_epoch_record;
+
+typedef struct initnn_train_config {
+    int epochs;                 /* default 10                                     */
+    int batch_size;             /* default 32, capped at the net's max_batch      */
+    float validation_split;     /* fraction held out from the end of train when no
+                                   validation set is given (0: none)              */
+    int patience;               /* early stopping on val loss; 0: off             */
+    int restore_best;           /* with patience: restore the best weights        */
+    int shuffle;                /* reshuffle every epoch (default 1)              */
+    int lsuv;                   /* run LSUV on the first batch before training    */
+    void (*on_epoch)(const initnn_epoch_record *record, void *user);
+    void *user;
+} initnn_train_config;
+
+/* The defaults above. */
+INITNNDEF initnn_train_config initnn_train_defaults(void);
+
+/* Copies samples [start, start+batch) (or those listed in index, when not
+   NULL) into X (batch, features) as floats, and their labels / targets. */
+INITNNDEF void initnn_data_batch(const initnn_data *data, const int *index, int start, int batch,
+                                 float *X, int *labels, float *targets);
+
+/* One training step on a batch: zero_grad, forward (training), backward,
+   a check that the loss and every gradient are finite, step. *loss (may be
+   NULL) gets the batch loss, *grad_norm (may be NULL) the global gradient
+   norm before clipping. On a NaN or Inf, no update is made and
+   INITNN_ERR_NONFINITE says where (loss, or the layer whose gradient). */
+INITNNDEF int initnn_net_train_batch(initnn_net *net, const float *X, const int *labels,
+                                     const float *targets, int batch, float *loss,
+                                     double *grad_norm);
+
+/* Loss and metric (accuracy or MAE) of the net on data, in batches of up to
+   max_batch, in evaluation mode. */
+INITNNDEF int initnn_net_evaluate(initnn_net *net, const initnn_data *data, double *loss,
+                                  double *metric);
+
+/* Trains for cfg->epochs on train, with val (may be NULL) or the
+   validation_split for validation, early stopping and the epoch callback.
+   Batches are shuffled with the net's generator. Stops with
+   INITNN_ERR_NONFINITE, weights of the last finite step kept, the moment a
+   loss or gradient is NaN or Inf. *epochs_run (may be NULL) gets the number
+   of epochs completed. */
+INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train, const initnn_data *val,
+                               const initnn_train_config *cfg, int *epochs_run);
+
+/* Layer-sequential unit-variance initialization (Mishkin & Matas 2016,
+   "All you need is a good init", Algorithm 1): starting from orthogonal
+   kernels (the caller's spec "lsuv" draws them), for each dense layer in
+   turn, forward the batch and scale W by 1/sqrt(Var(z)) until
+   |Var(z) - 1| < tol (default 0.1 if tol <= 0) or max_iter scalings
+   (default 10 if <= 0). iterations (may be NULL) gets the count per layer
+   (layer_count entries, 0 for layers that are not dense). */
+INITNNDEF int initnn_lsuv(initnn_net *net, const float *X, int batch, float tol, int max_iter,
+                          int *iterations);
+
+/* ============================================================================
+   12. Checkpoints and .npy
+
+   Checkpoint file, version 1, all little-endian:
+      "INITNNCK"                       8 bytes
+      u32 version = 1, u32 input_dim, u32 layer_count, u32 loss
+      per layer: u32 type, in, out, activation; f32 activation_param, rate;
+                 char kernel_init[64], bias_init[64], activation_spec[64]
+      u64 param_count; f32 params[param_count]
+      optimizer: u32 type, nesterov, keras_epsilon; f32 learning_rate,
+                 momentum, beta1, beta2, epsilon, rho, weight_decay,
+                 clip_norm, clip_value; i64 step; f32 m[param_count],
+                 v[param_count]
+      rng: u64 state, inc, seed
+      u32 CRC-32 (IEEE 802.3, as zlib) of every byte before it
+   Saving writes PATH.tmp and renames it over PATH, so a crash never leaves a
+   half-written checkpoint, and refuses non-finite weights.
+   ========================================================================= */
+
+/* Writes the net (architecture, weights, optimizer state, generator). */
+INITNNDEF int initnn_net_save(const initnn_net *net, const char *path);
+
+/* Reads a checkpoint into a new net with the given max_batch. Every field
+   is validated; a bad magic, version, size, checksum or a truncated file is
+   INITNN_ERR_FORMAT with the offset and reason. */
+INITNNDEF int initnn_net_load(initnn_net **out, const char *path, int max_batch);
+
+/* Reads a checkpoint into an existing net, which must have the same
+   architecture (else INITNN_ERR_FORMAT naming the first difference). */
+INITNNDEF int initnn_net_load_into(initnn_net *net, const char *path);
+
+/* CRC-32 (reflected polynomial 0xEDB88320), continuing from crc (0 to start). */
+INITNNDEF uint32_t initnn_crc32(uint32_t crc, const void *data, size_t n);
+
+/* Writes a float32 array as NumPy .npy (format 1.0, '<f4', C order) of
+   ndim (1..8) dimensions. */
+INITNNDEF int initnn_npy_write(const char *path, const float *data, int ndim, const int *shape);
+
+/* Reads a .npy of '<f4' or '<f8' (converted to float), C order, up to 8
+   dimensions. *data is allocated with INITNN_MALLOC (free with INITNN_FREE
+   or initnn_free); shape gets ndim entries. */
+INITNNDEF int initnn_npy_read(const char *path, float **data, int *ndim, int shape[8]);
+
+/* Frees memory that initnn allocated for the caller. */
+INITNNDEF void initnn_free(void *p);
+
 #ifdef __cplusplus
 }
 #endif
@@ -449,6 +901,7 @@ INITNNDEF float initnn_gain(const char *activation, float param);
 #include <math.h>
 #include <float.h>
 #include <limits.h>
+#include <time.h>
 
 #if defined(INITNN_MALLOC) && defined(INITNN_FREE)
 /* ok */
@@ -1205,7 +1658,7 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
     if      (!strcmp(name, "zeros") || !strcmp(name, "ones")) max_np = 0;
     else if (!strcmp(name, "constant")) min_np = max_np = 1;
     else if (!strcmp(name, "random_normal") || !strcmp(name, "truncated_normal")) max_np = 2;
-    else if (!strcmp(name, "random_uniform")) { min_np = 2; max_np = 2; }
+    else if (!strcmp(name, "random_uniform")) max_np = 2;   /* none or both */
     else if (!strcmp(name, "glorot_normal") || !strcmp(name, "xavier_normal") ||
              !strcmp(name, "glorot_uniform") || !strcmp(name, "xavier_uniform") ||
              !strcmp(name, "he_normal") || !strcmp(name, "kaiming_normal") ||
@@ -1245,6 +1698,9 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
             return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': std must be > 0, got %g", spec, r.param[0]);
     } else if (!strcmp(name, "random_uniform")) {
         r.kind = INITNN_INIT_UNIFORM;
+        if (np == 1)
+            return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': give both lo and hi, or neither", spec);
+        if (np == 0) { p[0] = -0.05; p[1] = 0.05; }   /* the documented default */
         r.param[0] = p[0];
         r.param[1] = p[1];
         if (!(p[0] < p[1]))
@@ -1346,6 +1802,1803 @@ INITNNDEF float initnn_gain(const char *activation, float param)
     initnn__fail(INITNN_ERR_ARGUMENT, "initnn_gain: unknown activation '%s' (linear, identity, sigmoid, "
                  "tanh, relu, leaky_relu, selu)", activation);
     return 0.0f;
+}
+
+
+/* ////////////////////////////////////////////////////////////////////////////
+   5. Activations
+   //////////////////////////////////////////////////////////////////////////// */
+
+static const char *const initnn__activation_names[] = {
+    "identity", "relu", "leaky_relu", "tanh", "sigmoid", "softmax", "selu"
+};
+
+INITNNDEF const char *initnn_activation_name(int activation)
+{
+    if (activation < 0 || activation > INITNN_ACT_SELU) return "unknown";
+    return initnn__activation_names[activation];
+}
+
+INITNNDEF int initnn_activation_parse(int *activation, float *param, const char *spec)
+{
+    const char *colon;
+    size_t len;
+    int i;
+    if (!activation || !param) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_activation_parse: NULL output");
+    if (!spec || !spec[0]) return initnn__fail(INITNN_ERR_SPEC, "activation spec is empty (try 'relu')");
+    colon = strchr(spec, ':');
+    len = colon ? (size_t)(colon - spec) : strlen(spec);
+    if (len == 6 && !strncmp(spec, "linear", 6)) len = 0;   /* alias of identity, below */
+    for (i = 0; i <= INITNN_ACT_SELU; i++) {
+        const char *name = initnn__activation_names[i];
+        if ((len == 0 && i == INITNN_ACT_IDENTITY) || (strlen(name) == len && !strncmp(spec, name, len))) {
+            float p = i == INITNN_ACT_LEAKY_RELU ? 0.01f : 0.0f;
+            if (colon) {
+                char *end;
+                double v;
+                if (i != INITNN_ACT_LEAKY_RELU)
+                    return initnn__fail(INITNN_ERR_SPEC, "activation '%s' takes no parameter", spec);
+                v = strtod(colon + 1, &end);
+                if (end == colon + 1 || *end || !(v >= 0.0 && v < 1e6))
+                    return initnn__fail(INITNN_ERR_SPEC, "activation '%s': slope must be a number >= 0", spec);
+                p = (float)v;
+            }
+            *activation = i;
+            *param = p;
+            return INITNN_OK;
+        }
+    }
+    return initnn__fail(INITNN_ERR_SPEC, "unknown activation '%s' (identity, relu, leaky_relu[:a], tanh, "
+                        "sigmoid, softmax, selu)", spec);
+}
+
+/* Softmax of one row, shifted by its maximum so that no exponential
+   overflows: the shift cancels between numerator and denominator. */
+static void initnn__softmax_row(float *p, const float *z, int cols)
+{
+    int j;
+    float max = z[0];
+    double sum = 0.0;
+    for (j = 1; j < cols; j++) if (z[j] > max) max = z[j];
+    for (j = 0; j < cols; j++) {
+        p[j] = (float)exp((double)z[j] - (double)max);
+        sum += p[j];
+    }
+    for (j = 0; j < cols; j++) p[j] = (float)(p[j] / sum);
+}
+
+INITNNDEF void initnn_activation_forward(float *y, const float *z, size_t n, int cols,
+                                         int activation, float param)
+{
+    size_t i;
+    switch (activation) {
+    case INITNN_ACT_RELU:
+        /* Written so that a NaN passes through instead of becoming 0. */
+        for (i = 0; i < n; i++) y[i] = z[i] < 0.0f ? 0.0f : z[i];
+        break;
+    case INITNN_ACT_LEAKY_RELU:
+        for (i = 0; i < n; i++) y[i] = z[i] > 0.0f ? z[i] : param * z[i];
+        break;
+    case INITNN_ACT_TANH:
+        for (i = 0; i < n; i++) y[i] = tanhf(z[i]);
+        break;
+    case INITNN_ACT_SIGMOID:
+        /* Written so that neither branch's exponential can overflow. */
+        for (i = 0; i < n; i++) {
+            if (z[i] >= 0.0f) y[i] = 1.0f / (1.0f + expf(-z[i]));
+            else { float e = expf(z[i]); y[i] = e / (1.0f + e); }
+        }
+        break;
+    case INITNN_ACT_SOFTMAX:
+        for (i = 0; i + (size_t)cols <= n; i += (size_t)cols) initnn__softmax_row(y + i, z + i, cols);
+        break;
+    case INITNN_ACT_SELU:
+        for (i = 0; i < n; i++)
+            y[i] = z[i] > 0.0f ? (float)INITNN_SELU_LAMBDA * z[i]
+                               : (float)(INITNN_SELU_LAMBDA * INITNN_SELU_ALPHA) * expm1f(z[i]);
+        break;
+    default:
+        if (y != z) memmove(y, z, n * sizeof(float));
+        break;
+    }
+}
+
+INITNNDEF void initnn_activation_backward(float *dz, const float *dy, const float *z,
+                                          const float *y, size_t n, int cols,
+                                          int activation, float param)
+{
+    size_t i;
+    switch (activation) {
+    case INITNN_ACT_RELU:
+        for (i = 0; i < n; i++) dz[i] = z[i] > 0.0f ? dy[i] : 0.0f;
+        break;
+    case INITNN_ACT_LEAKY_RELU:
+        for (i = 0; i < n; i++) dz[i] = z[i] > 0.0f ? dy[i] : param * dy[i];
+        break;
+    case INITNN_ACT_TANH:          /* tanh' = 1 - tanh^2 */
+        for (i = 0; i < n; i++) dz[i] = dy[i] * (1.0f - y[i] * y[i]);
+        break;
+    case INITNN_ACT_SIGMOID:       /* sigma' = sigma (1 - sigma) */
+        for (i = 0; i < n; i++) dz[i] = dy[i] * y[i] * (1.0f - y[i]);
+        break;
+    case INITNN_ACT_SOFTMAX: {     /* dz = p * (dy - <dy, p>) per row */
+        size_t r;
+        int j;
+        for (r = 0; r + (size_t)cols <= n; r += (size_t)cols) {
+            double dot = 0.0;
+            for (j = 0; j < cols; j++) dot += (double)dy[r + j] * y[r + j];
+            for (j = 0; j < cols; j++) dz[r + j] = y[r + j] * (float)((double)dy[r + j] - dot);
+        }
+        break;
+    }
+    case INITNN_ACT_SELU:          /* z <= 0: selu' = lambda alpha e^z = y + lambda alpha */
+        for (i = 0; i < n; i++)
+            dz[i] = z[i] > 0.0f ? dy[i] * (float)INITNN_SELU_LAMBDA
+                                : dy[i] * (y[i] + (float)(INITNN_SELU_LAMBDA * INITNN_SELU_ALPHA));
+        break;
+    default:
+        if (dz != dy) memmove(dz, dy, n * sizeof(float));
+        break;
+    }
+}
+
+/* ////////////////////////////////////////////////////////////////////////////
+   6. Losses and metrics
+   //////////////////////////////////////////////////////////////////////////// */
+
+INITNNDEF float initnn_softmax_cross_entropy(float *dlogits, const float *logits, const int *labels,
+                                             int batch, int classes)
+{
+    double total = 0.0;
+    int b, j;
+    for (b = 0; b < batch; b++) {
+        const float *z = logits + (size_t)b * classes;
+        double max = z[0], sum = 0.0, lse;
+        int label = labels[b];
+        if (label < 0 || label >= classes) {
+            initnn__fail(INITNN_ERR_ARGUMENT, "softmax cross-entropy: label %d of sample %d is outside [0, %d)",
+                         label, b, classes);
+            return (float)NAN;
+        }
+        for (j = 1; j < classes; j++) if (z[j] > max) max = z[j];
+        for (j = 0; j < classes; j++) sum += exp((double)z[j] - max);
+        lse = max + log(sum);
+        total += lse - (double)z[label];
+        if (dlogits) {
+            float *d = dlogits + (size_t)b * classes;
+            for (j = 0; j < classes; j++)
+                d[j] = (float)((exp((double)z[j] - lse) - (j == label ? 1.0 : 0.0)) / batch);
+        }
+    }
+    return (float)(total / batch);
+}
+
+INITNNDEF float initnn_mse(float *dpred, const float *pred, const float *target, int batch, int dim)
+{
+    size_t i, n = (size_t)batch * (size_t)dim;
+    double total = 0.0;
+    for (i = 0; i < n; i++) {
+        double d = (double)pred[i] - (double)target[i];
+        total += d * d;
+        if (dpred) dpred[i] = (float)(2.0 * d / (double)n);
+    }
+    return (float)(total / (double)n);
+}
+
+INITNNDEF float initnn_accuracy(const float *scores, const int *labels, int batch, int classes)
+{
+    int b, j, correct = 0;
+    for (b = 0; b < batch; b++) {
+        const float *s = scores + (size_t)b * classes;
+        int best = 0;
+        for (j = 1; j < classes; j++) if (s[j] > s[best]) best = j;
+        correct += best == labels[b];
+    }
+    return batch > 0 ? (float)correct / (float)batch : 0.0f;
+}
+
+INITNNDEF float initnn_mean_absolute_error(const float *pred, const float *target, int batch, int dim)
+{
+    size_t i, n = (size_t)batch * (size_t)dim;
+    double total = 0.0;
+    for (i = 0; i < n; i++) total += fabs((double)pred[i] - (double)target[i]);
+    return n ? (float)(total / (double)n) : 0.0f;
+}
+
+/* ////////////////////////////////////////////////////////////////////////////
+   7. Layers and the network
+   //////////////////////////////////////////////////////////////////////////// */
+
+INITNNDEF void initnn_dense_forward(float *Z, const float *X, const float *W, const float *b,
+                                    int B, int in, int out)
+{
+    int i, j;
+    initnn_matmul(Z, X, W, B, in, out, 0);
+    if (b)
+        for (i = 0; i < B; i++) {
+            float *z = Z + (size_t)i * out;
+            for (j = 0; j < out; j++) z[j] += b[j];
+        }
+}
+
+INITNNDEF void initnn_dense_backward(float *dX, float *dW, float *db, const float *dZ,
+                                     const float *X, const float *W, int B, int in, int out)
+{
+    int i, j;
+    initnn_matmul_tn(dW, X, dZ, in, B, out, 1);          /* dW += X^T dZ   */
+    if (db)
+        for (i = 0; i < B; i++) {                         /* db += 1^T dZ   */
+            const float *d = dZ + (size_t)i * out;
+            for (j = 0; j < out; j++) db[j] += d[j];
+        }
+    if (dX) initnn_matmul_nt(dX, dZ, W, B, out, in, 0);  /* dX = dZ W^T    */
+}
+
+INITNNDEF void initnn_dropout_forward(float *Y, float *mask, const float *X, size_t n, float rate,
+                                      initnn_rng *rng)
+{
+    size_t i;
+    float keep_scale = 1.0f / (1.0f - rate);
+    for (i = 0; i < n; i++) {
+        mask[i] = initnn_rng_uniform(rng) >= rate ? keep_scale : 0.0f;
+        Y[i] = X[i] * mask[i];
+    }
+}
+
+INITNNDEF void initnn_dropout_backward(float *dX, const float *dY, const float *mask, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) dX[i] = dY[i] * mask[i];
+}
+
+INITNNDEF void initnn_free(void *p) { INITNN_FREE(p); }
+
+static void *initnn__alloc_floats(size_t n)
+{
+    if (n == 0) n = 1;
+    if (n > (size_t)-1 / sizeof(float)) return NULL;
+    return INITNN_MALLOC(n * sizeof(float));
+}
+
+INITNNDEF int initnn_net_create(initnn_net **out, int input_dim, int max_batch, uint64_t seed)
+{
+    initnn_net *net;
+    int err;
+    if (!out) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_create: NULL output");
+    if (!initnn__count2("initnn_net_create", "max_batch", max_batch, "input_dim", input_dim, &err)) return err;
+    net = (initnn_net *)INITNN_MALLOC(sizeof *net);
+    if (!net) return initnn__fail(INITNN_ERR_MEMORY, "initnn_net_create: out of memory");
+    memset(net, 0, sizeof *net);
+    net->input_dim = input_dim;
+    net->max_batch = max_batch;
+    net->loss = INITNN_LOSS_SOFTMAX_CROSS_ENTROPY;
+    net->opt = initnn_adam(1e-3f);
+    net->seed = seed;
+    initnn_rng_seed(&net->rng, seed);
+    *out = net;
+    return INITNN_OK;
+}
+
+static void initnn__free_layer_buffers(initnn_layer *l)
+{
+    INITNN_FREE(l->z);
+    INITNN_FREE(l->y);
+    INITNN_FREE(l->dz);
+    INITNN_FREE(l->mask);
+    l->z = l->y = l->dz = l->mask = NULL;
+}
+
+INITNNDEF void initnn_net_free(initnn_net *net)
+{
+    int i;
+    if (!net) return;
+    for (i = 0; i < net->layer_count; i++) initnn__free_layer_buffers(&net->layers[i]);
+    INITNN_FREE(net->params);
+    INITNN_FREE(net->grads);
+    INITNN_FREE(net->opt_m);
+    INITNN_FREE(net->opt_v);
+    INITNN_FREE(net->params_backup);
+    INITNN_FREE(net);
+}
+
+INITNNDEF int initnn_net_output_dim(const initnn_net *net)
+{
+    return net->layer_count ? net->layers[net->layer_count - 1].out : net->input_dim;
+}
+
+/* Points every layer's W, b, dW, db into the (possibly moved) arrays. */
+static void initnn__bind_params(initnn_net *net)
+{
+    int i;
+    for (i = 0; i < net->layer_count; i++) {
+        initnn_layer *l = &net->layers[i];
+        if (l->weight_count + l->bias_count == 0) { l->W = l->b = l->dW = l->db = NULL; continue; }
+        l->W = net->params + l->param_offset;
+        l->b = l->W + l->weight_count;
+        l->dW = net->grads + l->param_offset;
+        l->db = l->dW + l->weight_count;
+    }
+}
+
+/* Grows the parameter, gradient and optimizer arrays by extra floats,
+   keeping their contents; all or nothing. */
+static int initnn__grow_params(initnn_net *net, size_t extra)
+{
+    size_t n = net->param_count + extra;
+    float *arrays[5];
+    float **slots[5];
+    int i;
+    slots[0] = &net->params; slots[1] = &net->grads; slots[2] = &net->opt_m;
+    slots[3] = &net->opt_v; slots[4] = &net->params_backup;
+    for (i = 0; i < 5; i++) {
+        arrays[i] = (float *)initnn__alloc_floats(n);
+        if (!arrays[i]) {
+            while (i-- > 0) INITNN_FREE(arrays[i]);
+            return initnn__fail(INITNN_ERR_MEMORY, "out of memory for %lu parameters", (unsigned long)n);
+        }
+        if (net->param_count) memcpy(arrays[i], *slots[i], net->param_count * sizeof(float));
+        memset(arrays[i] + net->param_count, 0, extra * sizeof(float));
+    }
+    for (i = 0; i < 5; i++) {
+        INITNN_FREE(*slots[i]);
+        *slots[i] = arrays[i];
+    }
+    net->param_count = n;
+    initnn__bind_params(net);
+    return INITNN_OK;
+}
+
+/* Allocates a new layer's activation buffers for out features per sample. */
+static int initnn__alloc_layer_buffers(initnn_net *net, initnn_layer *l, int need_z, int need_mask)
+{
+    int err;
+    size_t n = initnn__count2("initnn_net_add", "max_batch", net->max_batch, "units", l->out, &err);
+    if (!n) return err;
+    l->y = (float *)initnn__alloc_floats(n);
+    l->dz = (float *)initnn__alloc_floats(n);
+    l->z = need_z ? (float *)initnn__alloc_floats(n) : NULL;
+    l->mask = need_mask ? (float *)initnn__alloc_floats(n) : NULL;
+    if (!l->y || !l->dz || (need_z && !l->z) || (need_mask && !l->mask)) {
+        initnn__free_layer_buffers(l);
+        return initnn__fail(INITNN_ERR_MEMORY, "out of memory for a layer of %d units", l->out);
+    }
+    memset(l->y, 0, n * sizeof(float));
+    memset(l->dz, 0, n * sizeof(float));
+    if (l->z) memset(l->z, 0, n * sizeof(float));
+    if (l->mask) initnn_constant(l->mask, n, 1.0f);
+    return INITNN_OK;
+}
+
+static int initnn__copy_spec(char *dst, const char *src, const char *what)
+{
+    size_t len = strlen(src);
+    if (len >= INITNN_SPEC_MAX)
+        return initnn__fail(INITNN_ERR_SPEC, "%s spec '%.40s...' is longer than %d characters", what, src,
+                            INITNN_SPEC_MAX - 1);
+    memcpy(dst, src, len + 1);
+    return INITNN_OK;
+}
+
+/* Draws a dense layer's kernel and bias from its specs with the net's rng.
+   "lsuv" draws an orthogonal kernel; initnn_lsuv rescales it on data. */
+static int initnn__init_dense(initnn_net *net, initnn_layer *l)
+{
+    initnn_init_spec kernel, bias;
+    const char *kernel_spec = strcmp(l->kernel_init, "lsuv") == 0 ? "orthogonal" : l->kernel_init;
+    int err = initnn_init_parse(&kernel, kernel_spec);
+    if (!err) err = initnn_init_parse(&bias, l->bias_init);
+    if (err) return err;
+    err = initnn_init_fill_fans(l->W, l->in, l->out, l->in, l->out, &kernel, &net->rng);
+    /* A bias is a (1, out) matrix whose fan_in is the layer's fan_in: that
+       is what PyTorch's U(+-1/sqrt(fan_in)) bias default refers to. */
+    if (!err) err = initnn_init_fill_fans(l->b, 1, l->out, l->in, l->out, &bias, &net->rng);
+    return err;
+}
+
+INITNNDEF int initnn_net_add_dense(initnn_net *net, int units, const char *activation,
+                                   const char *kernel_init, const char *bias_init)
+{
+    initnn_layer layer;
+    initnn_init_spec check;
+    int err, in;
+    size_t weights;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_dense: NULL net");
+    if (net->layer_count >= INITNN_MAX_LAYERS)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_dense: more than %d layers", INITNN_MAX_LAYERS);
+    in = initnn_net_output_dim(net);
+    weights = initnn__count2("initnn_net_add_dense", "fan_in", in, "units", units, &err);
+    if (!weights) return err;
+    if (!kernel_init) return initnn__fail(INITNN_ERR_SPEC, "initnn_net_add_dense: NULL kernel spec");
+    if (!bias_init) bias_init = "zeros";
+    memset(&layer, 0, sizeof layer);
+    layer.type = INITNN_LAYER_DENSE;
+    layer.in = in;
+    layer.out = units;
+    if ((err = initnn_activation_parse(&layer.activation, &layer.activation_param, activation ? activation : "")) ||
+        (err = initnn__copy_spec(layer.activation_spec, activation, "activation")) ||
+        (err = initnn__copy_spec(layer.kernel_init, kernel_init, "kernel init")) ||
+        (err = initnn__copy_spec(layer.bias_init, bias_init, "bias init")))
+        return err;
+    /* Validate both specs before anything is allocated. */
+    if (strcmp(kernel_init, "lsuv") != 0 && (err = initnn_init_parse(&check, kernel_init))) return err;
+    if ((err = initnn_init_parse(&check, bias_init))) return err;
+    if (net->param_count + weights + (size_t)units > (size_t)INITNN_MAX_ELEMENTS)
+        return initnn__fail(INITNN_ERR_OVERFLOW, "initnn_net_add_dense: more than %d parameters", INITNN_MAX_ELEMENTS);
+    if ((err = initnn__alloc_layer_buffers(net, &layer, 1, 0))) return err;
+    layer.param_offset = net->param_count;
+    layer.weight_count = weights;
+    layer.bias_count = (size_t)units;
+    net->layers[net->layer_count] = layer;
+    net->layer_count++;
+    if ((err = initnn__grow_params(net, weights + (size_t)units))) {
+        net->layer_count--;
+        initnn__free_layer_buffers(&net->layers[net->layer_count]);
+        return err;
+    }
+    return initnn__init_dense(net, &net->layers[net->layer_count - 1]);
+}
+
+INITNNDEF int initnn_net_add_dropout(initnn_net *net, float rate)
+{
+    initnn_layer layer;
+    int err;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_dropout: NULL net");
+    if (net->layer_count >= INITNN_MAX_LAYERS)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_dropout: more than %d layers", INITNN_MAX_LAYERS);
+    if (!(rate >= 0.0f && rate < 1.0f))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_dropout: rate must be in [0, 1), got %g", (double)rate);
+    memset(&layer, 0, sizeof layer);
+    layer.type = INITNN_LAYER_DROPOUT;
+    layer.in = layer.out = initnn_net_output_dim(net);
+    layer.rate = rate;
+    layer.param_offset = net->param_count;
+    if ((err = initnn__alloc_layer_buffers(net, &layer, 0, 1))) return err;
+    net->layers[net->layer_count++] = layer;
+    return INITNN_OK;
+}
+
+INITNNDEF int initnn_net_set_loss(initnn_net *net, int loss)
+{
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_loss: NULL net");
+    if (loss != INITNN_LOSS_SOFTMAX_CROSS_ENTROPY && loss != INITNN_LOSS_MSE)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_loss: unknown loss %d", loss);
+    net->loss = loss;
+    return INITNN_OK;
+}
+
+INITNNDEF int initnn_net_set_optimizer(initnn_net *net, const initnn_optimizer *opt)
+{
+    if (!net || !opt) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: NULL argument");
+    if (opt->type < INITNN_OPT_SGD || opt->type > INITNN_OPT_RMSPROP)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: unknown optimizer %d", opt->type);
+    if (!(opt->learning_rate > 0.0f) || !(opt->learning_rate < 1e6f))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: learning rate must be > 0, got %g",
+                            (double)opt->learning_rate);
+    net->opt = *opt;
+    net->opt.step = 0;
+    if (net->param_count) {
+        memset(net->opt_m, 0, net->param_count * sizeof(float));
+        memset(net->opt_v, 0, net->param_count * sizeof(float));
+    }
+    return INITNN_OK;
+}
+
+INITNNDEF int initnn_net_reinit(initnn_net *net, uint64_t seed)
+{
+    int i, err;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_reinit: NULL net");
+    net->seed = seed;
+    initnn_rng_seed(&net->rng, seed);
+    for (i = 0; i < net->layer_count; i++) {
+        initnn_layer *l = &net->layers[i];
+        l->last_update_ratio = 0.0;
+        if (l->type == INITNN_LAYER_DENSE && (err = initnn__init_dense(net, l))) return err;
+    }
+    net->opt.step = 0;
+    net->steps_taken = 0;
+    if (net->param_count) {
+        memset(net->opt_m, 0, net->param_count * sizeof(float));
+        memset(net->opt_v, 0, net->param_count * sizeof(float));
+        memset(net->grads, 0, net->param_count * sizeof(float));
+    }
+    return INITNN_OK;
+}
+
+INITNNDEF const float *initnn_net_forward(initnn_net *net, const float *X, int batch, int training)
+{
+    const float *in = X;
+    int i;
+    if (!net || !X) { initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_forward: NULL %s", net ? "X" : "net"); return NULL; }
+    if (batch < 1 || batch > net->max_batch) {
+        initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_forward: batch %d outside [1, max_batch = %d]", batch, net->max_batch);
+        return NULL;
+    }
+    net->input = X;
+    net->batch = batch;
+    net->training = training;
+    for (i = 0; i < net->layer_count; i++) {
+        initnn_layer *l = &net->layers[i];
+        size_t n = (size_t)batch * (size_t)l->out;
+        if (l->type == INITNN_LAYER_DENSE) {
+            initnn_dense_forward(l->z, in, l->W, l->b, batch, l->in, l->out);
+            initnn_activation_forward(l->y, l->z, n, l->out, l->activation, l->activation_param);
+        } else if (training && l->rate > 0.0f) {
+            if (net->reuse_dropout_mask) {
+                size_t k;
+                for (k = 0; k < n; k++) l->y[k] = in[k] * l->mask[k];
+            } else {
+                initnn_dropout_forward(l->y, l->mask, in, n, l->rate, &net->rng);
+            }
+        } else {
+            memcpy(l->y, in, n * sizeof(float));
+            if (!training) initnn_constant(l->mask, n, 1.0f);
+        }
+        in = l->y;
+    }
+    return in;
+}
+
+/* Seeds the last layer's dz with dL/dz from the loss, returns the loss. For
+   softmax + cross-entropy the two are fused: dz = (p - y) / B. */
+static float initnn__loss_and_seed(initnn_net *net, const int *labels, const float *targets, int seed_grad)
+{
+    initnn_layer *last = &net->layers[net->layer_count - 1];
+    int batch = net->batch, out = last->out;
+    float *dz = seed_grad ? last->dz : NULL;
+    float loss;
+    if (net->loss == INITNN_LOSS_SOFTMAX_CROSS_ENTROPY)
+        return initnn_softmax_cross_entropy(dz, last->z, labels, batch, out);
+    loss = initnn_mse(dz, last->y, targets, batch, out);
+    if (dz && last->type == INITNN_LAYER_DENSE)   /* dL/dy -> dL/dz through phi' */
+        initnn_activation_backward(dz, dz, last->z, last->y, (size_t)batch * out, out,
+                                   last->activation, last->activation_param);
+    return loss;
+}
+
+/* Checks that the net can compute its loss on the last forward: layers, a
+   forward pass, the targets its loss needs, labels in range. */
+static int initnn__check_ready(const initnn_net *net, const int *labels, const float *targets,
+                               const char *who)
+{
+    const initnn_layer *last;
+    int b;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "%s: NULL net", who);
+    if (net->layer_count == 0) return initnn__fail(INITNN_ERR_ARGUMENT, "%s: the net has no layers", who);
+    if (net->batch < 1) return initnn__fail(INITNN_ERR_ARGUMENT, "%s: no forward pass before", who);
+    last = &net->layers[net->layer_count - 1];
+    if (net->loss == INITNN_LOSS_SOFTMAX_CROSS_ENTROPY &&
+        (last->type != INITNN_LAYER_DENSE || last->activation != INITNN_ACT_SOFTMAX))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "%s: softmax cross-entropy needs a last dense layer with "
+                            "activation softmax", who);
+    if (net->loss == INITNN_LOSS_MSE) {
+        if (!targets) return initnn__fail(INITNN_ERR_ARGUMENT, "%s: mean squared error needs targets", who);
+        return INITNN_OK;
+    }
+    if (!labels) return initnn__fail(INITNN_ERR_ARGUMENT, "%s: softmax cross-entropy needs labels", who);
+    for (b = 0; b < net->batch; b++)
+        if (labels[b] < 0 || labels[b] >= last->out)
+            return initnn__fail(INITNN_ERR_ARGUMENT, "%s: label %d of sample %d is outside [0, %d)",
+                                who, labels[b], b, last->out);
+    return INITNN_OK;
+}
+
+INITNNDEF float initnn_net_loss(const initnn_net *net, const int *labels, const float *targets)
+{
+    if (initnn__check_ready(net, labels, targets, "initnn_net_loss")) return (float)NAN;
+    return initnn__loss_and_seed((initnn_net *)net, labels, targets, 0);
+}
+
+INITNNDEF int initnn_net_backward(initnn_net *net, const int *labels, const float *targets, float *loss)
+{
+    int i, err, batch;
+    float value;
+    if ((err = initnn__check_ready(net, labels, targets, "initnn_net_backward"))) return err;
+    batch = net->batch;
+    value = initnn__loss_and_seed(net, labels, targets, 1);
+    if (loss) *loss = value;
+    /* From the last layer down: each layer turns dL/d(its output) into
+       dL/dz, accumulates its parameter gradients, and writes dL/d(its input)
+       into the previous layer's dz (which holds dL/dy until that layer
+       applies its own activation's derivative). */
+    for (i = net->layer_count - 1; i >= 0; i--) {
+        initnn_layer *l = &net->layers[i];
+        const float *X = i > 0 ? net->layers[i - 1].y : net->input;
+        float *dX = i > 0 ? net->layers[i - 1].dz : NULL;
+        size_t n = (size_t)batch * (size_t)l->out;
+        if (l->type == INITNN_LAYER_DENSE) {
+            if (i != net->layer_count - 1)
+                initnn_activation_backward(l->dz, l->dz, l->z, l->y, n, l->out, l->activation, l->activation_param);
+            initnn_dense_backward(dX, l->dW, l->db, l->dz, X, l->W, batch, l->in, l->out);
+        } else if (dX) {
+            initnn_dropout_backward(dX, l->dz, l->mask, n);
+        }
+    }
+    return INITNN_OK;
+}
+
+INITNNDEF void initnn_net_zero_grad(initnn_net *net)
+{
+    if (net && net->param_count) memset(net->grads, 0, net->param_count * sizeof(float));
+}
+
+/* ////////////////////////////////////////////////////////////////////////////
+   8. Optimizers
+   //////////////////////////////////////////////////////////////////////////// */
+
+static initnn_optimizer initnn__optimizer_base(int type, float learning_rate)
+{
+    initnn_optimizer opt;
+    memset(&opt, 0, sizeof opt);
+    opt.type = type;
+    opt.learning_rate = learning_rate;
+    opt.beta1 = 0.9f;
+    opt.beta2 = 0.999f;
+    opt.epsilon = 1e-8f;
+    opt.rho = 0.9f;
+    return opt;
+}
+
+INITNNDEF initnn_optimizer initnn_adam(float learning_rate)
+{
+    return initnn__optimizer_base(INITNN_OPT_ADAM, learning_rate);
+}
+
+INITNNDEF initnn_optimizer initnn_adam_keras(float learning_rate)
+{
+    initnn_optimizer opt = initnn__optimizer_base(INITNN_OPT_ADAM, learning_rate);
+    opt.epsilon = 1e-7f;
+    opt.keras_epsilon = 1;
+    return opt;
+}
+
+INITNNDEF initnn_optimizer initnn_sgd(float learning_rate, float momentum, int nesterov)
+{
+    initnn_optimizer opt = initnn__optimizer_base(INITNN_OPT_SGD, learning_rate);
+    opt.momentum = momentum;
+    opt.nesterov = nesterov;
+    return opt;
+}
+
+INITNNDEF initnn_optimizer initnn_rmsprop(float learning_rate)
+{
+    return initnn__optimizer_base(INITNN_OPT_RMSPROP, learning_rate);
+}
+
+static double initnn__sum_squares(const float *x, size_t n)
+{
+    double s = 0.0;
+    size_t i;
+    for (i = 0; i < n; i++) s += (double)x[i] * (double)x[i];
+    return s;
+}
+
+INITNNDEF double initnn_clip_grad_norm(float *g, size_t n, double max_norm)
+{
+    double norm = sqrt(initnn__sum_squares(g, n));
+    if (norm > max_norm && max_norm > 0.0) {
+        float scale = (float)(max_norm / norm);
+        size_t i;
+        for (i = 0; i < n; i++) g[i] *= scale;
+    }
+    return norm;
+}
+
+INITNNDEF void initnn_clip_grad_value(float *g, size_t n, float clip)
+{
+    size_t i;
+    for (i = 0; i < n; i++) g[i] = g[i] > clip ? clip : g[i] < -clip ? -clip : g[i];
+}
+
+INITNNDEF double initnn_net_grad_norm(const initnn_net *net)
+{
+    return sqrt(initnn__sum_squares(net->grads, net->param_count));
+}
+
+static int initnn__all_finite(const float *x, size_t n)
+{
+    size_t i;
+    float acc = 0.0f;
+    /* x - x is 0 for finite x and NaN for NaN or Inf; summing keeps any NaN. */
+    for (i = 0; i < n; i++) acc += x[i] - x[i];
+    return acc == 0.0f;
+}
+
+static void initnn__describe_layer(char *buf, size_t size, const initnn_layer *l, int index)
+{
+    if (l->type == INITNN_LAYER_DENSE)
+        snprintf(buf, size, "layer %d (dense %d->%d, %s)", index, l->in, l->out, initnn_activation_name(l->activation));
+    else
+        snprintf(buf, size, "layer %d (dropout %g)", index, (double)l->rate);
+}
+
+INITNNDEF int initnn_net_step(initnn_net *net)
+{
+    initnn_optimizer *opt;
+    float *w, *g, *m, *v;
+    size_t i, n;
+    int l;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_step: NULL net");
+    opt = &net->opt;
+    n = net->param_count;
+    w = net->params; g = net->grads; m = net->opt_m; v = net->opt_v;
+    if (n == 0) return INITNN_OK;
+    if (opt->clip_value > 0.0f) initnn_clip_grad_value(g, n, opt->clip_value);
+    if (opt->clip_norm > 0.0f) initnn_clip_grad_norm(g, n, opt->clip_norm);
+    memcpy(net->params_backup, w, n * sizeof(float));
+    opt->step++;
+    if (opt->type == INITNN_OPT_SGD) {
+        float lr = opt->learning_rate, mu = opt->momentum, wd = opt->weight_decay;
+        for (i = 0; i < n; i++) {
+            float gi = g[i] + wd * w[i], step = gi;
+            if (mu != 0.0f) {
+                m[i] = mu * m[i] + gi;
+                step = opt->nesterov ? gi + mu * m[i] : m[i];
+            }
+            w[i] -= lr * step;
+        }
+    } else if (opt->type == INITNN_OPT_ADAM) {
+        float b1 = opt->beta1, b2 = opt->beta2, eps = opt->epsilon, wd = opt->weight_decay;
+        double t = (double)opt->step;
+        double correction1 = 1.0 - pow((double)b1, t), correction2 = 1.0 - pow((double)b2, t);
+        if (opt->keras_epsilon) {
+            /* lr_t = lr sqrt(1 - b2^t) / (1 - b1^t);  w -= lr_t m / (sqrt(v) + eps_hat) */
+            float lr_t = (float)((double)opt->learning_rate * sqrt(correction2) / correction1);
+            for (i = 0; i < n; i++) {
+                float gi = g[i] + wd * w[i];
+                m[i] = b1 * m[i] + (1.0f - b1) * gi;
+                v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+                w[i] -= lr_t * m[i] / (sqrtf(v[i]) + eps);
+            }
+        } else {
+            /* w -= lr m_hat / (sqrt(v_hat) + eps) */
+            float lr = opt->learning_rate;
+            float inv1 = (float)(1.0 / correction1), inv2 = (float)(1.0 / correction2);
+            for (i = 0; i < n; i++) {
+                float gi = g[i] + wd * w[i];
+                m[i] = b1 * m[i] + (1.0f - b1) * gi;
+                v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+                w[i] -= lr * (m[i] * inv1) / (sqrtf(v[i] * inv2) + eps);
+            }
+        }
+    } else {
+        float lr = opt->learning_rate, rho = opt->rho, eps = opt->epsilon, wd = opt->weight_decay;
+        for (i = 0; i < n; i++) {
+            float gi = g[i] + wd * w[i];
+            v[i] = rho * v[i] + (1.0f - rho) * gi * gi;
+            w[i] -= lr * gi / (sqrtf(v[i]) + eps);
+        }
+    }
+    /* Per layer: ||W_after - W_before|| / ||W_before||, and the finiteness
+       check that lets a diverging run stop with its last finite weights. */
+    for (l = 0; l < net->layer_count; l++) {
+        initnn_layer *layer = &net->layers[l];
+        const float *before = net->params_backup + layer->param_offset;
+        size_t count = layer->weight_count + layer->bias_count;
+        double diff = 0.0;
+        if (count == 0) continue;
+        if (!initnn__all_finite(layer->W, count)) {
+            char name[96];
+            memcpy(w, net->params_backup, n * sizeof(float));
+            opt->step--;
+            initnn__describe_layer(name, sizeof name, layer, l);
+            return initnn__fail(INITNN_ERR_NONFINITE, "initnn_net_step: the update made the weights of %s "
+                                "non-finite at step %lld; the weights before it were kept",
+                                name, (long long)net->steps_taken + 1);
+        }
+        for (i = 0; i < layer->weight_count; i++) {
+            double d = (double)layer->W[i] - (double)before[i];
+            diff += d * d;
+        }
+        {
+            double before_norm = sqrt(initnn__sum_squares(before, layer->weight_count));
+            layer->last_update_ratio = before_norm > 0.0 ? sqrt(diff) / before_norm : 0.0;
+        }
+    }
+    return INITNN_OK;
+}
+
+/* ////////////////////////////////////////////////////////////////////////////
+   9. Diagnostics
+   //////////////////////////////////////////////////////////////////////////// */
+
+INITNNDEF void initnn_net_diag_from_buffers(const initnn_net *net, initnn_layer_diag *out)
+{
+    int i, batch = net->batch > 0 ? net->batch : 0;
+    for (i = 0; i < net->layer_count; i++) {
+        const initnn_layer *l = &net->layers[i];
+        initnn_layer_diag *d = &out[i];
+        size_t n = (size_t)batch * (size_t)l->out, k;
+        memset(d, 0, sizeof *d);
+        d->layer = i;
+        initnn_stats_compute(&d->activation, l->y, n);
+        initnn_stats_compute(&d->delta, l->dz, n);
+        d->zero_fraction = n ? (double)d->activation.zeros / (double)n : 0.0;
+        if (l->type != INITNN_LAYER_DENSE) continue;
+        initnn_stats_compute(&d->pre_activation, l->z, n);
+        if (l->activation == INITNN_ACT_RELU && batch > 0) {
+            int j, b, dead = 0;
+            for (j = 0; j < l->out; j++) {
+                for (b = 0; b < batch; b++) if (l->y[(size_t)b * l->out + j] != 0.0f) break;
+                dead += b == batch;
+            }
+            d->dead_fraction = (double)dead / (double)l->out;
+        }
+        if (l->activation == INITNN_ACT_TANH || l->activation == INITNN_ACT_SIGMOID) {
+            size_t saturated = 0;
+            double t = INITNN_SATURATION_THRESHOLD;
+            for (k = 0; k < n; k++) {
+                double y = l->y[k];
+                saturated += l->activation == INITNN_ACT_TANH ? fabs(y) > t : (y > t || y < 1.0 - t);
+            }
+            d->saturated_fraction = n ? (double)saturated / (double)n : 0.0;
+        }
+        d->grad_norm = sqrt(initnn__sum_squares(l->dW, l->weight_count + l->bias_count));
+        initnn_stats_compute(&d->weights, l->W, l->weight_count);
+        if (d->weights.min < d->weights.max)
+            initnn_histogram(d->weight_histogram, INITNN_DIAG_BINS, l->W, l->weight_count,
+                             (float)d->weights.min, (float)d->weights.max);
+        else
+            d->weight_histogram[0] = l->weight_count;
+        d->update_ratio = l->last_update_ratio;
+    }
+}
+
+INITNNDEF int initnn_net_diagnose(initnn_net *net, const float *X, const int *labels,
+                                  const float *targets, int batch, initnn_layer_diag *out,
+                                  double *global_grad_norm)
+{
+    int err;
+    if (!net || !out) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_diagnose: NULL %s", net ? "out" : "net");
+    if (!initnn_net_forward(net, X, batch, 0)) return INITNN_ERR_ARGUMENT;
+    if (labels || targets) {
+        initnn_net_zero_grad(net);
+        if ((err = initnn_net_backward(net, labels, targets, NULL))) return err;
+    } else {
+        int i;
+        for (i = 0; i < net->layer_count; i++)
+            memset(net->layers[i].dz, 0, (size_t)batch * (size_t)net->layers[i].out * sizeof(float));
+    }
+    initnn_net_diag_from_buffers(net, out);
+    if (global_grad_norm) *global_grad_norm = (labels || targets) ? initnn_net_grad_norm(net) : 0.0;
+    return INITNN_OK;
+}
+
+/* ////////////////////////////////////////////////////////////////////////////
+   10. Training loop
+   //////////////////////////////////////////////////////////////////////////// */
+
+INITNNDEF initnn_train_config initnn_train_defaults(void)
+{
+    initnn_train_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.epochs = 10;
+    cfg.batch_size = 32;
+    cfg.shuffle = 1;
+    cfg.restore_best = 1;
+    return cfg;
+}
+
+INITNNDEF void initnn_data_batch(const initnn_data *data, const int *index, int start, int batch,
+                                 float *X, int *labels, float *targets)
+{
+    int b, f = data->features;
+    for (b = 0; b < batch; b++) {
+        size_t s = (size_t)(index ? index[start + b] : start + b);
+        float *x = X + (size_t)b * f;
+        int j;
+        if (data->x) memcpy(x, data->x + s * f, (size_t)f * sizeof(float));
+        else for (j = 0; j < f; j++) x[j] = (float)data->x_u8[s * f + j] * (1.0f / 255.0f);
+        if (labels && data->labels) labels[b] = data->labels[s];
+        if (targets && data->targets)
+            memcpy(targets + (size_t)b * data->target_dim, data->targets + s * data->target_dim,
+                   (size_t)data->target_dim * sizeof(float));
+    }
+}
+
+INITNNDEF int initnn_net_train_batch(initnn_net *net, const float *X, const int *labels,
+                                     const float *targets, int batch, float *loss,
+                                     double *grad_norm)
+{
+    float value = 0.0f;
+    double norm;
+    int err;
+    if (!net || !X) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_train_batch: NULL %s", net ? "X" : "net");
+    if (batch >= 1 && batch <= net->max_batch && !initnn__all_finite(X, (size_t)batch * (size_t)net->input_dim)) {
+        size_t k = 0;
+        while (X[k] - X[k] == 0.0f) k++;
+        return initnn__fail(INITNN_ERR_NONFINITE, "training step %lld: input sample %d, feature %d is %g; "
+                            "no update was made", (long long)net->steps_taken + 1, (int)(k / (size_t)net->input_dim),
+                            (int)(k % (size_t)net->input_dim), (double)X[k]);
+    }
+    initnn_net_zero_grad(net);
+    if (!initnn_net_forward(net, X, batch, 1)) return INITNN_ERR_ARGUMENT;
+    if ((err = initnn_net_backward(net, labels, targets, &value))) return err;
+    if (loss) *loss = value;
+    if (!(value - value == 0.0f))
+        return initnn__fail(INITNN_ERR_NONFINITE, "training step %lld: the loss is %g (check the inputs and the "
+                            "learning rate); no update was made", (long long)net->steps_taken + 1, (double)value);
+    norm = initnn_net_grad_norm(net);
+    if (grad_norm) *grad_norm = norm;
+    if (!(norm - norm == 0.0)) {
+        int i;
+        char name[96] = "a layer";
+        for (i = net->layer_count - 1; i >= 0; i--) {
+            const initnn_layer *l = &net->layers[i];
+            if (l->weight_count && !initnn__all_finite(l->dW, l->weight_count + l->bias_count)) {
+                initnn__describe_layer(name, sizeof name, l, i);
+                break;
+            }
+        }
+        return initnn__fail(INITNN_ERR_NONFINITE, "training step %lld: the gradient of %s is not finite "
+                            "(norm %g); no update was made", (long long)net->steps_taken + 1, name, norm);
+    }
+    if ((err = initnn_net_step(net))) return err;
+    net->steps_taken++;
+    return INITNN_OK;
+}
+
+/* Checks that a data set fits the net and its loss. */
+static int initnn__check_data(const initnn_net *net, const initnn_data *data, const char *who, const char *what)
+{
+    if (!data) return initnn__fail(INITNN_ERR_ARGUMENT, "%s: NULL %s data", who, what);
+    if (data->count < 1) return initnn__fail(INITNN_ERR_ARGUMENT, "%s: %s data has %d samples", who, what, data->count);
+    if (data->features != net->input_dim)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "%s: %s data has %d features, the net takes %d", who, what,
+                            data->features, net->input_dim);
+    if (!data->x && !data->x_u8) return initnn__fail(INITNN_ERR_ARGUMENT, "%s: %s data has no features", who, what);
+    if (net->loss == INITNN_LOSS_SOFTMAX_CROSS_ENTROPY && !data->labels)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "%s: %s data has no labels", who, what);
+    if (net->loss == INITNN_LOSS_MSE && (!data->targets || data->target_dim != initnn_net_output_dim(net)))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "%s: %s data needs targets of width %d", who, what,
+                            initnn_net_output_dim(net));
+    return INITNN_OK;
+}
+
+/* Scratch for one batch: inputs, labels, targets. */
+typedef struct initnn__batch_buffers {
+    float *X;
+    int *labels;
+    float *targets;
+} initnn__batch_buffers;
+
+static void initnn__batch_free(initnn__batch_buffers *bb)
+{
+    INITNN_FREE(bb->X);
+    INITNN_FREE(bb->labels);
+    INITNN_FREE(bb->targets);
+}
+
+static int initnn__batch_alloc(initnn__batch_buffers *bb, const initnn_net *net)
+{
+    size_t rows = (size_t)net->max_batch;
+    bb->X = (float *)initnn__alloc_floats(rows * (size_t)net->input_dim);
+    bb->labels = (int *)INITNN_MALLOC(rows * sizeof(int));
+    bb->targets = (float *)initnn__alloc_floats(rows * (size_t)initnn_net_output_dim(net));
+    if (!bb->X || !bb->labels || !bb->targets) {
+        initnn__batch_free(bb);
+        return initnn__fail(INITNN_ERR_MEMORY, "out of memory for a batch of %d samples", net->max_batch);
+    }
+    return INITNN_OK;
+}
+
+static double initnn__metric(const initnn_net *net, const float *out, const int *labels, const float *targets, int batch)
+{
+    int dim = initnn_net_output_dim(net);
+    if (net->loss == INITNN_LOSS_SOFTMAX_CROSS_ENTROPY) return initnn_accuracy(out, labels, batch, dim);
+    return initnn_mean_absolute_error(out, targets, batch, dim);
+}
+
+INITNNDEF int initnn_net_evaluate(initnn_net *net, const initnn_data *data, double *loss, double *metric)
+{
+    initnn__batch_buffers bb;
+    double loss_sum = 0.0, metric_sum = 0.0;
+    int start, err;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_evaluate: NULL net");
+    if ((err = initnn__check_data(net, data, "initnn_net_evaluate", "evaluation"))) return err;
+    if ((err = initnn__batch_alloc(&bb, net))) return err;
+    for (start = 0; start < data->count; start += net->max_batch) {
+        int batch = data->count - start < net->max_batch ? data->count - start : net->max_batch;
+        const float *out;
+        initnn_data_batch(data, NULL, start, batch, bb.X, bb.labels, bb.targets);
+        out = initnn_net_forward(net, bb.X, batch, 0);
+        loss_sum += (double)initnn_net_loss(net, bb.labels, bb.targets) * batch;
+        metric_sum += initnn__metric(net, out, bb.labels, bb.targets, batch) * batch;
+    }
+    initnn__batch_free(&bb);
+    if (loss) *loss = loss_sum / data->count;
+    if (metric) *metric = metric_sum / data->count;
+    return INITNN_OK;
+}
+
+static double initnn__seconds(void)
+{
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && defined(TIME_UTC) && !defined(__TINYC__)
+    struct timespec ts;
+    if (timespec_get(&ts, TIME_UTC)) return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+#endif
+    return (double)clock() / (double)CLOCKS_PER_SEC;
+}
+
+INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, const initnn_data *val_in,
+                               const initnn_train_config *cfg_in, int *epochs_run)
+{
+    initnn_train_config cfg = cfg_in ? *cfg_in : initnn_train_defaults();
+    initnn_data train, val;
+    const initnn_data *valp = NULL;
+    initnn__batch_buffers bb;
+    initnn_layer_diag *diag = NULL;
+    float *best = NULL;
+    int *order = NULL;
+    int err, epoch, i, bad_epochs = 0, have_best = 0;
+    double best_loss = HUGE_VAL;
+
+    if (epochs_run) *epochs_run = 0;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_train: NULL net");
+    if ((err = initnn__check_data(net, train_in, "initnn_net_train", "training"))) return err;
+    if (cfg.epochs < 0) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_train: epochs must be >= 0, got %d", cfg.epochs);
+    if (cfg.batch_size < 1) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_train: batch_size must be >= 1, got %d", cfg.batch_size);
+    if (cfg.batch_size > net->max_batch) cfg.batch_size = net->max_batch;
+    if (!(cfg.validation_split >= 0.0f && cfg.validation_split < 1.0f))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_train: validation_split must be in [0, 1), got %g",
+                            (double)cfg.validation_split);
+    train = *train_in;
+    if (val_in) {
+        if ((err = initnn__check_data(net, val_in, "initnn_net_train", "validation"))) return err;
+        val = *val_in;
+        valp = &val;
+    } else if (cfg.validation_split > 0.0f) {
+        /* The last validation_split of the samples, as Keras' validation_split. */
+        int held = (int)((double)train.count * cfg.validation_split);
+        size_t skip = (size_t)(train.count - held);
+        if (held < 1 || held >= train.count)
+            return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_train: validation_split %g of %d samples leaves "
+                                "an empty side", (double)cfg.validation_split, train.count);
+        val = train;
+        val.count = held;
+        if (val.x) val.x += skip * (size_t)val.features;
+        if (val.x_u8) val.x_u8 += skip * (size_t)val.features;
+        if (val.labels) val.labels += skip;
+        if (val.targets) val.targets += skip * (size_t)val.target_dim;
+        train.count -= held;
+        valp = &val;
+    }
+
+    if ((err = initnn__batch_alloc(&bb, net))) return err;
+    order = (int *)INITNN_MALLOC((size_t)train.count * sizeof(int));
+    diag = (initnn_layer_diag *)INITNN_MALLOC((size_t)net->layer_count * sizeof *diag + 1);
+    if (valp && cfg.patience > 0 && cfg.restore_best) best = (float *)initnn__alloc_floats(net->param_count);
+    if (!order || !diag || (valp && cfg.patience > 0 && cfg.restore_best && !best)) {
+        err = initnn__fail(INITNN_ERR_MEMORY, "initnn_net_train: out of memory");
+        goto done;
+    }
+    for (i = 0; i < train.count; i++) order[i] = i;
+
+    if (cfg.lsuv) {
+        int batch = train.count < net->max_batch ? train.count : net->max_batch;
+        initnn_data_batch(&train, NULL, 0, batch, bb.X, bb.labels, bb.targets);
+        if ((err = initnn_lsuv(net, bb.X, batch, 0.0f, 0, NULL))) goto done;
+    }
+
+    for (epoch = 1; epoch <= cfg.epochs; epoch++) {
+        initnn_epoch_record rec;
+        double t0 = initnn__seconds(), loss_sum = 0.0, metric_sum = 0.0, norm_sum = 0.0;
+        int start, batches = 0, l;
+        size_t zeros = 0, relu_count = 0;
+        memset(&rec, 0, sizeof rec);
+        if (cfg.shuffle) initnn_rng_shuffle(&net->rng, order, train.count);
+        for (start = 0; start < train.count; start += cfg.batch_size) {
+            int batch = train.count - start < cfg.batch_size ? train.count - start : cfg.batch_size;
+            float loss;
+            double norm;
+            initnn_data_batch(&train, order, start, batch, bb.X, bb.labels, bb.targets);
+            if ((err = initnn_net_train_batch(net, bb.X, bb.labels, bb.targets, batch, &loss, &norm)))
+                goto done;
+            loss_sum += (double)loss * batch;
+            /* The metric of the output this batch was trained on (training
+               mode, before the update), as Keras reports it. */
+            metric_sum += initnn__metric(net, net->layers[net->layer_count - 1].y, bb.labels, bb.targets, batch) * batch;
+            norm_sum += norm;
+            batches++;
+        }
+        initnn_net_diag_from_buffers(net, diag);
+        for (l = 0; l < net->layer_count; l++)
+            if (net->layers[l].type == INITNN_LAYER_DENSE && net->layers[l].activation == INITNN_ACT_RELU) {
+                zeros += diag[l].activation.zeros;
+                relu_count += diag[l].activation.count;
+            }
+        rec.epoch = epoch;
+        rec.train_loss = loss_sum / train.count;
+        rec.train_metric = metric_sum / train.count;
+        rec.grad_norm = batches ? norm_sum / batches : 0.0;
+        rec.zero_fraction = relu_count ? (double)zeros / (double)relu_count : 0.0;
+        rec.val_loss = rec.val_metric = NAN;
+        if (valp) {
+            if ((err = initnn_net_evaluate(net, valp, &rec.val_loss, &rec.val_metric))) goto done;
+            if (!(rec.val_loss - rec.val_loss == 0.0)) {
+                err = initnn__fail(INITNN_ERR_NONFINITE, "initnn_net_train: validation loss is %g after epoch %d",
+                                   rec.val_loss, epoch);
+                goto done;
+            }
+            if (rec.val_loss < best_loss) {
+                best_loss = rec.val_loss;
+                rec.is_best = 1;
+                bad_epochs = 0;
+                if (best) { memcpy(best, net->params, net->param_count * sizeof(float)); have_best = 1; }
+            } else {
+                bad_epochs++;
+            }
+        }
+        rec.seconds = initnn__seconds() - t0;
+        rec.layer_count = net->layer_count;
+        rec.layers = diag;
+        if (epochs_run) *epochs_run = epoch;
+        if (cfg.on_epoch) cfg.on_epoch(&rec, cfg.user);
+        if (valp && cfg.patience > 0 && bad_epochs >= cfg.patience) break;
+    }
+    if (have_best) memcpy(net->params, best, net->param_count * sizeof(float));
+    err = INITNN_OK;
+done:
+    initnn__batch_free(&bb);
+    INITNN_FREE(order);
+    INITNN_FREE(diag);
+    INITNN_FREE(best);
+    return err;
+}
+
+INITNNDEF int initnn_lsuv(initnn_net *net, const float *X, int batch, float tol, int max_iter,
+                          int *iterations)
+{
+    int l;
+    if (!net || !X) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_lsuv: NULL %s", net ? "X" : "net");
+    if (batch < 2 || batch > net->max_batch)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_lsuv: batch must be in [2, %d], got %d", net->max_batch, batch);
+    if (tol <= 0.0f) tol = 0.1f;
+    if (max_iter <= 0) max_iter = 10;
+    for (l = 0; l < net->layer_count; l++) {
+        initnn_layer *layer = &net->layers[l];
+        int it = 0;
+        if (iterations) iterations[l] = 0;
+        if (layer->type != INITNN_LAYER_DENSE) continue;
+        for (;;) {
+            double var;
+            size_t k;
+            float scale;
+            initnn_net_forward(net, X, batch, 0);
+            var = initnn_variance(layer->z, (size_t)batch * (size_t)layer->out);
+            if (fabs(var - 1.0) < tol || it >= max_iter) break;
+            if (!(var > 0.0) || !(var < HUGE_VAL))
+                return initnn__fail(INITNN_ERR_NONFINITE, "initnn_lsuv: layer %d output variance is %g; "
+                                    "cannot rescale", l, var);
+            scale = (float)(1.0 / sqrt(var));
+            for (k = 0; k < layer->weight_count; k++) layer->W[k] *= scale;
+            it++;
+        }
+        if (iterations) iterations[l] = it;
+    }
+    return INITNN_OK;
+}
+
+/* ////////////////////////////////////////////////////////////////////////////
+   12. Checkpoints and .npy
+   //////////////////////////////////////////////////////////////////////////// */
+
+INITNNDEF uint32_t initnn_crc32(uint32_t crc, const void *data, size_t n)
+{
+    /* Half-byte table for the reflected polynomial 0xEDB88320. */
+    static const uint32_t table[16] = {
+        0x00000000u, 0x1db71064u, 0x3b6e20c8u, 0x26d930acu, 0x76dc4190u, 0x6b6b51f4u, 0x4db26158u, 0x5005713cu,
+        0xedb88320u, 0xf00f9344u, 0xd6d6a3e8u, 0xcb61b38cu, 0x9b64c2b0u, 0x86d3d2d4u, 0xa00ae278u, 0xbdbdf21cu
+    };
+    const unsigned char *p = (const unsigned char *)data;
+    size_t i;
+    crc = ~crc;
+    for (i = 0; i < n; i++) {
+        crc ^= p[i];
+        crc = (crc >> 4) ^ table[crc & 15u];
+        crc = (crc >> 4) ^ table[crc & 15u];
+    }
+    return ~crc;
+}
+
+/* ---- little-endian writing with a running CRC ---------------------------- */
+
+typedef struct initnn__writer {
+    FILE *file;
+    uint32_t crc;
+    int failed;
+} initnn__writer;
+
+static void initnn__put(initnn__writer *w, const void *p, size_t n)
+{
+    if (w->failed) return;
+    if (fwrite(p, 1, n, w->file) != n) w->failed = 1;
+    w->crc = initnn_crc32(w->crc, p, n);
+}
+
+static void initnn__put_u32(initnn__writer *w, uint32_t x)
+{
+    unsigned char b[4];
+    b[0] = (unsigned char)x; b[1] = (unsigned char)(x >> 8); b[2] = (unsigned char)(x >> 16); b[3] = (unsigned char)(x >> 24);
+    initnn__put(w, b, 4);
+}
+
+static void initnn__put_u64(initnn__writer *w, uint64_t x)
+{
+    initnn__put_u32(w, (uint32_t)x);
+    initnn__put_u32(w, (uint32_t)(x >> 32));
+}
+
+static void initnn__put_f32(initnn__writer *w, float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, 4);
+    initnn__put_u32(w, u);
+}
+
+static void initnn__put_f32_array(initnn__writer *w, const float *x, size_t n)
+{
+    unsigned char buf[4096];
+    size_t i = 0;
+    while (i < n) {
+        size_t chunk = n - i < sizeof buf / 4 ? n - i : sizeof buf / 4, k;
+        for (k = 0; k < chunk; k++) {
+            uint32_t u;
+            memcpy(&u, &x[i + k], 4);
+            buf[4 * k] = (unsigned char)u; buf[4 * k + 1] = (unsigned char)(u >> 8);
+            buf[4 * k + 2] = (unsigned char)(u >> 16); buf[4 * k + 3] = (unsigned char)(u >> 24);
+        }
+        initnn__put(w, buf, chunk * 4);
+        i += chunk;
+    }
+}
+
+/* ---- bounds-checked reading of a file held in memory ---------------------- */
+
+typedef struct initnn__reader {
+    const unsigned char *data;
+    size_t size, pos;
+    const char *path;
+    int failed;
+} initnn__reader;
+
+/* Fails with "PATH: offset N: truncated while reading WHAT" unless n bytes remain. */
+static const unsigned char *initnn__take(initnn__reader *r, size_t n, const char *what)
+{
+    const unsigned char *p;
+    if (r->failed) return NULL;
+    if (n > r->size - r->pos) {
+        r->failed = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: file ends while reading %s (%lu bytes short)",
+                                 r->path, (unsigned long)r->pos, what, (unsigned long)(n - (r->size - r->pos)));
+        return NULL;
+    }
+    p = r->data + r->pos;
+    r->pos += n;
+    return p;
+}
+
+static uint32_t initnn__get_u32(initnn__reader *r, const char *what)
+{
+    const unsigned char *b = initnn__take(r, 4, what);
+    if (!b) return 0;
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static uint64_t initnn__get_u64(initnn__reader *r, const char *what)
+{
+    uint64_t lo = initnn__get_u32(r, what);
+    return lo | (uint64_t)initnn__get_u32(r, what) << 32;
+}
+
+static float initnn__get_f32(initnn__reader *r, const char *what)
+{
+    uint32_t u = initnn__get_u32(r, what);
+    float x;
+    memcpy(&x, &u, 4);
+    return x;
+}
+
+static void initnn__get_f32_array(initnn__reader *r, float *x, size_t n, const char *what)
+{
+    size_t i;
+    const unsigned char *b;
+    if (r->failed) return;
+    if (n > (r->size - r->pos) / 4) {
+        r->failed = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: file ends while reading %s (%lu floats needed)",
+                                 r->path, (unsigned long)r->pos, what, (unsigned long)n);
+        return;
+    }
+    b = initnn__take(r, n * 4, what);
+    if (!b) return;
+    for (i = 0; i < n; i++) {
+        uint32_t u = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 | (uint32_t)b[4 * i + 2] << 16 |
+                     (uint32_t)b[4 * i + 3] << 24;
+        memcpy(&x[i], &u, 4);
+    }
+}
+
+/* Reads a whole file into memory; *data is INITNN_MALLOC'd. */
+static int initnn__read_file(const char *path, unsigned char **data, size_t *size)
+{
+    FILE *f;
+    long length;
+    unsigned char *buf;
+    *data = NULL;
+    *size = 0;
+    if (!path) return initnn__fail(INITNN_ERR_ARGUMENT, "NULL path");
+    f = fopen(path, "rb");
+    if (!f) return initnn__fail(INITNN_ERR_IO, "%s: cannot open for reading", path);
+    if (fseek(f, 0, SEEK_END) != 0 || (length = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return initnn__fail(INITNN_ERR_IO, "%s: cannot determine the file size", path);
+    }
+    buf = (unsigned char *)INITNN_MALLOC((size_t)length + 1);
+    if (!buf) {
+        fclose(f);
+        return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory for %ld bytes", path, length);
+    }
+    if (length > 0 && fread(buf, 1, (size_t)length, f) != (size_t)length) {
+        fclose(f);
+        INITNN_FREE(buf);
+        return initnn__fail(INITNN_ERR_IO, "%s: read error", path);
+    }
+    fclose(f);
+    *data = buf;
+    *size = (size_t)length;
+    return INITNN_OK;
+}
+
+/* Writes via PATH.tmp and a rename, so PATH is either the old or the new file. */
+static int initnn__open_temp(FILE **file, char **temp_path, const char *path)
+{
+    size_t len = strlen(path);
+    char *temp = (char *)INITNN_MALLOC(len + 5);
+    if (!temp) return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", path);
+    memcpy(temp, path, len);
+    memcpy(temp + len, ".tmp", 5);
+    *file = fopen(temp, "wb");
+    if (!*file) {
+        INITNN_FREE(temp);
+        return initnn__fail(INITNN_ERR_IO, "%s.tmp: cannot open for writing", path);
+    }
+    *temp_path = temp;
+    return INITNN_OK;
+}
+
+static int initnn__commit_temp(FILE *file, char *temp_path, const char *path, int write_failed)
+{
+    int closed = fclose(file) == 0;
+    int err = INITNN_OK;
+    if (write_failed || !closed) {
+        remove(temp_path);
+        err = initnn__fail(INITNN_ERR_IO, "%s: write failed (disk full?); the previous file is untouched", path);
+    } else {
+#ifdef _WIN32
+        remove(path);
+#endif
+        if (rename(temp_path, path) != 0) {
+            remove(temp_path);
+            err = initnn__fail(INITNN_ERR_IO, "%s: cannot rename %s over it", path, temp_path);
+        }
+    }
+    INITNN_FREE(temp_path);
+    return err;
+}
+
+#define INITNN__CKPT_MAGIC "INITNNCK"
+#define INITNN__CKPT_VERSION 1u
+
+INITNNDEF int initnn_net_save(const initnn_net *net, const char *path)
+{
+    initnn__writer w;
+    char *temp;
+    int i, err;
+    const initnn_optimizer *o;
+    if (!net || !path) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_save: NULL %s", net ? "path" : "net");
+    if (!initnn__all_finite(net->params, net->param_count))
+        return initnn__fail(INITNN_ERR_NONFINITE, "initnn_net_save: %s: the weights are not all finite; "
+                            "nothing was written", path);
+    if ((err = initnn__open_temp(&w.file, &temp, path))) return err;
+    w.crc = 0;
+    w.failed = 0;
+    initnn__put(&w, INITNN__CKPT_MAGIC, 8);
+    initnn__put_u32(&w, INITNN__CKPT_VERSION);
+    initnn__put_u32(&w, (uint32_t)net->input_dim);
+    initnn__put_u32(&w, (uint32_t)net->layer_count);
+    initnn__put_u32(&w, (uint32_t)net->loss);
+    for (i = 0; i < net->layer_count; i++) {
+        const initnn_layer *l = &net->layers[i];
+        char specs[3][INITNN_SPEC_MAX];
+        initnn__put_u32(&w, (uint32_t)l->type);
+        initnn__put_u32(&w, (uint32_t)l->in);
+        initnn__put_u32(&w, (uint32_t)l->out);
+        initnn__put_u32(&w, (uint32_t)l->activation);
+        initnn__put_f32(&w, l->activation_param);
+        initnn__put_f32(&w, l->rate);
+        /* Fixed-size, zero-padded strings: no stray memory reaches the file. */
+        memset(specs, 0, sizeof specs);
+        strcpy(specs[0], l->kernel_init);
+        strcpy(specs[1], l->bias_init);
+        strcpy(specs[2], l->activation_spec);
+        initnn__put(&w, specs, sizeof specs);
+    }
+    initnn__put_u64(&w, (uint64_t)net->param_count);
+    initnn__put_f32_array(&w, net->params, net->param_count);
+    o = &net->opt;
+    initnn__put_u32(&w, (uint32_t)o->type);
+    initnn__put_u32(&w, (uint32_t)o->nesterov);
+    initnn__put_u32(&w, (uint32_t)o->keras_epsilon);
+    initnn__put_f32(&w, o->learning_rate);
+    initnn__put_f32(&w, o->momentum);
+    initnn__put_f32(&w, o->beta1);
+    initnn__put_f32(&w, o->beta2);
+    initnn__put_f32(&w, o->epsilon);
+    initnn__put_f32(&w, o->rho);
+    initnn__put_f32(&w, o->weight_decay);
+    initnn__put_f32(&w, o->clip_norm);
+    initnn__put_f32(&w, o->clip_value);
+    initnn__put_u64(&w, (uint64_t)o->step);
+    initnn__put_f32_array(&w, net->opt_m, net->param_count);
+    initnn__put_f32_array(&w, net->opt_v, net->param_count);
+    initnn__put_u64(&w, net->rng.state);
+    initnn__put_u64(&w, net->rng.inc);
+    initnn__put_u64(&w, net->seed);
+    {
+        uint32_t crc = w.crc;
+        initnn__put_u32(&w, crc);
+    }
+    return initnn__commit_temp(w.file, temp, path, w.failed);
+}
+
+/* Parses a checkpoint into a new net. */
+static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
+{
+    initnn_net *net = NULL;
+    uint32_t version, input_dim, layer_count, loss, i;
+    uint64_t param_count;
+    initnn_optimizer o;
+    int err;
+    const unsigned char *magic;
+    *out = NULL;
+    if (r->size < 12) return initnn__fail(INITNN_ERR_FORMAT, "%s: %lu bytes is too short for a checkpoint",
+                                          r->path, (unsigned long)r->size);
+    {
+        const unsigned char *t = r->data + r->size - 4;
+        uint32_t stored = (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24;
+        uint32_t computed = initnn_crc32(0, r->data, r->size - 4);
+        if (memcmp(r->data, INITNN__CKPT_MAGIC, 8) != 0)
+            return initnn__fail(INITNN_ERR_FORMAT, "%s: offset 0: not an initnn checkpoint (bad magic)", r->path);
+        if (stored != computed)
+            return initnn__fail(INITNN_ERR_FORMAT, "%s: checksum mismatch (stored %08lx, computed %08lx): "
+                                "the file is corrupt or truncated", r->path, (unsigned long)stored,
+                                (unsigned long)computed);
+        r->size -= 4;   /* the checksum is not part of the fields */
+    }
+    magic = initnn__take(r, 8, "magic");
+    (void)magic;
+    version = initnn__get_u32(r, "version");
+    if (!r->failed && version != INITNN__CKPT_VERSION)
+        return initnn__fail(INITNN_ERR_FORMAT, "%s: offset 8: version %lu, this initnn reads version %u",
+                            r->path, (unsigned long)version, INITNN__CKPT_VERSION);
+    input_dim = initnn__get_u32(r, "input_dim");
+    layer_count = initnn__get_u32(r, "layer_count");
+    loss = initnn__get_u32(r, "loss");
+    if (r->failed) return r->failed;
+    if (input_dim < 1 || input_dim > (uint32_t)INITNN_MAX_ELEMENTS)
+        return initnn__fail(INITNN_ERR_FORMAT, "%s: offset 12: input_dim %lu is out of range", r->path, (unsigned long)input_dim);
+    if (layer_count < 1 || layer_count > INITNN_MAX_LAYERS)
+        return initnn__fail(INITNN_ERR_FORMAT, "%s: offset 16: layer_count %lu is out of range", r->path, (unsigned long)layer_count);
+    if (loss > INITNN_LOSS_MSE)
+        return initnn__fail(INITNN_ERR_FORMAT, "%s: offset 20: unknown loss %lu", r->path, (unsigned long)loss);
+    if ((err = initnn_net_create(&net, (int)input_dim, max_batch, 0))) return err;
+    net->loss = (int)loss;
+    for (i = 0; i < layer_count && !r->failed; i++) {
+        size_t at = r->pos;
+        uint32_t type = initnn__get_u32(r, "layer type"), in = initnn__get_u32(r, "layer in");
+        uint32_t units = initnn__get_u32(r, "layer out"), act = initnn__get_u32(r, "activation");
+        float act_param = initnn__get_f32(r, "activation parameter"), rate = initnn__get_f32(r, "dropout rate");
+        const unsigned char *specs = initnn__take(r, 3 * INITNN_SPEC_MAX, "layer specs");
+        char kernel[INITNN_SPEC_MAX], bias[INITNN_SPEC_MAX], activation[INITNN_SPEC_MAX];
+        if (r->failed) break;
+        memcpy(kernel, specs, INITNN_SPEC_MAX);
+        memcpy(bias, specs + INITNN_SPEC_MAX, INITNN_SPEC_MAX);
+        memcpy(activation, specs + 2 * INITNN_SPEC_MAX, INITNN_SPEC_MAX);
+        if (kernel[INITNN_SPEC_MAX - 1] || bias[INITNN_SPEC_MAX - 1] || activation[INITNN_SPEC_MAX - 1]) {
+            err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu has an unterminated spec string",
+                               r->path, (unsigned long)at, (unsigned long)i);
+            goto fail;
+        }
+        if (in != (uint32_t)initnn_net_output_dim(net)) {
+            err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu takes %lu inputs but the previous layer "
+                               "gives %d", r->path, (unsigned long)at, (unsigned long)i, (unsigned long)in,
+                               initnn_net_output_dim(net));
+            goto fail;
+        }
+        if (type == INITNN_LAYER_DENSE) {
+            int parsed_act;
+            float parsed_param;
+            if (units < 1 || units > (uint32_t)INITNN_MAX_ELEMENTS ||
+                initnn_activation_parse(&parsed_act, &parsed_param, activation) || (uint32_t)parsed_act != act ||
+                parsed_param != act_param) {
+                err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu: bad units %lu or activation '%.40s'",
+                                   r->path, (unsigned long)at, (unsigned long)i, (unsigned long)units, activation);
+                goto fail;
+            }
+            if ((err = initnn_net_add_dense(net, (int)units, activation, kernel, bias))) {
+                initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu: %s", r->path, (unsigned long)at,
+                             (unsigned long)i, initnn_last_error());
+                err = INITNN_ERR_FORMAT;
+                goto fail;
+            }
+        } else if (type == INITNN_LAYER_DROPOUT) {
+            if (units != in || (err = initnn_net_add_dropout(net, rate))) {
+                err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu: bad dropout (rate %g)",
+                                   r->path, (unsigned long)at, (unsigned long)i, (double)rate);
+                goto fail;
+            }
+        } else {
+            err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu has unknown type %lu", r->path,
+                               (unsigned long)at, (unsigned long)i, (unsigned long)type);
+            goto fail;
+        }
+    }
+    param_count = initnn__get_u64(r, "param_count");
+    if (r->failed) { err = r->failed; goto fail; }
+    if (param_count != (uint64_t)net->param_count) {
+        err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: param_count %llu, the layers need %lu", r->path,
+                           (unsigned long)(r->pos - 8), (unsigned long long)param_count, (unsigned long)net->param_count);
+        goto fail;
+    }
+    initnn__get_f32_array(r, net->params, net->param_count, "parameters");
+    memset(&o, 0, sizeof o);
+    o.type = (int)initnn__get_u32(r, "optimizer type");
+    o.nesterov = (int)initnn__get_u32(r, "nesterov");
+    o.keras_epsilon = (int)initnn__get_u32(r, "keras_epsilon");
+    o.learning_rate = initnn__get_f32(r, "learning_rate");
+    o.momentum = initnn__get_f32(r, "momentum");
+    o.beta1 = initnn__get_f32(r, "beta1");
+    o.beta2 = initnn__get_f32(r, "beta2");
+    o.epsilon = initnn__get_f32(r, "epsilon");
+    o.rho = initnn__get_f32(r, "rho");
+    o.weight_decay = initnn__get_f32(r, "weight_decay");
+    o.clip_norm = initnn__get_f32(r, "clip_norm");
+    o.clip_value = initnn__get_f32(r, "clip_value");
+    o.step = (int64_t)initnn__get_u64(r, "step");
+    initnn__get_f32_array(r, net->opt_m, net->param_count, "optimizer first moments");
+    initnn__get_f32_array(r, net->opt_v, net->param_count, "optimizer second moments");
+    net->rng.state = initnn__get_u64(r, "rng state");
+    net->rng.inc = initnn__get_u64(r, "rng stream");
+    net->seed = initnn__get_u64(r, "seed");
+    if (r->failed) { err = r->failed; goto fail; }
+    if (r->pos != r->size) {
+        err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: %lu unexpected bytes after the last field", r->path,
+                           (unsigned long)r->pos, (unsigned long)(r->size - r->pos));
+        goto fail;
+    }
+    if ((net->rng.inc & 1u) == 0 || o.step < 0 || !initnn__all_finite(net->params, net->param_count)) {
+        err = initnn__fail(INITNN_ERR_FORMAT, "%s: invalid generator, step or non-finite weights", r->path);
+        goto fail;
+    }
+    {
+        /* set_optimizer validates and clears the state; put the state back. */
+        int64_t step = o.step;
+        float *m = net->opt_m, *v = net->opt_v;
+        size_t bytes = net->param_count * sizeof(float);
+        float *keep = (float *)initnn__alloc_floats(2 * net->param_count);
+        if (!keep) { err = initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", r->path); goto fail; }
+        memcpy(keep, m, bytes);
+        memcpy(keep + net->param_count, v, bytes);
+        err = initnn_net_set_optimizer(net, &o);
+        memcpy(m, keep, bytes);
+        memcpy(v, keep + net->param_count, bytes);
+        INITNN_FREE(keep);
+        if (err) { err = initnn__fail(INITNN_ERR_FORMAT, "%s: bad optimizer: %s", r->path, initnn_last_error()); goto fail; }
+        net->opt.step = step;
+        net->steps_taken = step;
+    }
+    net->rng.has_spare = 0;
+    *out = net;
+    return INITNN_OK;
+fail:
+    initnn_net_free(net);
+    return err ? err : INITNN_ERR_FORMAT;
+}
+
+INITNNDEF int initnn_net_load(initnn_net **out, const char *path, int max_batch)
+{
+    initnn__reader r;
+    unsigned char *data;
+    size_t size;
+    int err;
+    if (!out) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_load: NULL output");
+    *out = NULL;
+    if (max_batch < 1) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_load: max_batch must be >= 1, got %d", max_batch);
+    if ((err = initnn__read_file(path, &data, &size))) return err;
+    memset(&r, 0, sizeof r);
+    r.data = data;
+    r.size = size;
+    r.path = path;
+    err = initnn__load(out, &r, max_batch);
+    INITNN_FREE(data);
+    return err;
+}
+
+INITNNDEF int initnn_net_load_into(initnn_net *net, const char *path)
+{
+    initnn_net *loaded;
+    int err, i;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_load_into: NULL net");
+    if ((err = initnn_net_load(&loaded, path, net->max_batch))) return err;
+    if (loaded->input_dim != net->input_dim || loaded->layer_count != net->layer_count || loaded->loss != net->loss) {
+        err = initnn__fail(INITNN_ERR_FORMAT, "%s: architecture differs: input %d, %d layers, loss %d in the file; "
+                           "input %d, %d layers, loss %d in the net", path, loaded->input_dim, loaded->layer_count,
+                           loaded->loss, net->input_dim, net->layer_count, net->loss);
+        goto done;
+    }
+    for (i = 0; i < net->layer_count; i++) {
+        const initnn_layer *a = &loaded->layers[i], *b = &net->layers[i];
+        if (a->type != b->type || a->in != b->in || a->out != b->out || a->activation != b->activation ||
+            a->activation_param != b->activation_param || a->rate != b->rate) {
+            err = initnn__fail(INITNN_ERR_FORMAT, "%s: layer %d differs: %d->%d %s in the file, %d->%d %s in the net",
+                               path, i, a->in, a->out, initnn_activation_name(a->activation), b->in, b->out,
+                               initnn_activation_name(b->activation));
+            goto done;
+        }
+    }
+    memcpy(net->params, loaded->params, net->param_count * sizeof(float));
+    memcpy(net->opt_m, loaded->opt_m, net->param_count * sizeof(float));
+    memcpy(net->opt_v, loaded->opt_v, net->param_count * sizeof(float));
+    net->opt = loaded->opt;
+    net->rng = loaded->rng;
+    net->seed = loaded->seed;
+    net->steps_taken = loaded->steps_taken;
+    err = INITNN_OK;
+done:
+    initnn_net_free(loaded);
+    return err;
+}
+
+/* ---- NumPy .npy ----------------------------------------------------------- */
+
+INITNNDEF int initnn_npy_write(const char *path, const float *data, int ndim, const int *shape)
+{
+    char header[256];
+    int len, i, err;
+    int64_t count = 1;
+    initnn__writer w;
+    char *temp;
+    if (!path || !data || !shape) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_npy_write: NULL argument");
+    if (ndim < 1 || ndim > 8) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_npy_write: ndim %d not in 1..8", ndim);
+    len = snprintf(header, sizeof header, "{'descr': '<f4', 'fortran_order': False, 'shape': (");
+    for (i = 0; i < ndim; i++) {
+        if (shape[i] < 1) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_npy_write: shape[%d] = %d", i, shape[i]);
+        count *= shape[i];
+        if (count > INITNN_MAX_ELEMENTS) return initnn__fail(INITNN_ERR_OVERFLOW, "initnn_npy_write: shape too large");
+        len += snprintf(header + len, sizeof header - (size_t)len, ndim == 1 ? "%d," : i ? ", %d" : "%d", shape[i]);
+    }
+    len += snprintf(header + len, sizeof header - (size_t)len, "), }");
+    /* Pad with spaces and end with '\n' so that the data starts on a
+       64-byte boundary (format 1.0: 10 bytes of preamble). */
+    while ((10 + len + 1) % 64 != 0) header[len++] = ' ';
+    header[len++] = '\n';
+    if ((err = initnn__open_temp(&w.file, &temp, path))) return err;
+    w.crc = 0;
+    w.failed = 0;
+    initnn__put(&w, "\x93NUMPY\x01\x00", 8);
+    {
+        unsigned char hl[2];
+        hl[0] = (unsigned char)(len & 0xff);
+        hl[1] = (unsigned char)(len >> 8);
+        initnn__put(&w, hl, 2);
+    }
+    initnn__put(&w, header, (size_t)len);
+    initnn__put_f32_array(&w, data, (size_t)count);
+    return initnn__commit_temp(w.file, temp, path, w.failed);
+}
+
+/* Finds 'key': in the header dict and returns the text after the colon. */
+static const char *initnn__npy_field(const char *header, const char *key)
+{
+    const char *p = strstr(header, key);
+    if (!p) return NULL;
+    p += strlen(key);
+    while (*p == ' ' || *p == ':') p++;
+    return p;
+}
+
+INITNNDEF int initnn_npy_read(const char *path, float **out, int *ndim_out, int shape[8])
+{
+    unsigned char *file;
+    size_t size, header_len, offset, count = 1, i;
+    char *header = NULL;
+    const char *p;
+    int err, f8 = 0, ndim = 0, dims[8];
+    float *data;
+    if (!out || !ndim_out || !shape) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_npy_read: NULL output");
+    *out = NULL;
+    if ((err = initnn__read_file(path, &file, &size))) return err;
+    err = INITNN_ERR_FORMAT;
+    if (size < 10 || memcmp(file, "\x93NUMPY", 6) != 0) {
+        initnn__fail(err, "%s: offset 0: not a .npy file (bad magic)", path);
+        goto done;
+    }
+    if (file[6] == 1) { header_len = (size_t)file[8] | (size_t)file[9] << 8; offset = 10; }
+    else if ((file[6] == 2 || file[6] == 3) && size >= 12) {
+        header_len = (size_t)file[8] | (size_t)file[9] << 8 | (size_t)file[10] << 16 | (size_t)file[11] << 24;
+        offset = 12;
+    } else {
+        initnn__fail(err, "%s: offset 6: unsupported .npy version %d.%d", path, file[6], file[7]);
+        goto done;
+    }
+    if (header_len > size - offset) {
+        initnn__fail(err, "%s: offset %lu: header of %lu bytes runs past the end", path, (unsigned long)offset,
+                     (unsigned long)header_len);
+        goto done;
+    }
+    header = (char *)INITNN_MALLOC(header_len + 1);
+    if (!header) { err = initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", path); goto done; }
+    memcpy(header, file + offset, header_len);
+    header[header_len] = '\0';
+    p = initnn__npy_field(header, "'descr'");
+    if (p && !strncmp(p, "'<f4'", 5)) f8 = 0;
+    else if (p && !strncmp(p, "'<f8'", 5)) f8 = 1;
+    else { initnn__fail(err, "%s: only little-endian float32 or float64 arrays ('<f4', '<f8') are read", path); goto done; }
+    p = initnn__npy_field(header, "'fortran_order'");
+    if (!p || strncmp(p, "False", 5) != 0) {
+        initnn__fail(err, "%s: only C-order arrays are read (fortran_order must be False)", path);
+        goto done;
+    }
+    p = initnn__npy_field(header, "'shape'");
+    if (!p || *p != '(') { initnn__fail(err, "%s: header has no shape tuple", path); goto done; }
+    p++;
+    for (;;) {
+        char *end;
+        long d;
+        while (*p == ' ') p++;
+        if (*p == ')') break;
+        if (ndim == 8) { initnn__fail(err, "%s: more than 8 dimensions", path); goto done; }
+        d = strtol(p, &end, 10);
+        if (end == p || d < 0 || d > INITNN_MAX_ELEMENTS) { initnn__fail(err, "%s: bad dimension in shape", path); goto done; }
+        if (d > 0 && count > (size_t)INITNN_MAX_ELEMENTS / (size_t)d) {
+            err = initnn__fail(INITNN_ERR_OVERFLOW, "%s: shape has more than %d elements", path, INITNN_MAX_ELEMENTS);
+            goto done;
+        }
+        count *= (size_t)d;
+        dims[ndim++] = (int)d;
+        p = end;
+        while (*p == ' ') p++;
+        if (*p == ',') p++;
+        else if (*p != ')') { initnn__fail(err, "%s: bad shape tuple", path); goto done; }
+    }
+    offset += header_len;
+    if (count > (size - offset) / (f8 ? 8 : 4)) {
+        initnn__fail(err, "%s: offset %lu: data needs %lu bytes, %lu remain", path, (unsigned long)offset,
+                     (unsigned long)(count * (f8 ? 8 : 4)), (unsigned long)(size - offset));
+        goto done;
+    }
+    data = (float *)initnn__alloc_floats(count);
+    if (!data) { err = initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", path); goto done; }
+    for (i = 0; i < count; i++) {
+        const unsigned char *b = file + offset + i * (f8 ? 8 : 4);
+        if (f8) {
+            uint64_t u = 0;
+            double x;
+            int k;
+            for (k = 7; k >= 0; k--) u = u << 8 | b[k];
+            memcpy(&x, &u, 8);
+            data[i] = (float)x;
+        } else {
+            uint32_t u = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+            memcpy(&data[i], &u, 4);
+        }
+    }
+    *out = data;
+    *ndim_out = ndim;
+    for (i = 0; i < (size_t)ndim; i++) shape[i] = dims[i];
+    err = INITNN_OK;
+done:
+    INITNN_FREE(header);
+    INITNN_FREE(file);
+    return err;
 }
 
 #ifdef __cplusplus
