@@ -79,7 +79,7 @@ run_suite() {
         fi
         # shellcheck disable=SC2086  # WARN and the flags are word lists
         if ! $compiler $WARN "$@" $define -I. "$source" -o "$exe" -lm >"$exe.build.log" 2>&1; then
-            cat "$exe.build.log"
+            head -n 20 "$exe.build.log"   # the first errors; the rest is in the log
             fail "$label" "does not compile: $compiler $WARN $* (log: $exe.build.log)"
             continue
         fi
