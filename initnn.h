@@ -767,6 +767,7 @@ typedef struct initnn_data {
     const float *targets;       /* (count, target_dim), or NULL                   */
     int target_dim;
     int classes;                /* number of classes (labels in [0, classes))     */
+    void *storage;              /* what initnn_data_free releases; NULL in a view */
 } initnn_data;
 
 /* One epoch's record, handed to the callback. */
@@ -838,6 +839,86 @@ INITNNDEF int initnn_lsuv(initnn_net *net, const float *X, int batch, float tol,
                           int *iterations);
 
 /* ============================================================================
+   11. Data
+
+   Loaders and generators fill an initnn_data (section 10) whose arrays they
+   allocate; initnn_data_free releases them. Views made by initnn_data_split
+   or by hand point into another set and own nothing.
+
+   Memory: image sets stay uint8 (x_u8) and are scaled to [0, 1] a batch at a
+   time, so the full MNIST training set costs 60000 x 784 = 47,040,000 bytes
+   (44.9 MiB) plus 240 KB of labels, a quarter of float32.
+
+   Every loader checks what it reads and fails with INITNN_ERR_FORMAT (or
+   _IO, _OVERFLOW, _MEMORY) and a message naming the file, the position and
+   the reason; on failure *out is left empty (all zero) and nothing leaks.
+   ========================================================================= */
+
+/* Frees what a loader or generator allocated and zeroes *data. A view (no
+   storage) is only zeroed. */
+INITNNDEF void initnn_data_free(initnn_data *data);
+
+/* Two-moons (as scikit-learn's make_moons): two interleaving half circles,
+   class 0 on (cos t, sin t) and class 1 on (1 - cos t, 1/2 - sin t), t in
+   [0, pi] evenly spaced, plus N(0, noise^2) on each coordinate; shuffled.
+   2 features, 2 classes. */
+INITNNDEF int initnn_make_moons(initnn_data *out, int count, float noise, uint64_t seed);
+
+/* Two concentric circles (scikit-learn's make_circles): class 0 on the unit
+   circle, class 1 on the circle of radius factor (0 < factor < 1), plus
+   N(0, noise^2); shuffled. 2 features, 2 classes. */
+INITNNDEF int initnn_make_circles(initnn_data *out, int count, float noise, float factor, uint64_t seed);
+
+/* classes interleaved spiral arms (the CS231n toy set): arm k has radius r
+   from 0 to 1 and angle 4 r + 2 pi k / classes ... plus N(0, noise^2) on the
+   angle. 2 features. */
+INITNNDEF int initnn_make_spirals(initnn_data *out, int count, int classes, float noise, uint64_t seed);
+
+/* Linear regression with noise: x ~ N(0, I) with `features` coordinates,
+   target y = x . w + 1/2 + N(0, noise^2), w ~ N(0, 1/features) drawn from
+   the same seed, so Var(y) is about 1 + noise^2. target_dim 1. */
+INITNNDEF int initnn_make_regression(initnn_data *out, int count, int features, float noise, uint64_t seed);
+
+/* IDX files (LeCun's MNIST format, also Fashion-MNIST): images (magic
+   0x00000803: u8, 3 dimensions, count x rows x cols, big-endian sizes) and
+   labels (0x00000801: u8, 1 dimension). Checks the magics, the dimensions,
+   that the file lengths match exactly and that the counts agree, and that
+   labels are < 10... (classes = max label + 1). Images stay uint8.
+   labels_path may be NULL (images only, classes 0). */
+INITNNDEF int initnn_load_idx(initnn_data *out, const char *images_path, const char *labels_path);
+
+/* A CSV file of numbers, comma-separated, one sample a line. has_header = 1
+   takes the first line as column names. target names the target column: a
+   header name, or a 0-based index, or "-1" for the last column.
+   classification = 1 reads the target as integer class labels (>= 0; classes
+   = max + 1), 0 as a regression target (target_dim 1). Empty lines are
+   skipped; a non-numeric cell, a ragged row or an empty file is an error
+   naming the line and column. */
+INITNNDEF int initnn_load_csv(initnn_data *out, const char *path, const char *target, int has_header,
+                              int classification);
+
+/* CIFAR-10 / CIFAR-100 binary batches (Krizhevsky 2009): each record is
+   1 label byte (CIFAR-10), or a coarse and a fine label byte (CIFAR-100),
+   then 3072 bytes: 1024 red, 1024 green, 1024 blue, rows of 32. Features
+   are kept in that channel-major (3, 32, 32) order as uint8. cifar100 = 0
+   reads CIFAR-10 (10 classes), 1 the coarse labels (20), 2 the fine (100).
+   The files are concatenated in the order given; each length must be a whole
+   number of records. */
+INITNNDEF int initnn_load_cifar(initnn_data *out, const char *const *paths, int path_count, int cifar100);
+
+/* Splits data into views: first gets the leading samples, second the last
+   round(fraction * count) (0 < fraction < 1, both sides non-empty). */
+INITNNDEF int initnn_data_split(const initnn_data *data, float fraction, initnn_data *first, initnn_data *second);
+
+/* z-score standardization: mean and std of each feature over data (float
+   features), std of a constant feature taken as 1. */
+INITNNDEF int initnn_standardize_fit(const initnn_data *data, float *mean, float *std);
+
+/* x = (x - mean) / std for each of count rows of features floats, in place:
+   fit on the training set, apply the same to every other set. */
+INITNNDEF void initnn_standardize_apply(float *x, int count, int features, const float *mean, const float *std);
+
+/* ============================================================================
    12. Checkpoints and .npy
 
    Checkpoint file, version 1, all little-endian:
@@ -882,6 +963,33 @@ INITNNDEF int initnn_npy_read(const char *path, float **data, int *ndim, int sha
 
 /* Frees memory that initnn allocated for the caller. */
 INITNNDEF void initnn_free(void *p);
+
+/* ============================================================================
+   13. Plots (SVG)
+
+   A line chart as a standalone SVG 1.1 file: title, labelled axes with
+   ticks at 1-2-5 steps (or decades with log_y), a legend, and for each
+   series an optional shaded band (y_low..y_high, e.g. mean +- std over
+   seeds). Needs nothing beyond the C library. Non-finite points break a line.
+   ========================================================================= */
+
+typedef struct initnn_plot_series {
+    const char *label;
+    const double *x, *y;        /* n points                                        */
+    const double *y_low, *y_high;   /* band, or NULL                              */
+    int n;
+} initnn_plot_series;
+
+typedef struct initnn_plot {
+    const char *title, *x_label, *y_label;
+    int log_y;                  /* logarithmic y axis (non-positive values skipped) */
+    int width, height;          /* pixels; 0 gives 720 x 440                        */
+    int markers;                /* draw a dot at every point                        */
+} initnn_plot;
+
+/* Writes the chart to path (via path.tmp and a rename). */
+INITNNDEF int initnn_plot_svg(const char *path, const initnn_plot *plot, const initnn_plot_series *series,
+                              int series_count);
 
 #ifdef __cplusplus
 }
@@ -974,6 +1082,211 @@ static size_t initnn__count2(const char *who, const char *what_rows, int rows,
     }
     *err = INITNN_OK;
     return (size_t)rows * (size_t)cols;
+}
+
+/* ---- files: whole-file reads, bounds-checked parsing, atomic writes -------
+   Used by the loaders (section 11), checkpoints (12) and plots (13). */
+
+INITNNDEF uint32_t initnn_crc32(uint32_t crc, const void *data, size_t n)
+{
+    /* Half-byte table for the reflected polynomial 0xEDB88320. */
+    static const uint32_t table[16] = {
+        0x00000000u, 0x1db71064u, 0x3b6e20c8u, 0x26d930acu, 0x76dc4190u, 0x6b6b51f4u, 0x4db26158u, 0x5005713cu,
+        0xedb88320u, 0xf00f9344u, 0xd6d6a3e8u, 0xcb61b38cu, 0x9b64c2b0u, 0x86d3d2d4u, 0xa00ae278u, 0xbdbdf21cu
+    };
+    const unsigned char *p = (const unsigned char *)data;
+    size_t i;
+    crc = ~crc;
+    for (i = 0; i < n; i++) {
+        crc ^= p[i];
+        crc = (crc >> 4) ^ table[crc & 15u];
+        crc = (crc >> 4) ^ table[crc & 15u];
+    }
+    return ~crc;
+}
+
+/* ---- little-endian writing with a running CRC ---------------------------- */
+
+typedef struct initnn__writer {
+    FILE *file;
+    uint32_t crc;
+    int failed;
+} initnn__writer;
+
+static void initnn__put(initnn__writer *w, const void *p, size_t n)
+{
+    if (w->failed) return;
+    if (fwrite(p, 1, n, w->file) != n) w->failed = 1;
+    w->crc = initnn_crc32(w->crc, p, n);
+}
+
+static void initnn__put_u32(initnn__writer *w, uint32_t x)
+{
+    unsigned char b[4];
+    b[0] = (unsigned char)x; b[1] = (unsigned char)(x >> 8); b[2] = (unsigned char)(x >> 16); b[3] = (unsigned char)(x >> 24);
+    initnn__put(w, b, 4);
+}
+
+static void initnn__put_u64(initnn__writer *w, uint64_t x)
+{
+    initnn__put_u32(w, (uint32_t)x);
+    initnn__put_u32(w, (uint32_t)(x >> 32));
+}
+
+static void initnn__put_f32(initnn__writer *w, float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, 4);
+    initnn__put_u32(w, u);
+}
+
+static void initnn__put_f32_array(initnn__writer *w, const float *x, size_t n)
+{
+    unsigned char buf[4096];
+    size_t i = 0;
+    while (i < n) {
+        size_t chunk = n - i < sizeof buf / 4 ? n - i : sizeof buf / 4, k;
+        for (k = 0; k < chunk; k++) {
+            uint32_t u;
+            memcpy(&u, &x[i + k], 4);
+            buf[4 * k] = (unsigned char)u; buf[4 * k + 1] = (unsigned char)(u >> 8);
+            buf[4 * k + 2] = (unsigned char)(u >> 16); buf[4 * k + 3] = (unsigned char)(u >> 24);
+        }
+        initnn__put(w, buf, chunk * 4);
+        i += chunk;
+    }
+}
+
+/* ---- bounds-checked reading of a file held in memory ---------------------- */
+
+typedef struct initnn__reader {
+    const unsigned char *data;
+    size_t size, pos;
+    const char *path;
+    int failed;
+} initnn__reader;
+
+/* Fails with "PATH: offset N: truncated while reading WHAT" unless n bytes remain. */
+static const unsigned char *initnn__take(initnn__reader *r, size_t n, const char *what)
+{
+    const unsigned char *p;
+    if (r->failed) return NULL;
+    if (n > r->size - r->pos) {
+        r->failed = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: file ends while reading %s (%lu bytes short)",
+                                 r->path, (unsigned long)r->pos, what, (unsigned long)(n - (r->size - r->pos)));
+        return NULL;
+    }
+    p = r->data + r->pos;
+    r->pos += n;
+    return p;
+}
+
+static uint32_t initnn__get_u32(initnn__reader *r, const char *what)
+{
+    const unsigned char *b = initnn__take(r, 4, what);
+    if (!b) return 0;
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static uint64_t initnn__get_u64(initnn__reader *r, const char *what)
+{
+    uint64_t lo = initnn__get_u32(r, what);
+    return lo | (uint64_t)initnn__get_u32(r, what) << 32;
+}
+
+static float initnn__get_f32(initnn__reader *r, const char *what)
+{
+    uint32_t u = initnn__get_u32(r, what);
+    float x;
+    memcpy(&x, &u, 4);
+    return x;
+}
+
+static void initnn__get_f32_array(initnn__reader *r, float *x, size_t n, const char *what)
+{
+    size_t i;
+    const unsigned char *b;
+    if (r->failed) return;
+    if (n > (r->size - r->pos) / 4) {
+        r->failed = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: file ends while reading %s (%lu floats needed)",
+                                 r->path, (unsigned long)r->pos, what, (unsigned long)n);
+        return;
+    }
+    b = initnn__take(r, n * 4, what);
+    if (!b) return;
+    for (i = 0; i < n; i++) {
+        uint32_t u = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 | (uint32_t)b[4 * i + 2] << 16 |
+                     (uint32_t)b[4 * i + 3] << 24;
+        memcpy(&x[i], &u, 4);
+    }
+}
+
+/* Reads a whole file into memory; *data is INITNN_MALLOC'd. */
+static int initnn__read_file(const char *path, unsigned char **data, size_t *size)
+{
+    FILE *f;
+    long length;
+    unsigned char *buf;
+    *data = NULL;
+    *size = 0;
+    if (!path) return initnn__fail(INITNN_ERR_ARGUMENT, "NULL path");
+    f = fopen(path, "rb");
+    if (!f) return initnn__fail(INITNN_ERR_IO, "%s: cannot open for reading", path);
+    if (fseek(f, 0, SEEK_END) != 0 || (length = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return initnn__fail(INITNN_ERR_IO, "%s: cannot determine the file size", path);
+    }
+    buf = (unsigned char *)INITNN_MALLOC((size_t)length + 1);
+    if (!buf) {
+        fclose(f);
+        return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory for %ld bytes", path, length);
+    }
+    if (length > 0 && fread(buf, 1, (size_t)length, f) != (size_t)length) {
+        fclose(f);
+        INITNN_FREE(buf);
+        return initnn__fail(INITNN_ERR_IO, "%s: read error", path);
+    }
+    fclose(f);
+    *data = buf;
+    *size = (size_t)length;
+    return INITNN_OK;
+}
+
+/* Writes via PATH.tmp and a rename, so PATH is either the old or the new file. */
+static int initnn__open_temp(FILE **file, char **temp_path, const char *path)
+{
+    size_t len = strlen(path);
+    char *temp = (char *)INITNN_MALLOC(len + 5);
+    if (!temp) return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", path);
+    memcpy(temp, path, len);
+    memcpy(temp + len, ".tmp", 5);
+    *file = fopen(temp, "wb");
+    if (!*file) {
+        INITNN_FREE(temp);
+        return initnn__fail(INITNN_ERR_IO, "%s.tmp: cannot open for writing", path);
+    }
+    *temp_path = temp;
+    return INITNN_OK;
+}
+
+static int initnn__commit_temp(FILE *file, char *temp_path, const char *path, int write_failed)
+{
+    int closed = fclose(file) == 0;
+    int err = INITNN_OK;
+    if (write_failed || !closed) {
+        remove(temp_path);
+        err = initnn__fail(INITNN_ERR_IO, "%s: write failed (disk full?); the previous file is untouched", path);
+    } else {
+#ifdef _WIN32
+        remove(path);
+#endif
+        if (rename(temp_path, path) != 0) {
+            remove(temp_path);
+            err = initnn__fail(INITNN_ERR_IO, "%s: cannot rename %s over it", path, temp_path);
+        }
+    }
+    INITNN_FREE(temp_path);
+    return err;
 }
 
 /* ////////////////////////////////////////////////////////////////////////////
@@ -2979,210 +3292,586 @@ INITNNDEF int initnn_lsuv(initnn_net *net, const float *X, int batch, float tol,
 }
 
 /* ////////////////////////////////////////////////////////////////////////////
-   12. Checkpoints and .npy
+   11. Data
    //////////////////////////////////////////////////////////////////////////// */
 
-INITNNDEF uint32_t initnn_crc32(uint32_t crc, const void *data, size_t n)
+INITNNDEF void initnn_data_free(initnn_data *data)
 {
-    /* Half-byte table for the reflected polynomial 0xEDB88320. */
-    static const uint32_t table[16] = {
-        0x00000000u, 0x1db71064u, 0x3b6e20c8u, 0x26d930acu, 0x76dc4190u, 0x6b6b51f4u, 0x4db26158u, 0x5005713cu,
-        0xedb88320u, 0xf00f9344u, 0xd6d6a3e8u, 0xcb61b38cu, 0x9b64c2b0u, 0x86d3d2d4u, 0xa00ae278u, 0xbdbdf21cu
-    };
-    const unsigned char *p = (const unsigned char *)data;
-    size_t i;
-    crc = ~crc;
-    for (i = 0; i < n; i++) {
-        crc ^= p[i];
-        crc = (crc >> 4) ^ table[crc & 15u];
-        crc = (crc >> 4) ^ table[crc & 15u];
-    }
-    return ~crc;
+    if (!data) return;
+    INITNN_FREE(data->storage);
+    memset(data, 0, sizeof *data);
 }
 
-/* ---- little-endian writing with a running CRC ---------------------------- */
-
-typedef struct initnn__writer {
-    FILE *file;
-    uint32_t crc;
-    int failed;
-} initnn__writer;
-
-static void initnn__put(initnn__writer *w, const void *p, size_t n)
+/* Allocates one block for a data set's arrays: labels (when classes > 0 or
+   with_labels), targets (target_dim > 0), and features as uint8 or float.
+   Fills the pointers of *d; all or nothing. */
+static int initnn__data_alloc(initnn_data *d, int count, int features, int use_u8, int with_labels,
+                              int target_dim, const char *who)
 {
-    if (w->failed) return;
-    if (fwrite(p, 1, n, w->file) != n) w->failed = 1;
-    w->crc = initnn_crc32(w->crc, p, n);
+    size_t label_bytes, target_bytes, feature_bytes, total, n;
+    int err;
+    unsigned char *block;
+    memset(d, 0, sizeof *d);
+    n = initnn__count2(who, "count", count, "features", features, &err);
+    if (!n) return err;
+    if (target_dim > 0 && !initnn__count2(who, "count", count, "target_dim", target_dim, &err)) return err;
+    /* Each part rounded up to 8 bytes, so every array is aligned. */
+    label_bytes = with_labels ? ((size_t)count * sizeof(int) + 7u) & ~(size_t)7u : 0;
+    target_bytes = target_dim > 0 ? ((size_t)count * (size_t)target_dim * sizeof(float) + 7u) & ~(size_t)7u : 0;
+    feature_bytes = n * (use_u8 ? 1u : sizeof(float));
+    total = label_bytes + target_bytes + feature_bytes;
+    block = (unsigned char *)INITNN_MALLOC(total ? total : 1);
+    if (!block) return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory for %lu bytes", who, (unsigned long)total);
+    d->storage = block;
+    d->count = count;
+    d->features = features;
+    if (with_labels) d->labels = (int *)block;
+    if (target_dim > 0) { d->targets = (float *)(block + label_bytes); d->target_dim = target_dim; }
+    if (use_u8) d->x_u8 = block + label_bytes + target_bytes;
+    else d->x = (float *)(block + label_bytes + target_bytes);
+    return INITNN_OK;
 }
 
-static void initnn__put_u32(initnn__writer *w, uint32_t x)
-{
-    unsigned char b[4];
-    b[0] = (unsigned char)x; b[1] = (unsigned char)(x >> 8); b[2] = (unsigned char)(x >> 16); b[3] = (unsigned char)(x >> 24);
-    initnn__put(w, b, 4);
-}
+/* The writable views of a data set this file allocated. */
+static float *initnn__wx(initnn_data *d) { return (float *)d->x; }
+static int *initnn__wlabels(initnn_data *d) { return (int *)d->labels; }
+static float *initnn__wtargets(initnn_data *d) { return (float *)d->targets; }
 
-static void initnn__put_u64(initnn__writer *w, uint64_t x)
+/* Shuffles the samples of a float, labelled 2-feature set in place. */
+static void initnn__shuffle_points(initnn_data *d, initnn_rng *rng)
 {
-    initnn__put_u32(w, (uint32_t)x);
-    initnn__put_u32(w, (uint32_t)(x >> 32));
-}
-
-static void initnn__put_f32(initnn__writer *w, float x)
-{
-    uint32_t u;
-    memcpy(&u, &x, 4);
-    initnn__put_u32(w, u);
-}
-
-static void initnn__put_f32_array(initnn__writer *w, const float *x, size_t n)
-{
-    unsigned char buf[4096];
-    size_t i = 0;
-    while (i < n) {
-        size_t chunk = n - i < sizeof buf / 4 ? n - i : sizeof buf / 4, k;
-        for (k = 0; k < chunk; k++) {
-            uint32_t u;
-            memcpy(&u, &x[i + k], 4);
-            buf[4 * k] = (unsigned char)u; buf[4 * k + 1] = (unsigned char)(u >> 8);
-            buf[4 * k + 2] = (unsigned char)(u >> 16); buf[4 * k + 3] = (unsigned char)(u >> 24);
+    float *x = initnn__wx(d);
+    int *labels = initnn__wlabels(d);
+    int i;
+    for (i = d->count - 1; i > 0; i--) {
+        int j = (int)initnn_rng_below(rng, (uint32_t)i + 1u), k, t;
+        for (k = 0; k < d->features; k++) {
+            float tmp = x[(size_t)i * d->features + k];
+            x[(size_t)i * d->features + k] = x[(size_t)j * d->features + k];
+            x[(size_t)j * d->features + k] = tmp;
         }
-        initnn__put(w, buf, chunk * 4);
-        i += chunk;
+        t = labels[i]; labels[i] = labels[j]; labels[j] = t;
     }
 }
 
-/* ---- bounds-checked reading of a file held in memory ---------------------- */
-
-typedef struct initnn__reader {
-    const unsigned char *data;
-    size_t size, pos;
-    const char *path;
-    int failed;
-} initnn__reader;
-
-/* Fails with "PATH: offset N: truncated while reading WHAT" unless n bytes remain. */
-static const unsigned char *initnn__take(initnn__reader *r, size_t n, const char *what)
+static int initnn__check_generator(initnn_data *out, int count, float noise, const char *who)
 {
-    const unsigned char *p;
-    if (r->failed) return NULL;
-    if (n > r->size - r->pos) {
-        r->failed = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: file ends while reading %s (%lu bytes short)",
-                                 r->path, (unsigned long)r->pos, what, (unsigned long)(n - (r->size - r->pos)));
-        return NULL;
+    if (!out) return initnn__fail(INITNN_ERR_ARGUMENT, "%s: NULL output", who);
+    memset(out, 0, sizeof *out);
+    if (count < 2) return initnn__fail(INITNN_ERR_ARGUMENT, "%s: count must be >= 2, got %d", who, count);
+    if (!(noise >= 0.0f && noise < 1e6f)) return initnn__fail(INITNN_ERR_ARGUMENT, "%s: noise must be >= 0, got %g", who, (double)noise);
+    return INITNN_OK;
+}
+
+INITNNDEF int initnn_make_moons(initnn_data *out, int count, float noise, uint64_t seed)
+{
+    const double pi = 3.14159265358979323846;
+    initnn_rng rng;
+    int i, err, outer;
+    float *x;
+    if ((err = initnn__check_generator(out, count, noise, "initnn_make_moons"))) return err;
+    if ((err = initnn__data_alloc(out, count, 2, 0, 1, 0, "initnn_make_moons"))) return err;
+    out->classes = 2;
+    initnn_rng_seed(&rng, seed);
+    x = initnn__wx(out);
+    outer = count / 2;   /* as scikit-learn: the outer moon gets the smaller half */
+    for (i = 0; i < count; i++) {
+        int label = i < outer ? 0 : 1;
+        int k = label ? i - outer : i, n = label ? count - outer : outer;
+        double t = n > 1 ? pi * k / (n - 1) : 0.0;
+        double px = label ? 1.0 - cos(t) : cos(t), py = label ? 0.5 - sin(t) : sin(t);
+        x[2 * i] = (float)(px + noise * initnn_rng_normal_double(&rng));
+        x[2 * i + 1] = (float)(py + noise * initnn_rng_normal_double(&rng));
+        initnn__wlabels(out)[i] = label;
     }
-    p = r->data + r->pos;
-    r->pos += n;
-    return p;
+    initnn__shuffle_points(out, &rng);
+    return INITNN_OK;
 }
 
-static uint32_t initnn__get_u32(initnn__reader *r, const char *what)
+INITNNDEF int initnn_make_circles(initnn_data *out, int count, float noise, float factor, uint64_t seed)
 {
-    const unsigned char *b = initnn__take(r, 4, what);
-    if (!b) return 0;
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-static uint64_t initnn__get_u64(initnn__reader *r, const char *what)
-{
-    uint64_t lo = initnn__get_u32(r, what);
-    return lo | (uint64_t)initnn__get_u32(r, what) << 32;
-}
-
-static float initnn__get_f32(initnn__reader *r, const char *what)
-{
-    uint32_t u = initnn__get_u32(r, what);
-    float x;
-    memcpy(&x, &u, 4);
-    return x;
-}
-
-static void initnn__get_f32_array(initnn__reader *r, float *x, size_t n, const char *what)
-{
-    size_t i;
-    const unsigned char *b;
-    if (r->failed) return;
-    if (n > (r->size - r->pos) / 4) {
-        r->failed = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: file ends while reading %s (%lu floats needed)",
-                                 r->path, (unsigned long)r->pos, what, (unsigned long)n);
-        return;
+    const double pi = 3.14159265358979323846;
+    initnn_rng rng;
+    int i, err, outer;
+    float *x;
+    if ((err = initnn__check_generator(out, count, noise, "initnn_make_circles"))) return err;
+    if (!(factor > 0.0f && factor < 1.0f))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_make_circles: factor must be in (0, 1), got %g", (double)factor);
+    if ((err = initnn__data_alloc(out, count, 2, 0, 1, 0, "initnn_make_circles"))) return err;
+    out->classes = 2;
+    initnn_rng_seed(&rng, seed);
+    x = initnn__wx(out);
+    outer = count / 2;
+    for (i = 0; i < count; i++) {
+        int label = i < outer ? 0 : 1;
+        int k = label ? i - outer : i, n = label ? count - outer : outer;
+        double t = 2.0 * pi * k / n, r = label ? factor : 1.0;
+        x[2 * i] = (float)(r * cos(t) + noise * initnn_rng_normal_double(&rng));
+        x[2 * i + 1] = (float)(r * sin(t) + noise * initnn_rng_normal_double(&rng));
+        initnn__wlabels(out)[i] = label;
     }
-    b = initnn__take(r, n * 4, what);
-    if (!b) return;
-    for (i = 0; i < n; i++) {
-        uint32_t u = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 | (uint32_t)b[4 * i + 2] << 16 |
-                     (uint32_t)b[4 * i + 3] << 24;
-        memcpy(&x[i], &u, 4);
-    }
+    initnn__shuffle_points(out, &rng);
+    return INITNN_OK;
 }
 
-/* Reads a whole file into memory; *data is INITNN_MALLOC'd. */
-static int initnn__read_file(const char *path, unsigned char **data, size_t *size)
+INITNNDEF int initnn_make_spirals(initnn_data *out, int count, int classes, float noise, uint64_t seed)
 {
-    FILE *f;
+    const double pi = 3.14159265358979323846;
+    initnn_rng rng;
+    int i, err;
+    float *x;
+    if ((err = initnn__check_generator(out, count, noise, "initnn_make_spirals"))) return err;
+    if (classes < 2 || classes > count)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_make_spirals: classes must be in [2, count], got %d", classes);
+    if ((err = initnn__data_alloc(out, count, 2, 0, 1, 0, "initnn_make_spirals"))) return err;
+    out->classes = classes;
+    initnn_rng_seed(&rng, seed);
+    x = initnn__wx(out);
+    for (i = 0; i < count; i++) {
+        int label = i % classes, k = i / classes, n = (count - label + classes - 1) / classes;
+        double r = n > 1 ? (double)k / (n - 1) : 0.0;
+        double t = 4.0 * r + 2.0 * pi * label / classes + noise * initnn_rng_normal_double(&rng);
+        x[2 * i] = (float)(r * sin(t));
+        x[2 * i + 1] = (float)(r * cos(t));
+        initnn__wlabels(out)[i] = label;
+    }
+    initnn__shuffle_points(out, &rng);
+    return INITNN_OK;
+}
+
+INITNNDEF int initnn_make_regression(initnn_data *out, int count, int features, float noise, uint64_t seed)
+{
+    initnn_rng rng;
+    int i, j, err;
+    float *x, *w;
+    if ((err = initnn__check_generator(out, count, noise, "initnn_make_regression"))) return err;
+    if (features < 1 || features > 4096)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_make_regression: features must be in [1, 4096], got %d", features);
+    w = (float *)initnn__alloc_floats((size_t)features);
+    if (!w) return initnn__fail(INITNN_ERR_MEMORY, "initnn_make_regression: out of memory");
+    if ((err = initnn__data_alloc(out, count, features, 0, 0, 1, "initnn_make_regression"))) {
+        INITNN_FREE(w);
+        return err;
+    }
+    initnn_rng_seed(&rng, seed);
+    initnn_random_normal(w, (size_t)features, 0.0f, (float)(1.0 / sqrt((double)features)), &rng);
+    x = initnn__wx(out);
+    for (i = 0; i < count; i++) {
+        double y = 0.5;
+        for (j = 0; j < features; j++) {
+            float v = initnn_rng_normal(&rng);
+            x[(size_t)i * features + j] = v;
+            y += (double)v * w[j];
+        }
+        initnn__wtargets(out)[i] = (float)(y + noise * initnn_rng_normal_double(&rng));
+    }
+    INITNN_FREE(w);
+    return INITNN_OK;
+}
+
+/* ---- IDX ------------------------------------------------------------------ */
+
+static uint32_t initnn__be32(const unsigned char *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | (uint32_t)b[3];
+}
+
+/* Opens an IDX file, checks its magic (type u8, ndims) and reads its
+   dimensions; *payload gets the number of data bytes the dimensions
+   promise, checked against the file's length. */
+static int initnn__idx_open(FILE **file, const char *path, int ndims, uint32_t *dims, size_t *payload)
+{
+    unsigned char head[16];
+    size_t header = 4 + 4 * (size_t)ndims, need;
     long length;
-    unsigned char *buf;
-    *data = NULL;
-    *size = 0;
-    if (!path) return initnn__fail(INITNN_ERR_ARGUMENT, "NULL path");
-    f = fopen(path, "rb");
-    if (!f) return initnn__fail(INITNN_ERR_IO, "%s: cannot open for reading", path);
-    if (fseek(f, 0, SEEK_END) != 0 || (length = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
+    uint64_t product = 1;
+    int i;
+    *file = fopen(path, "rb");
+    if (!*file) return initnn__fail(INITNN_ERR_IO, "%s: cannot open for reading", path);
+    if (fseek(*file, 0, SEEK_END) != 0 || (length = ftell(*file)) < 0 || fseek(*file, 0, SEEK_SET) != 0) {
+        fclose(*file);
         return initnn__fail(INITNN_ERR_IO, "%s: cannot determine the file size", path);
     }
-    buf = (unsigned char *)INITNN_MALLOC((size_t)length + 1);
-    if (!buf) {
-        fclose(f);
-        return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory for %ld bytes", path, length);
+    if ((size_t)length < header || fread(head, 1, header, *file) != header) {
+        fclose(*file);
+        return initnn__fail(INITNN_ERR_FORMAT, "%s: offset 0: %ld bytes is too short for an IDX header of %lu bytes",
+                            path, length, (unsigned long)header);
     }
-    if (length > 0 && fread(buf, 1, (size_t)length, f) != (size_t)length) {
-        fclose(f);
-        INITNN_FREE(buf);
-        return initnn__fail(INITNN_ERR_IO, "%s: read error", path);
+    if (head[0] != 0 || head[1] != 0 || head[2] != 0x08 || head[3] != (unsigned char)ndims) {
+        fclose(*file);
+        return initnn__fail(INITNN_ERR_FORMAT, "%s: offset 0: magic %02x %02x %02x %02x, expected 00 00 08 %02x "
+                            "(unsigned bytes, %d dimension%s)", path, head[0], head[1], head[2], head[3], ndims,
+                            ndims, ndims == 1 ? "" : "s");
     }
-    fclose(f);
-    *data = buf;
-    *size = (size_t)length;
-    return INITNN_OK;
-}
-
-/* Writes via PATH.tmp and a rename, so PATH is either the old or the new file. */
-static int initnn__open_temp(FILE **file, char **temp_path, const char *path)
-{
-    size_t len = strlen(path);
-    char *temp = (char *)INITNN_MALLOC(len + 5);
-    if (!temp) return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", path);
-    memcpy(temp, path, len);
-    memcpy(temp + len, ".tmp", 5);
-    *file = fopen(temp, "wb");
-    if (!*file) {
-        INITNN_FREE(temp);
-        return initnn__fail(INITNN_ERR_IO, "%s.tmp: cannot open for writing", path);
-    }
-    *temp_path = temp;
-    return INITNN_OK;
-}
-
-static int initnn__commit_temp(FILE *file, char *temp_path, const char *path, int write_failed)
-{
-    int closed = fclose(file) == 0;
-    int err = INITNN_OK;
-    if (write_failed || !closed) {
-        remove(temp_path);
-        err = initnn__fail(INITNN_ERR_IO, "%s: write failed (disk full?); the previous file is untouched", path);
-    } else {
-#ifdef _WIN32
-        remove(path);
-#endif
-        if (rename(temp_path, path) != 0) {
-            remove(temp_path);
-            err = initnn__fail(INITNN_ERR_IO, "%s: cannot rename %s over it", path, temp_path);
+    for (i = 0; i < ndims; i++) {
+        dims[i] = initnn__be32(head + 4 + 4 * i);
+        if (dims[i] == 0 || dims[i] > (uint32_t)INITNN_MAX_ELEMENTS) {
+            fclose(*file);
+            return initnn__fail(INITNN_ERR_FORMAT, "%s: offset %d: dimension %d is %lu", path, 4 + 4 * i, i,
+                                (unsigned long)dims[i]);
+        }
+        product *= dims[i];
+        if (product > (uint64_t)INITNN_MAX_ELEMENTS) {
+            fclose(*file);
+            return initnn__fail(INITNN_ERR_OVERFLOW, "%s: offset %d: the dimensions multiply past %d elements",
+                                path, 4 + 4 * i, INITNN_MAX_ELEMENTS);
         }
     }
-    INITNN_FREE(temp_path);
+    need = (size_t)product;
+    if ((size_t)length - header != need) {
+        fclose(*file);
+        return initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: the header promises %lu data bytes, the file has %lu%s",
+                            path, (unsigned long)header, (unsigned long)need, (unsigned long)((size_t)length - header),
+                            (size_t)length - header < need ? " (truncated)" : " (trailing bytes)");
+    }
+    *payload = need;
+    return INITNN_OK;
+}
+
+INITNNDEF int initnn_load_idx(initnn_data *out, const char *images_path, const char *labels_path)
+{
+    FILE *images = NULL, *labels = NULL;
+    uint32_t image_dims[3], label_dims[1];
+    size_t image_bytes, label_bytes = 0, i;
+    unsigned char *label_bytes_buf = NULL;
+    int err, max_label = -1;
+    if (!out) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_load_idx: NULL output");
+    memset(out, 0, sizeof *out);
+    if (!images_path) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_load_idx: NULL images path");
+    if ((err = initnn__idx_open(&images, images_path, 3, image_dims, &image_bytes))) return err;
+    if (labels_path) {
+        if ((err = initnn__idx_open(&labels, labels_path, 1, label_dims, &label_bytes))) goto fail;
+        if (label_dims[0] != image_dims[0]) {
+            err = initnn__fail(INITNN_ERR_FORMAT, "%s has %lu images but %s has %lu labels", images_path,
+                               (unsigned long)image_dims[0], labels_path, (unsigned long)label_dims[0]);
+            goto fail;
+        }
+    }
+    if ((err = initnn__data_alloc(out, (int)image_dims[0], (int)(image_dims[1] * image_dims[2]), 1,
+                                  labels_path != NULL, 0, "initnn_load_idx")))
+        goto fail;
+    if (fread((unsigned char *)out->x_u8, 1, image_bytes, images) != image_bytes) {
+        err = initnn__fail(INITNN_ERR_IO, "%s: read error", images_path);
+        goto fail;
+    }
+    if (labels) {
+        label_bytes_buf = (unsigned char *)INITNN_MALLOC(label_bytes);
+        if (!label_bytes_buf) { err = initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", labels_path); goto fail; }
+        if (fread(label_bytes_buf, 1, label_bytes, labels) != label_bytes) {
+            err = initnn__fail(INITNN_ERR_IO, "%s: read error", labels_path);
+            goto fail;
+        }
+        for (i = 0; i < label_bytes; i++) {
+            initnn__wlabels(out)[i] = label_bytes_buf[i];
+            if (label_bytes_buf[i] > max_label) max_label = label_bytes_buf[i];
+        }
+        out->classes = max_label + 1;
+        INITNN_FREE(label_bytes_buf);
+        fclose(labels);
+    }
+    fclose(images);
+    return INITNN_OK;
+fail:
+    INITNN_FREE(label_bytes_buf);
+    if (images) fclose(images);
+    if (labels) fclose(labels);
+    initnn_data_free(out);
     return err;
 }
+
+/* ---- CSV ------------------------------------------------------------------ */
+
+/* Cell boundaries of one line [p, end): calls back per cell. Returns the
+   number of cells. */
+static int initnn__csv_cells(const char *p, const char *end, const char **starts, const char **ends, int max)
+{
+    int n = 0;
+    for (;;) {
+        const char *c = p;
+        while (c < end && *c != ',') c++;
+        if (n < max) { starts[n] = p; ends[n] = c; }
+        n++;
+        if (c >= end) return n;
+        p = c + 1;
+    }
+}
+
+/* The text of a cell without surrounding blanks and quotes. */
+static void initnn__csv_trim(const char **s, const char **e)
+{
+    while (*s < *e && (**s == ' ' || **s == '\t')) (*s)++;
+    while (*e > *s && ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r')) (*e)--;
+    if (*e - *s >= 2 && **s == '"' && (*e)[-1] == '"') { (*s)++; (*e)--; }
+}
+
+#define INITNN__CSV_MAX_COLUMNS 4096
+
+INITNNDEF int initnn_load_csv(initnn_data *out, const char *path, const char *target, int has_header,
+                              int classification)
+{
+    unsigned char *file = NULL;
+    size_t size;
+    const char **starts = NULL, **ends = NULL;
+    const char *p, *text_end;
+    int err, columns = -1, rows = 0, target_col = -1, line_no, row, max_label = -1, header_skipped = 0;
+    char *endp;
+    long index;
+    if (!out) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_load_csv: NULL output");
+    memset(out, 0, sizeof *out);
+    if (!target || !*target) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_load_csv: no target column given");
+    if ((err = initnn__read_file(path, &file, &size))) return err;
+    starts = (const char **)INITNN_MALLOC(INITNN__CSV_MAX_COLUMNS * sizeof *starts);
+    ends = (const char **)INITNN_MALLOC(INITNN__CSV_MAX_COLUMNS * sizeof *ends);
+    if (!starts || !ends) { err = initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", path); goto fail; }
+    text_end = (const char *)file + size;
+
+    /* Pass 1: the header, the column count, and every row's width. */
+    for (p = (const char *)file, line_no = 1; p < text_end; line_no++) {
+        const char *eol = (const char *)memchr(p, '\n', (size_t)(text_end - p));
+        const char *line_end = eol ? eol : text_end, *s = p, *e = line_end;
+        int n;
+        initnn__csv_trim(&s, &e);
+        if (s == e) { p = line_end + 1; continue; }   /* blank line */
+        n = initnn__csv_cells(p, line_end, starts, ends, INITNN__CSV_MAX_COLUMNS);
+        if (n > INITNN__CSV_MAX_COLUMNS) {
+            err = initnn__fail(INITNN_ERR_FORMAT, "%s: line %d: %d columns, at most %d are read", path, line_no, n,
+                               INITNN__CSV_MAX_COLUMNS);
+            goto fail;
+        }
+        if (columns < 0) {
+            columns = n;
+            if (columns < 2) {
+                err = initnn__fail(INITNN_ERR_FORMAT, "%s: line %d: one column; need features and a target", path, line_no);
+                goto fail;
+            }
+            /* The target column, by index or by header name. */
+            index = strtol(target, &endp, 10);
+            if (*endp == '\0') {
+                target_col = index < 0 ? (int)(columns + index) : (int)index;
+                if (index < -(long)columns || index >= (long)columns) {
+                    err = initnn__fail(INITNN_ERR_ARGUMENT, "%s: target column %ld does not exist (%d columns)", path,
+                                       index, columns);
+                    goto fail;
+                }
+            } else if (has_header) {
+                int c;
+                for (c = 0; c < n; c++) {
+                    const char *cs = starts[c], *ce = ends[c];
+                    initnn__csv_trim(&cs, &ce);
+                    if ((size_t)(ce - cs) == strlen(target) && !strncmp(cs, target, (size_t)(ce - cs))) target_col = c;
+                }
+                if (target_col < 0) {
+                    err = initnn__fail(INITNN_ERR_ARGUMENT, "%s: line 1: no column named '%s' in the header", path, target);
+                    goto fail;
+                }
+            } else {
+                err = initnn__fail(INITNN_ERR_ARGUMENT, "%s: target '%s' is a name but the file has no header", path, target);
+                goto fail;
+            }
+            if (has_header) { p = line_end + 1; continue; }
+        } else if (n != columns) {
+            err = initnn__fail(INITNN_ERR_FORMAT, "%s: line %d: %d columns, the first row has %d (ragged row)", path,
+                               line_no, n, columns);
+            goto fail;
+        }
+        rows++;
+        p = line_end + 1;
+    }
+    if (rows == 0) {
+        err = initnn__fail(INITNN_ERR_FORMAT, "%s: no data rows%s", path, columns < 0 ? " (the file is empty)" : "");
+        goto fail;
+    }
+    if ((err = initnn__data_alloc(out, rows, columns - 1, 0, classification, classification ? 0 : 1, "initnn_load_csv")))
+        goto fail;
+
+    /* Pass 2: the numbers. */
+    for (p = (const char *)file, line_no = 1, row = 0; p < text_end; line_no++) {
+        const char *eol = (const char *)memchr(p, '\n', (size_t)(text_end - p));
+        const char *line_end = eol ? eol : text_end, *s = p, *e = line_end;
+        int c, f = 0;
+        initnn__csv_trim(&s, &e);
+        if (s == e || (has_header && !header_skipped)) {
+            if (s != e) header_skipped = 1;
+            p = line_end + 1;
+            continue;
+        }
+        initnn__csv_cells(p, line_end, starts, ends, INITNN__CSV_MAX_COLUMNS);
+        for (c = 0; c < columns; c++) {
+            const char *cs = starts[c], *ce = ends[c];
+            char buf[64];
+            double v;
+            initnn__csv_trim(&cs, &ce);
+            if (ce - cs <= 0 || ce - cs >= (long)sizeof buf) goto bad_cell;
+            memcpy(buf, cs, (size_t)(ce - cs));
+            buf[ce - cs] = '\0';
+            v = strtod(buf, &endp);
+            if (endp == buf || *endp != '\0' || !(v - v == 0.0)) goto bad_cell;
+            if (c == target_col) {
+                if (classification) {
+                    if (v < 0.0 || v != floor(v) || v > 1e6) {
+                        err = initnn__fail(INITNN_ERR_FORMAT, "%s: line %d, column %d: class label '%s' is not a whole "
+                                           "number in [0, 1000000]", path, line_no, c + 1, buf);
+                        goto fail;
+                    }
+                    initnn__wlabels(out)[row] = (int)v;
+                    if ((int)v > max_label) max_label = (int)v;
+                } else {
+                    initnn__wtargets(out)[row] = (float)v;
+                }
+            } else {
+                initnn__wx(out)[(size_t)row * (size_t)(columns - 1) + (size_t)f++] = (float)v;
+            }
+            continue;
+        bad_cell:
+            err = initnn__fail(INITNN_ERR_FORMAT, "%s: line %d, column %d: '%.*s' is not a number", path, line_no,
+                               c + 1, (int)(ce - cs > 40 ? 40 : ce - cs), cs);
+            goto fail;
+        }
+        row++;
+        p = line_end + 1;
+    }
+    if (classification) out->classes = max_label + 1;
+    INITNN_FREE(starts);
+    INITNN_FREE(ends);
+    INITNN_FREE(file);
+    return INITNN_OK;
+fail:
+    INITNN_FREE(starts);
+    INITNN_FREE(ends);
+    INITNN_FREE(file);
+    initnn_data_free(out);
+    return err;
+}
+
+/* ---- CIFAR ---------------------------------------------------------------- */
+
+INITNNDEF int initnn_load_cifar(initnn_data *out, const char *const *paths, int path_count, int cifar100)
+{
+    size_t record = cifar100 ? 3074u : 3073u, total = 0, sizes[64];
+    int i, err, label_offset = cifar100 == 2 ? 1 : 0, max_label = -1;
+    size_t sample = 0;
+    if (!out) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_load_cifar: NULL output");
+    memset(out, 0, sizeof *out);
+    if (!paths || path_count < 1 || path_count > 64)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_load_cifar: need 1 to 64 files, got %d", path_count);
+    if (cifar100 < 0 || cifar100 > 2)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_load_cifar: cifar100 must be 0, 1 or 2, got %d", cifar100);
+    for (i = 0; i < path_count; i++) {
+        FILE *f = paths[i] ? fopen(paths[i], "rb") : NULL;
+        long length;
+        if (!f) return initnn__fail(INITNN_ERR_IO, "%s: cannot open for reading", paths[i] ? paths[i] : "(null)");
+        if (fseek(f, 0, SEEK_END) != 0 || (length = ftell(f)) < 0) {
+            fclose(f);
+            return initnn__fail(INITNN_ERR_IO, "%s: cannot determine the file size", paths[i]);
+        }
+        fclose(f);
+        if (length == 0 || (size_t)length % record != 0)
+            return initnn__fail(INITNN_ERR_FORMAT, "%s: %ld bytes is not a whole number of %lu-byte %s records", paths[i],
+                                length, (unsigned long)record, cifar100 ? "CIFAR-100" : "CIFAR-10");
+        sizes[i] = (size_t)length;
+        total += (size_t)length / record;
+        if (total > (size_t)INITNN_MAX_ELEMENTS / 3072u)
+            return initnn__fail(INITNN_ERR_OVERFLOW, "initnn_load_cifar: too many images");
+    }
+    if ((err = initnn__data_alloc(out, (int)total, 3072, 1, 1, 0, "initnn_load_cifar"))) return err;
+    for (i = 0; i < path_count; i++) {
+        unsigned char *file;
+        size_t size, r;
+        if ((err = initnn__read_file(paths[i], &file, &size))) goto fail;
+        if (size != sizes[i]) {
+            INITNN_FREE(file);
+            err = initnn__fail(INITNN_ERR_IO, "%s: changed size while being read", paths[i]);
+            goto fail;
+        }
+        for (r = 0; r < size / record; r++, sample++) {
+            const unsigned char *rec = file + r * record;
+            int label = rec[label_offset];
+            if (!cifar100 && label > 9) {
+                INITNN_FREE(file);
+                err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: label %d, CIFAR-10 has 10 classes", paths[i],
+                                   (unsigned long)(r * record), label);
+                goto fail;
+            }
+            initnn__wlabels(out)[sample] = label;
+            if (label > max_label) max_label = label;
+            memcpy((unsigned char *)out->x_u8 + sample * 3072u, rec + (cifar100 ? 2 : 1), 3072u);
+        }
+        INITNN_FREE(file);
+    }
+    out->classes = cifar100 == 0 ? 10 : cifar100 == 1 ? 20 : 100;
+    if (max_label >= out->classes) {
+        err = initnn__fail(INITNN_ERR_FORMAT, "initnn_load_cifar: label %d, but %d classes", max_label, out->classes);
+        goto fail;
+    }
+    return INITNN_OK;
+fail:
+    initnn_data_free(out);
+    return err;
+}
+
+/* ---- splits and standardization ------------------------------------------ */
+
+INITNNDEF int initnn_data_split(const initnn_data *data, float fraction, initnn_data *first, initnn_data *second)
+{
+    int held;
+    size_t skip;
+    if (!data || !first || !second) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_data_split: NULL argument");
+    if (!(fraction > 0.0f && fraction < 1.0f))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_data_split: fraction must be in (0, 1), got %g", (double)fraction);
+    held = (int)floor((double)data->count * fraction + 0.5);
+    if (held < 1 || held >= data->count)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_data_split: %g of %d samples leaves an empty side",
+                            (double)fraction, data->count);
+    skip = (size_t)(data->count - held);
+    *first = *data;
+    first->count = data->count - held;
+    first->storage = NULL;
+    *second = *first;
+    second->count = held;
+    if (second->x) second->x += skip * (size_t)data->features;
+    if (second->x_u8) second->x_u8 += skip * (size_t)data->features;
+    if (second->labels) second->labels += skip;
+    if (second->targets) second->targets += skip * (size_t)data->target_dim;
+    return INITNN_OK;
+}
+
+INITNNDEF int initnn_standardize_fit(const initnn_data *data, float *mean, float *std)
+{
+    int i, j;
+    if (!data || !mean || !std) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_standardize_fit: NULL argument");
+    if (data->count < 1 || data->features < 1 || (!data->x && !data->x_u8))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_standardize_fit: empty data");
+    for (j = 0; j < data->features; j++) {
+        double sum = 0.0, dev = 0.0, m;
+        for (i = 0; i < data->count; i++) {
+            size_t k = (size_t)i * data->features + j;
+            sum += data->x ? (double)data->x[k] : data->x_u8[k] / 255.0;
+        }
+        m = sum / data->count;
+        for (i = 0; i < data->count; i++) {
+            size_t k = (size_t)i * data->features + j;
+            double d = (data->x ? (double)data->x[k] : data->x_u8[k] / 255.0) - m;
+            dev += d * d;
+        }
+        mean[j] = (float)m;
+        std[j] = dev > 0.0 ? (float)sqrt(dev / data->count) : 1.0f;
+    }
+    return INITNN_OK;
+}
+
+INITNNDEF void initnn_standardize_apply(float *x, int count, int features, const float *mean, const float *std)
+{
+    int i, j;
+    for (i = 0; i < count; i++)
+        for (j = 0; j < features; j++) {
+            float *v = x + (size_t)i * features + j;
+            *v = (*v - mean[j]) / std[j];
+        }
+}
+
+/* ////////////////////////////////////////////////////////////////////////////
+   12. Checkpoints and .npy
+   //////////////////////////////////////////////////////////////////////////// */
 
 #define INITNN__CKPT_MAGIC "INITNNCK"
 #define INITNN__CKPT_VERSION 1u
@@ -3599,6 +4288,187 @@ done:
     INITNN_FREE(header);
     INITNN_FREE(file);
     return err;
+}
+
+
+/* ////////////////////////////////////////////////////////////////////////////
+   13. Plots (SVG)
+   //////////////////////////////////////////////////////////////////////////// */
+
+static int initnn__finite_d(double x) { return x - x == 0.0; }
+
+/* Writes text with the five XML special characters escaped. */
+static void initnn__svg_text(FILE *file, const char *text)
+{
+    for (; text && *text; text++) {
+        switch (*text) {
+        case '&': fputs("&amp;", file); break;
+        case '<': fputs("&lt;", file); break;
+        case '>': fputs("&gt;", file); break;
+        case '"': fputs("&quot;", file); break;
+        case '\'': fputs("&apos;", file); break;
+        default: fputc(*text, file); break;
+        }
+    }
+}
+
+/* A tick step of 1, 2 or 5 times a power of ten giving about 5 to 10 ticks. */
+static double initnn__nice_step(double span)
+{
+    double raw = span / 6.0, power = pow(10.0, floor(log10(raw))), f = raw / power;
+    return (f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0) * power;
+}
+
+INITNNDEF int initnn_plot_svg(const char *path, const initnn_plot *plot, const initnn_plot_series *series,
+                              int series_count)
+{
+    static const char *const colors[10] = {
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+        "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"
+    };
+    FILE *file;
+    char *temp;
+    int width, height, s, i, err, log_y, any = 0, write_failed;
+    double x_min = HUGE_VAL, x_max = -HUGE_VAL, y_min = HUGE_VAL, y_max = -HUGE_VAL, step, t;
+    const double left = 78.0, right = 170.0, top = 44.0, bottom = 56.0;
+    double plot_w, plot_h;
+    if (!path || !plot || (!series && series_count > 0))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_plot_svg: NULL argument");
+    if (series_count < 0 || series_count > 64)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_plot_svg: %d series (0..64)", series_count);
+    width = plot->width > 0 ? plot->width : 720;
+    height = plot->height > 0 ? plot->height : 440;
+    log_y = plot->log_y;
+    plot_w = width - left - right;
+    plot_h = height - top - bottom;
+    if (plot_w < 50 || plot_h < 50) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_plot_svg: %d x %d is too small", width, height);
+
+    /* The data range, over points and bands; log axes work on log10 y. */
+    for (s = 0; s < series_count; s++) {
+        const initnn_plot_series *p = &series[s];
+        if (p->n > 0 && (!p->x || !p->y)) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_plot_svg: series %d has no data", s);
+        for (i = 0; i < p->n; i++) {
+            double ys[3];
+            int k;
+            if (!initnn__finite_d(p->x[i])) continue;
+            ys[0] = p->y[i];
+            ys[1] = p->y_low ? p->y_low[i] : p->y[i];
+            ys[2] = p->y_high ? p->y_high[i] : p->y[i];
+            for (k = 0; k < 3; k++) {
+                double y = ys[k];
+                if (log_y) { if (!(y > 0.0)) continue; y = log10(y); }
+                if (!initnn__finite_d(y)) continue;
+                if (y < y_min) y_min = y;
+                if (y > y_max) y_max = y;
+                any = 1;
+            }
+            if (p->x[i] < x_min) x_min = p->x[i];
+            if (p->x[i] > x_max) x_max = p->x[i];
+        }
+    }
+    if (!any) { x_min = 0.0; x_max = 1.0; y_min = 0.0; y_max = 1.0; }
+    if (x_max <= x_min) { x_min -= 0.5; x_max += 0.5; }
+    if (y_max <= y_min) { double pad = y_min != 0.0 ? fabs(y_min) * 0.1 : 0.5; y_min -= pad; y_max += pad; }
+    if (log_y) { y_min = floor(y_min); y_max = ceil(y_max); if (y_max <= y_min) y_max = y_min + 1.0; }
+    else { double pad = 0.04 * (y_max - y_min); y_min -= pad; y_max += pad; }
+
+    if ((err = initnn__open_temp(&file, &temp, path))) return err;
+#define INITNN__PX(x) (left + ((x) - x_min) / (x_max - x_min) * plot_w)
+#define INITNN__PY(y) (top + (1.0 - ((y) - y_min) / (y_max - y_min)) * plot_h)
+    fprintf(file, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%d\" "
+            "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n",
+            width, height, width, height);
+    fprintf(file, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>\n", width, height);
+    fprintf(file, "<text x=\"%.1f\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">",
+            left + plot_w / 2);
+    initnn__svg_text(file, plot->title);
+    fprintf(file, "</text>\n");
+
+    /* Grid and ticks. */
+    fprintf(file, "<g stroke=\"#dddddd\" stroke-width=\"1\">\n");
+    step = initnn__nice_step(x_max - x_min);
+    for (t = ceil(x_min / step) * step; t <= x_max + 1e-9 * step; t += step)
+        fprintf(file, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", INITNN__PX(t), top, INITNN__PX(t), top + plot_h);
+    {
+        double ystep = log_y ? (y_max - y_min > 8 ? ceil((y_max - y_min) / 8) : 1.0) : initnn__nice_step(y_max - y_min);
+        for (t = ceil(y_min / ystep) * ystep; t <= y_max + 1e-9 * ystep; t += ystep)
+            fprintf(file, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", left, INITNN__PY(t), left + plot_w, INITNN__PY(t));
+        fprintf(file, "</g>\n<g fill=\"#333333\">\n");
+        for (t = ceil(y_min / ystep) * ystep; t <= y_max + 1e-9 * ystep; t += ystep) {
+            double shown = fabs(t) < 1e-12 * ystep ? 0.0 : t;
+            if (log_y) fprintf(file, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">1e%d</text>\n", left - 6, INITNN__PY(t) + 4, (int)floor(shown + 0.5));
+            else fprintf(file, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", left - 6, INITNN__PY(t) + 4, shown);
+        }
+    }
+    for (t = ceil(x_min / step) * step; t <= x_max + 1e-9 * step; t += step) {
+        double shown = fabs(t) < 1e-12 * step ? 0.0 : t;
+        fprintf(file, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g</text>\n", INITNN__PX(t), top + plot_h + 18, shown);
+    }
+    fprintf(file, "</g>\n");
+    fprintf(file, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#333333\"/>\n",
+            left, top, plot_w, plot_h);
+    fprintf(file, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", left + plot_w / 2, (double)height - 14);
+    initnn__svg_text(file, plot->x_label);
+    fprintf(file, "</text>\n<text transform=\"translate(18,%.1f) rotate(-90)\" text-anchor=\"middle\">", top + plot_h / 2);
+    initnn__svg_text(file, plot->y_label);
+    fprintf(file, "</text>\n");
+
+    /* Bands first, so every line is drawn over every band. A band or line
+       is split wherever a point is missing. */
+    for (s = 0; s < series_count; s++) {
+        const initnn_plot_series *p = &series[s];
+        int start = 0;
+        if (!p->y_low || !p->y_high) continue;
+        while (start < p->n) {
+            int end = start, k;
+            while (end < p->n && initnn__finite_d(p->x[end]) && initnn__finite_d(p->y_low[end]) &&
+                   initnn__finite_d(p->y_high[end]) && (!log_y || (p->y_low[end] > 0 && p->y_high[end] > 0)))
+                end++;
+            if (end - start >= 2) {
+                fprintf(file, "<polygon fill=\"%s\" fill-opacity=\"0.18\" stroke=\"none\" points=\"", colors[s % 10]);
+                for (k = start; k < end; k++)
+                    fprintf(file, "%.2f,%.2f ", INITNN__PX(p->x[k]), INITNN__PY(log_y ? log10(p->y_high[k]) : p->y_high[k]));
+                for (k = end - 1; k >= start; k--)
+                    fprintf(file, "%.2f,%.2f ", INITNN__PX(p->x[k]), INITNN__PY(log_y ? log10(p->y_low[k]) : p->y_low[k]));
+                fprintf(file, "\"/>\n");
+            }
+            start = end + 1;
+        }
+    }
+    for (s = 0; s < series_count; s++) {
+        const initnn_plot_series *p = &series[s];
+        int start = 0, k;
+        fprintf(file, "<g stroke=\"%s\" fill=\"%s\">\n", colors[s % 10], colors[s % 10]);
+        while (start < p->n) {
+            int end = start;
+            while (end < p->n && initnn__finite_d(p->x[end]) && initnn__finite_d(p->y[end]) && (!log_y || p->y[end] > 0))
+                end++;
+            if (end - start >= 2) {
+                fprintf(file, "<polyline fill=\"none\" stroke-width=\"2\" points=\"");
+                for (k = start; k < end; k++)
+                    fprintf(file, "%.2f,%.2f ", INITNN__PX(p->x[k]), INITNN__PY(log_y ? log10(p->y[k]) : p->y[k]));
+                fprintf(file, "\"/>\n");
+            }
+            if (plot->markers || end - start == 1)
+                for (k = start; k < end; k++)
+                    fprintf(file, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\" stroke=\"none\"/>\n", INITNN__PX(p->x[k]),
+                            INITNN__PY(log_y ? log10(p->y[k]) : p->y[k]));
+            start = end + 1;
+        }
+        fprintf(file, "</g>\n");
+        /* Legend entry. */
+        fprintf(file, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"/>\n",
+                left + plot_w + 14, top + 10 + 18.0 * s, left + plot_w + 34, top + 10 + 18.0 * s, colors[s % 10]);
+        fprintf(file, "<text x=\"%.1f\" y=\"%.1f\">", left + plot_w + 40, top + 14 + 18.0 * s);
+        initnn__svg_text(file, p->label ? p->label : "");
+        fprintf(file, "</text>\n");
+    }
+    fprintf(file, "</svg>\n");
+#undef INITNN__PX
+#undef INITNN__PY
+    write_failed = ferror(file) != 0;
+    return initnn__commit_temp(file, temp, path, write_failed);
 }
 
 #ifdef __cplusplus
