@@ -627,6 +627,22 @@ INITNNDEF int initnn_net_add_dense(initnn_net *net, int units, const char *activ
 /* Appends inverted dropout with the given rate, 0 <= rate < 1. */
 INITNNDEF int initnn_net_add_dropout(initnn_net *net, float rate);
 
+/* Builds a net from an architecture string, one comma-separated token per
+   layer, the same grammar the lab's --arch takes:
+      dense:N            a dense layer of N units
+      relu | leaky_relu[:a] | tanh | sigmoid | softmax | selu | identity
+                         the activation of the dense layer before it
+                         (a dense layer with none stays linear)
+      dropout:R          inverted dropout with rate R
+   e.g. "dense:256,relu,dropout:0.5,dense:10,softmax". Every kernel is drawn
+   from kernel_init and every bias from bias_init (NULL: "zeros"). The input
+   is channels x height x width features (a dense-only net may pass 1, 1, n).
+   Errors name the bad token: "arch token 3 'dens:128': unknown layer 'dens'
+   (did you mean 'dense'?)". */
+INITNNDEF int initnn_net_from_arch(initnn_net **out, const char *arch, int channels, int height, int width,
+                                   const char *kernel_init, const char *bias_init, int max_batch,
+                                   uint64_t seed);
+
 /* The output width of the net (of its last layer; input_dim if empty). */
 INITNNDEF int initnn_net_output_dim(const initnn_net *net);
 
@@ -1878,6 +1894,19 @@ static int initnn__edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
+/* The closest of names to word (edit distance at most 3), or NULL. */
+static const char *initnn__suggest(const char *word, const char *const *names, size_t count)
+{
+    const char *best = NULL;
+    int best_distance = 4;
+    size_t i;
+    for (i = 0; i < count; i++) {
+        int d = initnn__edit_distance(word, names[i]);
+        if (d < best_distance) { best_distance = d; best = names[i]; }
+    }
+    return best;
+}
+
 static const char *const initnn__init_names[] = {
     "zeros", "ones", "constant", "random_normal", "random_uniform", "truncated_normal",
     "glorot_normal", "xavier_normal", "glorot_uniform", "xavier_uniform",
@@ -1980,13 +2009,8 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
     else if (!strcmp(name, "lecun_normal") || !strcmp(name, "lecun_uniform")) max_np = 0;
     else if (!strcmp(name, "sparse")) max_np = 2;
     else {
-        const char *best = NULL;
-        int best_distance = 4;
-        size_t i;
-        for (i = 0; i < sizeof initnn__init_names / sizeof initnn__init_names[0]; i++) {
-            int d = initnn__edit_distance(name, initnn__init_names[i]);
-            if (d < best_distance) { best_distance = d; best = initnn__init_names[i]; }
-        }
+        const char *best = initnn__suggest(name, initnn__init_names,
+                                           sizeof initnn__init_names / sizeof initnn__init_names[0]);
         if (best)
             return initnn__fail(INITNN_ERR_SPEC, "unknown initializer '%s' in spec '%s' (did you mean '%s'?)",
                                 name, spec, best);
@@ -2568,6 +2592,116 @@ INITNNDEF int initnn_net_add_dropout(initnn_net *net, float rate)
     if ((err = initnn__alloc_layer_buffers(net, &layer, 0, 1))) return err;
     net->layers[net->layer_count++] = layer;
     return INITNN_OK;
+}
+
+static const char *const initnn__arch_layers[] = {
+    "dense", "dropout", "identity", "linear", "relu", "leaky_relu", "tanh", "sigmoid", "softmax", "selu"
+};
+
+/* A whole positive number from the text after "name:", or -1. */
+static long initnn__arch_int(const char *text)
+{
+    char *end;
+    long v;
+    if (!text || !*text) return -1;
+    v = strtol(text, &end, 10);
+    return *end || v < 1 || v > INITNN_MAX_ELEMENTS ? -1 : v;
+}
+
+INITNNDEF int initnn_net_from_arch(initnn_net **out, const char *arch, int channels, int height, int width,
+                                   const char *kernel_init, const char *bias_init, int max_batch,
+                                   uint64_t seed)
+{
+    initnn_net *net = NULL;
+    char token[INITNN_SPEC_MAX];
+    const char *p;
+    int err, index = 0, features;
+    int64_t input;
+    if (!out) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_from_arch: NULL output");
+    *out = NULL;
+    if (!arch || !*arch) return initnn__fail(INITNN_ERR_SPEC, "arch is empty (try 'dense:128,relu,dense:10,softmax')");
+    if (channels < 1 || height < 1 || width < 1)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_from_arch: input %d x %d x %d", channels, height, width);
+    input = (int64_t)channels * height * width;
+    if (input > INITNN_MAX_ELEMENTS) return initnn__fail(INITNN_ERR_OVERFLOW, "initnn_net_from_arch: input too large");
+    features = (int)input;
+    if ((err = initnn_net_create(&net, features, max_batch, seed))) return err;
+    for (p = arch; ; ) {
+        size_t len = strcspn(p, ",");
+        const char *args;
+        char name[INITNN_SPEC_MAX];
+        size_t name_len;
+        index++;
+        if (len == 0 || len >= sizeof token) {
+            err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%.*s': %s", index, (int)(len > 40 ? 40 : len), p,
+                               len ? "too long" : "empty (two commas in a row?)");
+            goto fail;
+        }
+        memcpy(token, p, len);
+        token[len] = '\0';
+        name_len = strcspn(token, ":");
+        memcpy(name, token, name_len);
+        name[name_len] = '\0';
+        args = token[name_len] == ':' ? token + name_len + 1 : NULL;
+        if (!strcmp(name, "dense")) {
+            long units = initnn__arch_int(args);
+            if (units < 0) {
+                err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': dense needs a unit count, e.g. dense:128", index, token);
+                goto fail;
+            }
+            if ((err = initnn_net_add_dense(net, (int)units, "identity", kernel_init, bias_init))) goto fail_token;
+        } else if (!strcmp(name, "dropout")) {
+            char *end;
+            double rate = args ? strtod(args, &end) : -1.0;
+            if (!args || *end || !(rate >= 0.0 && rate < 1.0)) {
+                err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': dropout needs a rate in [0, 1), e.g. dropout:0.5",
+                                   index, token);
+                goto fail;
+            }
+            if ((err = initnn_net_add_dropout(net, (float)rate))) goto fail_token;
+        } else {
+            int activation;
+            float param;
+            initnn_layer *last = net->layer_count ? &net->layers[net->layer_count - 1] : NULL;
+            if (initnn_activation_parse(&activation, &param, token)) {
+                const char *hint = initnn__suggest(name, initnn__arch_layers,
+                                                   sizeof initnn__arch_layers / sizeof initnn__arch_layers[0]);
+                if (hint)
+                    err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': unknown layer '%s' (did you mean '%s'?)",
+                                       index, token, name, hint);
+                else
+                    err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': unknown layer '%s' (dense:N, dropout:R, or "
+                                       "an activation)", index, token, name);
+                goto fail;
+            }
+            if (!last || last->type != INITNN_LAYER_DENSE || strcmp(last->activation_spec, "identity") != 0) {
+                err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': an activation must follow a dense layer "
+                                   "that has none yet", index, token);
+                goto fail;
+            }
+            last->activation = activation;
+            last->activation_param = param;
+            memcpy(last->activation_spec, token, strlen(token) + 1);
+        }
+        p += len;
+        if (!*p) break;
+        p++;
+    }
+    if (net->layer_count == 0) {
+        err = initnn__fail(INITNN_ERR_SPEC, "arch '%s' has no layers", arch);
+        goto fail;
+    }
+    *out = net;
+    return INITNN_OK;
+fail_token:
+    {
+        char message[sizeof initnn__error_message];
+        memcpy(message, initnn__error_message, sizeof message);
+        err = initnn__fail(err, "arch token %d '%s': %s", index, token, message);
+    }
+fail:
+    initnn_net_free(net);
+    return err;
 }
 
 INITNNDEF int initnn_net_set_loss(initnn_net *net, int loss)
