@@ -535,7 +535,56 @@ INITNNDEF void initnn_dropout_forward(float *Y, float *mask, const float *X, siz
 /* dX = dY * mask. */
 INITNNDEF void initnn_dropout_backward(float *dX, const float *dY, const float *mask, size_t n);
 
-enum { INITNN_LAYER_DENSE = 0, INITNN_LAYER_DROPOUT = 1 };
+/* ---- convolution and pooling ------------------------------------------------
+   Images are NCHW: sample, channel, row, column, each sample's C x H x W
+   values contiguous. That is PyTorch's layout and CIFAR's byte order, flatten
+   is then a no-op, and im2col of one sample is a (C k_h k_w, H_out W_out)
+   matrix whose product with the kernel gives the output channels as
+   contiguous planes, with no transposition.
+
+   A conv2d kernel is stored as the matrix W of (C_in k_h k_w, C_out): row
+   (c, i, j) holds tap (i, j) of input channel c for every output channel,
+   the dense layer's (fan_in, fan_out) convention. Its fans are those Keras
+   and PyTorch use:  fan_in = C_in k_h k_w,  fan_out = C_out k_h k_w.
+   For one sample, with col = im2col(X) of (C_in k_h k_w, P), P = H_out W_out:
+      Z = W^T col + b                       (C_out, P)
+      dW += col dZ^T,   db += row sums of dZ,   dX = col2im(W dZ).
+   Padding "same" gives H_out = ceil(H / stride) with the extra row or column
+   of zeros at the bottom/right (TensorFlow's rule); "valid" gives
+   H_out = floor((H - k_h) / stride) + 1. */
+
+/* im2col: col[(c, i, j)][(oy, ox)] = x[c][oy s + i - pad_top][ox s + j - pad_left],
+   0 outside the image. x is (C, H, W); col is (C k_h k_w, H_out W_out). */
+INITNNDEF void initnn_im2col(float *col, const float *x, int channels, int height, int width,
+                             int kernel_h, int kernel_w, int stride, int pad_top, int pad_left,
+                             int out_h, int out_w);
+
+/* col2im: the adjoint of im2col, dx[c][y][x] += every col entry that im2col
+   read from there. dx must be zeroed (or hold what to add to). */
+INITNNDEF void initnn_col2im(float *dx, const float *col, int channels, int height, int width,
+                             int kernel_h, int kernel_w, int stride, int pad_top, int pad_left,
+                             int out_h, int out_w);
+
+/* Fans of a conv kernel: fan_in = c_in k_h k_w, fan_out = c_out k_h k_w. */
+INITNNDEF void initnn_conv_fans(int c_in, int c_out, int kernel_h, int kernel_w, int *fan_in, int *fan_out);
+
+/* Fills a conv kernel W (c_in k_h k_w, c_out) from a spec with the conv fans
+   (through initnn_init_fill_fans, so every dense spec works). "identity" is
+   the Dirac kernel: gain at the centre tap from channel c to channel c, 0
+   elsewhere, so a stack of such "same" convolutions starts as the identity
+   map (torch.nn.init.dirac_). "orthogonal" acts on the (c_in k_h k_w, c_out)
+   matrix, i.e. on PyTorch's (c_out, c_in k_h k_w) flattening transposed. */
+INITNNDEF int initnn_init_conv_kernel(float *w, int c_in, int c_out, int kernel_h, int kernel_w,
+                                      const char *spec, initnn_rng *rng);
+
+enum {
+    INITNN_LAYER_DENSE = 0,
+    INITNN_LAYER_DROPOUT = 1,
+    INITNN_LAYER_CONV2D = 2,
+    INITNN_LAYER_MAXPOOL2D = 3,
+    INITNN_LAYER_AVGPOOL2D = 4,
+    INITNN_LAYER_FLATTEN = 5
+};
 
 #define INITNN_SPEC_MAX 64      /* longest init / activation spec kept in a layer */
 #define INITNN_MAX_LAYERS 256
@@ -547,7 +596,13 @@ enum { INITNN_LAYER_DENSE = 0, INITNN_LAYER_DROPOUT = 1 };
 typedef struct initnn_layer {
     int type;                       /* INITNN_LAYER_*                             */
     int in, out;                    /* features per sample in and out             */
-    int activation;                 /* INITNN_ACT_* (dense)                       */
+    int in_c, in_h, in_w;           /* the input as channels x rows x columns      */
+    int out_c, out_h, out_w;        /* the output likewise (dense: out x 1 x 1)    */
+    int kernel_h, kernel_w;         /* conv kernel / pooling window                */
+    int stride;
+    int same_padding;               /* conv: 1 "same", 0 "valid"                   */
+    int pad_top, pad_left;          /* conv: zeros before the first row / column   */
+    int activation;                 /* INITNN_ACT_* (dense, conv)                  */
     float activation_param;         /* leaky ReLU slope                           */
     float rate;                     /* dropout rate                               */
     char kernel_init[INITNN_SPEC_MAX];   /* spec the kernel was drawn from        */
@@ -561,6 +616,8 @@ typedef struct initnn_layer {
     float *y;                       /* outputs (max_batch, out)                   */
     float *dz;                      /* dL/dz (dense) or dL/dy (dropout)           */
     float *mask;                    /* dropout mask (max_batch, out)              */
+    float *col;                     /* conv: one sample's im2col (in_c k_h k_w, out_h out_w) */
+    int *argmax;                    /* max pool: the input index of each output    */
     double last_update_ratio;       /* ||W_after - W_before|| / ||W_before||, last step */
 } initnn_layer;
 
@@ -587,6 +644,7 @@ typedef struct initnn_optimizer {
    forward, backward and step allocate nothing. */
 typedef struct initnn_net {
     int input_dim;                  /* features per sample                        */
+    int input_c, input_h, input_w;  /* their shape (input_dim x 1 x 1 by default)  */
     int max_batch;                  /* the largest batch forward may be given     */
     int layer_count;
     initnn_layer layers[INITNN_MAX_LAYERS];
@@ -627,6 +685,27 @@ INITNNDEF int initnn_net_add_dense(initnn_net *net, int units, const char *activ
 /* Appends inverted dropout with the given rate, 0 <= rate < 1. */
 INITNNDEF int initnn_net_add_dropout(initnn_net *net, float rate);
 
+/* Declares the input to be channels x height x width (their product must be
+   input_dim); needed before a conv2d or pooling layer. Only on an empty net. */
+INITNNDEF int initnn_net_set_input_shape(initnn_net *net, int channels, int height, int width);
+
+/* Appends a 2-D convolution (section comment above) of `filters` output
+   channels, a kernel_h x kernel_w kernel, the stride, "same" (same_padding
+   = 1) or "valid" padding, then the activation. Kernel and bias specs as
+   for dense layers, with the conv fans. */
+INITNNDEF int initnn_net_add_conv2d(initnn_net *net, int filters, int kernel_h, int kernel_w, int stride,
+                                    int same_padding, const char *activation, const char *kernel_init,
+                                    const char *bias_init);
+
+/* Appends max pooling (take the largest of each size x size window; the
+   gradient goes to that one input, the first on ties) or, with max_pool =
+   0, average pooling (the gradient is shared equally). stride <= 0 means
+   stride = size; windows that do not fit are dropped ("valid"). */
+INITNNDEF int initnn_net_add_pool2d(initnn_net *net, int max_pool, int size, int stride);
+
+/* Appends flatten: C x H x W becomes C H W features, in NCHW order. */
+INITNNDEF int initnn_net_add_flatten(initnn_net *net);
+
 /* Builds a net from an architecture string, one comma-separated token per
    layer, the same grammar the lab's --arch takes:
       dense:N            a dense layer of N units
@@ -634,7 +713,15 @@ INITNNDEF int initnn_net_add_dropout(initnn_net *net, float rate);
                          the activation of the dense layer before it
                          (a dense layer with none stays linear)
       dropout:R          inverted dropout with rate R
-   e.g. "dense:256,relu,dropout:0.5,dense:10,softmax". Every kernel is drawn
+      conv:F:K[xK2][:S[:same|valid]]
+                         a conv2d of F filters, K x K (or K x K2) kernel,
+                         stride S (default 1), padding (default valid)
+      maxpool:K[:S] | avgpool:K[:S]
+                         pooling over K x K windows, stride S (default K)
+      flatten            C x H x W -> C H W features
+   e.g. "dense:256,relu,dropout:0.5,dense:10,softmax" or
+   "conv:32:3,relu,maxpool:2,conv:64:3,relu,maxpool:2,flatten,dense:128,relu,
+   dropout:0.5,dense:10,softmax". Every kernel is drawn
    from kernel_init and every bias from bias_init (NULL: "zeros"). The input
    is channels x height x width features (a dense-only net may pass 1, 1, n).
    Errors name the bad token: "arch token 3 'dens:128': unknown layer 'dens'
@@ -846,7 +933,7 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train, const 
 
 /* Layer-sequential unit-variance initialization (Mishkin & Matas 2016,
    "All you need is a good init", Algorithm 1): starting from orthogonal
-   kernels (the caller's spec "lsuv" draws them), for each dense layer in
+   kernels (the caller's spec "lsuv" draws them), for each dense or conv layer in
    turn, forward the batch and scale W by 1/sqrt(Var(z)) until
    |Var(z) - 1| < tol (default 0.1 if tol <= 0) or max_iter scalings
    (default 10 if <= 0). iterations (may be NULL) gets the count per layer
@@ -939,8 +1026,11 @@ INITNNDEF void initnn_standardize_apply(float *x, int count, int features, const
 
    Checkpoint file, version 1, all little-endian:
       "INITNNCK"                       8 bytes
-      u32 version = 1, u32 input_dim, u32 layer_count, u32 loss
+      u32 version = 1, u32 input_dim, input_c, input_h, input_w,
+      u32 layer_count, u32 loss
       per layer: u32 type, in, out, activation; f32 activation_param, rate;
+                 u32 out_c, out_h, out_w, kernel_h, kernel_w, stride,
+                 same_padding;
                  char kernel_init[64], bias_init[64], activation_spec[64]
       u64 param_count; f32 params[param_count]
       optimizer: u32 type, nesterov, keras_epsilon; f32 learning_rate,
@@ -2388,6 +2478,137 @@ INITNNDEF void initnn_dropout_backward(float *dX, const float *dY, const float *
     for (i = 0; i < n; i++) dX[i] = dY[i] * mask[i];
 }
 
+/* ---- convolution and pooling kernels -------------------------------------- */
+
+INITNNDEF void initnn_im2col(float *col, const float *x, int channels, int height, int width,
+                             int kernel_h, int kernel_w, int stride, int pad_top, int pad_left,
+                             int out_h, int out_w)
+{
+    int c, i, j, oy, ox;
+    size_t positions = (size_t)out_h * (size_t)out_w;
+    for (c = 0; c < channels; c++)
+        for (i = 0; i < kernel_h; i++)
+            for (j = 0; j < kernel_w; j++) {
+                float *row = col + (((size_t)c * kernel_h + i) * kernel_w + j) * positions;
+                const float *plane = x + (size_t)c * height * width;
+                for (oy = 0; oy < out_h; oy++) {
+                    int y = oy * stride + i - pad_top;
+                    float *dst = row + (size_t)oy * out_w;
+                    if (y < 0 || y >= height) {
+                        for (ox = 0; ox < out_w; ox++) dst[ox] = 0.0f;
+                        continue;
+                    }
+                    for (ox = 0; ox < out_w; ox++) {
+                        int xx = ox * stride + j - pad_left;
+                        dst[ox] = xx >= 0 && xx < width ? plane[(size_t)y * width + xx] : 0.0f;
+                    }
+                }
+            }
+}
+
+INITNNDEF void initnn_col2im(float *dx, const float *col, int channels, int height, int width,
+                             int kernel_h, int kernel_w, int stride, int pad_top, int pad_left,
+                             int out_h, int out_w)
+{
+    int c, i, j, oy, ox;
+    size_t positions = (size_t)out_h * (size_t)out_w;
+    for (c = 0; c < channels; c++)
+        for (i = 0; i < kernel_h; i++)
+            for (j = 0; j < kernel_w; j++) {
+                const float *row = col + (((size_t)c * kernel_h + i) * kernel_w + j) * positions;
+                float *plane = dx + (size_t)c * height * width;
+                for (oy = 0; oy < out_h; oy++) {
+                    int y = oy * stride + i - pad_top;
+                    if (y < 0 || y >= height) continue;
+                    for (ox = 0; ox < out_w; ox++) {
+                        int xx = ox * stride + j - pad_left;
+                        if (xx >= 0 && xx < width) plane[(size_t)y * width + xx] += row[(size_t)oy * out_w + ox];
+                    }
+                }
+            }
+}
+
+INITNNDEF void initnn_conv_fans(int c_in, int c_out, int kernel_h, int kernel_w, int *fan_in, int *fan_out)
+{
+    *fan_in = c_in * kernel_h * kernel_w;
+    *fan_out = c_out * kernel_h * kernel_w;
+}
+
+/* Fills a conv kernel from a parsed spec; see initnn_init_conv_kernel. */
+static int initnn__fill_conv_kernel(float *w, int c_in, int c_out, int kernel_h, int kernel_w,
+                                    const initnn_init_spec *spec, initnn_rng *rng)
+{
+    int64_t rows = (int64_t)c_in * kernel_h * kernel_w, fans = (int64_t)c_out * kernel_h * kernel_w;
+    if (c_in < 1 || c_out < 1 || kernel_h < 1 || kernel_w < 1)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "conv kernel %d x %d from %d to %d channels", kernel_h, kernel_w, c_in, c_out);
+    if (rows > INITNN_MAX_ELEMENTS || fans > INITNN_MAX_ELEMENTS || rows * c_out > INITNN_MAX_ELEMENTS)
+        return initnn__fail(INITNN_ERR_OVERFLOW, "conv kernel %d x %d x %d x %d is too large", kernel_h, kernel_w, c_in, c_out);
+    if (spec->kind == INITNN_INIT_IDENTITY) {
+        /* Dirac: tap (centre) of channel c feeds output channel c. */
+        int c, n = c_in < c_out ? c_in : c_out;
+        if (!w) return initnn__fail(INITNN_ERR_ARGUMENT, "conv kernel: NULL w");
+        initnn_zeros(w, (size_t)rows * (size_t)c_out);
+        for (c = 0; c < n; c++) {
+            size_t row = ((size_t)c * kernel_h + (size_t)(kernel_h / 2)) * kernel_w + (size_t)(kernel_w / 2);
+            w[row * c_out + c] = (float)spec->param[0];
+        }
+        return INITNN_OK;
+    }
+    return initnn_init_fill_fans(w, (int)rows, c_out, (int)rows, (int)fans, spec, rng);
+}
+
+INITNNDEF int initnn_init_conv_kernel(float *w, int c_in, int c_out, int kernel_h, int kernel_w,
+                                      const char *spec, initnn_rng *rng)
+{
+    initnn_init_spec parsed;
+    int err = initnn_init_parse(&parsed, spec);
+    if (err) return err;
+    return initnn__fill_conv_kernel(w, c_in, c_out, kernel_h, kernel_w, &parsed, rng);
+}
+
+/* Pooling of one sample, x (C, H, W) to y (C, out_h, out_w); argmax gets the
+   input offset of each maximum (max pool) and may be NULL for average. */
+static void initnn__pool_forward(float *y, int *argmax, const float *x, const initnn_layer *l)
+{
+    int c, oy, ox, i, j;
+    float inv = 1.0f / (float)(l->kernel_h * l->kernel_w);
+    for (c = 0; c < l->out_c; c++)
+        for (oy = 0; oy < l->out_h; oy++)
+            for (ox = 0; ox < l->out_w; ox++) {
+                size_t o = ((size_t)c * l->out_h + oy) * l->out_w + ox;
+                size_t first = ((size_t)c * l->in_h + (size_t)oy * l->stride) * l->in_w + (size_t)ox * l->stride;
+                size_t best = first;
+                float sum = 0.0f;
+                for (i = 0; i < l->kernel_h; i++)
+                    for (j = 0; j < l->kernel_w; j++) {
+                        size_t k = first + (size_t)i * l->in_w + j;
+                        sum += x[k];
+                        if (x[k] > x[best]) best = k;
+                    }
+                if (argmax) { y[o] = x[best]; argmax[o] = (int)best; }
+                else y[o] = sum * inv;
+            }
+}
+
+/* dx += the pooling's adjoint of dy, for one sample. */
+static void initnn__pool_backward(float *dx, const float *dy, const int *argmax, const initnn_layer *l)
+{
+    size_t o, n = (size_t)l->out_c * l->out_h * l->out_w;
+    int i, j;
+    float inv = 1.0f / (float)(l->kernel_h * l->kernel_w);
+    if (argmax) {
+        for (o = 0; o < n; o++) dx[argmax[o]] += dy[o];
+        return;
+    }
+    for (o = 0; o < n; o++) {
+        size_t c = o / ((size_t)l->out_h * l->out_w), r = o % ((size_t)l->out_h * l->out_w);
+        size_t oy = r / (size_t)l->out_w, ox = r % (size_t)l->out_w;
+        size_t first = (c * l->in_h + oy * l->stride) * l->in_w + ox * l->stride;
+        for (i = 0; i < l->kernel_h; i++)
+            for (j = 0; j < l->kernel_w; j++) dx[first + (size_t)i * l->in_w + j] += dy[o] * inv;
+    }
+}
+
 INITNNDEF void initnn_free(void *p) { INITNN_FREE(p); }
 
 static void *initnn__alloc_floats(size_t n)
@@ -2407,6 +2628,8 @@ INITNNDEF int initnn_net_create(initnn_net **out, int input_dim, int max_batch, 
     if (!net) return initnn__fail(INITNN_ERR_MEMORY, "initnn_net_create: out of memory");
     memset(net, 0, sizeof *net);
     net->input_dim = input_dim;
+    net->input_c = input_dim;
+    net->input_h = net->input_w = 1;
     net->max_batch = max_batch;
     net->loss = INITNN_LOSS_SOFTMAX_CROSS_ENTROPY;
     net->opt = initnn_adam(1e-3f);
@@ -2422,7 +2645,10 @@ static void initnn__free_layer_buffers(initnn_layer *l)
     INITNN_FREE(l->y);
     INITNN_FREE(l->dz);
     INITNN_FREE(l->mask);
-    l->z = l->y = l->dz = l->mask = NULL;
+    INITNN_FREE(l->col);
+    INITNN_FREE(l->argmax);
+    l->z = l->y = l->dz = l->mask = l->col = NULL;
+    l->argmax = NULL;
 }
 
 INITNNDEF void initnn_net_free(initnn_net *net)
@@ -2490,12 +2716,23 @@ static int initnn__alloc_layer_buffers(initnn_net *net, initnn_layer *l, int nee
 {
     int err;
     size_t n = initnn__count2("initnn_net_add", "max_batch", net->max_batch, "units", l->out, &err);
+    size_t col = 0;
     if (!n) return err;
+    if (l->type == INITNN_LAYER_CONV2D) {
+        int64_t rows = (int64_t)l->in_c * l->kernel_h * l->kernel_w, positions = (int64_t)l->out_h * l->out_w;
+        if (rows * positions > INITNN_MAX_ELEMENTS)
+            return initnn__fail(INITNN_ERR_OVERFLOW, "conv2d: im2col of %lld x %lld is too large", (long long)rows,
+                                (long long)positions);
+        col = (size_t)(rows * positions);
+    }
     l->y = (float *)initnn__alloc_floats(n);
     l->dz = (float *)initnn__alloc_floats(n);
     l->z = need_z ? (float *)initnn__alloc_floats(n) : NULL;
     l->mask = need_mask ? (float *)initnn__alloc_floats(n) : NULL;
-    if (!l->y || !l->dz || (need_z && !l->z) || (need_mask && !l->mask)) {
+    l->col = col ? (float *)initnn__alloc_floats(col) : NULL;
+    l->argmax = l->type == INITNN_LAYER_MAXPOOL2D ? (int *)INITNN_MALLOC(n * sizeof(int)) : NULL;
+    if (!l->y || !l->dz || (need_z && !l->z) || (need_mask && !l->mask) || (col && !l->col) ||
+        (l->type == INITNN_LAYER_MAXPOOL2D && !l->argmax)) {
         initnn__free_layer_buffers(l);
         return initnn__fail(INITNN_ERR_MEMORY, "out of memory for a layer of %d units", l->out);
     }
@@ -2518,39 +2755,47 @@ static int initnn__copy_spec(char *dst, const char *src, const char *what)
 
 /* Draws a dense layer's kernel and bias from its specs with the net's rng.
    "lsuv" draws an orthogonal kernel; initnn_lsuv rescales it on data. */
-static int initnn__init_dense(initnn_net *net, initnn_layer *l)
+static int initnn__init_params(initnn_net *net, initnn_layer *l)
 {
     initnn_init_spec kernel, bias;
     const char *kernel_spec = strcmp(l->kernel_init, "lsuv") == 0 ? "orthogonal" : l->kernel_init;
-    int err = initnn_init_parse(&kernel, kernel_spec);
+    int err = initnn_init_parse(&kernel, kernel_spec), fan_in, fan_out, units;
     if (!err) err = initnn_init_parse(&bias, l->bias_init);
     if (err) return err;
-    err = initnn_init_fill_fans(l->W, l->in, l->out, l->in, l->out, &kernel, &net->rng);
-    /* A bias is a (1, out) matrix whose fan_in is the layer's fan_in: that
+    if (l->type == INITNN_LAYER_CONV2D) {
+        initnn_conv_fans(l->in_c, l->out_c, l->kernel_h, l->kernel_w, &fan_in, &fan_out);
+        units = l->out_c;
+        err = initnn__fill_conv_kernel(l->W, l->in_c, l->out_c, l->kernel_h, l->kernel_w, &kernel, &net->rng);
+    } else {
+        fan_in = l->in;
+        fan_out = units = l->out;
+        err = initnn_init_fill_fans(l->W, l->in, l->out, l->in, l->out, &kernel, &net->rng);
+    }
+    /* A bias is a (1, units) matrix whose fan_in is the layer's fan_in: that
        is what PyTorch's U(+-1/sqrt(fan_in)) bias default refers to. */
-    if (!err) err = initnn_init_fill_fans(l->b, 1, l->out, l->in, l->out, &bias, &net->rng);
+    if (!err) err = initnn_init_fill_fans(l->b, 1, units, fan_in, fan_out, &bias, &net->rng);
     return err;
 }
 
-INITNNDEF int initnn_net_add_dense(initnn_net *net, int units, const char *activation,
-                                   const char *kernel_init, const char *bias_init)
+/* The shape the next layer receives. */
+static void initnn__next_shape(const initnn_net *net, int *c, int *h, int *w)
 {
-    initnn_layer layer;
+    if (net->layer_count == 0) { *c = net->input_c; *h = net->input_h; *w = net->input_w; return; }
+    *c = net->layers[net->layer_count - 1].out_c;
+    *h = net->layers[net->layer_count - 1].out_h;
+    *w = net->layers[net->layer_count - 1].out_w;
+}
+
+/* Appends a layer with a kernel and a bias (dense or conv2d); *layer has
+   its type and shapes set. units is the bias length, weights the kernel's. */
+static int initnn__add_parametric(initnn_net *net, initnn_layer *proto, size_t weights, int units,
+                                  const char *activation, const char *kernel_init, const char *bias_init)
+{
+    initnn_layer layer = *proto;
     initnn_init_spec check;
-    int err, in;
-    size_t weights;
-    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_dense: NULL net");
-    if (net->layer_count >= INITNN_MAX_LAYERS)
-        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_dense: more than %d layers", INITNN_MAX_LAYERS);
-    in = initnn_net_output_dim(net);
-    weights = initnn__count2("initnn_net_add_dense", "fan_in", in, "units", units, &err);
-    if (!weights) return err;
-    if (!kernel_init) return initnn__fail(INITNN_ERR_SPEC, "initnn_net_add_dense: NULL kernel spec");
+    int err;
+    if (!kernel_init) return initnn__fail(INITNN_ERR_SPEC, "initnn_net_add: NULL kernel spec");
     if (!bias_init) bias_init = "zeros";
-    memset(&layer, 0, sizeof layer);
-    layer.type = INITNN_LAYER_DENSE;
-    layer.in = in;
-    layer.out = units;
     if ((err = initnn_activation_parse(&layer.activation, &layer.activation_param, activation ? activation : "")) ||
         (err = initnn__copy_spec(layer.activation_spec, activation, "activation")) ||
         (err = initnn__copy_spec(layer.kernel_init, kernel_init, "kernel init")) ||
@@ -2572,13 +2817,137 @@ INITNNDEF int initnn_net_add_dense(initnn_net *net, int units, const char *activ
         initnn__free_layer_buffers(&net->layers[net->layer_count]);
         return err;
     }
-    return initnn__init_dense(net, &net->layers[net->layer_count - 1]);
+    return initnn__init_params(net, &net->layers[net->layer_count - 1]);
+}
+
+INITNNDEF int initnn_net_add_dense(initnn_net *net, int units, const char *activation,
+                                   const char *kernel_init, const char *bias_init)
+{
+    initnn_layer layer;
+    int err, in;
+    size_t weights;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_dense: NULL net");
+    if (net->layer_count >= INITNN_MAX_LAYERS)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_dense: more than %d layers", INITNN_MAX_LAYERS);
+    in = initnn_net_output_dim(net);
+    weights = initnn__count2("initnn_net_add_dense", "fan_in", in, "units", units, &err);
+    if (!weights) return err;
+    memset(&layer, 0, sizeof layer);
+    layer.type = INITNN_LAYER_DENSE;
+    layer.in = in;
+    initnn__next_shape(net, &layer.in_c, &layer.in_h, &layer.in_w);
+    layer.out = layer.out_c = units;
+    layer.out_h = layer.out_w = 1;
+    return initnn__add_parametric(net, &layer, weights, units, activation, kernel_init, bias_init);
+}
+
+INITNNDEF int initnn_net_set_input_shape(initnn_net *net, int channels, int height, int width)
+{
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_input_shape: NULL net");
+    if (net->layer_count) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_input_shape: the net has layers");
+    if (channels < 1 || height < 1 || width < 1 || (int64_t)channels * height * width != net->input_dim)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_input_shape: %d x %d x %d is not the input's %d features",
+                            channels, height, width, net->input_dim);
+    net->input_c = channels;
+    net->input_h = height;
+    net->input_w = width;
+    return INITNN_OK;
+}
+
+INITNNDEF int initnn_net_add_conv2d(initnn_net *net, int filters, int kernel_h, int kernel_w, int stride,
+                                    int same_padding, const char *activation, const char *kernel_init,
+                                    const char *bias_init)
+{
+    initnn_layer layer;
+    int64_t rows, out;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_conv2d: NULL net");
+    if (net->layer_count >= INITNN_MAX_LAYERS)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_conv2d: more than %d layers", INITNN_MAX_LAYERS);
+    if (filters < 1 || kernel_h < 1 || kernel_w < 1 || stride < 1)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_conv2d: filters %d, kernel %d x %d, stride %d "
+                            "must all be >= 1", filters, kernel_h, kernel_w, stride);
+    memset(&layer, 0, sizeof layer);
+    layer.type = INITNN_LAYER_CONV2D;
+    initnn__next_shape(net, &layer.in_c, &layer.in_h, &layer.in_w);
+    layer.in = initnn_net_output_dim(net);
+    layer.kernel_h = kernel_h;
+    layer.kernel_w = kernel_w;
+    layer.stride = stride;
+    layer.same_padding = same_padding != 0;
+    if (layer.same_padding) {
+        int pad_h, pad_w;
+        layer.out_h = (layer.in_h + stride - 1) / stride;
+        layer.out_w = (layer.in_w + stride - 1) / stride;
+        pad_h = (layer.out_h - 1) * stride + kernel_h - layer.in_h;
+        pad_w = (layer.out_w - 1) * stride + kernel_w - layer.in_w;
+        layer.pad_top = pad_h > 0 ? pad_h / 2 : 0;
+        layer.pad_left = pad_w > 0 ? pad_w / 2 : 0;
+    } else {
+        if (kernel_h > layer.in_h || kernel_w > layer.in_w)
+            return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_conv2d: a %d x %d kernel does not fit a %d x %d "
+                                "input with valid padding", kernel_h, kernel_w, layer.in_h, layer.in_w);
+        layer.out_h = (layer.in_h - kernel_h) / stride + 1;
+        layer.out_w = (layer.in_w - kernel_w) / stride + 1;
+    }
+    layer.out_c = filters;
+    out = (int64_t)filters * layer.out_h * layer.out_w;
+    rows = (int64_t)layer.in_c * kernel_h * kernel_w;
+    if (out > INITNN_MAX_ELEMENTS || rows * filters > INITNN_MAX_ELEMENTS)
+        return initnn__fail(INITNN_ERR_OVERFLOW, "initnn_net_add_conv2d: the layer is too large");
+    layer.out = (int)out;
+    return initnn__add_parametric(net, &layer, (size_t)(rows * filters), filters, activation, kernel_init, bias_init);
+}
+
+/* Appends a layer without parameters whose struct is filled in. */
+static int initnn__add_plain(initnn_net *net, initnn_layer *layer)
+{
+    int err;
+    layer->param_offset = net->param_count;
+    if ((err = initnn__alloc_layer_buffers(net, layer, 0, layer->type == INITNN_LAYER_DROPOUT))) return err;
+    net->layers[net->layer_count++] = *layer;
+    return INITNN_OK;
+}
+
+INITNNDEF int initnn_net_add_pool2d(initnn_net *net, int max_pool, int size, int stride)
+{
+    initnn_layer layer;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_pool2d: NULL net");
+    if (net->layer_count >= INITNN_MAX_LAYERS)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_pool2d: more than %d layers", INITNN_MAX_LAYERS);
+    if (stride <= 0) stride = size;
+    memset(&layer, 0, sizeof layer);
+    layer.type = max_pool ? INITNN_LAYER_MAXPOOL2D : INITNN_LAYER_AVGPOOL2D;
+    initnn__next_shape(net, &layer.in_c, &layer.in_h, &layer.in_w);
+    layer.in = initnn_net_output_dim(net);
+    if (size < 1 || size > layer.in_h || size > layer.in_w)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_pool2d: a %d x %d window does not fit a %d x %d input",
+                            size, size, layer.in_h, layer.in_w);
+    layer.kernel_h = layer.kernel_w = size;
+    layer.stride = stride;
+    layer.out_c = layer.in_c;
+    layer.out_h = (layer.in_h - size) / stride + 1;
+    layer.out_w = (layer.in_w - size) / stride + 1;
+    layer.out = layer.out_c * layer.out_h * layer.out_w;
+    return initnn__add_plain(net, &layer);
+}
+
+INITNNDEF int initnn_net_add_flatten(initnn_net *net)
+{
+    initnn_layer layer;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_flatten: NULL net");
+    if (net->layer_count >= INITNN_MAX_LAYERS)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_flatten: more than %d layers", INITNN_MAX_LAYERS);
+    memset(&layer, 0, sizeof layer);
+    layer.type = INITNN_LAYER_FLATTEN;
+    initnn__next_shape(net, &layer.in_c, &layer.in_h, &layer.in_w);
+    layer.in = layer.out = layer.out_c = initnn_net_output_dim(net);
+    layer.out_h = layer.out_w = 1;
+    return initnn__add_plain(net, &layer);
 }
 
 INITNNDEF int initnn_net_add_dropout(initnn_net *net, float rate)
 {
     initnn_layer layer;
-    int err;
     if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_dropout: NULL net");
     if (net->layer_count >= INITNN_MAX_LAYERS)
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_dropout: more than %d layers", INITNN_MAX_LAYERS);
@@ -2587,15 +2956,17 @@ INITNNDEF int initnn_net_add_dropout(initnn_net *net, float rate)
     memset(&layer, 0, sizeof layer);
     layer.type = INITNN_LAYER_DROPOUT;
     layer.in = layer.out = initnn_net_output_dim(net);
+    initnn__next_shape(net, &layer.in_c, &layer.in_h, &layer.in_w);
+    layer.out_c = layer.in_c;
+    layer.out_h = layer.in_h;
+    layer.out_w = layer.in_w;
     layer.rate = rate;
-    layer.param_offset = net->param_count;
-    if ((err = initnn__alloc_layer_buffers(net, &layer, 0, 1))) return err;
-    net->layers[net->layer_count++] = layer;
-    return INITNN_OK;
+    return initnn__add_plain(net, &layer);
 }
 
 static const char *const initnn__arch_layers[] = {
-    "dense", "dropout", "identity", "linear", "relu", "leaky_relu", "tanh", "sigmoid", "softmax", "selu"
+    "dense", "dropout", "conv", "maxpool", "avgpool", "flatten",
+    "identity", "linear", "relu", "leaky_relu", "tanh", "sigmoid", "softmax", "selu"
 };
 
 /* A whole positive number from the text after "name:", or -1. */
@@ -2626,6 +2997,7 @@ INITNNDEF int initnn_net_from_arch(initnn_net **out, const char *arch, int chann
     if (input > INITNN_MAX_ELEMENTS) return initnn__fail(INITNN_ERR_OVERFLOW, "initnn_net_from_arch: input too large");
     features = (int)input;
     if ((err = initnn_net_create(&net, features, max_batch, seed))) return err;
+    if ((err = initnn_net_set_input_shape(net, channels, height, width))) goto fail;
     for (p = arch; ; ) {
         size_t len = strcspn(p, ",");
         const char *args;
@@ -2659,6 +3031,58 @@ INITNNDEF int initnn_net_from_arch(initnn_net **out, const char *arch, int chann
                 goto fail;
             }
             if ((err = initnn_net_add_dropout(net, (float)rate))) goto fail_token;
+        } else if (!strcmp(name, "conv")) {
+            /* conv:F:K[xK2][:S[:same|valid]] */
+            long filters = -1, kh = -1, kw = -1, stride = 1;
+            int same = 0, fields = 0;
+            char copy[INITNN_SPEC_MAX], *field, *next;
+            if (args) {
+                memcpy(copy, args, strlen(args) + 1);
+                for (field = copy; field; field = next, fields++) {
+                    next = strchr(field, ':');
+                    if (next) *next++ = '\0';
+                    if (fields == 0) filters = initnn__arch_int(field);
+                    else if (fields == 1) {
+                        char *x = strchr(field, 'x');
+                        if (x) { *x = '\0'; kh = initnn__arch_int(field); kw = initnn__arch_int(x + 1); }
+                        else kh = kw = initnn__arch_int(field);
+                    } else if (fields == 2) stride = initnn__arch_int(field);
+                    else if (fields == 3 && !strcmp(field, "same")) same = 1;
+                    else if (fields == 3 && !strcmp(field, "valid")) same = 0;
+                    else { fields = -99; break; }
+                }
+            }
+            if (fields < 2 || filters < 0 || kh < 0 || kw < 0 || stride < 0) {
+                err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': conv needs filters:kernel[:stride[:same|valid]], "
+                                   "e.g. conv:32:3 or conv:64:3x3:1:same", index, token);
+                goto fail;
+            }
+            if ((err = initnn_net_add_conv2d(net, (int)filters, (int)kh, (int)kw, (int)stride, same, "identity",
+                                             kernel_init, bias_init)))
+                goto fail_token;
+        } else if (!strcmp(name, "maxpool") || !strcmp(name, "avgpool")) {
+            long size = -1, stride = 0;
+            if (args) {
+                const char *colon = strchr(args, ':');
+                char first[INITNN_SPEC_MAX];
+                size_t first_len = colon ? (size_t)(colon - args) : strlen(args);
+                memcpy(first, args, first_len);
+                first[first_len] = '\0';
+                size = initnn__arch_int(first);
+                if (colon) stride = initnn__arch_int(colon + 1);
+            }
+            if (size < 0 || stride < 0) {
+                err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': %s needs a window size[:stride], e.g. %s:2",
+                                   index, token, name, name);
+                goto fail;
+            }
+            if ((err = initnn_net_add_pool2d(net, name[0] == 'm', (int)size, (int)stride))) goto fail_token;
+        } else if (!strcmp(name, "flatten")) {
+            if (args) {
+                err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': flatten takes no parameter", index, token);
+                goto fail;
+            }
+            if ((err = initnn_net_add_flatten(net))) goto fail_token;
         } else {
             int activation;
             float param;
@@ -2670,13 +3094,13 @@ INITNNDEF int initnn_net_from_arch(initnn_net **out, const char *arch, int chann
                     err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': unknown layer '%s' (did you mean '%s'?)",
                                        index, token, name, hint);
                 else
-                    err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': unknown layer '%s' (dense:N, dropout:R, or "
-                                       "an activation)", index, token, name);
+                    err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': unknown layer '%s' (dense:N, conv:F:K, "
+                                       "maxpool:K, avgpool:K, flatten, dropout:R, or an activation)", index, token, name);
                 goto fail;
             }
-            if (!last || last->type != INITNN_LAYER_DENSE || strcmp(last->activation_spec, "identity") != 0) {
-                err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': an activation must follow a dense layer "
-                                   "that has none yet", index, token);
+            if (!last || !last->weight_count || strcmp(last->activation_spec, "identity") != 0) {
+                err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': an activation must follow a dense or conv "
+                                   "layer that has none yet", index, token);
                 goto fail;
             }
             last->activation = activation;
@@ -2739,7 +3163,7 @@ INITNNDEF int initnn_net_reinit(initnn_net *net, uint64_t seed)
     for (i = 0; i < net->layer_count; i++) {
         initnn_layer *l = &net->layers[i];
         l->last_update_ratio = 0.0;
-        if (l->type == INITNN_LAYER_DENSE && (err = initnn__init_dense(net, l))) return err;
+        if (l->weight_count && (err = initnn__init_params(net, l))) return err;
     }
     net->opt.step = 0;
     net->steps_taken = 0;
@@ -2749,6 +3173,41 @@ INITNNDEF int initnn_net_reinit(initnn_net *net, uint64_t seed)
         memset(net->grads, 0, net->param_count * sizeof(float));
     }
     return INITNN_OK;
+}
+
+/* Conv2d forward on a batch: per sample, col = im2col(x) and
+   Z = W^T col + b, the channels as contiguous planes (NCHW). */
+static void initnn__conv_forward(initnn_layer *l, const float *X, int batch)
+{
+    int b, c, rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w, p;
+    for (b = 0; b < batch; b++) {
+        float *z = l->z + (size_t)b * l->out;
+        initnn_im2col(l->col, X + (size_t)b * l->in, l->in_c, l->in_h, l->in_w, l->kernel_h, l->kernel_w,
+                      l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
+        initnn_matmul_tn(z, l->W, l->col, l->out_c, rows, positions, 0);
+        for (c = 0; c < l->out_c; c++)
+            for (p = 0; p < positions; p++) z[(size_t)c * positions + p] += l->b[c];
+    }
+}
+
+/* Conv2d backward, beside its forward: per sample, rebuild col, then
+   dW += col dZ^T, db += row sums of dZ, and dX = col2im(W dZ). */
+static void initnn__conv_backward(initnn_layer *l, float *dX, const float *X, int batch)
+{
+    int b, c, rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w, p;
+    for (b = 0; b < batch; b++) {
+        const float *dz = l->dz + (size_t)b * l->out;
+        initnn_im2col(l->col, X + (size_t)b * l->in, l->in_c, l->in_h, l->in_w, l->kernel_h, l->kernel_w,
+                      l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
+        initnn_matmul_nt(l->dW, l->col, dz, rows, positions, l->out_c, 1);
+        for (c = 0; c < l->out_c; c++)
+            for (p = 0; p < positions; p++) l->db[c] += dz[(size_t)c * positions + p];
+        if (!dX) continue;
+        initnn_matmul(l->col, l->W, dz, rows, l->out_c, positions, 0);   /* col now holds dcol */
+        memset(dX + (size_t)b * l->in, 0, (size_t)l->in * sizeof(float));
+        initnn_col2im(dX + (size_t)b * l->in, l->col, l->in_c, l->in_h, l->in_w, l->kernel_h, l->kernel_w,
+                      l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
+    }
 }
 
 INITNNDEF const float *initnn_net_forward(initnn_net *net, const float *X, int batch, int training)
@@ -2769,6 +3228,17 @@ INITNNDEF const float *initnn_net_forward(initnn_net *net, const float *X, int b
         if (l->type == INITNN_LAYER_DENSE) {
             initnn_dense_forward(l->z, in, l->W, l->b, batch, l->in, l->out);
             initnn_activation_forward(l->y, l->z, n, l->out, l->activation, l->activation_param);
+        } else if (l->type == INITNN_LAYER_CONV2D) {
+            initnn__conv_forward(l, in, batch);
+            initnn_activation_forward(l->y, l->z, n, l->out, l->activation, l->activation_param);
+        } else if (l->type == INITNN_LAYER_MAXPOOL2D || l->type == INITNN_LAYER_AVGPOOL2D) {
+            int b;
+            for (b = 0; b < batch; b++)
+                initnn__pool_forward(l->y + (size_t)b * l->out,
+                                     l->argmax ? l->argmax + (size_t)b * l->out : NULL,
+                                     in + (size_t)b * l->in, l);
+        } else if (l->type == INITNN_LAYER_FLATTEN) {
+            memcpy(l->y, in, n * sizeof(float));
         } else if (training && l->rate > 0.0f) {
             if (net->reuse_dropout_mask) {
                 size_t k;
@@ -2796,7 +3266,7 @@ static float initnn__loss_and_seed(initnn_net *net, const int *labels, const flo
     if (net->loss == INITNN_LOSS_SOFTMAX_CROSS_ENTROPY)
         return initnn_softmax_cross_entropy(dz, last->z, labels, batch, out);
     loss = initnn_mse(dz, last->y, targets, batch, out);
-    if (dz && last->type == INITNN_LAYER_DENSE)   /* dL/dy -> dL/dz through phi' */
+    if (dz && last->weight_count)   /* dL/dy -> dL/dz through phi' */
         initnn_activation_backward(dz, dz, last->z, last->y, (size_t)batch * out, out,
                                    last->activation, last->activation_param);
     return loss;
@@ -2852,11 +3322,23 @@ INITNNDEF int initnn_net_backward(initnn_net *net, const int *labels, const floa
         const float *X = i > 0 ? net->layers[i - 1].y : net->input;
         float *dX = i > 0 ? net->layers[i - 1].dz : NULL;
         size_t n = (size_t)batch * (size_t)l->out;
+        if (l->weight_count && i != net->layer_count - 1)
+            initnn_activation_backward(l->dz, l->dz, l->z, l->y, n, l->out, l->activation, l->activation_param);
         if (l->type == INITNN_LAYER_DENSE) {
-            if (i != net->layer_count - 1)
-                initnn_activation_backward(l->dz, l->dz, l->z, l->y, n, l->out, l->activation, l->activation_param);
             initnn_dense_backward(dX, l->dW, l->db, l->dz, X, l->W, batch, l->in, l->out);
-        } else if (dX) {
+        } else if (l->type == INITNN_LAYER_CONV2D) {
+            initnn__conv_backward(l, dX, X, batch);
+        } else if (!dX) {
+            continue;
+        } else if (l->type == INITNN_LAYER_MAXPOOL2D || l->type == INITNN_LAYER_AVGPOOL2D) {
+            int b;
+            memset(dX, 0, (size_t)batch * (size_t)l->in * sizeof(float));
+            for (b = 0; b < batch; b++)
+                initnn__pool_backward(dX + (size_t)b * l->in, l->dz + (size_t)b * l->out,
+                                      l->argmax ? l->argmax + (size_t)b * l->out : NULL, l);
+        } else if (l->type == INITNN_LAYER_FLATTEN) {
+            memcpy(dX, l->dz, n * sizeof(float));
+        } else {
             initnn_dropout_backward(dX, l->dz, l->mask, n);
         }
     }
@@ -2954,6 +3436,14 @@ static void initnn__describe_layer(char *buf, size_t size, const initnn_layer *l
 {
     if (l->type == INITNN_LAYER_DENSE)
         snprintf(buf, size, "layer %d (dense %d->%d, %s)", index, l->in, l->out, initnn_activation_name(l->activation));
+    else if (l->type == INITNN_LAYER_CONV2D)
+        snprintf(buf, size, "layer %d (conv2d %dx%d, %d->%d channels, %s)", index, l->kernel_h, l->kernel_w,
+                 l->in_c, l->out_c, initnn_activation_name(l->activation));
+    else if (l->type == INITNN_LAYER_MAXPOOL2D || l->type == INITNN_LAYER_AVGPOOL2D)
+        snprintf(buf, size, "layer %d (%s %d)", index, l->type == INITNN_LAYER_MAXPOOL2D ? "maxpool" : "avgpool",
+                 l->kernel_h);
+    else if (l->type == INITNN_LAYER_FLATTEN)
+        snprintf(buf, size, "layer %d (flatten)", index);
     else
         snprintf(buf, size, "layer %d (dropout %g)", index, (double)l->rate);
 }
@@ -3060,15 +3550,19 @@ INITNNDEF void initnn_net_diag_from_buffers(const initnn_net *net, initnn_layer_
         initnn_stats_compute(&d->activation, l->y, n);
         initnn_stats_compute(&d->delta, l->dz, n);
         d->zero_fraction = n ? (double)d->activation.zeros / (double)n : 0.0;
-        if (l->type != INITNN_LAYER_DENSE) continue;
+        if (!l->weight_count) continue;
         initnn_stats_compute(&d->pre_activation, l->z, n);
         if (l->activation == INITNN_ACT_RELU && batch > 0) {
-            int j, b, dead = 0;
-            for (j = 0; j < l->out; j++) {
-                for (b = 0; b < batch; b++) if (l->y[(size_t)b * l->out + j] != 0.0f) break;
-                dead += b == batch;
+            /* A unit is a dense output or a conv channel (all its positions). */
+            int j, b, dead = 0, positions = l->out_h * l->out_w, p;
+            for (j = 0; j < l->out_c; j++) {
+                int alive = 0;
+                for (b = 0; b < batch && !alive; b++)
+                    for (p = 0; p < positions; p++)
+                        if (l->y[(size_t)b * l->out + (size_t)j * positions + p] != 0.0f) { alive = 1; break; }
+                dead += !alive;
             }
-            d->dead_fraction = (double)dead / (double)l->out;
+            d->dead_fraction = (double)dead / (double)l->out_c;
         }
         if (l->activation == INITNN_ACT_TANH || l->activation == INITNN_ACT_SIGMOID) {
             size_t saturated = 0;
@@ -3349,7 +3843,7 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, con
         }
         initnn_net_diag_from_buffers(net, diag);
         for (l = 0; l < net->layer_count; l++)
-            if (net->layers[l].type == INITNN_LAYER_DENSE && net->layers[l].activation == INITNN_ACT_RELU) {
+            if (net->layers[l].weight_count && net->layers[l].activation == INITNN_ACT_RELU) {
                 zeros += diag[l].activation.zeros;
                 relu_count += diag[l].activation.count;
             }
@@ -3405,7 +3899,7 @@ INITNNDEF int initnn_lsuv(initnn_net *net, const float *X, int batch, float tol,
         initnn_layer *layer = &net->layers[l];
         int it = 0;
         if (iterations) iterations[l] = 0;
-        if (layer->type != INITNN_LAYER_DENSE) continue;
+        if (!layer->weight_count) continue;
         for (;;) {
             double var;
             size_t k;
@@ -4026,6 +4520,9 @@ INITNNDEF int initnn_net_save(const initnn_net *net, const char *path)
     initnn__put(&w, INITNN__CKPT_MAGIC, 8);
     initnn__put_u32(&w, INITNN__CKPT_VERSION);
     initnn__put_u32(&w, (uint32_t)net->input_dim);
+    initnn__put_u32(&w, (uint32_t)net->input_c);
+    initnn__put_u32(&w, (uint32_t)net->input_h);
+    initnn__put_u32(&w, (uint32_t)net->input_w);
     initnn__put_u32(&w, (uint32_t)net->layer_count);
     initnn__put_u32(&w, (uint32_t)net->loss);
     for (i = 0; i < net->layer_count; i++) {
@@ -4037,6 +4534,13 @@ INITNNDEF int initnn_net_save(const initnn_net *net, const char *path)
         initnn__put_u32(&w, (uint32_t)l->activation);
         initnn__put_f32(&w, l->activation_param);
         initnn__put_f32(&w, l->rate);
+        initnn__put_u32(&w, (uint32_t)l->out_c);
+        initnn__put_u32(&w, (uint32_t)l->out_h);
+        initnn__put_u32(&w, (uint32_t)l->out_w);
+        initnn__put_u32(&w, (uint32_t)l->kernel_h);
+        initnn__put_u32(&w, (uint32_t)l->kernel_w);
+        initnn__put_u32(&w, (uint32_t)l->stride);
+        initnn__put_u32(&w, (uint32_t)l->same_padding);
         /* Fixed-size, zero-padded strings: no stray memory reaches the file. */
         memset(specs, 0, sizeof specs);
         strcpy(specs[0], l->kernel_init);
@@ -4076,7 +4580,7 @@ INITNNDEF int initnn_net_save(const initnn_net *net, const char *path)
 static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
 {
     initnn_net *net = NULL;
-    uint32_t version, input_dim, layer_count, loss, i;
+    uint32_t version, input_dim, input_c, input_h, input_w, layer_count, loss, i;
     uint64_t param_count;
     initnn_optimizer o;
     int err;
@@ -4103,22 +4607,36 @@ static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
         return initnn__fail(INITNN_ERR_FORMAT, "%s: offset 8: version %lu, this initnn reads version %u",
                             r->path, (unsigned long)version, INITNN__CKPT_VERSION);
     input_dim = initnn__get_u32(r, "input_dim");
+    input_c = initnn__get_u32(r, "input_c");
+    input_h = initnn__get_u32(r, "input_h");
+    input_w = initnn__get_u32(r, "input_w");
     layer_count = initnn__get_u32(r, "layer_count");
     loss = initnn__get_u32(r, "loss");
     if (r->failed) return r->failed;
     if (input_dim < 1 || input_dim > (uint32_t)INITNN_MAX_ELEMENTS)
         return initnn__fail(INITNN_ERR_FORMAT, "%s: offset 12: input_dim %lu is out of range", r->path, (unsigned long)input_dim);
     if (layer_count < 1 || layer_count > INITNN_MAX_LAYERS)
-        return initnn__fail(INITNN_ERR_FORMAT, "%s: offset 16: layer_count %lu is out of range", r->path, (unsigned long)layer_count);
+        return initnn__fail(INITNN_ERR_FORMAT, "%s: offset 28: layer_count %lu is out of range", r->path, (unsigned long)layer_count);
     if (loss > INITNN_LOSS_MSE)
-        return initnn__fail(INITNN_ERR_FORMAT, "%s: offset 20: unknown loss %lu", r->path, (unsigned long)loss);
+        return initnn__fail(INITNN_ERR_FORMAT, "%s: offset 32: unknown loss %lu", r->path, (unsigned long)loss);
     if ((err = initnn_net_create(&net, (int)input_dim, max_batch, 0))) return err;
+    if (input_c > input_dim || input_h > input_dim || input_w > input_dim ||
+        initnn_net_set_input_shape(net, (int)input_c, (int)input_h, (int)input_w)) {
+        initnn_net_free(net);
+        return initnn__fail(INITNN_ERR_FORMAT, "%s: offset 16: input shape %lu x %lu x %lu is not %lu features", r->path,
+                            (unsigned long)input_c, (unsigned long)input_h, (unsigned long)input_w, (unsigned long)input_dim);
+    }
     net->loss = (int)loss;
     for (i = 0; i < layer_count && !r->failed; i++) {
         size_t at = r->pos;
         uint32_t type = initnn__get_u32(r, "layer type"), in = initnn__get_u32(r, "layer in");
         uint32_t units = initnn__get_u32(r, "layer out"), act = initnn__get_u32(r, "activation");
         float act_param = initnn__get_f32(r, "activation parameter"), rate = initnn__get_f32(r, "dropout rate");
+        uint32_t out_c = initnn__get_u32(r, "out_c"), out_h = initnn__get_u32(r, "out_h");
+        uint32_t out_w = initnn__get_u32(r, "out_w"), kernel_h = initnn__get_u32(r, "kernel_h");
+        uint32_t kernel_w = initnn__get_u32(r, "kernel_w"), stride = initnn__get_u32(r, "stride");
+        uint32_t same = initnn__get_u32(r, "same_padding");
+        int added;
         const unsigned char *specs = initnn__take(r, 3 * INITNN_SPEC_MAX, "layer specs");
         char kernel[INITNN_SPEC_MAX], bias[INITNN_SPEC_MAX], activation[INITNN_SPEC_MAX];
         if (r->failed) break;
@@ -4136,32 +4654,54 @@ static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
                                initnn_net_output_dim(net));
             goto fail;
         }
-        if (type == INITNN_LAYER_DENSE) {
+        /* Rebuild the layer through the public adders, which validate it,
+           then check that it has the recorded shape. */
+        if (units > (uint32_t)INITNN_MAX_ELEMENTS || out_c > (uint32_t)INITNN_MAX_ELEMENTS ||
+            kernel_h > 65536u || kernel_w > 65536u || stride > 65536u || same > 1u) {
+            err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu has out-of-range sizes", r->path,
+                               (unsigned long)at, (unsigned long)i);
+            goto fail;
+        }
+        if (type == INITNN_LAYER_DENSE || type == INITNN_LAYER_CONV2D) {
             int parsed_act;
             float parsed_param;
-            if (units < 1 || units > (uint32_t)INITNN_MAX_ELEMENTS ||
-                initnn_activation_parse(&parsed_act, &parsed_param, activation) || (uint32_t)parsed_act != act ||
+            if (initnn_activation_parse(&parsed_act, &parsed_param, activation) || (uint32_t)parsed_act != act ||
                 parsed_param != act_param) {
-                err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu: bad units %lu or activation '%.40s'",
-                                   r->path, (unsigned long)at, (unsigned long)i, (unsigned long)units, activation);
+                err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu: bad activation '%.40s'",
+                                   r->path, (unsigned long)at, (unsigned long)i, activation);
                 goto fail;
             }
-            if ((err = initnn_net_add_dense(net, (int)units, activation, kernel, bias))) {
-                initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu: %s", r->path, (unsigned long)at,
-                             (unsigned long)i, initnn_last_error());
-                err = INITNN_ERR_FORMAT;
-                goto fail;
-            }
+            added = type == INITNN_LAYER_DENSE
+                  ? initnn_net_add_dense(net, (int)units, activation, kernel, bias)
+                  : initnn_net_add_conv2d(net, (int)out_c, (int)kernel_h, (int)kernel_w, (int)stride, (int)same,
+                                          activation, kernel, bias);
         } else if (type == INITNN_LAYER_DROPOUT) {
-            if (units != in || (err = initnn_net_add_dropout(net, rate))) {
-                err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu: bad dropout (rate %g)",
-                                   r->path, (unsigned long)at, (unsigned long)i, (double)rate);
-                goto fail;
-            }
+            added = initnn_net_add_dropout(net, rate);
+        } else if (type == INITNN_LAYER_MAXPOOL2D || type == INITNN_LAYER_AVGPOOL2D) {
+            added = initnn_net_add_pool2d(net, type == INITNN_LAYER_MAXPOOL2D, (int)kernel_h, (int)stride);
+        } else if (type == INITNN_LAYER_FLATTEN) {
+            added = initnn_net_add_flatten(net);
         } else {
             err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu has unknown type %lu", r->path,
                                (unsigned long)at, (unsigned long)i, (unsigned long)type);
             goto fail;
+        }
+        if (added) {
+            char message[sizeof initnn__error_message];
+            memcpy(message, initnn__error_message, sizeof message);
+            err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu: %s", r->path, (unsigned long)at,
+                               (unsigned long)i, message);
+            goto fail;
+        }
+        {
+            const initnn_layer *l = &net->layers[net->layer_count - 1];
+            if ((uint32_t)l->out != units || (uint32_t)l->out_c != out_c || (uint32_t)l->out_h != out_h ||
+                (uint32_t)l->out_w != out_w || (uint32_t)l->kernel_w != kernel_w || (uint32_t)l->stride != stride) {
+                err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu: the recorded output %lu (%lu x %lu x %lu) "
+                                   "is not what its parameters give", r->path, (unsigned long)at, (unsigned long)i,
+                                   (unsigned long)units, (unsigned long)out_c, (unsigned long)out_h, (unsigned long)out_w);
+                goto fail;
+            }
         }
     }
     param_count = initnn__get_u64(r, "param_count");
@@ -4214,7 +4754,12 @@ static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
         memcpy(m, keep, bytes);
         memcpy(v, keep + net->param_count, bytes);
         INITNN_FREE(keep);
-        if (err) { err = initnn__fail(INITNN_ERR_FORMAT, "%s: bad optimizer: %s", r->path, initnn_last_error()); goto fail; }
+        if (err) {
+            char message[sizeof initnn__error_message];
+            memcpy(message, initnn__error_message, sizeof message);
+            err = initnn__fail(INITNN_ERR_FORMAT, "%s: bad optimizer: %s", r->path, message);
+            goto fail;
+        }
         net->opt.step = step;
         net->steps_taken = step;
     }
@@ -4260,7 +4805,9 @@ INITNNDEF int initnn_net_load_into(initnn_net *net, const char *path)
     for (i = 0; i < net->layer_count; i++) {
         const initnn_layer *a = &loaded->layers[i], *b = &net->layers[i];
         if (a->type != b->type || a->in != b->in || a->out != b->out || a->activation != b->activation ||
-            a->activation_param != b->activation_param || a->rate != b->rate) {
+            a->activation_param != b->activation_param || a->rate != b->rate || a->out_c != b->out_c ||
+            a->out_h != b->out_h || a->kernel_h != b->kernel_h || a->kernel_w != b->kernel_w ||
+            a->stride != b->stride || a->same_padding != b->same_padding) {
             err = initnn__fail(INITNN_ERR_FORMAT, "%s: layer %d differs: %d->%d %s in the file, %d->%d %s in the net",
                                path, i, a->in, a->out, initnn_activation_name(a->activation), b->in, b->out,
                                initnn_activation_name(b->activation));
