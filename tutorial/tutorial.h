@@ -87,21 +87,33 @@ TUTORIAL_FN void tutorial_verdict(tutorial *t, int holds)
     printf("  %s\n", holds ? "PASS" : "FAIL");
 }
 
+/* A ratio as a percentage that fits 8 columns: "0.052%", "4.3%", "120%". */
+TUTORIAL_FN const char *tutorial_percent(char *text, size_t size, double ratio)
+{
+    double percent = 100.0 * ratio;
+    if (!(percent < 1e6)) snprintf(text, size, "%s", percent != percent ? "nan" : "huge");
+    else if (percent >= 100.0) snprintf(text, size, "%.0f%%", percent);
+    else snprintf(text, size, "%.2g%%", percent);
+    return text;
+}
+
 /* measured agrees with predicted within the relative tolerance rel_tol. */
 TUTORIAL_FN int tutorial_relative(tutorial *t, const char *claim, double predicted, double measured,
-                             double rel_tol)
+                                  double rel_tol)
 {
+    char error_text[16], tol_text[16];
     double error = fabs(measured - predicted) / fabs(predicted);
     int holds = error <= rel_tol;   /* false for NaN */
-    printf("%-34.34s %10.4g %10.4g %7.2g%% %7.2g%%", claim, predicted, measured, 100.0 * error,
-           100.0 * rel_tol);
+    printf("%-34.34s %10.4g %10.4g %8s %8s", claim, predicted, measured,
+           tutorial_percent(error_text, sizeof error_text, error),
+           tutorial_percent(tol_text, sizeof tol_text, rel_tol));
     tutorial_verdict(t, holds);
     return holds;
 }
 
 /* measured agrees with predicted within the absolute tolerance abs_tol. */
 TUTORIAL_FN int tutorial_absolute(tutorial *t, const char *claim, double predicted, double measured,
-                             double abs_tol)
+                                  double abs_tol)
 {
     double error = fabs(measured - predicted);
     int holds = error <= abs_tol;
