@@ -18,12 +18,17 @@
 # exits nonzero without printing a FAIL line, counts as one failed test named
 # after the program.
 #
+# Compiling the whole header into every program is most of the time, so the
+# programs are built and run JOBS at a time (default: the number of CPUs);
+# their output is printed afterwards in a fixed order.
+#
 # The last line is "N passed, N failed"; the exit status is nonzero iff a test
 # failed.
 #
 # Usage: sh tests/run.sh [name-substring ...]
 #   With arguments only the tests whose names contain one of them run, and the
-#   header checks are skipped. CC picks the compiler of the plain build.
+#   header checks are skipped. CC picks the compiler of the plain and native
+#   builds, JOBS the parallelism.
 # Outputs and logs go to build/tests/.
 
 set -u
@@ -32,10 +37,66 @@ cd "$(dirname "$0")/.." || exit 1
 OUT=build/tests
 CC=${CC:-cc}
 WARN="-std=c99 -Wall -Wextra -pedantic -Werror"
-FILTERS="$*"
 TIME_LIMIT=300          # seconds per test program; a hang is a failure
+
+# ---- one program in one build (run by xargs, in parallel) --------------------
+
+# flags_of CONFIG: sets compiler and flags of a build.
+flags_of() {
+    case $1 in
+    plain) compiler=$CC; flags="-O2" ;;
+    asan) compiler=$SANITIZER_CC
+        flags="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -DTESTING_CONFIG=asan" ;;
+    native) compiler=$CC; flags="-O2 -march=native -DTESTING_CONFIG=native" ;;
+    esac
+}
+
+# exe_of CONFIG SOURCE: the executable's path, build/tests/test_x[-config].
+exe_of() {
+    name=$(basename "$2" .c)
+    if [ "$1" = plain ]; then echo "$OUT/$name"; else echo "$OUT/$name-$1"; fi
+}
+
+# build_and_run CONFIG SOURCE: compiles and runs one program; leaves what it
+# printed in EXE.log and how it ended in EXE.result ("build-failed" or the
+# exit status).
+build_and_run() {
+    flags_of "$1"
+    exe=$(exe_of "$1" "$2")
+    rm -f "$exe" "$exe.log" "$exe.result"
+    # shellcheck disable=SC2086  # WARN, flags and FILTERS are word lists
+    if ! $compiler $WARN $flags -I. "$2" -o "$exe" -lm >"$exe.build.log" 2>&1; then
+        echo build-failed >"$exe.result"
+        return 0
+    fi
+    if command -v timeout >/dev/null 2>&1; then
+        timeout "$TIME_LIMIT" "$exe" $FILTERS >"$exe.log" 2>&1
+    else
+        "$exe" $FILTERS >"$exe.log" 2>&1
+    fi
+    echo $? >"$exe.result"
+}
+
+if [ "${1:-}" = --job ]; then
+    build_and_run "$2" "$3"
+    exit 0
+fi
+
+# ---- the whole suite ------------------------------------------------------------
+
+# Two suites running at once in one tree would overwrite each other's
+# programs and logs in build/tests/; the second waits for the first.
+if [ -z "${TESTS_RUN_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+    mkdir -p build || exit 1
+    TESTS_RUN_LOCKED=1
+    export TESTS_RUN_LOCKED
+    exec flock build/.tests.lock sh tests/run.sh "$@"
+fi
+
+FILTERS="$*"
 passed=0
 failed=0
+export CC WARN FILTERS OUT TIME_LIMIT
 
 mkdir -p "$OUT" || exit 1
 
@@ -47,54 +108,6 @@ pass() {
 fail() {
     echo "FAIL $1: $2"
     failed=$((failed + 1))
-}
-
-# Runs a program with the time limit where coreutils' timeout exists.
-run_limited() {
-    if command -v timeout >/dev/null 2>&1; then
-        timeout "$TIME_LIMIT" "$@"
-    else
-        "$@"
-    fi
-}
-
-# run_suite CONFIG COMPILER FLAGS...: builds every tests/test_*.c with
-# COMPILER $WARN FLAGS and runs it. CONFIG ("" for the plain build) becomes the
-# [CONFIG] suffix of every test name and of the executables.
-run_suite() {
-    config=$1
-    compiler=$2
-    shift 2
-    for source in tests/test_*.c; do
-        [ -e "$source" ] || continue
-        program=$(basename "$source" .c)
-        if [ -n "$config" ]; then
-            exe=$OUT/$program-$config
-            label="$program [$config]"
-            define="-DTESTING_CONFIG=$config"
-        else
-            exe=$OUT/$program
-            label=$program
-            define=
-        fi
-        # shellcheck disable=SC2086  # WARN and the flags are word lists
-        if ! $compiler $WARN "$@" $define -I. "$source" -o "$exe" -lm >"$exe.build.log" 2>&1; then
-            head -n 20 "$exe.build.log"   # the first errors; the rest is in the log
-            fail "$label" "does not compile: $compiler $WARN $* (log: $exe.build.log)"
-            continue
-        fi
-        # shellcheck disable=SC2086  # FILTERS is a word list
-        run_limited "$exe" $FILTERS >"$exe.log" 2>&1
-        status=$?
-        cat "$exe.log"
-        oks=$(grep -c '^ok   ' "$exe.log")
-        fails=$(grep -c '^FAIL ' "$exe.log")
-        passed=$((passed + oks))
-        failed=$((failed + fails))
-        if [ "$status" -ne 0 ] && [ "$fails" -eq 0 ]; then
-            fail "$label" "exited with status $status without a FAIL line (a crash, a hang or a sanitizer report; log: $exe.log)"
-        fi
-    done
 }
 
 # The first compiler that builds and runs a program under ASan and UBSan:
@@ -120,7 +133,7 @@ check_header() {
     if "$@" >"$OUT/$name.log" 2>&1; then
         pass "$name"
     else
-        cat "$OUT/$name.log"
+        head -n 20 "$OUT/$name.log"
         fail "$name" "$* failed (log: $OUT/$name.log)"
     fi
 }
@@ -145,16 +158,19 @@ header_checks() {
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 EOF
-    check_header_with gcc header_compiles_warning_free_as_c99_with_gcc $WARN
-    check_header_with clang header_compiles_warning_free_as_c99_with_clang $WARN
-    check_header_with g++ header_compiles_warning_free_as_cxx_with_gxx -x c++ -Wall -Wextra -Werror
-    check_header_with clang++ header_compiles_warning_free_as_cxx_with_clangxx -x c++ -Wall -Wextra -Werror
-    # INITNN_STATIC makes unused functions static, which -Wunused-function
-    # reports by design (as for stb's *_STATIC); everything else must be clean.
-    check_header_with gcc header_compiles_with_initnn_static $WARN -Wno-unused-function -DINITNN_STATIC
+    # shellcheck disable=SC2086  # WARN is a word list
+    {
+        check_header_with gcc header_compiles_warning_free_as_c99_with_gcc $WARN
+        check_header_with clang header_compiles_warning_free_as_c99_with_clang $WARN
+        check_header_with g++ header_compiles_warning_free_as_cxx_with_gxx -x c++ -Wall -Wextra -Werror
+        check_header_with clang++ header_compiles_warning_free_as_cxx_with_clangxx -x c++ -Wall -Wextra -Werror
+        # INITNN_STATIC makes unused functions static, which -Wunused-function
+        # reports by design (as for stb's *_STATIC); all else must be clean.
+        check_header_with gcc header_compiles_with_initnn_static $WARN -Wno-unused-function -DINITNN_STATIC
+    }
 
     # One file holds the implementation, another only includes the header:
-    # the program must link (no duplicate or missing symbols).
+    # the program must link (no duplicate or missing symbols) and run.
     cat >"$OUT/two_files_impl.c" <<'EOF'
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
@@ -169,6 +185,8 @@ int main(void)
     return initnn_init_fill(w, 2, 3, "he_normal", &rng) == 0 ? 0 : 1;
 }
 EOF
+    rm -f "$OUT/two_files"
+    # shellcheck disable=SC2086
     check_header header_links_from_two_translation_units \
         "$CC" $WARN -I. "$OUT/two_files_impl.c" "$OUT/two_files_main.c" -o "$OUT/two_files" -lm
     if [ -x "$OUT/two_files" ]; then
@@ -178,29 +196,72 @@ EOF
 
 start=$(date +%s)
 
-if [ -z "$FILTERS" ]; then
-    header_checks
-fi
-
-run_suite "" "$CC" -O2
-
-if sanitizer_cc=$(find_sanitizer_compiler); then
-    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-    UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
-    export ASAN_OPTIONS UBSAN_OPTIONS
-    run_suite asan "$sanitizer_cc" -O1 -g -fno-omit-frame-pointer \
-        -fsanitize=address,undefined -fno-sanitize-recover=all
+configs=plain
+if SANITIZER_CC=$(find_sanitizer_compiler); then
+    configs="$configs asan"
 else
+    SANITIZER_CC=
     fail "sanitizer_build" "neither gcc nor clang can build and run with -fsanitize=address,undefined"
 fi
-
 # -march=native only where it also runs: the CPU that compiles is the one
 # that runs, so a compiler that accepts the flag is enough.
 if "$CC" -march=native -x c -c /dev/null -o "$OUT/native_probe.o" >/dev/null 2>&1; then
-    run_suite native "$CC" -O2 -march=native
+    configs="$configs native"
 fi
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+export SANITIZER_CC ASAN_OPTIONS UBSAN_OPTIONS
+
+# Every (build, program) pair, the slow sanitizer builds first so that they
+# do not end up alone at the end.
+jobs_file=$OUT/jobs
+: >"$jobs_file"
+for config in asan native plain; do
+    case " $configs " in *" $config "*) ;; *) continue ;; esac
+    for source in tests/test_*.c; do
+        [ -e "$source" ] && echo "$config $source" >>"$jobs_file"
+    done
+done
+JOBS=${JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
+xargs -P "$JOBS" -L 1 sh tests/run.sh --job <"$jobs_file" &
+jobs_pid=$!
+
+# The header checks meanwhile, in this shell (they count here).
+if [ -z "$FILTERS" ]; then
+    header_checks
+fi
+wait "$jobs_pid"
+
+# The programs' output in a fixed order: plain, asan, native; the programs
+# are those of the job list (a file added meanwhile waits for the next run).
+for config in $configs; do
+    for source in $(sed -n "s|^$config ||p" "$jobs_file"); do
+        exe=$(exe_of "$config" "$source")
+        label=$(basename "$source" .c)
+        [ "$config" = plain ] || label="$label [$config]"
+        flags_of "$config"
+        result=$(cat "$exe.result" 2>/dev/null || echo missing)
+        if [ "$result" = build-failed ]; then
+            head -n 20 "$exe.build.log"   # the first errors; the rest is in the log
+            fail "$label" "does not compile: $compiler $WARN $flags (log: $exe.build.log)"
+            continue
+        fi
+        if [ "$result" = missing ]; then
+            fail "$label" "was not built or run (see $OUT/)"
+            continue
+        fi
+        cat "$exe.log"
+        oks=$(grep -c '^ok   ' "$exe.log")
+        fails=$(grep -c '^FAIL ' "$exe.log")
+        passed=$((passed + oks))
+        failed=$((failed + fails))
+        if [ "$result" -ne 0 ] && [ "$fails" -eq 0 ]; then
+            fail "$label" "exited with status $result without a FAIL line (a crash, a hang or a sanitizer report; log: $exe.log)"
+        fi
+    done
+done
 
 end=$(date +%s)
-echo "($((end - start)) s)"
+echo "($((end - start)) s, $JOBS jobs)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
