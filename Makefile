@@ -1,5 +1,6 @@
 # initnn - build, test, benchmark. GNU make.
-#   make test    the test suite (plain and under ASan/UBSan), ends "N passed, N failed"
+#   make test    the test suite (plain, under ASan/UBSan, -march=native), ends "N passed, N failed"
+#   make check   the same as make test
 #   make demo    the main job
 #   make bench   products and training speed against OpenBLAS / PyTorch
 CC      ?= cc
@@ -8,7 +9,7 @@ WARN     = -std=c99 -Wall -Wextra -pedantic -Werror
 LDLIBS   = -lm
 BUILD    = build
 
-.PHONY: all test demo bench clean
+.PHONY: all test check demo bench clean
 
 all: $(BUILD)/init_demo
 
@@ -23,6 +24,8 @@ demo: $(BUILD)/init_demo
 
 test:
 	sh tests/run.sh
+
+check: test
 
 bench:
 	sh bench/run.sh

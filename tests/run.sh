@@ -18,9 +18,14 @@
 # exits nonzero without printing a FAIL line, counts as one failed test named
 # after the program.
 #
-# Compiling the whole header into every program is most of the time, so the
-# programs are built and run JOBS at a time (default: the number of CPUs);
-# their output is printed afterwards in a fixed order.
+# Compiling the header's implementation is most of the time, so each build
+# compiles it once (build/tests/initnn-BUILD.o) and the programs are compiled
+# with -DINITNN_IMPLEMENTATION_DONE, which turns their own copy off, and
+# linked with it. A program that needs more than the public functions (a
+# static helper of the header, say) does not build that way and is compiled
+# whole instead, so a test file never has to care. Programs are built and run
+# JOBS at a time (default: the number of CPUs); their output is printed
+# afterwards in a fixed order.
 #
 # The last line is "N passed, N failed"; the exit status is nonzero iff a test
 # failed.
@@ -57,15 +62,31 @@ exe_of() {
     if [ "$1" = plain ]; then echo "$OUT/$name"; else echo "$OUT/$name-$1"; fi
 }
 
+# build_implementation CONFIG: the header's implementation, compiled once.
+build_implementation() {
+    flags_of "$1"
+    object=$OUT/initnn-$1.o
+    rm -f "$object"
+    printf '#define INITNN_IMPLEMENTATION\n#include "initnn.h"\n' >"$OUT/initnn-$1.c"
+    # shellcheck disable=SC2086  # WARN and flags are word lists
+    $compiler $WARN $flags -I. -c "$OUT/initnn-$1.c" -o "$object" >"$object.build.log" 2>&1 ||
+        rm -f "$object"   # the programs then compile the header whole and show why
+}
+
 # build_and_run CONFIG SOURCE: compiles and runs one program; leaves what it
 # printed in EXE.log and how it ended in EXE.result ("build-failed" or the
 # exit status).
 build_and_run() {
     flags_of "$1"
     exe=$(exe_of "$1" "$2")
+    object=$OUT/initnn-$1.o
     rm -f "$exe" "$exe.log" "$exe.result"
     # shellcheck disable=SC2086  # WARN, flags and FILTERS are word lists
-    if ! $compiler $WARN $flags -I. "$2" -o "$exe" -lm >"$exe.build.log" 2>&1; then
+    if [ -f "$object" ] &&
+        $compiler $WARN $flags -DINITNN_IMPLEMENTATION_DONE -I. "$2" "$object" -o "$exe" -lm \
+            >"$exe.build.log" 2>&1; then
+        : # linked with the shared implementation
+    elif ! $compiler $WARN $flags -I. "$2" -o "$exe" -lm >"$exe.build.log" 2>&1; then
         echo build-failed >"$exe.result"
         return 0
     fi
@@ -77,6 +98,10 @@ build_and_run() {
     echo $? >"$exe.result"
 }
 
+if [ "${1:-}" = --implementation ]; then
+    build_implementation "$2"
+    exit 0
+fi
 if [ "${1:-}" = --job ]; then
     build_and_run "$2" "$3"
     exit 0
@@ -223,7 +248,11 @@ for config in asan native plain; do
     done
 done
 JOBS=${JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
-xargs -P "$JOBS" -L 1 sh tests/run.sh --job <"$jobs_file" &
+# shellcheck disable=SC2086  # configs is a word list
+{
+    printf '%s\n' $configs | xargs -P "$JOBS" -L 1 sh tests/run.sh --implementation
+    xargs -P "$JOBS" -L 1 sh tests/run.sh --job <"$jobs_file"
+} &
 jobs_pid=$!
 
 # The header checks meanwhile, in this shell (they count here).
