@@ -265,12 +265,29 @@ INITNNDEF int initnn_histogram(size_t *counts, int bins, const float *x, size_t 
       he_normal[:a]  = kaiming_normal[:a]      N(0, 2/((1+a^2) fan_in))
       he_uniform[:a] = kaiming_uniform[:a]     U(+-sqrt(6/((1+a^2) fan_in)))
       lecun_normal | lecun_uniform             N(0, 1/fan_in) | U(+-sqrt(3/fan_in))
+         Every one of these takes a last parameter fan_in, fan_out or fan_avg
+         for the n of its variance (he_normal:0,fan_out is PyTorch's
+         kaiming_normal_(mode='fan_out'); glorot_uniform:1,fan_in ...).
       variance_scaling:scale,mode,distribution
                        mode fan_in|fan_out|fan_avg,
                        distribution normal|truncated_normal|uniform
       orthogonal[:gain]                 QR of a Gaussian matrix, times gain
       sparse[:k[,std]]                  k nonzero N(0, std^2) inputs per unit
       identity[:gain]                   gain on the diagonal
+
+   Framework defaults, each a kernel spec with a bias policy (the bias a
+   layer gets when no bias spec is given, see initnn_default_bias):
+      torch_default   PyTorch nn.Linear / nn.Conv2d reset_parameters (torch
+                      1.x and 2.x): kaiming_uniform_(a = sqrt 5), i.e.
+                      U(+-sqrt(6 / ((1 + 5) fan_in))) = U(+-1/sqrt(fan_in)),
+                      Var = 1 / (3 fan_in) -- a third of He's variance, not
+                      He; bias U(+-1/sqrt(fan_in)), the same spec on the bias.
+      keras_default   Keras Dense / Conv2D (Keras 2 and 3): glorot_uniform,
+                      bias zeros.
+      flax_default    Flax linen Dense / Conv (flax 0.7-0.8): lecun_normal,
+                      which in jax.nn.initializers is variance_scaling(1,
+                      "fan_in", "truncated_normal"): std sqrt(1/fan_in) /
+                      0.8796 cut at 2 std, Var = 1 / fan_in; bias zeros.
 
    The plain *_normal specs are untruncated normals with exactly the stated
    variance (as PyTorch's torch.nn.init). Keras' he_normal, glorot_normal and
@@ -430,6 +447,11 @@ INITNNDEF void initnn_identity(float *w, int rows, int cols, float gain);
                                                fan_in and a linear-preserving init)
    Returns the gain, or 0 with initnn_last_error() set for an unknown name. */
 INITNNDEF float initnn_gain(const char *activation, float param);
+
+/* The bias spec a layer gets when none is given: "torch_default" for the
+   kernel spec torch_default (PyTorch's U(+-1/sqrt(fan_in)) bias), "zeros"
+   for everything else, Keras' and Flax's defaults included. */
+INITNNDEF const char *initnn_default_bias(const char *kernel_spec);
 
 /* ============================================================================
    5. Activations
@@ -677,7 +699,8 @@ INITNNDEF void initnn_net_free(initnn_net *net);
 /* Appends a dense layer of `units` outputs with the activation spec (see
    initnn_activation_parse), the kernel drawn from kernel_init (any
    initnn_init_fill spec, or "lsuv": orthogonal now, rescaled by initnn_lsuv
-   on data) and the bias from bias_init (NULL means "zeros"). The weights are
+   on data) and the bias from bias_init (NULL: initnn_default_bias(kernel_init),
+   "zeros" but for the torch_default preset). The weights are
    drawn now, from the net's generator, in the order the layers are added. */
 INITNNDEF int initnn_net_add_dense(initnn_net *net, int units, const char *activation,
                                    const char *kernel_init, const char *bias_init);
@@ -928,6 +951,18 @@ typedef struct initnn_moments {
    and by the composite rule for tanh and sigmoid. Softmax has no
    elementwise moments (INITNN_ERR_ARGUMENT). */
 INITNNDEF int initnn_activation_moments(initnn_moments *out, int activation, float param, double q);
+
+/* The gain that keeps the second moment of a unit-variance Gaussian
+   pre-activation through the activation:  g = 1 / sqrt(E[phi(z)^2]),
+   z ~ N(0, 1)  -- so that Var(W) = g^2 / fan_in gives E[z_next^2] = E[z^2].
+   ReLU: sqrt 2 exactly (E[relu(z)^2] = 1/2); tanh: 1.5925 (E[tanh(z)^2] =
+   0.3943), not the 5/3 of initnn_gain's table, which PyTorch chose to leave
+   tanh slightly in its saturating regime; SELU: 1 (E[selu(z)^2] = 1 is
+   its design), not the 3/4 of the table. activation is a spec as for
+   initnn_activation_parse ("leaky_relu:0.2"); param overrides the slope
+   when the spec has none. Returns 0 with an error set for softmax or an
+   unknown name. */
+INITNNDEF double initnn_gain_numeric(const char *activation, float param);
 
 /* The same moments by the composite Gauss-Legendre rule for every
    activation (to check the closed forms against). */
@@ -2167,7 +2202,8 @@ static const char *const initnn__init_names[] = {
     "zeros", "ones", "constant", "random_normal", "random_uniform", "truncated_normal",
     "glorot_normal", "xavier_normal", "glorot_uniform", "xavier_uniform",
     "he_normal", "kaiming_normal", "he_uniform", "kaiming_uniform",
-    "lecun_normal", "lecun_uniform", "variance_scaling", "orthogonal", "sparse", "identity"
+    "lecun_normal", "lecun_uniform", "variance_scaling", "orthogonal", "sparse", "identity",
+    "torch_default", "keras_default", "flax_default"
 };
 
 /* Parses the comma-separated numbers after the colon into p[0..max-1].
@@ -2201,7 +2237,8 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
     const char *colon, *args;
     size_t name_len;
     double p[3] = {0.0, 0.0, 0.0};
-    int np = 0, min_np = 0, max_np = 0;
+    int np = 0, min_np = 0, max_np = 0, mode_override = -1;
+    char numbers[96];
 
     if (!out) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_init_parse: NULL output");
     if (!spec) return initnn__fail(INITNN_ERR_SPEC, "init spec is NULL");
@@ -2252,6 +2289,42 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
         return INITNN_OK;
     }
 
+    /* Framework presets: fixed specs, no parameters. */
+    if (!strcmp(name, "torch_default") || !strcmp(name, "keras_default") || !strcmp(name, "flax_default")) {
+        if (args) return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': '%s' takes no parameters", spec, name);
+        r.kind = INITNN_INIT_VARIANCE_SCALING;
+        if (name[0] == 't') { r.param[0] = 1.0 / 3.0; r.mode = INITNN_FAN_IN; r.distribution = INITNN_DIST_UNIFORM; }
+        else if (name[0] == 'k') { r.param[0] = 1.0; r.mode = INITNN_FAN_AVG; r.distribution = INITNN_DIST_UNIFORM; }
+        else { r.param[0] = 1.0; r.mode = INITNN_FAN_IN; r.distribution = INITNN_DIST_TRUNCATED_NORMAL; }
+        *out = r;
+        return INITNN_OK;
+    }
+
+    /* The variance-scaling names take a fan mode as their last parameter. */
+    {
+        static const char *const modes[3] = { "fan_in", "fan_out", "fan_avg" };
+        const char *last = args ? strrchr(args, ',') : NULL;
+        const char *word = last ? last + 1 : args;
+        int m;
+        for (m = 0; word && m < 3; m++)
+            if (!strcmp(word, modes[m])) break;
+        if (word && m < 3) {
+            if (!(name[0] == 'g' || name[0] == 'x' || name[0] == 'h' || name[0] == 'k' || name[0] == 'l'))
+                return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': '%s' takes no fan mode", spec, name);
+            mode_override = m;
+            if (last) {
+                size_t keep = (size_t)(last - args);
+                if (keep >= sizeof numbers)
+                    return initnn__fail(INITNN_ERR_SPEC, "init spec '%.60s': too long", spec);
+                memcpy(numbers, args, keep);
+                numbers[keep] = '\0';
+                args = numbers;
+            } else {
+                args = NULL;
+            }
+        }
+    }
+
     /* Every other initializer takes numbers only. */
     if      (!strcmp(name, "zeros") || !strcmp(name, "ones")) max_np = 0;
     else if (!strcmp(name, "constant")) min_np = max_np = 1;
@@ -2273,7 +2346,8 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
         return initnn__fail(INITNN_ERR_SPEC, "unknown initializer '%s' in spec '%s'", name, spec);
     }
     if (args && max_np == 0)
-        return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': '%s' takes no parameters", spec, name);
+        return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': '%s' takes no parameters%s", spec, name,
+                            name[0] == 'l' ? " but a fan mode" : "");
     np = initnn__parse_numbers(spec, args, p, max_np);
     if (np < 0) return INITNN_ERR_SPEC;
     if (np < min_np)
@@ -2330,6 +2404,7 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
             r.param[0] = 1.0;
             r.mode = INITNN_FAN_IN;
         }
+        if (mode_override >= 0) r.mode = mode_override;
     }
     *out = r;
     return INITNN_OK;
@@ -2381,6 +2456,11 @@ INITNNDEF int initnn_init_fill(float *w, int fan_in, int fan_out, const char *sp
     int err = initnn_init_parse(&parsed, spec);
     if (err) return err;
     return initnn_init_fill_fans(w, fan_in, fan_out, fan_in, fan_out, &parsed, rng);
+}
+
+INITNNDEF const char *initnn_default_bias(const char *kernel_spec)
+{
+    return kernel_spec && !strcmp(kernel_spec, "torch_default") ? "torch_default" : "zeros";
 }
 
 INITNNDEF float initnn_gain(const char *activation, float param)
@@ -2961,7 +3041,7 @@ static int initnn__add_parametric(initnn_net *net, initnn_layer *proto, size_t w
     initnn_init_spec check;
     int err;
     if (!kernel_init) return initnn__fail(INITNN_ERR_SPEC, "initnn_net_add: NULL kernel spec");
-    if (!bias_init) bias_init = "zeros";
+    if (!bias_init) bias_init = initnn_default_bias(kernel_init);
     if ((err = initnn_activation_parse(&layer.activation, &layer.activation_param, activation ? activation : "")) ||
         (err = initnn__copy_spec(layer.activation_spec, activation, "activation")) ||
         (err = initnn__copy_spec(layer.kernel_init, kernel_init, "kernel init")) ||
@@ -3963,6 +4043,17 @@ INITNNDEF int initnn_activation_moments_gauss_hermite(initnn_moments *out, int a
     out->second = m2;
     out->slope2 = d2;
     return INITNN_OK;
+}
+
+INITNNDEF double initnn_gain_numeric(const char *activation, float param)
+{
+    initnn_moments mom;
+    int act = INITNN_ACT_IDENTITY;
+    float parsed = 0.0f;
+    if (initnn_activation_parse(&act, &parsed, activation)) return 0.0;
+    if (activation && !strchr(activation, ':') && act == INITNN_ACT_LEAKY_RELU) parsed = param;
+    if (initnn_activation_moments(&mom, act, parsed, 1.0)) return 0.0;
+    return 1.0 / sqrt(mom.second);
 }
 
 INITNNDEF int initnn_activation_moments(initnn_moments *out, int activation, float param, double q)
