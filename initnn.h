@@ -37,6 +37,7 @@
                         Bad input never reaches an assert: it is an error code.
       INITNN_STATIC     make every function static to the including file.
       INITNN_NO_SIMD    use the portable loops even where AVX2/FMA is enabled.
+      INITNN_WITH_STB   compile section 15 (images), which needs stb_image.
 
    CONVENTIONS
 
@@ -52,21 +53,41 @@
         platform and compiler (see the RNG section for the fine print).
       - The library never prints, never exits, never aborts on bad input.
 
-   CONTENTS (sections of the declarations and of the implementation)
+   CONTENTS (sections of the declarations and of the implementation, in the
+   order a lecture introduces them)
 
-      1. Errors and configuration
-      2. Random numbers      PCG32, uniform, normal (polar method), truncated normal
-      3. Arrays and matrix products
-                             C = A B, C = A B^T, C = A^T B (optionally C += ...),
-                             their naive references, array statistics, histograms
-      4. Initializers        zeros, constant, random normal/uniform, truncated
-                             normal, Glorot/Xavier, He/Kaiming, LeCun, variance
-                             scaling, orthogonal, sparse, identity; spec strings;
-                             activation gains
+       1. Errors and configuration   error codes, initnn_last_error, file helpers
+       2. Random numbers      PCG32, uniform, normal (polar method), truncated normal
+       3. Arrays and matrix products
+                              C = A B, C = A B^T, C = A^T B (optionally C += ...),
+                              their naive references, array statistics, histograms
+       4. Initializers        zeros, constant, random normal/uniform, truncated
+                              normal, Glorot/Xavier, He/Kaiming, LeCun, variance
+                              scaling with fan modes, orthogonal, sparse,
+                              identity, framework presets; spec strings; gains
+       5. Activations         identity, ReLU, leaky ReLU, tanh, sigmoid, softmax, SELU
+       6. Losses and metrics  softmax cross-entropy (fused), MSE, accuracy, MAE
+       7. Layers and the network
+                              dense, dropout, conv2d (im2col), max/avg pooling,
+                              flatten; the sequential net and its arch grammar
+       8. Optimizers          SGD (momentum, Nesterov), Adam (two epsilon forms),
+                              RMSProp, weight decay, gradient clipping
+       9. Diagnostics         per-layer moments, ReLU zeros and dead units,
+                              saturation, gradient norms, update ratios
+      10. Signal-propagation theory
+                              activation moments, predicted vs measured second
+                              moments, edge of chaos, depth scales, Jacobian spectra
+      11. Training loop       batches, epochs, validation, early stopping, LSUV
+      12. Data                generated sets, IDX (MNIST), CSV, CIFAR, z-scoring
+      13. Checkpoints and .npy
+      14. Plots (SVG)
+      15. Images (optional, INITNN_WITH_STB: stb_image)
 
    REVISION HISTORY
 
-      0.1.0  (2026-11-26)  RNG, matrix products, initializers, statistics.
+      0.1.0  (2026-11-26)  RNG, matrix products, initializers, training engine,
+                           convolutions, signal-propagation theory, data,
+                           checkpoints, plots, images.
 */
 
 #ifndef INITNN_H_INCLUDED
@@ -1298,6 +1319,53 @@ typedef struct initnn_plot {
 INITNNDEF int initnn_plot_svg(const char *path, const initnn_plot *plot, const initnn_plot_series *series,
                               int series_count);
 
+/* ============================================================================
+   15. Images (optional: define INITNN_WITH_STB)
+
+   The one section with a dependency: stb_image and stb_image_write (Debian
+   libstb-dev: cc ... -DINITNN_WITH_STB $(pkg-config --cflags --libs stb)).
+   Without INITNN_WITH_STB none of it is compiled and the header needs only
+   libm. With it, the implementation includes <stb_image.h> and
+   <stb_image_write.h>; link -lstb, or compile stb yourself by defining
+   STB_IMAGE_IMPLEMENTATION and STB_IMAGE_WRITE_IMPLEMENTATION in one file.
+   ========================================================================= */
+
+#ifdef INITNN_WITH_STB
+
+/* MNIST preprocessing of a grayscale image (LeCun et al. 1998, as the MNIST
+   page describes it): gray is width x height bytes, row-major. The image is
+   inverted when its border is lighter than its middle (ink on paper), the
+   background level subtracted and the contrast stretched to [0, 1]; the
+   ink's bounding box (pixels above 10% of the maximum) is scaled by area
+   averaging so that its longer side is 20 pixels, aspect ratio kept, and
+   placed in a 28 x 28 frame with its centre of mass at the centre (14, 14).
+   out gets 784 values in [0, 1], row-major. An image with no ink is
+   INITNN_ERR_FORMAT. */
+INITNNDEF int initnn_image_to_mnist(float *out, const unsigned char *gray, int width, int height);
+
+/* Loads a PNG, JPEG, BMP, GIF, TGA or PNM file with stb_image, converts it
+   to gray (alpha composited over white) and preprocesses it as above. An
+   unreadable file is INITNN_ERR_IO or INITNN_ERR_FORMAT with stb's reason. */
+INITNNDEF int initnn_image_load_mnist(float *out, const char *path);
+
+/* Writes a PNG grid of tiles, one per column of W (fan_in, units): tile j
+   shows W[:, j] as a tile_h x tile_w picture (tile_h tile_w = fan_in),
+   on one symmetric diverging scale for the whole grid (blue negative, white
+   0, red positive, saturated at the largest |w| shown). At most max_tiles
+   tiles (0: all). For the first layer of an MNIST net these are the 28 x 28
+   "filters" each hidden unit looks for. */
+INITNNDEF int initnn_image_write_weights_png(const char *path, const float *W, int fan_in, int units,
+                                             int tile_h, int tile_w, int max_tiles);
+
+/* Writes a PNG grid of count sample images x (count, tile_h tile_w, values
+   in [0, 1], white ink on black) with each sample's predicted label drawn
+   under it, green when it equals labels[i] and red when not (labels may be
+   NULL: white). */
+INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, const int *predicted,
+                                             const int *labels, int count, int tile_h, int tile_w);
+
+#endif /* INITNN_WITH_STB */
+
 #ifdef __cplusplus
 }
 #endif
@@ -1330,6 +1398,11 @@ INITNNDEF int initnn_plot_svg(const char *path, const initnn_plot *plot, const i
 #ifndef INITNN_ASSERT
 #include <assert.h>
 #define INITNN_ASSERT(x) assert(x)
+#endif
+
+#ifdef INITNN_WITH_STB
+#include <stb_image.h>
+#include <stb_image_write.h>
 #endif
 
 #if defined(__AVX2__) && defined(__FMA__) && !defined(INITNN_NO_SIMD)
@@ -6089,6 +6162,267 @@ INITNNDEF int initnn_plot_svg(const char *path, const initnn_plot *plot, const i
     write_failed = ferror(file) != 0;
     return initnn__commit_temp(file, temp, path, write_failed);
 }
+
+
+/* ////////////////////////////////////////////////////////////////////////////
+   15. Images (optional)
+   //////////////////////////////////////////////////////////////////////////// */
+
+#ifdef INITNN_WITH_STB
+
+/* Area-averaging resample of src (sw x sh) onto dst (dw x dh): every target
+   pixel is the mean of the source over its footprint, weighted by overlap. */
+static void initnn__resample(float *dst, int dw, int dh, const float *src, int sw, int sh, int stride)
+{
+    int x, y, sx, sy;
+    double fx = (double)sw / dw, fy = (double)sh / dh;
+    for (y = 0; y < dh; y++)
+        for (x = 0; x < dw; x++) {
+            double x0 = x * fx, x1 = (x + 1) * fx, y0 = y * fy, y1 = (y + 1) * fy, sum = 0.0, area = 0.0;
+            for (sy = (int)y0; sy < sh && sy < y1; sy++) {
+                double oy = (sy + 1 < y1 ? sy + 1 : y1) - (sy > y0 ? sy : y0);
+                for (sx = (int)x0; sx < sw && sx < x1; sx++) {
+                    double ox = (sx + 1 < x1 ? sx + 1 : x1) - (sx > x0 ? sx : x0);
+                    sum += ox * oy * src[(size_t)sy * stride + sx];
+                    area += ox * oy;
+                }
+            }
+            dst[(size_t)y * dw + x] = area > 0.0 ? (float)(sum / area) : 0.0f;
+        }
+}
+
+INITNNDEF int initnn_image_to_mnist(float *out, const unsigned char *gray, int width, int height)
+{
+    float *img, box[20 * 20];
+    double border = 0.0, middle = 0.0, lo, hi, mass = 0.0, cx = 0.0, cy = 0.0;
+    int x, y, border_count = 0, middle_count = 0, invert, x0, x1, y0, y1, bw, bh, tw, th, ox, oy, err;
+    size_t n = initnn__count2("initnn_image_to_mnist", "width", width, "height", height, &err), i;
+    if (!n) return err;
+    if (!out || !gray) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_image_to_mnist: NULL argument");
+    img = (float *)initnn__alloc_floats(n);
+    if (!img) return initnn__fail(INITNN_ERR_MEMORY, "initnn_image_to_mnist: out of memory");
+    /* Ink on paper or chalk on a board? Compare the border with the middle. */
+    for (y = 0; y < height; y++)
+        for (x = 0; x < width; x++) {
+            double v = gray[(size_t)y * width + x] / 255.0;
+            if (x < width / 8 + 1 || x >= width - width / 8 - 1 || y < height / 8 + 1 || y >= height - height / 8 - 1) {
+                border += v; border_count++;
+            } else {
+                middle += v; middle_count++;
+            }
+        }
+    border /= border_count;
+    middle = middle_count ? middle / middle_count : border;
+    invert = border > middle;
+    lo = 1.0; hi = 0.0;
+    for (i = 0; i < n; i++) {
+        img[i] = invert ? 1.0f - gray[i] / 255.0f : gray[i] / 255.0f;
+        if (img[i] > hi) hi = img[i];
+    }
+    /* The background level: the border's, after inversion. */
+    lo = invert ? 1.0 - border : border;
+    if (!(hi - lo > 0.05)) {
+        INITNN_FREE(img);
+        return initnn__fail(INITNN_ERR_FORMAT, "initnn_image_to_mnist: the %d x %d image has no ink (contrast %.3f)",
+                            width, height, hi - lo);
+    }
+    for (i = 0; i < n; i++) {
+        double v = (img[i] - lo) / (hi - lo);
+        img[i] = (float)(v < 0.0 ? 0.0 : v);
+    }
+    /* The ink's bounding box. */
+    x0 = width; x1 = -1; y0 = height; y1 = -1;
+    for (y = 0; y < height; y++)
+        for (x = 0; x < width; x++)
+            if (img[(size_t)y * width + x] > 0.1f) {
+                if (x < x0) x0 = x;
+                if (x > x1) x1 = x;
+                if (y < y0) y0 = y;
+                if (y > y1) y1 = y;
+            }
+    if (x1 < 0) {
+        INITNN_FREE(img);
+        return initnn__fail(INITNN_ERR_FORMAT, "initnn_image_to_mnist: no ink found in the %d x %d image", width, height);
+    }
+    bw = x1 - x0 + 1;
+    bh = y1 - y0 + 1;
+    /* Longer side to 20 pixels, aspect kept. */
+    if (bw >= bh) { tw = 20; th = (int)floor(20.0 * bh / bw + 0.5); if (th < 1) th = 1; }
+    else { th = 20; tw = (int)floor(20.0 * bw / bh + 0.5); if (tw < 1) tw = 1; }
+    initnn__resample(box, tw, th, img + (size_t)y0 * width + x0, bw, bh, width);
+    INITNN_FREE(img);
+    for (y = 0; y < th; y++)
+        for (x = 0; x < tw; x++) {
+            double v = box[y * tw + x];
+            mass += v; cx += v * (x + 0.5); cy += v * (y + 0.5);
+        }
+    cx /= mass;
+    cy /= mass;
+    /* Place it so that the centre of mass lands on (14, 14). */
+    ox = (int)floor(14.0 - cx + 0.5);
+    oy = (int)floor(14.0 - cy + 0.5);
+    for (i = 0; i < 784; i++) out[i] = 0.0f;
+    for (y = 0; y < th; y++)
+        for (x = 0; x < tw; x++) {
+            int tx = x + ox, ty = y + oy;
+            if (tx >= 0 && tx < 28 && ty >= 0 && ty < 28) out[ty * 28 + tx] = box[y * tw + x];
+        }
+    return INITNN_OK;
+}
+
+INITNNDEF int initnn_image_load_mnist(float *out, const char *path)
+{
+    int width, height, channels, err;
+    unsigned char *rgba, *gray;
+    size_t i, n;
+    FILE *probe;
+    if (!out || !path) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_image_load_mnist: NULL argument");
+    probe = fopen(path, "rb");
+    if (!probe) return initnn__fail(INITNN_ERR_IO, "%s: cannot open for reading", path);
+    fclose(probe);
+    rgba = stbi_load(path, &width, &height, &channels, 4);
+    if (!rgba) return initnn__fail(INITNN_ERR_FORMAT, "%s: not a readable image (%s)", path, stbi_failure_reason());
+    n = initnn__count2("initnn_image_load_mnist", "width", width, "height", height, &err);
+    if (!n) { stbi_image_free(rgba); return err; }
+    gray = (unsigned char *)INITNN_MALLOC(n);
+    if (!gray) { stbi_image_free(rgba); return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", path); }
+    for (i = 0; i < n; i++) {
+        const unsigned char *p = rgba + 4 * i;
+        double a = p[3] / 255.0, y = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+        gray[i] = (unsigned char)floor(y * a + 255.0 * (1.0 - a) + 0.5);   /* over white paper */
+    }
+    stbi_image_free(rgba);
+    err = initnn_image_to_mnist(out, gray, width, height);
+    INITNN_FREE(gray);
+    if (err) {
+        char message[sizeof initnn__error_message];
+        memcpy(message, initnn__error_message, sizeof message);
+        return initnn__fail(err, "%s: %s", path, message);
+    }
+    return INITNN_OK;
+}
+
+/* Writes an RGB buffer as PNG, all or nothing (via path.tmp). */
+static int initnn__write_png(const char *path, const unsigned char *rgb, int width, int height)
+{
+    size_t len = strlen(path);
+    char *temp = (char *)INITNN_MALLOC(len + 5);
+    int ok;
+    if (!temp) return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", path);
+    memcpy(temp, path, len);
+    memcpy(temp + len, ".tmp", 5);
+    ok = stbi_write_png(temp, width, height, 3, rgb, width * 3);
+    if (!ok) {
+        remove(temp);
+        INITNN_FREE(temp);
+        return initnn__fail(INITNN_ERR_IO, "%s: could not write the PNG", path);
+    }
+#ifdef _WIN32
+    remove(path);
+#endif
+    if (rename(temp, path) != 0) {
+        remove(temp);
+        INITNN_FREE(temp);
+        return initnn__fail(INITNN_ERR_IO, "%s: cannot rename the temporary file over it", path);
+    }
+    INITNN_FREE(temp);
+    return INITNN_OK;
+}
+
+INITNNDEF int initnn_image_write_weights_png(const char *path, const float *W, int fan_in, int units,
+                                             int tile_h, int tile_w, int max_tiles)
+{
+    int tiles, cols, rows, width, height, t, x, y, err;
+    unsigned char *rgb;
+    double scale = 0.0;
+    if (!path || !W) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_image_write_weights_png: NULL argument");
+    if (fan_in < 1 || units < 1 || tile_h < 1 || tile_w < 1 || (int64_t)tile_h * tile_w != fan_in)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_image_write_weights_png: %d x %d tiles do not hold %d inputs",
+                            tile_h, tile_w, fan_in);
+    tiles = max_tiles > 0 && max_tiles < units ? max_tiles : units;
+    cols = (int)ceil(sqrt((double)tiles));
+    rows = (tiles + cols - 1) / cols;
+    width = cols * (tile_w + 2) + 2;
+    height = rows * (tile_h + 2) + 2;
+    if (!initnn__count2("initnn_image_write_weights_png", "width", width, "height", height * 3, &err)) return err;
+    for (t = 0; t < tiles; t++)
+        for (x = 0; x < fan_in; x++) {
+            double v = fabs((double)W[(size_t)x * units + t]);
+            if (v > scale) scale = v;
+        }
+    if (scale == 0.0) scale = 1.0;
+    rgb = (unsigned char *)INITNN_MALLOC((size_t)width * height * 3);
+    if (!rgb) return initnn__fail(INITNN_ERR_MEMORY, "initnn_image_write_weights_png: out of memory");
+    memset(rgb, 96, (size_t)width * height * 3);   /* gray gutters */
+    for (t = 0; t < tiles; t++) {
+        int left = 2 + (t % cols) * (tile_w + 2), top = 2 + (t / cols) * (tile_h + 2);
+        for (y = 0; y < tile_h; y++)
+            for (x = 0; x < tile_w; x++) {
+                double v = W[((size_t)y * tile_w + x) * units + t] / scale;
+                unsigned char *p = rgb + 3 * ((size_t)(top + y) * width + left + x);
+                /* Diverging: white at 0, red for +1, blue for -1. */
+                double fade = 1.0 - fabs(v);
+                if (v > 0) { p[0] = 255; p[1] = p[2] = (unsigned char)(255.0 * fade); }
+                else { p[2] = 255; p[0] = p[1] = (unsigned char)(255.0 * fade); }
+            }
+    }
+    err = initnn__write_png(path, rgb, width, height);
+    INITNN_FREE(rgb);
+    return err;
+}
+
+/* 3 x 5 pixel digits, one row of 3 bits per byte, top row first. */
+static const unsigned char initnn__digit_font[10][5] = {
+    {7, 5, 5, 5, 7}, {2, 6, 2, 2, 7}, {7, 1, 7, 4, 7}, {7, 1, 7, 1, 7}, {5, 5, 7, 1, 1},
+    {7, 4, 7, 1, 7}, {7, 4, 7, 5, 7}, {7, 1, 2, 2, 2}, {7, 5, 7, 5, 7}, {7, 5, 7, 1, 7}
+};
+
+INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, const int *predicted,
+                                             const int *labels, int count, int tile_h, int tile_w)
+{
+    int cols, rows, width, height, i, px, py, err, cell_h;
+    unsigned char *rgb;
+    if (!path || !x) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_image_write_samples_png: NULL argument");
+    if (count < 1 || tile_h < 1 || tile_w < 1 || (int64_t)tile_h * tile_w > INITNN_MAX_ELEMENTS)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_image_write_samples_png: %d samples of %d x %d", count, tile_h, tile_w);
+    cols = (int)ceil(sqrt((double)count));
+    rows = (count + cols - 1) / cols;
+    cell_h = tile_h + 2 + 14;   /* image, gap, a 2x-scaled 5-pixel digit and margins */
+    width = cols * (tile_w + 4) + 4;
+    height = rows * cell_h + 4;
+    if (!initnn__count2("initnn_image_write_samples_png", "width", width, "height", height * 3, &err)) return err;
+    rgb = (unsigned char *)INITNN_MALLOC((size_t)width * height * 3);
+    if (!rgb) return initnn__fail(INITNN_ERR_MEMORY, "initnn_image_write_samples_png: out of memory");
+    memset(rgb, 40, (size_t)width * height * 3);
+    for (i = 0; i < count; i++) {
+        int left = 4 + (i % cols) * (tile_w + 4), top = 4 + (i / cols) * cell_h;
+        const float *img = x + (size_t)i * tile_h * tile_w;
+        for (py = 0; py < tile_h; py++)
+            for (px = 0; px < tile_w; px++) {
+                float v = img[py * tile_w + px];
+                unsigned char g = (unsigned char)(255.0f * (v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v));
+                unsigned char *p = rgb + 3 * ((size_t)(top + py) * width + left + px);
+                p[0] = p[1] = p[2] = g;
+            }
+        if (predicted && predicted[i] >= 0 && predicted[i] <= 9) {
+            const unsigned char *glyph = initnn__digit_font[predicted[i]];
+            unsigned char r = 255, g = 255, b = 255;
+            if (labels) { if (labels[i] == predicted[i]) { r = 80; g = 220; b = 80; } else { r = 240; g = 60; b = 60; } }
+            for (py = 0; py < 10; py++)
+                for (px = 0; px < 6; px++) {
+                    if (glyph[py / 2] & (4 >> (px / 2))) {
+                        unsigned char *p = rgb + 3 * ((size_t)(top + tile_h + 3 + py) * width + left + tile_w / 2 - 3 + px);
+                        p[0] = r; p[1] = g; p[2] = b;
+                    }
+                }
+        }
+    }
+    err = initnn__write_png(path, rgb, width, height);
+    INITNN_FREE(rgb);
+    return err;
+}
+
+#endif /* INITNN_WITH_STB */
 
 #ifdef __cplusplus
 }
