@@ -22,7 +22,8 @@
 
    The expected values come from the formulas in the literature (Glorot &
    Bengio 2010, He et al. 2015, LeCun et al. 1998, Keras VarianceScaling,
-   Saxe et al. 2014, Martens 2010), written out below, not from initnn. */
+   Saxe et al. 2014, Martens 2010, and the reset_parameters/defaults of
+   PyTorch, Keras and Flax), written out below, not from initnn. */
 
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
@@ -105,6 +106,15 @@ static const spec_case spec_cases[] = {
     {"variance_scaling_fan_out_uniform_variance_is_scale_over_fan_out", "variance_scaling:1.7,fan_out,uniform", LAW_UNIFORM, BY_FAN_OUT, 1.7, 0},
     {"variance_scaling_fan_avg_uniform_variance_is_scale_over_fan_avg", "variance_scaling:1.7,fan_avg,uniform", LAW_UNIFORM, BY_FAN_AVG, 1.7, 0},
     {"keras_he_normal_is_variance_scaling_2_fan_in_truncated", "variance_scaling:2,fan_in,truncated_normal", LAW_TRUNCATED, BY_FAN_IN, 2.0, 0},
+    {"he_normal_fan_out_variance_is_2_over_fan_out", "he_normal:0,fan_out", LAW_NORMAL, BY_FAN_OUT, 2.0, 0},
+    {"he_uniform_fan_out_limit_is_sqrt_6_over_fan_out", "he_uniform:fan_out", LAW_UNIFORM, BY_FAN_OUT, 2.0, 0},
+    {"glorot_uniform_fan_in_limit_is_sqrt_3_over_fan_in", "glorot_uniform:1,fan_in", LAW_UNIFORM, BY_FAN_IN, 1.0, 0},
+    {"glorot_normal_gain_fan_out_variance_is_gain2_over_fan_out", "glorot_normal:2,fan_out", LAW_NORMAL, BY_FAN_OUT, 4.0, 0},
+    {"lecun_normal_fan_avg_variance_is_1_over_fan_avg", "lecun_normal:fan_avg", LAW_NORMAL, BY_FAN_AVG, 1.0, 0},
+    /* torch nn.Linear: kaiming_uniform_(a = sqrt 5) = U(+-1/sqrt(fan_in)). */
+    {"torch_default_is_uniform_plus_minus_1_over_sqrt_fan_in", "torch_default", LAW_UNIFORM, BY_FAN_IN, 1.0 / 3.0, 0},
+    {"keras_default_is_glorot_uniform", "keras_default", LAW_UNIFORM, BY_FAN_AVG, 1.0, 0},
+    {"flax_default_is_truncated_normal_with_variance_1_over_fan_in", "flax_default", LAW_TRUNCATED, BY_FAN_IN, 1.0, 0},
     {"orthogonal_entries_have_mean_0_variance_1_over_larger_dim", "orthogonal", LAW_ORTHOGONAL, FIXED, 1.0, 0},
     {"orthogonal_gain_entries_have_variance_gain2_over_larger_dim", "orthogonal:1.3", LAW_ORTHOGONAL, FIXED, 1.3, 0},
     {"sparse_defaults_to_15_nonzero_n_0_1_weights_per_unit", "sparse", LAW_SPARSE, FIXED, 15.0, 1.0},
@@ -491,7 +501,12 @@ static void parser_maps_each_name_to_its_scale_mode_and_distribution(void)
         {"orthogonal", INITNN_INIT_ORTHOGONAL, 1.0, 0.0, 0, 0},
         {"sparse", INITNN_INIT_SPARSE, 15.0, 1.0, 0, 0},
         {"sparse:3,0.01", INITNN_INIT_SPARSE, 3.0, 0.01, 0, 0},
-        {"identity:0.5", INITNN_INIT_IDENTITY, 0.5, 0.0, 0, 0}
+        {"identity:0.5", INITNN_INIT_IDENTITY, 0.5, 0.0, 0, 0},
+        {"he_normal:0,fan_out", INITNN_INIT_VARIANCE_SCALING, 2.0, 0.0, INITNN_FAN_OUT, INITNN_DIST_NORMAL},
+        {"glorot_uniform:fan_in", INITNN_INIT_VARIANCE_SCALING, 1.0, 0.0, INITNN_FAN_IN, INITNN_DIST_UNIFORM},
+        {"torch_default", INITNN_INIT_VARIANCE_SCALING, 1.0 / 3.0, 0.0, INITNN_FAN_IN, INITNN_DIST_UNIFORM},
+        {"keras_default", INITNN_INIT_VARIANCE_SCALING, 1.0, 0.0, INITNN_FAN_AVG, INITNN_DIST_UNIFORM},
+        {"flax_default", INITNN_INIT_VARIANCE_SCALING, 1.0, 0.0, INITNN_FAN_IN, INITNN_DIST_TRUNCATED_NORMAL}
     };
     int c;
     for (c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++) {
@@ -506,6 +521,23 @@ static void parser_maps_each_name_to_its_scale_mode_and_distribution(void)
                   s.distribution, cases[c].distribution);
         }
     }
+}
+
+static void default_bias_is_torch_default_only_for_torch_default(void)
+{
+    /* PyTorch draws the bias of nn.Linear from U(+-1/sqrt(fan_in)) too; Keras
+       and Flax start it at zero. */
+    static const struct { const char *kernel, *bias; } cases[] = {
+        {"torch_default", "torch_default"}, {"keras_default", "zeros"}, {"flax_default", "zeros"},
+        {"he_normal", "zeros"}, {"orthogonal:2", "zeros"}
+    };
+    int c;
+    for (c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++) {
+        const char *bias = initnn_default_bias(cases[c].kernel);
+        CHECK(bias && !strcmp(bias, cases[c].bias), "default bias of '%s' is '%s', want '%s'", cases[c].kernel,
+              bias ? bias : "(null)", cases[c].bias);
+    }
+    CHECK(initnn_default_bias(NULL) && !strcmp(initnn_default_bias(NULL), "zeros"), "default bias of NULL");
 }
 
 static void fill_fans_scales_by_the_given_fans_not_the_shape(void)
@@ -583,6 +615,7 @@ int main(int argc, char **argv)
     RUN_TEST(identity_is_gain_on_the_diagonal_and_0_elsewhere);
     RUN_TEST(plain_functions_give_the_same_bits_as_their_specs);
     RUN_TEST(parser_maps_each_name_to_its_scale_mode_and_distribution);
+    RUN_TEST(default_bias_is_torch_default_only_for_torch_default);
     RUN_TEST(fill_fans_scales_by_the_given_fans_not_the_shape);
     RUN_TEST(gain_table_matches_torch_calculate_gain);
     RUN_TEST(gain_of_an_unknown_activation_is_0_with_a_message);

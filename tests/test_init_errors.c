@@ -105,6 +105,9 @@ static const struct {
     {"random_normal:1e999", "random_normal:1e999"},
     {"random_normal:0.1,0.2,0.3", "random_normal:0.1,0.2,0.3"},
     {":1", ":1"},
+    {"orthogonal:fan_in", "orthogonal:fan_in"},
+    {"he_normal:0,fan_sideways", "fan_sideways"},
+    {"torch_default:1", "torch_default:1"},
     {"HE_NORMAL", "HE_NORMAL"},
     {"a_name_longer_than_the_thirty_two_characters_of_a_spec_name", "a_name_longer"}
 };
