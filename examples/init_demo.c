@@ -11,8 +11,8 @@
        and the smallest and largest weight.
 
    Read it column by column (seed 42): the measured std is within 0.5% of
-   the formula for every random initializer. He, Glorot and LeCun differ by up to
-   1.4x on this layer (0.0505, 0.0439, 0.0357). Uniform and truncated
+   the formula for every random initializer. He, Glorot and LeCun differ by
+   up to 1.4x on this layer (0.0505, 0.0439, 0.0357). Uniform and truncated
    initializers never pass their bound (he_uniform stops at 0.0875,
    variance_scaling:2,fan_in,truncated_normal at 0.1148) while the plain
    normals reach 4.3 to 5 std. Orthogonal and identity have the same std,
