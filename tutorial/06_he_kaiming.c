@@ -1,0 +1,186 @@
+/* 06_he_kaiming.c - He/Kaiming initialization: Var(W) = 2/n_in for ReLU.
+
+   CLAIM
+      In a stack of dense layers z_l = phi(z_{l-1}) W_l, W_l (n, n) zero mean
+      with variance s, phi = ReLU, the second moment of the pre-activations
+      changes by a factor n s / 2 per layer:
+         E[z_l^2] = n s E[phi(z_{l-1})^2] = (n s / 2) E[z_{l-1}^2].
+      He et al. (2015): s = 2/n makes the factor 1 at any depth. Xavier with
+      equal widths, s = 2/(n + n) = 1/n, makes it 1/2: over 30 layers the
+      second moment falls by 2^29 = 5.4e8. For leaky ReLU with slope a,
+      E[phi(z)^2] = (1 + a^2)/2 E[z^2], so s = 2 / ((1 + a^2) n)
+      ("he_normal:a") gives 1 again, and plain He gives (1 + a^2) per layer.
+
+   DERIVATION
+      E[z_l^2] = n s E[x^2] for x = phi(z_{l-1}) and W_l zero mean and
+      independent of x (step 02; x need not be zero mean). z_{l-1} is
+      symmetric about 0 because its weights are (w and -w are equally
+      likely), so E[relu(z)^2] = E[z^2]/2 (step 05) and
+      E[leaky(z)^2] = (1/2) E[z^2] + (a^2/2) E[z^2]. Note the claim is about
+      E[z^2]: Var(relu(z)) is 0.34 Var(z), and a rule built on it would be
+      wrong (step 05).
+
+   MEASUREMENT AND TOLERANCE
+      30 dense layers of width n (256; --fast 64), batches of 32 N(0, 1)
+      inputs, initnn_net_diagnose; the claim compares the per-layer factor
+      (E[z_30^2] / E[z_1^2])^(1/29) with its prediction.
+      The log of the measured ratio is a sum of 29 matrix steps and 29
+      activation steps, each with a small independent error:
+      - matrix step (step 02): relative variance 2 tr(G^2) / (n tr(G)^2),
+        G the Gram matrix of the layer's input batch;
+      - activation step: the fraction rho_j = sum_b phi(z_bj)^2 / sum_b z_bj^2
+        that unit j keeps has mean (1 + a^2)/2 (w_j and -w_j are equally
+        likely) and is independent across units given the input; the
+        layer's factor sum_j rho_j ||z_j||^2 / sum_j ||z_j||^2 then has
+        relative variance Var(rho) sum_j ||z_j||^4 / (sum_j ||z_j||^2)^2 /
+        E[rho]^2, with Var(rho) the sample variance over the n units. In a
+        deep ReLU net the samples of a batch grow correlated, each unit is
+        on or off for most of them, rho_j is near 0 or 1 and this term is
+        the larger one.
+      SE(log ratio) of one net is the root of the sum of all of them, near
+      sqrt(2 * 29 / n) ~ 0.5: too coarse to tell 1.04^29 from 1. So the
+      step averages log(E[z_30^2] / E[z_1^2]) over K independent nets
+      (initnn_net_reinit), which divides the SE by sqrt(K). A product of
+      noisy factors also has E[log] below log E by half its variance (the
+      lognormal drift, variance/2 ~ 0.1-0.4 here), so the tolerance on the
+      mean log is 4 SE + drift, printed per layer as
+      exp((4 SE + drift) / 29) - 1. The leaky cases use a = 0.5, where the
+      uncorrected factor 1.25^29 = 646 is far outside that tolerance. */
+
+#define INITNN_IMPLEMENTATION
+#include "initnn.h"
+#include "tutorial.h"
+
+#define DEPTH 30
+
+typedef struct net_case {
+    const char *label;
+    const char *activation;
+    const char *kernel;
+    double slope;             /* negative slope a of the activation           */
+    double weight_scale;      /* n Var(w)                                     */
+} net_case;
+
+/* The relative variance 2 tr(G^2) / (m tr(G)^2) of a matrix step, G the
+   Gram matrix of the input Y (batch, n), batch <= n. */
+static double matrix_step_variance(const float *Y, int batch, int n, int m)
+{
+    float *gram = (float *)malloc((size_t)batch * batch * sizeof(float));
+    double trace = 0.0, trace_of_square = 0.0;
+    int i;
+    if (!gram) tutorial_require(INITNN_ERR_MEMORY, "malloc");
+    initnn_matmul_nt(gram, Y, Y, batch, n, batch, 0);
+    for (i = 0; i < batch; i++) trace += gram[(size_t)i * batch + i];
+    for (i = 0; i < batch * batch; i++) trace_of_square += (double)gram[i] * gram[i];
+    free(gram);
+    return 2.0 * trace_of_square / ((double)m * trace * trace);
+}
+
+/* The relative variance of an activation step's factor, from the fractions
+   rho_j of ||z_j||^2 that phi keeps (z, y are (batch, units)). */
+static double activation_step_variance(const float *z, const float *y, int batch, int units)
+{
+    double *rho = (double *)malloc((size_t)units * sizeof(double));
+    double *mass = (double *)malloc((size_t)units * sizeof(double));
+    double total = 0.0, square_total = 0.0, mean = 0.0, spread = 0.0;
+    int j, b;
+    if (!rho || !mass) tutorial_require(INITNN_ERR_MEMORY, "malloc");
+    for (j = 0; j < units; j++) {
+        double kept = 0.0, all = 0.0;
+        for (b = 0; b < batch; b++) {
+            all += (double)z[(size_t)b * units + j] * z[(size_t)b * units + j];
+            kept += (double)y[(size_t)b * units + j] * y[(size_t)b * units + j];
+        }
+        rho[j] = all > 0.0 ? kept / all : 0.0;
+        mass[j] = all;
+        total += all;
+        square_total += all * all;
+        mean += rho[j];
+    }
+    mean /= units;
+    for (j = 0; j < units; j++) spread += (rho[j] - mean) * (rho[j] - mean);
+    spread /= units - 1;
+    free(rho);
+    free(mass);
+    return spread * square_total / (total * total) / (mean * mean);
+}
+
+int main(int argc, char **argv)
+{
+    static const net_case cases[] = {
+        {"relu, he_normal", "relu", "he_normal", 0.0, 2.0},
+        {"relu, glorot_normal", "relu", "glorot_normal", 0.0, 1.0},
+        {"leaky .5, he_normal:0.5", "leaky_relu:0.5", "he_normal:0.5", 0.5, 2.0 / 1.25},
+        {"leaky .5, he_normal", "leaky_relu:0.5", "he_normal", 0.5, 2.0},
+    };
+    enum { CASES = sizeof cases / sizeof cases[0] };
+    static const int shown[] = {1, 5, 10, 15, 20, 25, 30};
+    enum { SHOWN = sizeof shown / sizeof shown[0] };
+    double profile[CASES][DEPTH], mean_log_ratio[CASES], log_se[CASES], drift[CASES];
+    tutorial t;
+    initnn_rng rng;
+    initnn_layer_diag diag[DEPTH];
+    float *X;
+    int width, batch, nets, k, r, l, i;
+
+    tutorial_start(&t, argc, argv, "06 He/Kaiming: Var(W) = 2/n_in keeps E[z^2] through ReLU layers");
+    width = t.fast ? 64 : 256;
+    batch = 32;
+    nets = 8;
+    X = (float *)malloc((size_t)batch * width * sizeof(float));
+    if (!X) tutorial_require(INITNN_ERR_MEMORY, "malloc");
+
+    for (k = 0; k < CASES; k++) {
+        initnn_net *net;
+        double variance_sum = 0.0;
+        tutorial_require(initnn_net_create(&net, width, batch, t.seed), "initnn_net_create");
+        for (l = 0; l < DEPTH; l++)
+            tutorial_require(initnn_net_add_dense(net, width, cases[k].activation, cases[k].kernel, "zeros"),
+                             "initnn_net_add_dense");
+        /* Every case sees the same inputs and the same normals (scaled). */
+        initnn_rng_seed_stream(&rng, t.seed, 1);
+        mean_log_ratio[k] = 0.0;
+        for (l = 0; l < DEPTH; l++) profile[k][l] = 0.0;
+        for (r = 0; r < nets; r++) {
+            double variance = 0.0;
+            for (i = 0; i < batch * width; i++) X[i] = initnn_rng_normal(&rng);
+            tutorial_require(initnn_net_reinit(net, t.seed * 1000 + (uint64_t)r), "initnn_net_reinit");
+            tutorial_require(initnn_net_diagnose(net, X, NULL, NULL, batch, diag, NULL), "initnn_net_diagnose");
+            for (l = 0; l < DEPTH; l++) profile[k][l] += diag[l].pre_activation.second_moment / nets;
+            mean_log_ratio[k] += log(diag[DEPTH - 1].pre_activation.second_moment /
+                                     diag[0].pre_activation.second_moment) / nets;
+            for (l = 1; l < DEPTH; l++) {
+                const initnn_layer *below = &net->layers[l - 1];
+                variance += activation_step_variance(below->z, below->y, batch, width);
+                variance += matrix_step_variance(below->y, batch, width, width);
+            }
+            variance_sum += variance;
+        }
+        log_se[k] = sqrt(variance_sum) / nets;
+        drift[k] = 0.5 * variance_sum / nets;
+        initnn_net_free(net);
+    }
+
+    printf("%d nets of width %d, batch %d; E[z_l^2] at layer l, mean over nets:\n%-24s", nets, width, batch,
+           "layer");
+    for (i = 0; i < SHOWN; i++) printf(" %7d", shown[i]);
+    printf("\n");
+    for (k = 0; k < CASES; k++) {
+        printf("%-24s", cases[k].label);
+        for (i = 0; i < SHOWN; i++) printf(" %7.2g", profile[k][shown[i] - 1]);
+        printf("\n");
+    }
+    tutorial_print_heading();
+    for (k = 0; k < CASES; k++) {
+        double predicted = cases[k].weight_scale * (1.0 + cases[k].slope * cases[k].slope) / 2.0;
+        char claim[64];
+        snprintf(claim, sizeof claim, "%s: per layer", cases[k].label);
+        tutorial_relative(&t, claim, predicted, exp(mean_log_ratio[k] / (DEPTH - 1)),
+                          exp((4.0 * log_se[k] + drift[k]) / (DEPTH - 1)) - 1.0);
+    }
+    printf("over %d layers he keeps E[z^2], glorot loses 2^%d = %.2g, and leaky\n"
+           "with the ReLU gain gains 1.25^%d = %.0f\n", DEPTH, DEPTH - 1, pow(2.0, DEPTH - 1), DEPTH - 1,
+           pow(1.25, DEPTH - 1));
+    free(X);
+    return tutorial_finish(&t);
+}
