@@ -1,17 +1,24 @@
-# initnn - build, test, benchmark. GNU make.
-#   make test    the test suite (plain, under ASan/UBSan, -march=native), ends "N passed, N failed"
-#   make check   the same as make test
-#   make demo    the main job
-#   make bench   products and training speed against OpenBLAS / PyTorch
+# initnn - build, test, benchmark, experiments. GNU make.
+#   make test       the test suite (plain, under ASan/UBSan, -march=native), ends "N passed, N failed"
+#   make check      the same as make test
+#   make demo       the main job: fetches MNIST if missing, trains 784-256-256-128-10 from three
+#                   initializers with three seeds each, prints the table and the plots' paths
+#   make data       MNIST and Fashion-MNIST into data/ (scripts/fetch_data.sh), verified
+#   make initlab    the lab, ./initlab (./initlab --help)
+#   make init-demo  every initializer spec on one 784x256 layer, formula against sample
+#   make bench      products and training speed against OpenBLAS / PyTorch
+#   make exp-...    the recipes below, each one initlab run writing results/<name>/
 CC      ?= cc
 CFLAGS  ?= -O2
 WARN     = -std=c99 -Wall -Wextra -pedantic -Werror
 LDLIBS   = -lm
 BUILD    = build
 
-.PHONY: all test check demo bench clean
+.PHONY: all test check demo init-demo bench clean data data-mnist data-fashion \
+        exp-mnist-3inits exp-mnist-4inits exp-moons-scale exp-6inits exp-6inits-mnist \
+        exp-6inits-fashion exp-6inits-regression exp-deep
 
-all: $(BUILD)/init_demo
+all: $(BUILD)/init_demo initlab
 
 $(BUILD):
 	mkdir -p $(BUILD)
@@ -19,8 +26,98 @@ $(BUILD):
 $(BUILD)/init_demo: examples/init_demo.c initnn.h | $(BUILD)
 	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@ $(LDLIBS)
 
-demo: $(BUILD)/init_demo
+init-demo: $(BUILD)/init_demo
 	./$(BUILD)/init_demo
+
+# ---- the lab ------------------------------------------------------------------
+# ./initlab is the plain single-threaded build (CFLAGS, default -O2).
+initlab: examples/initlab.c initnn.h
+	$(CC) $(WARN) $(CFLAGS) -I. $< -o $@ $(LDLIBS)
+
+# The recipes use a faster build of the same program: -O3, the CPU's own
+# vector instructions and OpenMP over the matrix products, where the compiler
+# takes them (the results do not depend on the number of threads). Use
+# LAB=./initlab for the plain build, LAB_CFLAGS=... for other flags.
+LAB        ?= $(BUILD)/initlab-fast
+LAB_CFLAGS ?= -O3 $(call cc_accepts,-march=native) $(call cc_accepts,-fopenmp)
+cc_accepts  = $(shell printf 'int main(void) { return 0; }\n' | $(CC) $(1) -x c - -o /dev/null >/dev/null 2>&1 && echo $(1))
+
+$(BUILD)/initlab-fast: examples/initlab.c initnn.h | $(BUILD)
+	$(CC) $(WARN) $(LAB_CFLAGS) -I. $< -o $@ $(LDLIBS)
+
+# Threads that wait by spinning starve on a busy machine; passive waiting
+# costs little on an idle one.
+RUN_LAB = OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-passive} ./$(LAB)
+
+# ---- data -------------------------------------------------------------------------
+data:
+	sh scripts/fetch_data.sh mnist fashion
+
+data-mnist:
+	sh scripts/fetch_data.sh mnist
+
+data-fashion:
+	sh scripts/fetch_data.sh fashion
+
+# ---- recipes ----------------------------------------------------------------------
+# Each is one initlab run into results/<name>/ (exp-6inits: one per data set).
+#   SEEDS=N   seeds 1..N (default 3)
+#   EXTRA=... flags appended to the command, which override the recipe's, e.g.
+#             EXTRA="--train-limit 5000 --epochs 2" for a quick check
+#   CSV=path TARGET=column   exp-6inits-regression on a CSV of numbers
+#             (e.g. California Housing) instead of the generated set
+SEEDS   ?= 3
+EXTRA   ?=
+RESULTS ?= results
+
+demo: exp-mnist-3inits
+	@echo "demo: the full summary is $(RESULTS)/exp-mnist-3inits/summary.md"
+
+exp-mnist-3inits: data-mnist $(LAB)
+	$(RUN_LAB) --data mnist --arch dense:256,relu,dense:256,relu,dense:128,relu,dense:10,softmax \
+	    --init random_normal:0.05,glorot_normal,he_normal --opt adam --lr 1e-3 --batch 128 --epochs 5 \
+	    --val test --seeds $(SEEDS) --out $(RESULTS)/$@ $(EXTRA)
+
+exp-mnist-4inits: data-mnist $(LAB)
+	$(RUN_LAB) --data mnist --arch dense:128,relu,dense:10,softmax \
+	    --init 'random_normal:0.05;random_uniform:-0.05,0.05;glorot_uniform;he_normal' \
+	    --opt adam --lr 1e-3 --batch 32 --epochs 5 --val-split 0.2 --seeds $(SEEDS) --out $(RESULTS)/$@ $(EXTRA)
+
+exp-moons-scale: $(LAB)
+	$(RUN_LAB) --data moons --samples 2000 --noise 0.2 --standardize --test-split 0.3 --val test \
+	    --arch dense:64,relu,dense:64,relu,dense:2,softmax \
+	    --init 'random_normal:0.01;random_normal:0.1;random_normal:0.5;random_normal:1.0' --bias-init zeros \
+	    --opt adam --lr 1e-3 --batch full --epochs 200 --seeds $(SEEDS) --out $(RESULTS)/$@ $(EXTRA)
+
+SIX_INITS = zeros;random_normal:0.05;glorot_uniform;he_normal;lecun_normal;orthogonal
+SIX_TRAIN = --opt adam --lr 1e-3 --batch 64 --epochs 50 --patience 5 --val-split 0.1 --seeds $(SEEDS)
+
+exp-6inits: exp-6inits-mnist exp-6inits-fashion exp-6inits-regression
+
+exp-6inits-mnist: data-mnist $(LAB)
+	$(RUN_LAB) --data mnist --arch dense:256,sigmoid,dense:128,tanh,dense:10,softmax --init '$(SIX_INITS)' \
+	    $(SIX_TRAIN) --out $(RESULTS)/exp-6inits/mnist $(EXTRA)
+
+exp-6inits-fashion: data-fashion $(LAB)
+	$(RUN_LAB) --data fashion --arch dense:256,sigmoid,dense:128,tanh,dense:10,softmax --init '$(SIX_INITS)' \
+	    $(SIX_TRAIN) --out $(RESULTS)/exp-6inits/fashion $(EXTRA)
+
+CSV    ?=
+TARGET ?= -1
+SIX_REGRESSION_DATA = $(if $(CSV),--data 'csv:$(CSV):$(TARGET)',--data regression --samples 20640 --features 8 --noise 0.5)
+
+exp-6inits-regression: $(LAB)
+	$(RUN_LAB) $(SIX_REGRESSION_DATA) --standardize --test-split 0.2 \
+	    --arch dense:256,sigmoid,dense:128,tanh,dense:1 --init '$(SIX_INITS)' \
+	    $(SIX_TRAIN) --out $(RESULTS)/exp-6inits/regression $(EXTRA)
+
+# He et al. (2015), Figure 3 at this machine's scale: a 30-layer ReLU MLP (29
+# hidden layers of 256 and the output layer) trained with SGD + momentum, as
+# in the paper, on the first 12000 MNIST training images.
+exp-deep: data-mnist $(LAB)
+	$(RUN_LAB) --data mnist --hidden 256x29 --activation relu --init 'glorot_normal;he_normal;lsuv' \
+	    --opt sgd --lr 0.01 --momentum 0.9 --batch 128 --epochs 5 --train-limit 12000 --val test \
+	    --seeds $(SEEDS) --out $(RESULTS)/$@ $(EXTRA)
 
 test:
 	sh tests/run.sh
@@ -31,4 +128,4 @@ bench:
 	sh bench/run.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) initlab

@@ -1,0 +1,1745 @@
+/* initlab.c - the initialization lab: the same network trained from several
+   kernel initializers and several seeds, every epoch logged, and a summary
+   and plots that say which differences are larger than the seeds' own spread.
+
+   One run of the program is one experiment:
+
+      for each initializer spec (--init)            e.g. glorot_normal, he_normal
+        for each seed 1..N (--seeds)                 the net's seed: weights and batch order
+          build the net (--arch or --hidden), draw the kernels from the spec
+          measure every layer on a probe batch       (init.csv, two plots)
+          train (--opt, --lr, --batch, --epochs ...) one row of log.csv per epoch
+          evaluate the final model on train, validation and test
+      write summary.md and the SVG plots
+
+   Build:  make initlab    (or: cc -O2 -I. examples/initlab.c -o initlab -lm;
+           add -fopenmp to spread the matrix products over the cores: the
+           results do not depend on the number of threads)
+   Usage:  ./initlab --help
+
+   The same command gives the same log.csv, byte for byte, except the
+   seconds column: the data sets are generated or read deterministically,
+   and all randomness comes from the net's seeded generator (initnn.h). */
+
+#define _POSIX_C_SOURCE 200809L
+
+#define INITNN_IMPLEMENTATION
+#include "initnn.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LAB_MAX_INITS 10          /* one plot color each                          */
+#define LAB_MAX_SEEDS 100
+#define LAB_PROBE 256             /* samples in the probe batch of the diagnostics */
+#define LAB_PATH_MAX 4096
+
+enum { LAB_VAL_SPLIT = 0, LAB_VAL_TEST = 1, LAB_VAL_NONE = 2 };
+
+/* Per-epoch quantities kept for the plots and the summary. */
+enum {
+    F_TRAIN_LOSS = 0, F_TRAIN_METRIC, F_VAL_LOSS, F_VAL_METRIC, F_GRAD_NORM, F_ZERO, F_SAT,
+    F_COUNT
+};
+
+/* ---- options ------------------------------------------------------------------------- */
+
+typedef struct lab_options {
+    const char *data;           /* --data                                           */
+    const char *data_dir;       /* --data-dir                                       */
+    const char *arch;           /* --arch, or built from --hidden / --activation    */
+    const char *hidden;
+    const char *activation;
+    char *inits[LAB_MAX_INITS];
+    int init_count;
+    const char *bias_init;
+    int optimizer;              /* INITNN_OPT_*                                     */
+    double lr;                  /* < 0: the optimizer's default                     */
+    double momentum;
+    int momentum_set;
+    int batch;                  /* 0: the whole training set                        */
+    int epochs;
+    double val_split;
+    int val_mode;               /* LAB_VAL_*                                        */
+    int val_split_set;
+    double test_split;
+    int patience;
+    double clip_norm;
+    int seeds;
+    const char *out;
+    long train_limit;           /* 0: all                                           */
+    const char *save_model;
+    int quiet;
+    int samples;                /* generated sets                                   */
+    double noise;
+    int noise_set;
+    double factor;
+    int classes;
+    int features;
+    long data_seed;
+    int standardize;
+    int task;                   /* -1 default, 1 classification, 0 regression (csv) */
+} lab_options;
+
+static const char *const lab_flags[] = {
+    "--data", "--data-dir", "--arch", "--hidden", "--activation", "--init", "--bias-init", "--opt", "--lr",
+    "--momentum", "--batch", "--epochs", "--val-split", "--val", "--test-split", "--patience", "--clip-norm",
+    "--seeds", "--out", "--train-limit", "--save-model", "--quiet", "--samples", "--noise", "--factor",
+    "--classes", "--features", "--data-seed", "--standardize", "--task", "--help"
+};
+/* Flags without a value. */
+static int lab_flag_is_switch(const char *flag)
+{
+    return !strcmp(flag, "--quiet") || !strcmp(flag, "--standardize") || !strcmp(flag, "--help");
+}
+
+#define LAB_STR2(x) #x
+#define LAB_STR(x) LAB_STR2(x)
+
+static void lab_help(void)
+{
+    /* One string per line: C99 compilers need only take literals of 4095 characters. */
+    static const char *const text[] = {
+        "initlab - how the initial weights shape training: one experiment per run.",
+        "",
+        "Trains the same net from each kernel initializer (--init) with each seed",
+        "1..N (--seeds), logs every epoch, and writes into --out:",
+        "  log.csv       one row per init x seed x epoch (columns below)",
+        "  init.csv      one row per init x seed x layer: statistics at initialization",
+        "  summary.md    per init: accuracy (MAE for regression) as mean +- std over",
+        "                seeds, and which differences exceed the seed-to-seed spread",
+        "  *.svg         val_accuracy (val_mae), val_loss, train_loss, grad_norm,",
+        "                relu_zero_fraction and/or saturation, weight_hist,",
+        "                act_var_init; each curve is the mean over seeds with a band",
+        "                of +-1 std",
+        "",
+        "Example (MNIST, three initializers, three seeds, about 2 minutes):",
+        "  ./initlab --data mnist --hidden 256,256,128 --activation relu \\",
+        "      --init random_normal:0.05,glorot_normal,he_normal --opt adam --lr 1e-3 \\",
+        "      --batch 128 --epochs 5 --val test --seeds 3 --out results/mnist",
+        "",
+        "Data",
+        "  --data SET          mnist | fashion      IDX files in DATA_DIR/mnist or /fashion",
+        "                                           (make data fetches them)",
+        "                      cifar10:DIR          DIR/data_batch_1..5.bin, DIR/test_batch.bin",
+        "                      moons | circles | spirals | regression   generated",
+        "                      csv:PATH:TARGET      a CSV of numbers; TARGET is a header",
+        "                                           name or a 0-based column index (-1: the",
+        "                                           last); a first line with any non-number",
+        "                                           is taken as the header",
+        "                      default: moons",
+        "  --data-dir DIR      where mnist/ and fashion/ are (default: data)",
+        "  --task T            csv only: classification (integer labels) or regression",
+        "                      (default: regression)",
+        "  --samples N         generated sets: number of points (default 2000)",
+        "  --noise F           generated sets: noise std (default moons 0.2, circles 0.1,",
+        "                      spirals 0.2, regression 0.1)",
+        "  --factor F          circles: inner radius (default 0.5)",
+        "  --classes K         spirals: number of arms (default 3)",
+        "  --features N        regression: number of features (default 8)",
+        "  --data-seed N       seed of the generated set and of the CSV row shuffle",
+        "                      (default 0; the nets' seeds are separate)",
+        "  --test-split F      sets without a test set (generated, csv): the last F of",
+        "                      the samples are the test set (default 0.3); csv rows are",
+        "                      shuffled first (--data-seed)",
+        "  --train-limit N     use only the first N training samples",
+        "  --standardize       z-score every feature with the mean and std of the",
+        "                      training part (after the validation split); applied to",
+        "                      validation and test alike. Image sets are otherwise",
+        "                      scaled to [0, 1]",
+        "",
+        "Network",
+        "  --arch A            the layers, comma-separated (initnn_net_from_arch):",
+        "                      dense:N, then its activation (relu, leaky_relu[:a], tanh,",
+        "                      sigmoid, softmax, selu, identity), dropout:R, ...",
+        "                      e.g. \"dense:256,relu,dense:256,relu,dense:128,relu,dense:10,softmax\"",
+        "                      A classifier must end in dense:CLASSES,softmax (softmax",
+        "                      cross-entropy); a regression net in dense:1 (MSE)",
+        "  --hidden LIST       shorthand: hidden widths, e.g. 256,256,128; NxK repeats N",
+        "                      K times (256x29 is 29 layers of 256). The output layer is",
+        "                      added: dense:CLASSES,softmax or dense:1 (default: 64,64)",
+        "  --activation A      the hidden layers' activation with --hidden (default relu)",
+        "",
+        "Initializers",
+        "  --init SPECS        kernel initializers to compare, in order (default",
+        "                      glorot_uniform,he_normal). Any initnn_init_fill spec,",
+        "                      or lsuv (orthogonal, then LSUV on the probe batch).",
+        "                      Separate specs by ',' or ';', or repeat --init. A piece",
+        "                      after a comma that is a number or one of fan_in,",
+        "                      fan_out, fan_avg, normal, truncated_normal, uniform",
+        "                      belongs to the spec before it, so",
+        "                        --init random_uniform:-0.05,0.05,glorot_uniform",
+        "                      is two specs: random_uniform:-0.05,0.05 and",
+        "                      glorot_uniform. Up to " LAB_STR(LAB_MAX_INITS) " specs",
+        "  --bias-init SPEC    every bias (default zeros)",
+        "",
+        "Training",
+        "  --opt O             adam | sgd | rmsprop (default adam)",
+        "  --lr F              learning rate (default 1e-3 for adam and rmsprop, 1e-2",
+        "                      for sgd)",
+        "  --momentum F        sgd only: momentum (default 0)",
+        "  --batch N|full      batch size (default 32); full: the whole training set",
+        "  --epochs N          epochs (default 10)",
+        "  --val-split F       hold out the last F of the training samples for",
+        "                      validation (default 0.1)",
+        "  --val test|none     validate on the test set instead, or not at all",
+        "  --patience N        early stopping: stop after N epochs without a lower",
+        "                      validation loss and restore the best weights (default 0:",
+        "                      off)",
+        "  --clip-norm F       clip the global gradient norm to F (default: no clipping)",
+        "  --seeds N           seeds 1..N for every init (default 3); seed s draws the",
+        "                      weights and the batch order",
+        "",
+        "Output",
+        "  --out DIR           output folder, created if needed (default results/lab)",
+        "  --save-model PATH   save the last trained net (last init, last seed) as an",
+        "                      initnn checkpoint",
+        "  --quiet             no progress on stderr and no table on stdout",
+        "  --help              this text",
+        "",
+        "log.csv columns: init, seed, epoch, train_loss, train_acc (train_mae),",
+        "  val_loss, val_acc (val_mae), grad_norm (mean global gradient norm over the",
+        "  epoch's batches), relu_zero_fraction and saturated_fraction (ReLU outputs",
+        "  exactly 0; tanh/sigmoid outputs beyond 0.97 of their range; over the probe",
+        "  batch after the epoch), act_var_0.. (variance of each weighted layer's",
+        "  output on the probe batch after the epoch), seconds. train_* are the",
+        "  means over the epoch's batches as trained (Keras' convention); val_* are",
+        "  measured after the epoch. The probe batch is the first " LAB_STR(LAB_PROBE) " training",
+        "  samples. Empty cells: no validation set.",
+        "",
+        "The curves start at epoch 0, the state at initialization: validation on",
+        "  the whole validation set, training loss, training accuracy and gradient",
+        "  norm on the probe batch (those are in init.csv, not in log.csv).",
+        "",
+        "Exit status: 0 done (runs that diverged are reported, not fatal), 1 a data",
+        "file, a write or memory failed, 2 a bad command line.",
+    };
+    size_t i;
+    for (i = 0; i < sizeof text / sizeof text[0]; i++) puts(text[i]);
+}
+
+/* A bad command line: one line on stderr, exit status 2. */
+static void lab_usage_error(const char *format, ...)
+{
+    va_list args;
+    char message[1024];
+    char *p;
+    va_start(args, format);
+    vsnprintf(message, sizeof message, format, args);
+    va_end(args);
+    for (p = message; *p; p++)
+        if (*p == '\n' || *p == '\r') *p = ' ';
+    fprintf(stderr, "initlab: %s (initlab --help explains every flag)\n", message);
+    exit(2);
+}
+
+/* A failure at run time (a file, memory): one line, exit status 1. */
+static void lab_fatal(const char *format, ...)
+{
+    va_list args;
+    fprintf(stderr, "initlab: ");
+    va_start(args, format);
+    vfprintf(stderr, format, args);
+    va_end(args);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+static void *lab_alloc(size_t n)
+{
+    void *p = calloc(n ? n : 1, 1);
+    if (!p) lab_fatal("out of memory (%lu bytes)", (unsigned long)n);
+    return p;
+}
+
+/* Levenshtein distance, for "did you mean". */
+static int lab_distance(const char *a, const char *b)
+{
+    int la = (int)strlen(a), lb = (int)strlen(b), i, j;
+    int row[64];
+    if (la > 62 || lb > 62) return 99;
+    for (j = 0; j <= lb; j++) row[j] = j;
+    for (i = 1; i <= la; i++) {
+        int diag = row[0];
+        row[0] = i;
+        for (j = 1; j <= lb; j++) {
+            int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
+static long lab_parse_long(const char *flag, const char *value, long lo, long hi)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(value, &end, 10);
+    if (end == value || *end || errno)
+        lab_usage_error("%s: '%s' is not a whole number", flag, value);
+    if (v < lo || v > hi) lab_usage_error("%s: %ld is out of range [%ld, %ld]", flag, v, lo, hi);
+    return v;
+}
+
+/* A number in [lo, hi] (or (lo, hi] when open_lo). */
+static double lab_parse_double(const char *flag, const char *value, double lo, double hi, int open_lo)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(value, &end);
+    if (end == value || *end || errno || !(v - v == 0.0)) lab_usage_error("%s: '%s' is not a number", flag, value);
+    if (open_lo ? !(v > lo) : !(v >= lo)) lab_usage_error("%s: %s must be %s %g", flag, value, open_lo ? ">" : ">=", lo);
+    if (!(v <= hi)) lab_usage_error("%s: %s must be <= %g", flag, value, hi);
+    return v;
+}
+
+/* Whether a comma-separated piece continues the spec before it: a number or
+   a word of variance_scaling's parameters. */
+static int lab_is_spec_parameter(const char *piece)
+{
+    static const char *const words[] = {"fan_in", "fan_out", "fan_avg", "normal", "truncated_normal", "uniform"};
+    size_t i;
+    if (strchr("0123456789+-.", piece[0])) return 1;
+    for (i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strcmp(piece, words[i])) return 1;
+    return 0;
+}
+
+static void lab_add_init(lab_options *o, const char *spec)
+{
+    initnn_init_spec parsed;
+    int i;
+    if (!*spec) lab_usage_error("--init: an empty spec (two separators in a row?)");
+    if (strcmp(spec, "lsuv") != 0 && initnn_init_parse(&parsed, spec) != 0)
+        lab_usage_error("--init '%s': %s", spec, initnn_last_error());
+    if (strlen(spec) >= INITNN_SPEC_MAX) lab_usage_error("--init '%s': longer than %d characters", spec, INITNN_SPEC_MAX - 1);
+    for (i = 0; i < o->init_count; i++)
+        if (!strcmp(o->inits[i], spec)) lab_usage_error("--init: '%s' is given twice", spec);
+    if (o->init_count >= LAB_MAX_INITS) lab_usage_error("--init: more than %d specs", LAB_MAX_INITS);
+    o->inits[o->init_count] = (char *)lab_alloc(strlen(spec) + 1);
+    strcpy(o->inits[o->init_count++], spec);
+}
+
+/* Splits one --init value into specs (see --help) and adds them. */
+static void lab_parse_inits(lab_options *o, const char *value)
+{
+    char *copy = (char *)lab_alloc(strlen(value) + 1), *group, *save_group = NULL;
+    strcpy(copy, value);
+    for (group = copy; group; group = save_group) {
+        char spec[512] = "";
+        char *piece, *next;
+        save_group = strchr(group, ';');
+        if (save_group) *save_group++ = '\0';
+        for (piece = group; piece; piece = next) {
+            char *s = piece, *e;
+            next = strchr(piece, ',');
+            if (next) *next++ = '\0';
+            while (*s == ' ' || *s == '\t') s++;
+            e = s + strlen(s);
+            while (e > s && (e[-1] == ' ' || e[-1] == '\t')) *--e = '\0';
+            if (spec[0] && *s && lab_is_spec_parameter(s)) {
+                if (strlen(spec) + strlen(s) + 2 >= sizeof spec) lab_usage_error("--init: spec too long");
+                strcat(spec, ",");
+                strcat(spec, s);
+                continue;
+            }
+            if (spec[0]) lab_add_init(o, spec);
+            if (strlen(s) + 1 >= sizeof spec) lab_usage_error("--init: spec too long");
+            strcpy(spec, s);
+            if (!*s) lab_usage_error("--init '%s': an empty spec (two separators in a row?)", value);
+        }
+        if (spec[0]) lab_add_init(o, spec);
+        else lab_usage_error("--init '%s': an empty spec (two separators in a row?)", value);
+    }
+    free(copy);
+}
+
+static void lab_parse_args(lab_options *o, int argc, char **argv)
+{
+    int i;
+    memset(o, 0, sizeof *o);
+    o->data = "moons";
+    o->data_dir = "data";
+    o->activation = "relu";
+    o->bias_init = "zeros";
+    o->optimizer = INITNN_OPT_ADAM;
+    o->lr = -1.0;
+    o->batch = 32;
+    o->epochs = 10;
+    o->val_split = 0.1;
+    o->val_mode = LAB_VAL_SPLIT;
+    o->test_split = 0.3;
+    o->seeds = 3;
+    o->out = "results/lab";
+    o->samples = 2000;
+    o->factor = 0.5;
+    o->classes = 3;
+    o->features = 8;
+    o->task = -1;
+    for (i = 1; i < argc; i++) {
+        const char *arg = argv[i], *value = NULL, *eq;
+        char flag[64];
+        size_t len, k;
+        int known = 0;
+        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
+            lab_usage_error("unexpected argument '%s' (every setting is a --flag)", arg);
+        eq = strchr(arg, '=');
+        len = eq ? (size_t)(eq - arg) : strlen(arg);
+        if (len >= sizeof flag) lab_usage_error("unknown flag '%.40s...'", arg);
+        memcpy(flag, arg, len);
+        flag[len] = '\0';
+        for (k = 0; k < sizeof lab_flags / sizeof lab_flags[0]; k++)
+            if (!strcmp(flag, lab_flags[k])) known = 1;
+        if (!known) {
+            const char *best = NULL;
+            int best_d = 4;
+            for (k = 0; k < sizeof lab_flags / sizeof lab_flags[0]; k++) {
+                int d = lab_distance(flag, lab_flags[k]);
+                if (d < best_d) { best_d = d; best = lab_flags[k]; }
+            }
+            if (best) lab_usage_error("unknown flag '%s' (did you mean '%s'?)", flag, best);
+            lab_usage_error("unknown flag '%s'", flag);
+        }
+        if (lab_flag_is_switch(flag)) {
+            if (eq) lab_usage_error("%s takes no value", flag);
+        } else if (eq) {
+            value = eq + 1;
+        } else {
+            if (i + 1 >= argc) lab_usage_error("%s needs a value", flag);
+            value = argv[++i];
+        }
+        if (!strcmp(flag, "--help")) { lab_help(); exit(0); }
+        else if (!strcmp(flag, "--quiet")) o->quiet = 1;
+        else if (!strcmp(flag, "--standardize")) o->standardize = 1;
+        else if (!*value) lab_usage_error("%s: an empty value", flag);
+        else if (!strcmp(flag, "--data")) o->data = value;
+        else if (!strcmp(flag, "--data-dir")) o->data_dir = value;
+        else if (!strcmp(flag, "--arch")) o->arch = value;
+        else if (!strcmp(flag, "--hidden")) o->hidden = value;
+        else if (!strcmp(flag, "--activation")) {
+            int act;
+            float param;
+            if (initnn_activation_parse(&act, &param, value) != 0) lab_usage_error("--activation: %s", initnn_last_error());
+            if (act == INITNN_ACT_SOFTMAX) lab_usage_error("--activation: softmax is for the output layer only");
+            o->activation = value;
+        } else if (!strcmp(flag, "--init")) lab_parse_inits(o, value);
+        else if (!strcmp(flag, "--bias-init")) {
+            initnn_init_spec parsed;
+            if (initnn_init_parse(&parsed, value) != 0) lab_usage_error("--bias-init '%s': %s", value, initnn_last_error());
+            if (parsed.kind == INITNN_INIT_ORTHOGONAL || parsed.kind == INITNN_INIT_IDENTITY)
+                lab_usage_error("--bias-init '%s': a bias is a vector; use zeros, constant:c or a random spec", value);
+            o->bias_init = value;
+        } else if (!strcmp(flag, "--opt")) {
+            if (!strcmp(value, "adam")) o->optimizer = INITNN_OPT_ADAM;
+            else if (!strcmp(value, "sgd")) o->optimizer = INITNN_OPT_SGD;
+            else if (!strcmp(value, "rmsprop")) o->optimizer = INITNN_OPT_RMSPROP;
+            else lab_usage_error("--opt: '%s' is not adam, sgd or rmsprop", value);
+        } else if (!strcmp(flag, "--lr")) o->lr = lab_parse_double(flag, value, 0.0, 1e3, 1);
+        else if (!strcmp(flag, "--momentum")) { o->momentum = lab_parse_double(flag, value, 0.0, 0.9999, 0); o->momentum_set = 1; }
+        else if (!strcmp(flag, "--batch")) o->batch = !strcmp(value, "full") ? 0 : (int)lab_parse_long(flag, value, 1, 1000000);
+        else if (!strcmp(flag, "--epochs")) o->epochs = (int)lab_parse_long(flag, value, 1, 100000);
+        else if (!strcmp(flag, "--val-split")) {
+            o->val_split = lab_parse_double(flag, value, 0.0, 0.9, 1);
+            o->val_split_set = 1;
+        } else if (!strcmp(flag, "--val")) {
+            if (!strcmp(value, "test")) o->val_mode = LAB_VAL_TEST;
+            else if (!strcmp(value, "none")) o->val_mode = LAB_VAL_NONE;
+            else lab_usage_error("--val: '%s' is not test or none (a fraction goes to --val-split)", value);
+        } else if (!strcmp(flag, "--test-split")) o->test_split = lab_parse_double(flag, value, 0.0, 0.9, 1);
+        else if (!strcmp(flag, "--patience")) o->patience = (int)lab_parse_long(flag, value, 0, 100000);
+        else if (!strcmp(flag, "--clip-norm")) o->clip_norm = lab_parse_double(flag, value, 0.0, 1e30, 1);
+        else if (!strcmp(flag, "--seeds")) o->seeds = (int)lab_parse_long(flag, value, 1, LAB_MAX_SEEDS);
+        else if (!strcmp(flag, "--out")) o->out = value;
+        else if (!strcmp(flag, "--train-limit")) o->train_limit = lab_parse_long(flag, value, 2, 2000000000L);
+        else if (!strcmp(flag, "--save-model")) o->save_model = value;
+        else if (!strcmp(flag, "--samples")) o->samples = (int)lab_parse_long(flag, value, 10, 100000000L);
+        else if (!strcmp(flag, "--noise")) { o->noise = lab_parse_double(flag, value, 0.0, 1e3, 0); o->noise_set = 1; }
+        else if (!strcmp(flag, "--factor")) {
+            o->factor = lab_parse_double(flag, value, 0.0, 1.0, 1);
+            if (o->factor >= 1.0) lab_usage_error("--factor: %s must be < 1", value);
+        } else if (!strcmp(flag, "--classes")) o->classes = (int)lab_parse_long(flag, value, 2, 1000);
+        else if (!strcmp(flag, "--features")) o->features = (int)lab_parse_long(flag, value, 1, 4096);
+        else if (!strcmp(flag, "--data-seed")) o->data_seed = lab_parse_long(flag, value, 0, 2147483647L);
+        else if (!strcmp(flag, "--task")) {
+            if (!strcmp(value, "classification")) o->task = 1;
+            else if (!strcmp(value, "regression")) o->task = 0;
+            else lab_usage_error("--task: '%s' is not classification or regression", value);
+        }
+    }
+    if (o->arch && o->hidden) lab_usage_error("--arch and --hidden both given; use one");
+    if (o->val_split_set && o->val_mode != LAB_VAL_SPLIT)
+        lab_usage_error("--val-split and --val both given; use one");
+    if (o->momentum_set && o->optimizer != INITNN_OPT_SGD) lab_usage_error("--momentum is for --opt sgd only");
+    if (o->patience > 0 && o->val_mode == LAB_VAL_NONE) lab_usage_error("--patience needs validation data (not --val none)");
+    if (o->task >= 0 && strncmp(o->data, "csv:", 4) != 0) lab_usage_error("--task is for csv data only");
+    if (o->init_count == 0) {
+        lab_add_init(o, "glorot_uniform");
+        lab_add_init(o, "he_normal");
+    }
+    if (o->lr < 0.0) o->lr = o->optimizer == INITNN_OPT_SGD ? 1e-2 : 1e-3;
+}
+
+/* ---- data ------------------------------------------------------------------------------ */
+
+typedef struct lab_dataset {
+    char description[8192];
+    initnn_data source_train, source_test;   /* what was loaded (owned)              */
+    float *float_copy[2];                    /* float features when standardizing    */
+    initnn_data train, val, test;            /* views                                */
+    int has_val, val_is_test, classification;
+    int channels, height, width;
+} lab_dataset;
+
+static void lab_append(char *buf, size_t size, const char *format, ...)
+{
+    size_t used = strlen(buf);
+    va_list args;
+    if (used >= size) return;
+    va_start(args, format);
+    vsnprintf(buf + used, size - used, format, args);
+    va_end(args);
+}
+
+static int lab_file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Whether the first non-blank line of a CSV has a cell that is not a number. */
+static int lab_csv_has_header(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char line[65536];
+    int header = 0;
+    if (!f) return 0;
+    while (fgets(line, sizeof line, f)) {
+        char *cell, *save;
+        size_t n = strspn(line, " \t\r\n");
+        if (line[n] == '\0') continue;
+        for (cell = line; cell; cell = save) {
+            char *end, *s = cell, *e;
+            save = strchr(cell, ',');
+            if (save) *save++ = '\0';
+            while (*s == ' ' || *s == '\t' || *s == '"') s++;
+            e = s + strlen(s);
+            while (e > s && strchr(" \t\r\n\"", e[-1])) *--e = '\0';
+            strtod(s, &end);
+            if (end == s || *end) header = 1;
+        }
+        break;
+    }
+    fclose(f);
+    return header;
+}
+
+/* Shuffles the rows of a loaded set in place (its arrays are its own). */
+static void lab_shuffle_rows(initnn_data *d, uint64_t seed)
+{
+    initnn_rng rng;
+    float *x = (float *)d->x, *t = (float *)d->targets, tmp;
+    int *labels = (int *)d->labels, i, k;
+    initnn_rng_seed(&rng, seed);
+    for (i = d->count - 1; i > 0; i--) {
+        int j = (int)initnn_rng_below(&rng, (uint32_t)i + 1u);
+        for (k = 0; k < d->features; k++) {
+            tmp = x[(size_t)i * d->features + k];
+            x[(size_t)i * d->features + k] = x[(size_t)j * d->features + k];
+            x[(size_t)j * d->features + k] = tmp;
+        }
+        if (labels) { int l = labels[i]; labels[i] = labels[j]; labels[j] = l; }
+        if (t)
+            for (k = 0; k < d->target_dim; k++) {
+                tmp = t[(size_t)i * d->target_dim + k];
+                t[(size_t)i * d->target_dim + k] = t[(size_t)j * d->target_dim + k];
+                t[(size_t)j * d->target_dim + k] = tmp;
+            }
+    }
+}
+
+/* Replaces uint8 features by float ones (x / 255), owned by *copy. */
+static void lab_to_float(initnn_data *d, float **copy)
+{
+    size_t n = (size_t)d->count * (size_t)d->features, k;
+    if (d->x || !d->x_u8) return;
+    *copy = (float *)lab_alloc(n * sizeof(float));
+    for (k = 0; k < n; k++) (*copy)[k] = (float)d->x_u8[k] * (1.0f / 255.0f);
+    d->x = *copy;
+    d->x_u8 = NULL;
+}
+
+static void lab_load_idx_set(lab_dataset *ds, const lab_options *o, const char *sub, const char *title)
+{
+    char images[LAB_PATH_MAX], labels[LAB_PATH_MAX];
+    snprintf(images, sizeof images, "%s/%s/train-images-idx3-ubyte", o->data_dir, sub);
+    snprintf(labels, sizeof labels, "%s/%s/train-labels-idx1-ubyte", o->data_dir, sub);
+    if (!lab_file_exists(images))
+        lab_fatal("%s is missing: run `make data` (or sh scripts/fetch_data.sh %s)", images, sub);
+    if (initnn_load_idx(&ds->source_train, images, labels) != 0) lab_fatal("%s", initnn_last_error());
+    snprintf(images, sizeof images, "%s/%s/t10k-images-idx3-ubyte", o->data_dir, sub);
+    snprintf(labels, sizeof labels, "%s/%s/t10k-labels-idx1-ubyte", o->data_dir, sub);
+    if (initnn_load_idx(&ds->source_test, images, labels) != 0) lab_fatal("%s", initnn_last_error());
+    ds->channels = 1;
+    ds->height = ds->width = 28;
+    ds->classification = 1;
+    snprintf(ds->description, sizeof ds->description, "%s (%s/%s): %d training and %d test images of 28 x 28 "
+             "pixels scaled to [0, 1], %d classes", title, o->data_dir, sub, ds->source_train.count,
+             ds->source_test.count, ds->source_train.classes);
+    if (ds->source_test.classes > ds->source_train.classes) ds->source_train.classes = ds->source_test.classes;
+}
+
+static void lab_load(lab_dataset *ds, const lab_options *o)
+{
+    const char *d = o->data;
+    int own_test = 0, err = 0;
+    memset(ds, 0, sizeof *ds);
+    ds->channels = ds->height = 1;
+    if (!strcmp(d, "mnist")) { lab_load_idx_set(ds, o, "mnist", "MNIST"); own_test = 1; }
+    else if (!strcmp(d, "fashion")) { lab_load_idx_set(ds, o, "fashion", "Fashion-MNIST"); own_test = 1; }
+    else if (!strncmp(d, "cifar10:", 8)) {
+        char paths[6][LAB_PATH_MAX];
+        const char *ptrs[5], *test_ptr;
+        int i;
+        for (i = 0; i < 5; i++) {
+            snprintf(paths[i], sizeof paths[i], "%s/data_batch_%d.bin", d + 8, i + 1);
+            ptrs[i] = paths[i];
+        }
+        snprintf(paths[5], sizeof paths[5], "%s/test_batch.bin", d + 8);
+        test_ptr = paths[5];
+        if (initnn_load_cifar(&ds->source_train, ptrs, 5, 0) != 0) lab_fatal("%s", initnn_last_error());
+        if (initnn_load_cifar(&ds->source_test, &test_ptr, 1, 0) != 0) lab_fatal("%s", initnn_last_error());
+        ds->channels = 3;
+        ds->height = ds->width = 32;
+        ds->classification = 1;
+        own_test = 1;
+        snprintf(ds->description, sizeof ds->description, "CIFAR-10 (%s): %d training and %d test images of "
+                 "3 x 32 x 32 scaled to [0, 1], 10 classes", d + 8, ds->source_train.count, ds->source_test.count);
+    } else if (!strcmp(d, "moons") || !strcmp(d, "circles") || !strcmp(d, "spirals")) {
+        double noise = o->noise_set ? o->noise : !strcmp(d, "circles") ? 0.1 : 0.2;
+        if (!strcmp(d, "moons")) err = initnn_make_moons(&ds->source_train, o->samples, (float)noise, (uint64_t)o->data_seed);
+        else if (!strcmp(d, "circles"))
+            err = initnn_make_circles(&ds->source_train, o->samples, (float)noise, (float)o->factor, (uint64_t)o->data_seed);
+        else err = initnn_make_spirals(&ds->source_train, o->samples, o->classes, (float)noise, (uint64_t)o->data_seed);
+        if (err) lab_usage_error("--data %s: %s", d, initnn_last_error());
+        ds->classification = 1;
+        snprintf(ds->description, sizeof ds->description, "%s (generated): %d points, 2 features, %d classes, noise %g, "
+                 "data seed %ld", !strcmp(d, "moons") ? "two moons" : !strcmp(d, "circles") ? "two circles" : "spirals",
+                 o->samples, ds->source_train.classes, noise, o->data_seed);
+        if (!strcmp(d, "circles")) lab_append(ds->description, sizeof ds->description, ", factor %g", o->factor);
+    } else if (!strcmp(d, "regression")) {
+        double noise = o->noise_set ? o->noise : 0.1;
+        if (initnn_make_regression(&ds->source_train, o->samples, o->features, (float)noise, (uint64_t)o->data_seed))
+            lab_usage_error("--data regression: %s", initnn_last_error());
+        ds->classification = 0;
+        snprintf(ds->description, sizeof ds->description, "linear regression (generated): %d samples, %d features "
+                 "~ N(0, 1), target x.w + 0.5 + N(0, %g^2), data seed %ld", o->samples, o->features, noise, o->data_seed);
+    } else if (!strncmp(d, "csv:", 4)) {
+        const char *colon = strrchr(d + 4, ':');
+        char path[LAB_PATH_MAX];
+        int header;
+        if (!colon || colon == d + 4 || colon[1] == '\0')
+            lab_usage_error("--data '%s': expected csv:PATH:TARGET (TARGET a column name or index)", d);
+        if ((size_t)(colon - (d + 4)) >= sizeof path) lab_usage_error("--data: path too long");
+        memcpy(path, d + 4, (size_t)(colon - (d + 4)));
+        path[colon - (d + 4)] = '\0';
+        if (!lab_file_exists(path)) lab_fatal("%s: no such file", path);
+        header = lab_csv_has_header(path);
+        ds->classification = o->task == 1;
+        if (initnn_load_csv(&ds->source_train, path, colon + 1, header, ds->classification) != 0) {
+            if (strstr(initnn_last_error(), "target") || strstr(initnn_last_error(), "no column named"))
+                lab_usage_error("--data '%s': %s", d, initnn_last_error());
+            lab_fatal("%s", initnn_last_error());
+        }
+        lab_shuffle_rows(&ds->source_train, (uint64_t)o->data_seed);
+        snprintf(ds->description, sizeof ds->description, "CSV %s (%s): %d rows, %d features, target column '%s' "
+                 "(%s), rows shuffled with data seed %ld", path, header ? "with a header" : "no header",
+                 ds->source_train.count, ds->source_train.features, colon + 1,
+                 ds->classification ? "class labels" : "regression", o->data_seed);
+    } else {
+        lab_usage_error("--data: unknown data set '%s' (mnist, fashion, cifar10:DIR, moons, circles, spirals, "
+                        "regression, csv:PATH:TARGET)", d);
+    }
+    ds->width = ds->source_train.features / (ds->channels * ds->height);
+
+    if (o->standardize) {
+        lab_to_float(&ds->source_train, &ds->float_copy[0]);
+        if (own_test) lab_to_float(&ds->source_test, &ds->float_copy[1]);
+    }
+    /* Train and test. */
+    if (own_test) {
+        ds->train = ds->source_train;
+        ds->train.storage = NULL;
+        ds->test = ds->source_test;
+        ds->test.storage = NULL;
+    } else {
+        if (initnn_data_split(&ds->source_train, (float)o->test_split, &ds->train, &ds->test) != 0)
+            lab_usage_error("--test-split: %s", initnn_last_error());
+        lab_append(ds->description, sizeof ds->description, "; the last %g of them are the test set (%d)",
+                   o->test_split, ds->test.count);
+    }
+    if (o->train_limit > 0 && o->train_limit < ds->train.count) {
+        ds->train.count = (int)o->train_limit;
+        lab_append(ds->description, sizeof ds->description, "; training on the first %ld training samples only",
+                   o->train_limit);
+    }
+    /* Validation. */
+    if (o->val_mode == LAB_VAL_SPLIT) {
+        initnn_data all = ds->train;
+        if (initnn_data_split(&all, (float)o->val_split, &ds->train, &ds->val) != 0)
+            lab_usage_error("--val-split: %s", initnn_last_error());
+        ds->has_val = 1;
+        lab_append(ds->description, sizeof ds->description, "; validation: the last %g of the training samples "
+                   "(%d), training on the other %d", o->val_split, ds->val.count, ds->train.count);
+    } else if (o->val_mode == LAB_VAL_TEST) {
+        ds->val = ds->test;
+        ds->has_val = ds->val_is_test = 1;
+        lab_append(ds->description, sizeof ds->description, "; validation: the test set (%d), training on %d samples",
+                   ds->test.count, ds->train.count);
+    } else {
+        lab_append(ds->description, sizeof ds->description, "; no validation set, training on %d samples", ds->train.count);
+    }
+    if (o->standardize) {
+        int f = ds->train.features;
+        float *mean = (float *)lab_alloc((size_t)f * sizeof(float)), *std = (float *)lab_alloc((size_t)f * sizeof(float));
+        if (initnn_standardize_fit(&ds->train, mean, std) != 0) lab_fatal("%s", initnn_last_error());
+        /* The whole of each loaded set: train, validation and test views
+           all point into them. */
+        initnn_standardize_apply((float *)ds->source_train.x, ds->source_train.count, f, mean, std);
+        if (own_test) initnn_standardize_apply((float *)ds->source_test.x, ds->source_test.count, f, mean, std);
+        lab_append(ds->description, sizeof ds->description, "; every feature z-scored with the mean and std of the "
+                   "%d training samples", ds->train.count);
+        free(mean);
+        free(std);
+    }
+    if (!ds->classification && ds->train.target_dim != 1)
+        lab_fatal("regression data needs one target column, got %d", ds->train.target_dim);
+}
+
+static void lab_free_data(lab_dataset *ds)
+{
+    initnn_data_free(&ds->source_train);
+    initnn_data_free(&ds->source_test);
+    free(ds->float_copy[0]);
+    free(ds->float_copy[1]);
+}
+
+/* ---- the experiment's state ----------------------------------------------------------- */
+
+typedef struct lab_run_result {
+    int epochs_run;
+    int diverged;               /* training stopped on a NaN or Inf                   */
+    char message[1024];
+    double final_loss[3], final_metric[3];   /* train, val, test of the final model  */
+    double init_loss, init_zero, init_sat;   /* on the probe batch              */
+    double init_val_loss, init_val_metric;
+    double *init_act_var;       /* per weighted layer, on the probe batch             */
+    float *first_weights;       /* the first weighted layer's kernel, at init         */
+    size_t first_weight_count;
+} lab_run_result;
+
+typedef struct lab {
+    lab_options opt;
+    lab_dataset data;
+    char arch[8192];
+    int weighted_layers;        /* layers with weights: the act_var_* columns        */
+    int weighted_index[INITNN_MAX_LAYERS];
+    int has_relu, has_saturating;
+    size_t param_count;
+    double *hist;               /* [init][seed][epoch 0..epochs][F_COUNT]; epoch 0 is
+                                   the state at initialization                       */
+    lab_run_result *runs;       /* [init][seed]                                      */
+    FILE *log, *init_log;
+    float *probe_x;
+    int *probe_labels;
+    float *probe_targets;
+    int probe_n;
+    int max_batch;
+    initnn_layer_diag *diag;
+    double start_time;
+    long epochs_done, epochs_planned;
+    int progress_shown;
+    char plots[16][64];
+    int plot_count;
+} lab;
+
+static double lab_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double *lab_hist(lab *L, int init, int seed, int epoch)
+{
+    return L->hist + (((size_t)init * L->opt.seeds + (size_t)seed) * (size_t)(L->opt.epochs + 1) + (size_t)epoch) * F_COUNT;
+}
+
+static lab_run_result *lab_run(lab *L, int init, int seed)
+{
+    return &L->runs[(size_t)init * L->opt.seeds + (size_t)seed];
+}
+
+static const char *lab_metric_name(const lab *L) { return L->data.classification ? "acc" : "mae"; }
+static const char *lab_metric_title(const lab *L) { return L->data.classification ? "accuracy" : "MAE"; }
+
+/* mkdir -p */
+static void lab_mkdirs(const char *path)
+{
+    char buf[LAB_PATH_MAX];
+    size_t i, n = strlen(path);
+    if (n >= sizeof buf) lab_fatal("%s: path too long", path);
+    memcpy(buf, path, n + 1);
+    for (i = 1; i <= n; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char c = buf[i];
+            buf[i] = '\0';
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST) lab_fatal("%s: cannot create the folder: %s", buf, strerror(errno));
+            buf[i] = c;
+        }
+    }
+}
+
+static FILE *lab_open_out(const lab *L, const char *name)
+{
+    char path[LAB_PATH_MAX];
+    FILE *f;
+    snprintf(path, sizeof path, "%s/%s", L->opt.out, name);
+    f = fopen(path, "w");
+    if (!f) lab_fatal("%s: cannot open for writing: %s", path, strerror(errno));
+    return f;
+}
+
+static void lab_close_out(const lab *L, FILE *f, const char *name)
+{
+    if (ferror(f) | (fclose(f) != 0)) lab_fatal("%s/%s: write error", L->opt.out, name);
+}
+
+/* A CSV cell: the value, or empty when it is not a number. */
+static void lab_csv_num(FILE *f, double v)
+{
+    if (v - v == 0.0) fprintf(f, ",%.7g", v);
+    else fputc(',', f);
+}
+
+/* The net's architecture for the options (--arch, or --hidden). */
+static void lab_make_arch(lab *L)
+{
+    const lab_options *o = &L->opt;
+    const char *hidden = o->hidden ? o->hidden : "64,64";
+    const char *p = hidden;
+    int outputs = L->data.classification ? L->data.source_train.classes : 1;
+    if (o->arch) {
+        if (strlen(o->arch) >= sizeof L->arch) lab_usage_error("--arch is too long");
+        strcpy(L->arch, o->arch);
+        return;
+    }
+    L->arch[0] = '\0';
+    while (*p) {
+        char *end;
+        long width = strtol(p, &end, 10), repeat = 1, k;
+        if (end == p || width < 1 || width > 1000000) lab_usage_error("--hidden '%s': expected widths like 256,256,128 or 256x29", hidden);
+        if (*end == 'x') {
+            const char *r = end + 1;
+            repeat = strtol(r, &end, 10);
+            if (end == r || repeat < 1 || repeat > 250) lab_usage_error("--hidden '%s': NxK needs 1 <= K <= 250", hidden);
+        }
+        if (*end != ',' && *end != '\0') lab_usage_error("--hidden '%s': expected widths like 256,256,128 or 256x29", hidden);
+        for (k = 0; k < repeat; k++) {
+            if (strlen(L->arch) + 96 >= sizeof L->arch) lab_usage_error("--hidden: too many layers");
+            lab_append(L->arch, sizeof L->arch, "dense:%ld,%s,", width, o->activation);
+        }
+        p = *end ? end + 1 : end;
+    }
+    if (L->data.classification) lab_append(L->arch, sizeof L->arch, "dense:%d,softmax", outputs);
+    else lab_append(L->arch, sizeof L->arch, "dense:1");
+}
+
+/* Builds the net of one run. Errors in the architecture are usage errors. */
+static initnn_net *lab_build_net(lab *L, const char *init, int seed)
+{
+    const lab_options *o = &L->opt;
+    initnn_net *net = NULL;
+    initnn_optimizer opt;
+    int err = initnn_net_from_arch(&net, L->arch, L->data.channels, L->data.height, L->data.width, init,
+                                   o->bias_init, L->max_batch, (uint64_t)seed);
+    int outputs;
+    if (err == INITNN_ERR_SPEC || err == INITNN_ERR_ARGUMENT) lab_usage_error("--arch: %s", initnn_last_error());
+    if (err) lab_fatal("%s", initnn_last_error());
+    outputs = initnn_net_output_dim(net);
+    if (L->data.classification) {
+        const initnn_layer *last = &net->layers[net->layer_count - 1];
+        if (outputs != L->data.source_train.classes)
+            lab_usage_error("--arch: the net has %d outputs but the data has %d classes", outputs,
+                            L->data.source_train.classes);
+        if (last->type != INITNN_LAYER_DENSE || last->activation != INITNN_ACT_SOFTMAX)
+            lab_usage_error("--arch: a classifier must end in dense:%d,softmax", outputs);
+        err = initnn_net_set_loss(net, INITNN_LOSS_SOFTMAX_CROSS_ENTROPY);
+    } else {
+        if (outputs != 1) lab_usage_error("--arch: a regression net needs 1 output, this one has %d", outputs);
+        err = initnn_net_set_loss(net, INITNN_LOSS_MSE);
+    }
+    if (err) lab_fatal("%s", initnn_last_error());
+    opt = o->optimizer == INITNN_OPT_SGD ? initnn_sgd((float)o->lr, (float)o->momentum, 0)
+        : o->optimizer == INITNN_OPT_RMSPROP ? initnn_rmsprop((float)o->lr) : initnn_adam((float)o->lr);
+    opt.clip_norm = (float)o->clip_norm;
+    if (initnn_net_set_optimizer(net, &opt) != 0) lab_fatal("%s", initnn_last_error());
+    return net;
+}
+
+/* Fraction of ReLU outputs that are 0 and of tanh/sigmoid outputs beyond the
+   saturation threshold, over the layers that have them, from diagnostics. */
+static void lab_fractions(const initnn_net *net, const initnn_layer_diag *diag, double *zero, double *sat)
+{
+    double zeros = 0, relu = 0, saturated = 0, squashing = 0;
+    int l;
+    for (l = 0; l < net->layer_count; l++) {
+        const initnn_layer *layer = &net->layers[l];
+        double n = (double)diag[l].activation.count;
+        if (!layer->weight_count) continue;
+        if (layer->activation == INITNN_ACT_RELU) { zeros += diag[l].zero_fraction * n; relu += n; }
+        if (layer->activation == INITNN_ACT_TANH || layer->activation == INITNN_ACT_SIGMOID) {
+            saturated += diag[l].saturated_fraction * n;
+            squashing += n;
+        }
+    }
+    *zero = relu > 0 ? zeros / relu : NAN;
+    *sat = squashing > 0 ? saturated / squashing : NAN;
+}
+
+static void lab_format_duration(char *buf, size_t size, double seconds)
+{
+    long s = (long)(seconds + 0.5);
+    if (s >= 3600) snprintf(buf, size, "%ldh%02ldm", s / 3600, (s / 60) % 60);
+    else if (s >= 60) snprintf(buf, size, "%ldm%02lds", s / 60, s % 60);
+    else snprintf(buf, size, "%lds", s);
+}
+
+typedef struct lab_context {
+    lab *L;
+    initnn_net *net;
+    int init, seed;
+} lab_context;
+
+static void lab_progress(lab *L, int init, int seed, int epoch, double loss)
+{
+    char eta[32], elapsed_text[32];
+    double elapsed = lab_now() - L->start_time;
+    double left = L->epochs_done > 0 ? elapsed / (double)L->epochs_done * (double)(L->epochs_planned - L->epochs_done) : 0.0;
+    if (L->opt.quiet || !isatty(fileno(stderr))) return;
+    lab_format_duration(eta, sizeof eta, left);
+    lab_format_duration(elapsed_text, sizeof elapsed_text, elapsed);
+    fprintf(stderr, "\r\033[K[%d/%d] %s  seed %d/%d  epoch %d/%d  loss %.4f  elapsed %s  ETA %s%s",
+            init + 1, L->opt.init_count, L->opt.inits[init], seed + 1, L->opt.seeds, epoch, L->opt.epochs, loss,
+            elapsed_text, eta, L->opt.patience > 0 ? " (at most)" : "");
+    fflush(stderr);
+    L->progress_shown = 1;
+}
+
+static void lab_on_epoch(const initnn_epoch_record *rec, void *user)
+{
+    lab_context *c = (lab_context *)user;
+    lab *L = c->L;
+    double *h = lab_hist(L, c->init, c->seed, rec->epoch), zero, sat;
+    int k;
+    /* The probe batch, evaluation mode, forward only: activations after this
+       epoch, comparable from epoch to epoch (the training loop's own
+       diagnostics are of its last, partial batch). Takes nothing from the
+       net's generator, so training goes on exactly as without it. */
+    if (initnn_net_diagnose(c->net, L->probe_x, NULL, NULL, L->probe_n, L->diag, NULL) != 0)
+        lab_fatal("diagnostics: %s", initnn_last_error());
+    lab_fractions(c->net, L->diag, &zero, &sat);
+    h[F_TRAIN_LOSS] = rec->train_loss;
+    h[F_TRAIN_METRIC] = rec->train_metric;
+    h[F_VAL_LOSS] = rec->val_loss;
+    h[F_VAL_METRIC] = rec->val_metric;
+    h[F_GRAD_NORM] = rec->grad_norm;
+    h[F_ZERO] = zero;
+    h[F_SAT] = sat;
+    fprintf(L->log, "\"%s\",%d,%d", L->opt.inits[c->init], c->seed + 1, rec->epoch);
+    lab_csv_num(L->log, rec->train_loss);
+    lab_csv_num(L->log, rec->train_metric);
+    lab_csv_num(L->log, rec->val_loss);
+    lab_csv_num(L->log, rec->val_metric);
+    lab_csv_num(L->log, rec->grad_norm);
+    lab_csv_num(L->log, zero);
+    lab_csv_num(L->log, sat);
+    for (k = 0; k < L->weighted_layers; k++) lab_csv_num(L->log, L->diag[L->weighted_index[k]].activation.variance);
+    fprintf(L->log, ",%.3f\n", rec->seconds);
+    fflush(L->log);
+    L->epochs_done++;
+    lab_run(L, c->init, c->seed)->epochs_run = rec->epoch;
+    lab_progress(L, c->init, c->seed, rec->epoch, rec->train_loss);
+}
+
+/* Measures the fresh net on the probe batch: init.csv rows and what the
+   summary and the init plots need. */
+static void lab_measure_init(lab *L, initnn_net *net, int init, int seed)
+{
+    lab_run_result *r = lab_run(L, init, seed);
+    double grad_norm;
+    int l, k = 0;
+    if (initnn_net_diagnose(net, L->probe_x, L->data.classification ? L->probe_labels : NULL,
+                            L->data.classification ? NULL : L->probe_targets, L->probe_n, L->diag, &grad_norm) != 0)
+        lab_fatal("diagnostics: %s", initnn_last_error());
+    r->init_loss = initnn_net_loss(net, L->probe_labels, L->probe_targets);
+    lab_fractions(net, L->diag, &r->init_zero, &r->init_sat);
+    /* Epoch 0 of the curves: the training loss and metric on the probe
+       batch, the validation set in full, the probe's gradient norm. */
+    {
+        const initnn_layer *last = &net->layers[net->layer_count - 1];
+        double *h = lab_hist(L, init, seed, 0);
+        h[F_TRAIN_LOSS] = r->init_loss;
+        h[F_TRAIN_METRIC] = L->data.classification
+            ? initnn_accuracy(last->y, L->probe_labels, L->probe_n, last->out)
+            : initnn_mean_absolute_error(last->y, L->probe_targets, L->probe_n, last->out);
+        h[F_GRAD_NORM] = grad_norm;
+        h[F_ZERO] = r->init_zero;
+        h[F_SAT] = r->init_sat;
+        if (L->data.has_val && initnn_net_evaluate(net, &L->data.val, &h[F_VAL_LOSS], &h[F_VAL_METRIC]) != 0)
+            lab_fatal("evaluating at initialization: %s", initnn_last_error());
+        r->init_val_loss = h[F_VAL_LOSS];
+        r->init_val_metric = h[F_VAL_METRIC];
+    }
+    r->init_act_var = (double *)lab_alloc((size_t)L->weighted_layers * sizeof(double));
+    for (l = 0; l < net->layer_count; l++) {
+        const initnn_layer *layer = &net->layers[l];
+        const initnn_layer_diag *d = &L->diag[l];
+        if (!layer->weight_count) continue;
+        r->init_act_var[k] = d->activation.variance;
+        fprintf(L->init_log, "\"%s\",%d,%d,%d,%d,%s", L->opt.inits[init], seed + 1, k, l, layer->out,
+                layer->activation_spec[0] ? layer->activation_spec : "identity");
+        lab_csv_num(L->init_log, sqrt(d->weights.variance));
+        lab_csv_num(L->init_log, d->pre_activation.variance);
+        lab_csv_num(L->init_log, d->activation.variance);
+        lab_csv_num(L->init_log, d->activation.second_moment);
+        lab_csv_num(L->init_log, d->zero_fraction);
+        lab_csv_num(L->init_log, d->saturated_fraction);
+        lab_csv_num(L->init_log, d->delta.second_moment);
+        lab_csv_num(L->init_log, d->grad_norm);
+        lab_csv_num(L->init_log, r->init_loss);
+        lab_csv_num(L->init_log, r->init_val_loss);
+        lab_csv_num(L->init_log, r->init_val_metric);
+        fputc('\n', L->init_log);
+        if (k == 0) {
+            r->first_weight_count = layer->weight_count;
+            r->first_weights = (float *)lab_alloc(layer->weight_count * sizeof(float));
+            memcpy(r->first_weights, layer->W, layer->weight_count * sizeof(float));
+        }
+        k++;
+    }
+    fflush(L->init_log);
+}
+
+/* Records the net's layout (the weighted layers) from the first net built. */
+static void lab_layout(lab *L, const initnn_net *net)
+{
+    int l;
+    L->weighted_layers = 0;
+    for (l = 0; l < net->layer_count; l++) {
+        const initnn_layer *layer = &net->layers[l];
+        if (!layer->weight_count) continue;
+        L->weighted_index[L->weighted_layers++] = l;
+        if (layer->activation == INITNN_ACT_RELU) L->has_relu = 1;
+        if (layer->activation == INITNN_ACT_TANH || layer->activation == INITNN_ACT_SIGMOID) L->has_saturating = 1;
+    }
+    L->param_count = net->param_count;
+}
+
+static void lab_train_all(lab *L)
+{
+    const lab_options *o = &L->opt;
+    int i, s, k;
+    initnn_train_config cfg = initnn_train_defaults();
+    cfg.epochs = o->epochs;
+    cfg.batch_size = o->batch > 0 ? o->batch : L->data.train.count;
+    cfg.validation_split = 0.0f;
+    cfg.patience = o->patience;
+    cfg.restore_best = 1;
+    cfg.shuffle = 1;
+    cfg.lsuv = 0;
+    cfg.on_epoch = lab_on_epoch;
+    for (i = 0; i < o->init_count; i++) {
+        for (s = 0; s < o->seeds; s++) {
+            lab_context c;
+            lab_run_result *r = lab_run(L, i, s);
+            double t0 = lab_now();
+            int err, epochs_run = 0;
+            initnn_net *net = lab_build_net(L, o->inits[i], s + 1);
+            if (!L->diag) {
+                lab_layout(L, net);
+                L->diag = (initnn_layer_diag *)lab_alloc((size_t)net->layer_count * sizeof *L->diag);
+                fprintf(L->log, "init,seed,epoch,train_loss,train_%s,val_loss,val_%s,grad_norm,relu_zero_fraction,"
+                        "saturated_fraction", lab_metric_name(L), lab_metric_name(L));
+                for (k = 0; k < L->weighted_layers; k++) fprintf(L->log, ",act_var_%d", k);
+                fprintf(L->log, ",seconds\n");
+            }
+            if (!strcmp(o->inits[i], "lsuv")) {
+                int *iterations = (int *)lab_alloc((size_t)net->layer_count * sizeof(int));
+                if (initnn_lsuv(net, L->probe_x, L->probe_n, 0.0f, 0, iterations) != 0) {
+                    r->diverged = 1;
+                    snprintf(r->message, sizeof r->message, "LSUV failed: %s", initnn_last_error());
+                }
+                free(iterations);
+            }
+            lab_measure_init(L, net, i, s);
+            c.L = L;
+            c.net = net;
+            c.init = i;
+            c.seed = s;
+            cfg.user = &c;
+            err = r->diverged ? INITNN_ERR_NONFINITE
+                : initnn_net_train(net, &L->data.train, L->data.has_val ? &L->data.val : NULL, &cfg, &epochs_run);
+            for (k = 0; k < 3; k++) r->final_loss[k] = r->final_metric[k] = NAN;
+            if (err == INITNN_ERR_NONFINITE) {
+                if (!r->diverged) {
+                    r->diverged = 1;
+                    snprintf(r->message, sizeof r->message, "diverged in epoch %d: %s", epochs_run + 1, initnn_last_error());
+                }
+                L->epochs_done += o->epochs - epochs_run;
+            } else if (err) {
+                lab_fatal("training %s, seed %d: %s", o->inits[i], s + 1, initnn_last_error());
+            } else {
+                const initnn_data *sets[3];
+                sets[0] = &L->data.train;
+                sets[1] = L->data.has_val ? &L->data.val : NULL;
+                sets[2] = &L->data.test;
+                for (k = 0; k < 3; k++) {
+                    if (!sets[k]) continue;
+                    if (k == 2 && L->data.val_is_test) {
+                        r->final_loss[2] = r->final_loss[1];
+                        r->final_metric[2] = r->final_metric[1];
+                        continue;
+                    }
+                    if (initnn_net_evaluate(net, sets[k], &r->final_loss[k], &r->final_metric[k]) != 0)
+                        lab_fatal("evaluating %s, seed %d: %s", o->inits[i], s + 1, initnn_last_error());
+                }
+                /* Early stopping: the epochs not run are not planned any more. */
+                L->epochs_done += o->epochs - epochs_run;
+            }
+            r->epochs_run = epochs_run;
+            if (!o->quiet) {
+                char line[2048];
+                if (L->progress_shown) { fputs("\r\033[K", stderr); L->progress_shown = 0; }
+                if (r->diverged)
+                    snprintf(line, sizeof line, "%s seed %d: %s", o->inits[i], s + 1, r->message);
+                else if (L->data.classification)
+                    snprintf(line, sizeof line, "%s seed %d: %d epochs, train acc %.4f, val acc %.4f, test acc %.4f, %.1f s",
+                             o->inits[i], s + 1, epochs_run, r->final_metric[0], r->final_metric[1], r->final_metric[2],
+                             lab_now() - t0);
+                else
+                    snprintf(line, sizeof line, "%s seed %d: %d epochs, train MAE %.4g, val MAE %.4g, test MAE %.4g, %.1f s",
+                             o->inits[i], s + 1, epochs_run, r->final_metric[0], r->final_metric[1], r->final_metric[2],
+                             lab_now() - t0);
+                fprintf(stderr, "initlab: %s\n", line);
+            }
+            if (o->save_model && i == o->init_count - 1 && s == o->seeds - 1) {
+                if (r->diverged) fprintf(stderr, "initlab: the last run diverged; %s not written\n", o->save_model);
+                else if (initnn_net_save(net, o->save_model) != 0) lab_fatal("%s", initnn_last_error());
+            }
+            initnn_net_free(net);
+        }
+    }
+}
+
+/* ---- statistics over seeds ------------------------------------------------------------ */
+
+/* Mean and sample std (n - 1) of the finite values; *n gets their count.
+   std is NaN for fewer than 2 values. */
+static void lab_mean_std(const double *v, int count, int stride, double *mean, double *std, int *n)
+{
+    double sum = 0.0, dev = 0.0;
+    int i, k = 0;
+    for (i = 0; i < count; i++) {
+        double x = v[(size_t)i * stride];
+        if (x - x == 0.0) { sum += x; k++; }
+    }
+    *n = k;
+    *mean = k ? sum / k : NAN;
+    if (k < 2) { *std = NAN; return; }
+    for (i = 0; i < count; i++) {
+        double x = v[(size_t)i * stride];
+        if (x - x == 0.0) dev += (x - *mean) * (x - *mean);
+    }
+    *std = sqrt(dev / (k - 1));
+}
+
+/* The values of one quantity over the seeds of an init, into v[seeds]. */
+static void lab_gather_epoch(lab *L, int init, int epoch, int field, double *v)
+{
+    int s;
+    for (s = 0; s < L->opt.seeds; s++) v[s] = lab_hist(L, init, s, epoch)[field];
+}
+
+/* "0.9781 ± 0.0012", or the mean alone for one value, or "—" for none. */
+static void lab_format_ms(char *buf, size_t size, double mean, double std, int n, int digits, int general)
+{
+    if (n == 0) { snprintf(buf, size, "—"); return; }
+    if (general) {
+        if (n >= 2) snprintf(buf, size, "%.*g ± %.2g", digits, mean, std);
+        else snprintf(buf, size, "%.*g", digits, mean);
+    } else {
+        if (n >= 2) snprintf(buf, size, "%.*f ± %.*f", digits, mean, digits, std);
+        else snprintf(buf, size, "%.*f", digits, mean);
+    }
+}
+
+/* ---- plots ------------------------------------------------------------------------------ */
+
+/* initnn_plot_svg leaves a fixed 170 pixels right of the plot for the legend,
+   which cuts labels longer than about 18 characters
+   ("variance_scaling:2,fan_in,truncated_normal"). This widens the picture
+   (the <svg> width and viewBox and the white background) by what the
+   longest label needs, at about 7 pixels a character; the plot itself stays
+   where it is. The file is left as it is if it does not start as expected. */
+static void lab_widen_svg(const char *path, const initnn_plot *plot, const initnn_plot_series *series, int count)
+{
+    int width = plot->width > 0 ? plot->width : 720, height = plot->height > 0 ? plot->height : 440;
+    int i, extra = 0, written;
+    char old_size[64], new_size[64], old_box[64], new_box[64];
+    FILE *f;
+    long length;
+    char *text, *a, *b, *c;
+    for (i = 0; i < count; i++) {
+        int need = 40 + 7 * (int)strlen(series[i].label ? series[i].label : "") + 12 - 170;
+        if (need > extra) extra = need;
+    }
+    if (extra <= 0) return;
+    f = fopen(path, "rb");
+    if (!f) return;
+    if (fseek(f, 0, SEEK_END) != 0 || (length = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) { fclose(f); return; }
+    text = (char *)lab_alloc((size_t)length + 1);
+    if (fread(text, 1, (size_t)length, f) != (size_t)length) { fclose(f); free(text); return; }
+    fclose(f);
+    text[length] = '\0';
+    snprintf(old_size, sizeof old_size, " width=\"%d\" height=\"%d\"", width, height);
+    snprintf(new_size, sizeof new_size, " width=\"%d\" height=\"%d\"", width + extra, height);
+    snprintf(old_box, sizeof old_box, "viewBox=\"0 0 %d %d\"", width, height);
+    snprintf(new_box, sizeof new_box, "viewBox=\"0 0 %d %d\"", width + extra, height);
+    /* <svg ... width height viewBox ...> then <rect ... width height fill="white"/> */
+    a = strstr(text, old_size);
+    b = a ? strstr(a + 1, old_box) : NULL;
+    c = b ? strstr(b + 1, old_size) : NULL;
+    if (!a || !b || !c || c - text > 1024) { free(text); return; }
+    f = fopen(path, "wb");
+    if (!f) lab_fatal("%s: cannot rewrite", path);
+    written = fprintf(f, "%.*s%s%.*s%s%.*s%s%s", (int)(a - text), text, new_size,
+                      (int)(b - (a + strlen(old_size))), a + strlen(old_size), new_box,
+                      (int)(c - (b + strlen(old_box))), b + strlen(old_box), new_size, c + strlen(old_size));
+    if (written < 0 || ferror(f) | (fclose(f) != 0)) lab_fatal("%s: write error", path);
+    free(text);
+}
+
+static void lab_plot(lab *L, const char *name, const initnn_plot *plot, const initnn_plot_series *series, int count)
+{
+    char path[LAB_PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", L->opt.out, name);
+    if (initnn_plot_svg(path, plot, series, count) != 0) lab_fatal("%s", initnn_last_error());
+    lab_widen_svg(path, plot, series, count);
+    if (L->plot_count < 16) snprintf(L->plots[L->plot_count++], sizeof L->plots[0], "%s", name);
+}
+
+/* One quantity against the epoch: per init the mean over seeds, with a
+   band of +-1 std where at least two seeds have a value. */
+static void lab_plot_epochs(lab *L, const char *name, const char *title, const char *y_label, int field, int log_y)
+{
+    const lab_options *o = &L->opt;
+    int E = 0, i, e, s;
+    initnn_plot plot;
+    initnn_plot_series series[LAB_MAX_INITS];
+    double *buf, *v = (double *)lab_alloc((size_t)o->seeds * sizeof(double));
+    for (i = 0; i < o->init_count; i++)
+        for (s = 0; s < o->seeds; s++)
+            if (lab_run(L, i, s)->epochs_run > E) E = lab_run(L, i, s)->epochs_run;
+    E++;   /* points 0..E: epoch 0 is the initialization */
+    buf = (double *)lab_alloc((size_t)o->init_count * 4 * (size_t)E * sizeof(double));
+    for (i = 0; i < o->init_count; i++) {
+        double *x = buf + (size_t)i * 4 * E, *y = x + E, *lo = y + E, *hi = lo + E;
+        for (e = 0; e < E; e++) {
+            double mean, std;
+            int n;
+            lab_gather_epoch(L, i, e, field, v);
+            lab_mean_std(v, o->seeds, 1, &mean, &std, &n);
+            x[e] = e;
+            y[e] = mean;
+            lo[e] = n >= 2 ? mean - std : mean;
+            hi[e] = n >= 2 ? mean + std : mean;
+            if (log_y && n >= 2 && !(lo[e] > 0.0)) lo[e] = mean > 0.0 ? mean * 1e-3 : NAN;
+        }
+        series[i].label = o->inits[i];
+        series[i].x = x;
+        series[i].y = y;
+        series[i].y_low = lo;
+        series[i].y_high = hi;
+        series[i].n = E;
+    }
+    memset(&plot, 0, sizeof plot);
+    plot.title = title;
+    plot.x_label = "epoch";
+    plot.y_label = y_label;
+    plot.log_y = log_y;
+    plot.markers = E <= 30;
+    lab_plot(L, name, &plot, series, o->init_count);
+    free(buf);
+    free(v);
+}
+
+/* Density histograms of the first weighted layer's kernel at initialization,
+   one curve per init: bins over the range of that init's weights (all
+   seeds), density = count / (n bin_width), mean and std over seeds. */
+static void lab_plot_weight_hist(lab *L)
+{
+    const lab_options *o = &L->opt;
+    size_t n = lab_run(L, 0, 0)->first_weight_count;
+    int bins = (int)(sqrt((double)n) / 2.0), i, s, b, degenerate_any = 0;
+    initnn_plot plot;
+    initnn_plot_series series[LAB_MAX_INITS];
+    char labels[LAB_MAX_INITS][128], title[256];
+    double *buf, peak_min = HUGE_VAL, peak_max = 0.0;
+    double *dens = (double *)lab_alloc((size_t)o->seeds * sizeof(double));
+    size_t *counts;
+    if (bins < 8) bins = 8;
+    if (bins > 50) bins = 50;
+    counts = (size_t *)lab_alloc((size_t)bins * (size_t)o->seeds * sizeof(size_t));
+    buf = (double *)lab_alloc((size_t)o->init_count * 4 * (size_t)bins * sizeof(double));
+    for (i = 0; i < o->init_count; i++) {
+        double *x = buf + (size_t)i * 4 * bins, *y = x + bins, *lo = y + bins, *hi = lo + bins;
+        double wmin = HUGE_VAL, wmax = -HUGE_VAL, width, peak = 0.0;
+        size_t k;
+        for (s = 0; s < o->seeds; s++) {
+            const lab_run_result *r = lab_run(L, i, s);
+            for (k = 0; k < r->first_weight_count; k++) {
+                if (r->first_weights[k] < wmin) wmin = r->first_weights[k];
+                if (r->first_weights[k] > wmax) wmax = r->first_weights[k];
+            }
+        }
+        series[i].label = labels[i];
+        series[i].x = x;
+        series[i].y = y;
+        series[i].y_low = lo;
+        series[i].y_high = hi;
+        if (!(wmax > wmin)) {
+            /* Every weight the same (zeros, constant): a spike, not a curve. */
+            snprintf(labels[i], sizeof labels[i], "%s (all %g)", o->inits[i], wmin);
+            series[i].n = 0;
+            degenerate_any = 1;
+            continue;
+        }
+        snprintf(labels[i], sizeof labels[i], "%s", o->inits[i]);
+        width = (wmax - wmin) / bins;
+        for (s = 0; s < o->seeds; s++) {
+            const lab_run_result *r = lab_run(L, i, s);
+            initnn_histogram(counts + (size_t)s * bins, bins, r->first_weights, r->first_weight_count, (float)wmin,
+                             (float)(wmax + 1e-6 * (wmax - wmin)));
+        }
+        for (b = 0; b < bins; b++) {
+            double mean, std;
+            int m;
+            for (s = 0; s < o->seeds; s++)
+                dens[s] = (double)counts[(size_t)s * bins + b] / ((double)lab_run(L, i, s)->first_weight_count * width);
+            lab_mean_std(dens, o->seeds, 1, &mean, &std, &m);
+            x[b] = wmin + (b + 0.5) * width;
+            y[b] = mean;
+            lo[b] = m >= 2 ? mean - std : mean;
+            hi[b] = m >= 2 ? mean + std : mean;
+            if (mean > peak) peak = mean;
+        }
+        series[i].n = bins;
+        if (peak < peak_min) peak_min = peak;
+        if (peak > peak_max) peak_max = peak;
+    }
+    memset(&plot, 0, sizeof plot);
+    /* Densities of very different widths (sigma 0.01 against 1) only show
+       together on a log axis. */
+    plot.log_y = peak_max > 8.0 * peak_min;
+    for (i = 0; i < o->init_count && plot.log_y; i++) {
+        double *lo = buf + (size_t)i * 4 * bins + 2 * (size_t)bins;
+        for (b = 0; b < bins; b++)
+            if (!(lo[b] > 0.0)) lo[b] = lo[b + bins] > 0.0 ? lo[b + bins] * 1e-3 : NAN;
+    }
+    snprintf(title, sizeof title, "Initial weights of layer 1 (%lu weights, %d seed%s)%s", (unsigned long)n, o->seeds,
+             o->seeds == 1 ? "" : "s", degenerate_any ? "; constant inits not drawn" : "");
+    plot.title = title;
+    plot.x_label = "weight (bin centre)";
+    plot.y_label = plot.log_y ? "density (log scale)" : "density";
+    plot.markers = 0;
+    lab_plot(L, "weight_hist.svg", &plot, series, o->init_count);
+    free(buf);
+    free(counts);
+    free(dens);
+}
+
+/* Variance of each weighted layer's output at initialization. */
+static void lab_plot_act_var(lab *L)
+{
+    const lab_options *o = &L->opt;
+    int D = L->weighted_layers, i, s, k;
+    initnn_plot plot;
+    initnn_plot_series series[LAB_MAX_INITS];
+    double *buf = (double *)lab_alloc((size_t)o->init_count * 4 * (size_t)D * sizeof(double));
+    double *v = (double *)lab_alloc((size_t)o->seeds * sizeof(double));
+    for (i = 0; i < o->init_count; i++) {
+        double *x = buf + (size_t)i * 4 * D, *y = x + D, *lo = y + D, *hi = lo + D;
+        for (k = 0; k < D; k++) {
+            double mean, std;
+            int n;
+            for (s = 0; s < o->seeds; s++) v[s] = lab_run(L, i, s)->init_act_var[k];
+            lab_mean_std(v, o->seeds, 1, &mean, &std, &n);
+            x[k] = k + 1;
+            y[k] = mean;
+            lo[k] = n >= 2 ? mean - std : mean;
+            hi[k] = n >= 2 ? mean + std : mean;
+            if (n >= 2 && !(lo[k] > 0.0)) lo[k] = mean > 0.0 ? mean * 1e-3 : NAN;
+        }
+        series[i].label = o->inits[i];
+        series[i].x = x;
+        series[i].y = y;
+        series[i].y_low = lo;
+        series[i].y_high = hi;
+        series[i].n = D;
+    }
+    memset(&plot, 0, sizeof plot);
+    plot.title = "Activation variance per layer at initialization";
+    plot.x_label = "layer (weighted layers, 1 = first; last = output)";
+    plot.y_label = "Var(layer output), probe batch (log scale)";
+    plot.log_y = 1;
+    plot.markers = 1;
+    lab_plot(L, "act_var_init.svg", &plot, series, o->init_count);
+    free(buf);
+    free(v);
+}
+
+static void lab_plots(lab *L)
+{
+    char title[256];
+    const char *metric = lab_metric_title(L);
+    if (L->data.has_val) {
+        snprintf(title, sizeof title, "Validation %s%s (mean ± std over seeds)", metric,
+                 L->data.val_is_test ? " (test set)" : "");
+        lab_plot_epochs(L, L->data.classification ? "val_accuracy.svg" : "val_mae.svg", title,
+                        L->data.classification ? "validation accuracy" : "validation MAE", F_VAL_METRIC, 0);
+        lab_plot_epochs(L, "val_loss.svg", "Validation loss (mean ± std over seeds)", "validation loss",
+                        F_VAL_LOSS, 0);
+    }
+    lab_plot_epochs(L, "train_loss.svg", "Training loss (mean ± std over seeds)", "training loss (epoch mean)",
+                    F_TRAIN_LOSS, 0);
+    lab_plot_epochs(L, "grad_norm.svg", "Global gradient norm (mean over the epoch's batches)",
+                    "||grad|| (log scale)", F_GRAD_NORM, 1);
+    if (L->has_relu)
+        lab_plot_epochs(L, "relu_zero_fraction.svg", "ReLU saturation: outputs exactly 0 (probe batch)",
+                        "fraction of ReLU outputs = 0", F_ZERO, 0);
+    if (L->has_saturating)
+        lab_plot_epochs(L, "saturation.svg", "tanh/sigmoid saturation (probe batch)",
+                        "fraction beyond 0.97 of the range", F_SAT, 0);
+    lab_plot_weight_hist(L);
+    lab_plot_act_var(L);
+}
+
+/* ---- summary ---------------------------------------------------------------------------- */
+
+/* The command line, quoted for a POSIX shell where needed. */
+static void lab_print_command(FILE *f, int argc, char **argv)
+{
+    int i;
+    fputs("./initlab", f);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        fputc(' ', f);
+        if (*a && strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+=.,:/@%") == strlen(a)) {
+            fputs(a, f);
+        } else {
+            fputc('\'', f);
+            for (; *a; a++) {
+                if (*a == '\'') fputs("'\\''", f);
+                else fputc(*a, f);
+            }
+            fputc('\'', f);
+        }
+    }
+}
+
+/* The final-model metric on the test set of every seed of an init. */
+static void lab_final_values(lab *L, int init, int which, int metric, double *v)
+{
+    int s;
+    for (s = 0; s < L->opt.seeds; s++) {
+        const lab_run_result *r = lab_run(L, init, s);
+        v[s] = metric ? r->final_metric[which] : r->final_loss[which];
+    }
+}
+
+/* The main table: per init, epochs, the first and last epoch as logged, and
+   the final model's test metric. Written to f (markdown). */
+static void lab_main_table(lab *L, FILE *f)
+{
+    const lab_options *o = &L->opt;
+    const char *m = lab_metric_name(L);
+    int cls = L->data.classification, i, s, digits = cls ? 4 : 4;
+    double *v = (double *)lab_alloc((size_t)o->seeds * sizeof(double));
+    fprintf(f, "| init | epochs | train %s, epoch 1 | val %s, epoch 1 | train %s, last epoch | val %s, last epoch | "
+            "test %s |\n", m, m, m, m, m);
+    fprintf(f, "|---|---|---|---|---|---|---|\n");
+    for (i = 0; i < o->init_count; i++) {
+        char cells[5][64], epochs[64];
+        double mean, std, emin = HUGE_VAL, emax = 0;
+        int n, fields[2] = {F_TRAIN_METRIC, F_VAL_METRIC}, k;
+        for (s = 0; s < o->seeds; s++) {
+            double e = lab_run(L, i, s)->epochs_run;
+            v[s] = e;
+            if (e < emin) emin = e;
+            if (e > emax) emax = e;
+        }
+        lab_mean_std(v, o->seeds, 1, &mean, &std, &n);
+        if (emin == emax) snprintf(epochs, sizeof epochs, "%d", (int)emin);
+        else snprintf(epochs, sizeof epochs, "%.1f (%d–%d)", mean, (int)emin, (int)emax);
+        for (k = 0; k < 4; k++) {
+            /* epoch 1, then each seed's last epoch */
+            for (s = 0; s < o->seeds; s++) {
+                const lab_run_result *r = lab_run(L, i, s);
+                int e = k < 2 ? 1 : r->epochs_run;
+                v[s] = r->diverged || e < 1 ? NAN : lab_hist(L, i, s, e)[fields[k % 2]];
+            }
+            lab_mean_std(v, o->seeds, 1, &mean, &std, &n);
+            lab_format_ms(cells[k], sizeof cells[k], mean, std, n, digits, !cls);
+        }
+        lab_final_values(L, i, 2, 1, v);
+        lab_mean_std(v, o->seeds, 1, &mean, &std, &n);
+        lab_format_ms(cells[4], sizeof cells[4], mean, std, n, digits, !cls);
+        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s |\n", o->inits[i], epochs, cells[0], cells[1], cells[2],
+                cells[3], cells[4]);
+    }
+    free(v);
+}
+
+static void lab_summary(lab *L, int argc, char **argv, double seconds)
+{
+    const lab_options *o = &L->opt;
+    FILE *f = lab_open_out(L, "summary.md");
+    const char *m = lab_metric_name(L), *mt = lab_metric_title(L);
+    int cls = L->data.classification, i, j, s, k, n1, n2, exceed = 0, within = 0, diverged = 0;
+    double *v = (double *)lab_alloc((size_t)o->seeds * sizeof(double));
+    char when[64];
+    const char *opt_name = o->optimizer == INITNN_OPT_SGD ? "SGD" : o->optimizer == INITNN_OPT_RMSPROP ? "RMSProp" : "Adam";
+
+    fprintf(f, "# initlab: %s\n\n", o->data);
+    fprintf(f, "Command:\n\n    ");
+    lab_print_command(f, argc, argv);
+    fprintf(f, "\n\n");
+    fprintf(f, "- Data: %s.\n", L->data.description);
+    fprintf(f, "- Net: `%s` (%lu parameters), loss %s; biases `%s`.\n", L->arch, (unsigned long)L->param_count,
+            cls ? "softmax cross-entropy" : "mean squared error", o->bias_init);
+    fprintf(f, "- Training: %s, learning rate %g", opt_name, o->lr);
+    if (o->optimizer == INITNN_OPT_SGD) fprintf(f, ", momentum %g", o->momentum);
+    if (o->batch > 0) fprintf(f, ", batch %d", o->batch);
+    else fprintf(f, ", full batch (%d samples)", L->data.train.count);
+    fprintf(f, ", %s%d epochs", o->patience > 0 ? "up to " : "", o->epochs);
+    if (o->patience > 0) fprintf(f, ", early stopping with patience %d on the validation loss (best weights restored)", o->patience);
+    if (o->clip_norm > 0) fprintf(f, ", gradient norm clipped to %g", o->clip_norm);
+    fprintf(f, "; seeds 1..%d (seed s draws the weights and the batch order).\n", o->seeds);
+    lab_format_duration(when, sizeof when, seconds);
+    fprintf(f, "- Wall time: %s.\n\n", when);
+
+    fprintf(f, "## Results (mean ± sample std over %d seed%s)\n\n", o->seeds, o->seeds == 1 ? "" : "s");
+    lab_main_table(L, f);
+    fprintf(f, "\nEpoch 1 and last epoch as logged: train %s is the mean over the epoch's batches while training "
+            "(Keras' convention), val %s is measured after the epoch%s. Test %s is the final model's%s.\n",
+            mt, mt, L->data.has_val ? "" : " (no validation set: empty)", mt,
+            o->patience > 0 ? " (the restored best weights)" : "");
+    if (L->data.val_is_test) fprintf(f, "The validation set is the test set, so val and test columns coincide.\n");
+
+    /* The final model on each set. */
+    fprintf(f, "\n### Final model%s, evaluated on each whole set\n\n", o->patience > 0 ? " (best weights)" : "");
+    fprintf(f, "| init | train loss | train %s | val loss | val %s | test loss | test %s |\n|---|---|---|---|---|---|---|\n",
+            m, m, m);
+    for (i = 0; i < o->init_count; i++) {
+        fprintf(f, "| %s", o->inits[i]);
+        for (k = 0; k < 3; k++) {
+            int metric;
+            for (metric = 0; metric < 2; metric++) {
+                char cell[64];
+                double mean, std;
+                int n;
+                lab_final_values(L, i, k, metric, v);
+                lab_mean_std(v, o->seeds, 1, &mean, &std, &n);
+                lab_format_ms(cell, sizeof cell, mean, std, n, 4, !metric || !cls);
+                fprintf(f, " | %s", cell);
+            }
+        }
+        fprintf(f, " |\n");
+    }
+
+    /* Divergence. */
+    for (i = 0; i < o->init_count; i++)
+        for (s = 0; s < o->seeds; s++) {
+            const lab_run_result *r = lab_run(L, i, s);
+            if (!r->diverged) continue;
+            if (!diverged++) fprintf(f, "\nRuns that stopped on a NaN or Inf (left out of every mean above):\n\n");
+            fprintf(f, "- %s, seed %d: %s\n", o->inits[i], s + 1, r->message);
+        }
+
+    /* Which differences exceed the spread. */
+    fprintf(f, "\n## Which differences exceed the seed-to-seed spread\n\n");
+    fprintf(f, "Compared: the final model's test %s. Rule: two inits with means m1, m2 and sample standard "
+            "deviations s1, s2 over n1, n2 seeds differ by more than the seed-to-seed spread when "
+            "|m1 − m2| > 2·sqrt(s1²/n1 + s2²/n2), that is by more than about two standard errors of the "
+            "difference of the means. Otherwise the choice of seed alone could explain the difference. With "
+            "few seeds this is a rough guide, not a significance test.\n\n", mt);
+    if (o->seeds < 2) {
+        fprintf(f, "With one seed there is no spread to compare against: run with --seeds 3 or more.\n");
+    } else {
+        for (i = 0; i < o->init_count; i++)
+            for (j = i + 1; j < o->init_count; j++) {
+                double m1, s1, m2, s2, threshold, diff;
+                const char *hi_name, *lo_name;
+                double hi_m, lo_m, hi_s, lo_s;
+                lab_final_values(L, i, 2, 1, v);
+                lab_mean_std(v, o->seeds, 1, &m1, &s1, &n1);
+                lab_final_values(L, j, 2, 1, v);
+                lab_mean_std(v, o->seeds, 1, &m2, &s2, &n2);
+                if (n1 < 2 || n2 < 2) {
+                    fprintf(f, "- %s and %s: fewer than two finished seeds on one side; no comparison.\n",
+                            o->inits[i], o->inits[j]);
+                    continue;
+                }
+                threshold = 2.0 * sqrt(s1 * s1 / n1 + s2 * s2 / n2);
+                diff = fabs(m1 - m2);
+                /* "better" is the higher accuracy or the lower MAE */
+                if ((cls && m1 >= m2) || (!cls && m1 <= m2)) {
+                    hi_name = o->inits[i]; hi_m = m1; hi_s = s1; lo_name = o->inits[j]; lo_m = m2; lo_s = s2;
+                } else {
+                    hi_name = o->inits[j]; hi_m = m2; hi_s = s2; lo_name = o->inits[i]; lo_m = m1; lo_s = s1;
+                }
+                if (diff > threshold) {
+                    exceed++;
+                    fprintf(f, "- **%s** (%.4g ± %.2g) is better than **%s** (%.4g ± %.2g): the difference %.4g "
+                            "exceeds the spread threshold %.2g.\n", hi_name, hi_m, hi_s, lo_name, lo_m, lo_s, diff,
+                            threshold);
+                } else {
+                    within++;
+                    fprintf(f, "- %s (%.4g ± %.2g) and %s (%.4g ± %.2g) differ by %.4g, within the spread "
+                            "threshold %.2g: the seeds could explain it.\n", hi_name, hi_m, hi_s, lo_name, lo_m, lo_s,
+                            diff, threshold);
+                }
+            }
+        fprintf(f, "\nIn short: %d of %d pairs differ by more than the seed-to-seed spread, %d do not.\n", exceed,
+                exceed + within, within);
+    }
+
+    /* Initialization. */
+    fprintf(f, "\n## At initialization (probe batch: the first %d training samples)\n\n", L->probe_n);
+    fprintf(f, "| init | initial loss | Var(output), layer 1 | Var(output), layer %d | ReLU outputs = 0 | "
+            "tanh/sigmoid saturated |\n|---|---|---|---|---|---|\n", L->weighted_layers > 1 ? L->weighted_layers - 1 : 1);
+    for (i = 0; i < o->init_count; i++) {
+        char cells[5][64];
+        double mean, std;
+        int n, last = L->weighted_layers > 1 ? L->weighted_layers - 2 : 0;
+        for (k = 0; k < 5; k++) {
+            for (s = 0; s < o->seeds; s++) {
+                const lab_run_result *r = lab_run(L, i, s);
+                v[s] = k == 0 ? r->init_loss : k == 1 ? r->init_act_var[0] : k == 2 ? r->init_act_var[last]
+                     : k == 3 ? r->init_zero : r->init_sat;
+            }
+            lab_mean_std(v, o->seeds, 1, &mean, &std, &n);
+            lab_format_ms(cells[k], sizeof cells[k], mean, std, n, 3, 1);
+        }
+        fprintf(f, "| %s | %s | %s | %s | %s | %s |\n", o->inits[i], cells[0], cells[1], cells[2], cells[3], cells[4]);
+    }
+    fprintf(f, "\nLayer %d is the last hidden layer; the variance is over all units and samples of the probe batch. "
+            "Every layer's value is in init.csv and act_var_init.svg.\n", L->weighted_layers > 1 ? L->weighted_layers - 1 : 1);
+
+    fprintf(f, "\n## Files\n\n");
+    fprintf(f, "- `log.csv`: one row per init × seed × epoch: train_loss, train_%s (mean over the epoch's batches as "
+            "trained), val_loss, val_%s, grad_norm (mean global gradient norm over the batches), relu_zero_fraction "
+            "and saturated_fraction (probe batch, after the epoch), act_var_0..%d (variance of each weighted layer's "
+            "output on the probe batch), seconds (the epoch's wall time).\n", m, m, L->weighted_layers - 1);
+    fprintf(f, "- `init.csv`: one row per init × seed × weighted layer at initialization: weight std, Var(z), "
+            "Var(y), E[y²], zero and saturated fractions, E[delta²] (the backward signal), the layer's gradient "
+            "norm, the initial loss on the probe batch and on the validation set.\n");
+    fprintf(f, "- Plots (SVG): the mean over seeds with a band of ± 1 sample std where two or more seeds have a value. "
+            "Curves against the epoch start at epoch 0, the state at initialization: validation on the whole "
+            "validation set, training loss and %s and the gradient norm on the probe batch.\n", mt);
+    for (k = 0; k < L->plot_count; k++) fprintf(f, "  - `%s`\n", L->plots[k]);
+    free(v);
+    lab_close_out(L, f, "summary.md");
+}
+
+/* ---- main ----------------------------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    lab *L = (lab *)lab_alloc(sizeof *L);
+    lab_options *o = &L->opt;
+    int i, s;
+    lab_parse_args(o, argc, argv);
+    L->start_time = lab_now();
+    lab_load(&L->data, o);
+    lab_make_arch(L);
+    if (L->data.train.count < 2) lab_usage_error("only %d training samples", L->data.train.count);
+
+    /* The largest batch: the training batch, and the probe batch. */
+    L->probe_n = L->data.train.count < LAB_PROBE ? L->data.train.count : LAB_PROBE;
+    L->max_batch = o->batch > 0 ? o->batch : L->data.train.count;
+    if (L->max_batch > L->data.train.count) L->max_batch = L->data.train.count;
+    if (L->max_batch < L->probe_n) L->max_batch = L->probe_n;
+    L->probe_x = (float *)lab_alloc((size_t)L->probe_n * (size_t)L->data.train.features * sizeof(float));
+    L->probe_labels = (int *)lab_alloc((size_t)L->probe_n * sizeof(int));
+    L->probe_targets = (float *)lab_alloc((size_t)L->probe_n * (size_t)(L->data.train.target_dim + 1) * sizeof(float));
+    initnn_data_batch(&L->data.train, NULL, 0, L->probe_n, L->probe_x, L->probe_labels, L->probe_targets);
+
+    /* A bad architecture is a usage error: find out before any file is written. */
+    initnn_net_free(lab_build_net(L, o->inits[0], 1));
+
+    L->hist = (double *)lab_alloc((size_t)o->init_count * o->seeds * (o->epochs + 1) * F_COUNT * sizeof(double));
+    for (i = 0; i < o->init_count * o->seeds * (o->epochs + 1) * F_COUNT; i++) L->hist[i] = NAN;
+    L->runs = (lab_run_result *)lab_alloc((size_t)o->init_count * o->seeds * sizeof(lab_run_result));
+    L->epochs_planned = (long)o->init_count * o->seeds * o->epochs;
+
+    lab_mkdirs(o->out);
+    L->log = lab_open_out(L, "log.csv");
+    L->init_log = lab_open_out(L, "init.csv");
+    fprintf(L->init_log, "init,seed,layer,net_layer,units,activation,weight_std,pre_act_var,act_var,act_second_moment,"
+            "zero_fraction,saturated_fraction,delta_second_moment,grad_norm,initial_loss,initial_val_loss,initial_val_%s\n",
+            lab_metric_name(L));
+
+    lab_train_all(L);
+    lab_close_out(L, L->log, "log.csv");
+    lab_close_out(L, L->init_log, "init.csv");
+    lab_plots(L);
+    lab_summary(L, argc, argv, lab_now() - L->start_time);
+
+    if (!o->quiet) {
+        printf("\n");
+        lab_main_table(L, stdout);
+        printf("\nSummary: %s/summary.md\nLog:     %s/log.csv, %s/init.csv\nPlots:\n", o->out, o->out, o->out);
+        for (i = 0; i < L->plot_count; i++) printf("  %s/%s\n", o->out, L->plots[i]);
+    }
+
+    for (i = 0; i < o->init_count; i++) {
+        for (s = 0; s < o->seeds; s++) {
+            free(lab_run(L, i, s)->init_act_var);
+            free(lab_run(L, i, s)->first_weights);
+        }
+        free(o->inits[i]);
+    }
+    free(L->runs);
+    free(L->hist);
+    free(L->diag);
+    free(L->probe_x);
+    free(L->probe_labels);
+    free(L->probe_targets);
+    lab_free_data(&L->data);
+    free(L);
+    return 0;
+}
