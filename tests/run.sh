@@ -13,8 +13,9 @@
 #             paths; only where the compiler accepts the flag
 #
 # Besides, initnn.h alone must compile warning-free as C99 (gcc and clang) and
-# as C++ (g++ and clang++), and link when split over two files; each of those
-# counts as one test. A program that does not compile, or that crashes or
+# as C++ (g++ and clang++), and link when split over two files, and the
+# example program in README.md must build and run; each of those counts as
+# one test. A program that does not compile, or that crashes or
 # exits nonzero without printing a FAIL line, counts as one failed test named
 # after the program.
 #
@@ -216,6 +217,18 @@ EOF
         "$CC" $WARN -I. "$OUT/two_files_impl.c" "$OUT/two_files_main.c" -o "$OUT/two_files" -lm
     if [ -x "$OUT/two_files" ]; then
         check_header header_program_from_two_translation_units_runs "./$OUT/two_files"
+    fi
+
+    # The first C block of README.md is a whole program: it must build and run.
+    if [ -f README.md ]; then
+        awk '/^```c/ { inside = 1; next } /^```/ { if (inside) exit } inside' README.md >"$OUT/readme_example.c"
+        rm -f "$OUT/readme_example"
+        # shellcheck disable=SC2086
+        check_header readme_example_compiles_warning_free \
+            "$CC" $WARN -O2 -I. "$OUT/readme_example.c" -o "$OUT/readme_example" -lm
+        if [ -x "$OUT/readme_example" ]; then
+            check_header readme_example_runs "./$OUT/readme_example"
+        fi
     fi
 }
 
