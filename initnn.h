@@ -853,7 +853,7 @@ INITNNDEF double initnn_net_grad_norm(const initnn_net *net);
 
 /* Clips by global norm (Pascanu et al. 2013): if ||g|| > max_norm,
    g <- g max_norm / ||g||, which keeps the direction. Returns ||g|| before
-   clipping. */
+   clipping. max_norm <= 0 means no clipping (g unchanged). */
 INITNNDEF double initnn_clip_grad_norm(float *g, size_t n, double max_norm);
 
 /* Clips each element to [-clip, clip]. Changes the direction. */
@@ -1398,6 +1398,10 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
 #ifndef INITNN_ASSERT
 #include <assert.h>
 #define INITNN_ASSERT(x) assert(x)
+#endif
+
+#ifdef _OPENMP
+#include <omp.h>
 #endif
 
 #ifdef INITNN_WITH_STB
@@ -3464,6 +3468,14 @@ INITNNDEF int initnn_net_set_optimizer(initnn_net *net, const initnn_optimizer *
     if (!(opt->learning_rate > 0.0f) || !(opt->learning_rate < 1e6f))
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: learning rate must be > 0, got %g",
                             (double)opt->learning_rate);
+    if (!(opt->momentum >= 0.0f && opt->momentum < 1.0f) || !(opt->beta1 >= 0.0f && opt->beta1 < 1.0f) ||
+        !(opt->beta2 >= 0.0f && opt->beta2 < 1.0f) || !(opt->rho >= 0.0f && opt->rho < 1.0f))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: momentum %g, beta1 %g, beta2 %g and rho %g "
+                            "must each be in [0, 1)", (double)opt->momentum, (double)opt->beta1, (double)opt->beta2,
+                            (double)opt->rho);
+    if (!(opt->epsilon >= 0.0f) || !(opt->weight_decay >= 0.0f) || !(opt->clip_norm >= 0.0f) || !(opt->clip_value >= 0.0f))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: epsilon, weight_decay, clip_norm and "
+                            "clip_value must be >= 0");
     net->opt = *opt;
     net->opt.step = 0;
     if (net->param_count) {
@@ -4762,8 +4774,14 @@ INITNNDEF int initnn_net_evaluate(initnn_net *net, const initnn_data *data, doub
     return INITNN_OK;
 }
 
+/* Wall-clock seconds: omp_get_wtime under OpenMP (clock() would add up
+   every thread's time), timespec_get in C11, else clock(), which is the
+   wall time of a single-threaded program up to waiting for the CPU. */
 static double initnn__seconds(void)
 {
+#ifdef _OPENMP
+    return omp_get_wtime();
+#endif
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && defined(TIME_UTC) && !defined(__TINYC__)
     struct timespec ts;
     if (timespec_get(&ts, TIME_UTC)) return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
