@@ -5,6 +5,7 @@
 #                   initializers with three seeds each, prints the table and the plots' paths
 #   make data       MNIST and Fashion-MNIST into data/ (scripts/fetch_data.sh), verified
 #   make initlab    the lab, ./initlab (./initlab --help)
+#   make predict    ./predict model.ckpt digit.png (needs libstb-dev)
 #   make init-demo  every initializer spec on one 784x256 layer, formula against sample
 #   make bench      products and training speed against OpenBLAS / PyTorch
 #   make exp-...    the recipes below, each one initlab run writing results/<name>/
@@ -14,7 +15,7 @@ WARN     = -std=c99 -Wall -Wextra -pedantic -Werror
 LDLIBS   = -lm
 BUILD    = build
 
-.PHONY: all test check demo init-demo bench clean data data-mnist data-fashion \
+.PHONY: all test check demo init-demo bench clean predict data data-mnist data-fashion \
         exp-mnist-3inits exp-mnist-4inits exp-moons-scale exp-6inits exp-6inits-mnist \
         exp-6inits-fashion exp-6inits-regression exp-deep
 
@@ -48,6 +49,13 @@ $(BUILD)/initlab-fast: examples/initlab.c initnn.h | $(BUILD)
 # Threads that wait by spinning starve on a busy machine; passive waiting
 # costs little on an idle one.
 RUN_LAB = OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-passive} ./$(LAB)
+
+# ---- images (optional; stb from Debian's libstb-dev) -------------------------------
+# ./predict model.ckpt digit.png classifies a picture of a digit.
+STB_FLAGS = $(shell pkg-config --cflags --libs stb 2>/dev/null || echo -I/usr/include/stb -lstb)
+
+predict: examples/predict.c initnn.h
+	$(CC) $(WARN) $(CFLAGS) -I. -DINITNN_WITH_STB $< -o $@ $(STB_FLAGS) $(LDLIBS)
 
 # ---- data -------------------------------------------------------------------------
 data:
