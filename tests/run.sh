@@ -22,9 +22,9 @@
 # Compiling the header's implementation is most of the time, so each build
 # compiles it once (build/tests/initnn-BUILD.o) and the programs are compiled
 # with -DINITNN_IMPLEMENTATION_DONE, which turns their own copy off, and
-# linked with it. A program that needs more than the public functions (a
-# static helper of the header, say) does not build that way and is compiled
-# whole instead, so a test file never has to care. Programs are built and run
+# linked with it. A program that configures the header (#define INITNN_MALLOC
+# ...) or needs more than its public functions (a static helper, say) is
+# compiled whole instead, so a test file never has to care. Programs are built and run
 # JOBS at a time (default: the number of CPUs); their output is printed
 # afterwards in a fixed order.
 #
@@ -74,6 +74,13 @@ build_implementation() {
         rm -f "$object"   # the programs then compile the header whole and show why
 }
 
+# configures_header SOURCE: whether SOURCE sets a configuration macro of the
+# header (INITNN_MALLOC, INITNN_NO_SIMD, ...): the shared implementation was
+# compiled without it, so such a program must compile the header itself.
+configures_header() {
+    grep -E '^[[:space:]]*#[[:space:]]*define[[:space:]]+INITNN_' "$1" | grep -vq 'INITNN_IMPLEMENTATION'
+}
+
 # build_and_run CONFIG SOURCE: compiles and runs one program; leaves what it
 # printed in EXE.log and how it ended in EXE.result ("build-failed" or the
 # exit status).
@@ -83,7 +90,7 @@ build_and_run() {
     object=$OUT/initnn-$1.o
     rm -f "$exe" "$exe.log" "$exe.result"
     # shellcheck disable=SC2086  # WARN, flags and FILTERS are word lists
-    if [ -f "$object" ] &&
+    if [ -f "$object" ] && ! configures_header "$2" &&
         $compiler $WARN $flags -DINITNN_IMPLEMENTATION_DONE -I. "$2" "$object" -o "$exe" -lm \
             >"$exe.build.log" 2>&1; then
         : # linked with the shared implementation
