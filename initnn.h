@@ -659,7 +659,8 @@ typedef struct initnn_layer {
     float *y;                       /* outputs (max_batch, out)                   */
     float *dz;                      /* dL/dz (dense) or dL/dy (dropout)           */
     float *mask;                    /* dropout mask (max_batch, out)              */
-    float *col;                     /* conv: one sample's im2col (in_c k_h k_w, out_h out_w) */
+    float *col;                     /* conv: the batch's im2col (in_c k_h k_w, max_batch out_h out_w) */
+    float *colt;                    /* conv: output or its gradient as (out_c, max_batch out_h out_w) */
     int *argmax;                    /* max pool: the input index of each output    */
     double last_update_ratio;       /* ||W_after - W_before|| / ||W_before||, last step */
 } initnn_layer;
@@ -2803,16 +2804,17 @@ INITNNDEF void initnn_dropout_backward(float *dX, const float *dY, const float *
 
 /* ---- convolution and pooling kernels -------------------------------------- */
 
-INITNNDEF void initnn_im2col(float *col, const float *x, int channels, int height, int width,
-                             int kernel_h, int kernel_w, int stride, int pad_top, int pad_left,
-                             int out_h, int out_w)
+/* im2col into a matrix whose rows are ld floats apart (ld >= out_h out_w),
+   so that a whole batch's columns can sit side by side. */
+static void initnn__im2col_ld(float *col, size_t ld, const float *x, int channels, int height, int width,
+                              int kernel_h, int kernel_w, int stride, int pad_top, int pad_left,
+                              int out_h, int out_w)
 {
     int c, i, j, oy, ox;
-    size_t positions = (size_t)out_h * (size_t)out_w;
     for (c = 0; c < channels; c++)
         for (i = 0; i < kernel_h; i++)
             for (j = 0; j < kernel_w; j++) {
-                float *row = col + (((size_t)c * kernel_h + i) * kernel_w + j) * positions;
+                float *row = col + (((size_t)c * kernel_h + i) * kernel_w + j) * ld;
                 const float *plane = x + (size_t)c * height * width;
                 for (oy = 0; oy < out_h; oy++) {
                     int y = oy * stride + i - pad_top;
@@ -2829,16 +2831,23 @@ INITNNDEF void initnn_im2col(float *col, const float *x, int channels, int heigh
             }
 }
 
-INITNNDEF void initnn_col2im(float *dx, const float *col, int channels, int height, int width,
+INITNNDEF void initnn_im2col(float *col, const float *x, int channels, int height, int width,
                              int kernel_h, int kernel_w, int stride, int pad_top, int pad_left,
                              int out_h, int out_w)
 {
+    initnn__im2col_ld(col, (size_t)out_h * (size_t)out_w, x, channels, height, width, kernel_h, kernel_w,
+                      stride, pad_top, pad_left, out_h, out_w);
+}
+
+static void initnn__col2im_ld(float *dx, const float *col, size_t ld, int channels, int height, int width,
+                              int kernel_h, int kernel_w, int stride, int pad_top, int pad_left,
+                              int out_h, int out_w)
+{
     int c, i, j, oy, ox;
-    size_t positions = (size_t)out_h * (size_t)out_w;
     for (c = 0; c < channels; c++)
         for (i = 0; i < kernel_h; i++)
             for (j = 0; j < kernel_w; j++) {
-                const float *row = col + (((size_t)c * kernel_h + i) * kernel_w + j) * positions;
+                const float *row = col + (((size_t)c * kernel_h + i) * kernel_w + j) * ld;
                 float *plane = dx + (size_t)c * height * width;
                 for (oy = 0; oy < out_h; oy++) {
                     int y = oy * stride + i - pad_top;
@@ -2849,6 +2858,14 @@ INITNNDEF void initnn_col2im(float *dx, const float *col, int channels, int heig
                     }
                 }
             }
+}
+
+INITNNDEF void initnn_col2im(float *dx, const float *col, int channels, int height, int width,
+                             int kernel_h, int kernel_w, int stride, int pad_top, int pad_left,
+                             int out_h, int out_w)
+{
+    initnn__col2im_ld(dx, col, (size_t)out_h * (size_t)out_w, channels, height, width, kernel_h, kernel_w,
+                      stride, pad_top, pad_left, out_h, out_w);
 }
 
 INITNNDEF void initnn_conv_fans(int c_in, int c_out, int kernel_h, int kernel_w, int *fan_in, int *fan_out)
@@ -2969,8 +2986,9 @@ static void initnn__free_layer_buffers(initnn_layer *l)
     INITNN_FREE(l->dz);
     INITNN_FREE(l->mask);
     INITNN_FREE(l->col);
+    INITNN_FREE(l->colt);
     INITNN_FREE(l->argmax);
-    l->z = l->y = l->dz = l->mask = l->col = NULL;
+    l->z = l->y = l->dz = l->mask = l->col = l->colt = NULL;
     l->argmax = NULL;
 }
 
@@ -3046,15 +3064,21 @@ static int initnn__alloc_layer_buffers(initnn_net *net, initnn_layer *l, int nee
         if (rows * positions > INITNN_MAX_ELEMENTS)
             return initnn__fail(INITNN_ERR_OVERFLOW, "conv2d: im2col of %lld x %lld is too large", (long long)rows,
                                 (long long)positions);
-        col = (size_t)(rows * positions);
+        /* The whole batch's im2col side by side, and the output in
+           (channel, sample x position) order before it is scattered. */
+        if (rows * positions * net->max_batch > INITNN_MAX_ELEMENTS ||
+            (int64_t)l->out_c * positions * net->max_batch > INITNN_MAX_ELEMENTS)
+            return initnn__fail(INITNN_ERR_OVERFLOW, "conv2d: im2col of a batch of %d is too large", net->max_batch);
+        col = (size_t)(rows * positions * net->max_batch);
     }
     l->y = (float *)initnn__alloc_floats(n);
     l->dz = (float *)initnn__alloc_floats(n);
     l->z = need_z ? (float *)initnn__alloc_floats(n) : NULL;
     l->mask = need_mask ? (float *)initnn__alloc_floats(n) : NULL;
     l->col = col ? (float *)initnn__alloc_floats(col) : NULL;
+    l->colt = col ? (float *)initnn__alloc_floats(n) : NULL;
     l->argmax = l->type == INITNN_LAYER_MAXPOOL2D ? (int *)INITNN_MALLOC(n * sizeof(int)) : NULL;
-    if (!l->y || !l->dz || (need_z && !l->z) || (need_mask && !l->mask) || (col && !l->col) ||
+    if (!l->y || !l->dz || (need_z && !l->z) || (need_mask && !l->mask) || (col && (!l->col || !l->colt)) ||
         (l->type == INITNN_LAYER_MAXPOOL2D && !l->argmax)) {
         initnn__free_layer_buffers(l);
         return initnn__fail(INITNN_ERR_MEMORY, "out of memory for a layer of %d units", l->out);
@@ -3506,39 +3530,55 @@ INITNNDEF int initnn_net_reinit(initnn_net *net, uint64_t seed)
     return INITNN_OK;
 }
 
-/* Conv2d forward on a batch: per sample, col = im2col(x) and
-   Z = W^T col + b, the channels as contiguous planes (NCHW). */
+/* Conv2d forward on a batch, as one product: the columns of every sample's
+   im2col side by side, col (C_in k_h k_w, B P), then T = W^T col, (C_out, B P),
+   scattered into Z (B, C_out, P) with the bias. One large product instead of
+   B small ones keeps the kernel's vector registers full. */
 static void initnn__conv_forward(initnn_layer *l, const float *X, int batch)
 {
-    int b, c, rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w, p;
-    for (b = 0; b < batch; b++) {
-        float *z = l->z + (size_t)b * l->out;
-        initnn_im2col(l->col, X + (size_t)b * l->in, l->in_c, l->in_h, l->in_w, l->kernel_h, l->kernel_w,
-                      l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
-        initnn_matmul_tn(z, l->W, l->col, l->out_c, rows, positions, 0);
-        for (c = 0; c < l->out_c; c++)
-            for (p = 0; p < positions; p++) z[(size_t)c * positions + p] += l->b[c];
-    }
+    int b, c, rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w;
+    size_t ld = (size_t)batch * (size_t)positions;
+    for (b = 0; b < batch; b++)
+        initnn__im2col_ld(l->col + (size_t)b * positions, ld, X + (size_t)b * l->in, l->in_c, l->in_h, l->in_w,
+                          l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
+    initnn_matmul_tn(l->colt, l->W, l->col, l->out_c, rows, (int)ld, 0);
+    for (b = 0; b < batch; b++)
+        for (c = 0; c < l->out_c; c++) {
+            const float *src = l->colt + (size_t)c * ld + (size_t)b * positions;
+            float *dst = l->z + (size_t)b * l->out + (size_t)c * positions, bias = l->b[c];
+            int p;
+            for (p = 0; p < positions; p++) dst[p] = src[p] + bias;
+        }
 }
 
-/* Conv2d backward, beside its forward: per sample, rebuild col, then
-   dW += col dZ^T, db += row sums of dZ, and dX = col2im(W dZ). */
+/* Conv2d backward, beside its forward. With dT, (C_out, B P), gathered from
+   dZ: dW += col dT^T, db += row sums of dT, dcol = W dT (written over col,
+   which is not needed after dW), dX = col2im(dcol) sample by sample. col
+   still holds the forward's im2col of X. */
 static void initnn__conv_backward(initnn_layer *l, float *dX, const float *X, int batch)
 {
     int b, c, rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w, p;
-    for (b = 0; b < batch; b++) {
-        const float *dz = l->dz + (size_t)b * l->out;
-        initnn_im2col(l->col, X + (size_t)b * l->in, l->in_c, l->in_h, l->in_w, l->kernel_h, l->kernel_w,
-                      l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
-        initnn_matmul_nt(l->dW, l->col, dz, rows, positions, l->out_c, 1);
-        for (c = 0; c < l->out_c; c++)
-            for (p = 0; p < positions; p++) l->db[c] += dz[(size_t)c * positions + p];
-        if (!dX) continue;
-        initnn_matmul(l->col, l->W, dz, rows, l->out_c, positions, 0);   /* col now holds dcol */
-        memset(dX + (size_t)b * l->in, 0, (size_t)l->in * sizeof(float));
-        initnn_col2im(dX + (size_t)b * l->in, l->col, l->in_c, l->in_h, l->in_w, l->kernel_h, l->kernel_w,
-                      l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
+    size_t ld = (size_t)batch * (size_t)positions;
+    (void)X;
+    for (b = 0; b < batch; b++)
+        for (c = 0; c < l->out_c; c++) {
+            const float *src = l->dz + (size_t)b * l->out + (size_t)c * positions;
+            float *dst = l->colt + (size_t)c * ld + (size_t)b * positions;
+            memcpy(dst, src, (size_t)positions * sizeof(float));
+        }
+    initnn_matmul_nt(l->dW, l->col, l->colt, rows, (int)ld, l->out_c, 1);
+    for (c = 0; c < l->out_c; c++) {
+        const float *t = l->colt + (size_t)c * ld;
+        double sum = 0.0;
+        for (p = 0; p < (int)ld; p++) sum += t[p];
+        l->db[c] += (float)sum;
     }
+    if (!dX) return;
+    initnn_matmul(l->col, l->W, l->colt, rows, l->out_c, (int)ld, 0);
+    memset(dX, 0, (size_t)batch * (size_t)l->in * sizeof(float));
+    for (b = 0; b < batch; b++)
+        initnn__col2im_ld(dX + (size_t)b * l->in, l->col + (size_t)b * positions, ld, l->in_c, l->in_h, l->in_w,
+                          l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
 }
 
 INITNNDEF const float *initnn_net_forward(initnn_net *net, const float *X, int batch, int training)
