@@ -3223,8 +3223,12 @@ INITNNDEF int initnn_net_add_conv2d(initnn_net *net, int filters, int kernel_h, 
     layer.same_padding = same_padding != 0;
     if (layer.same_padding) {
         int pad_h, pad_w;
-        layer.out_h = (layer.in_h + stride - 1) / stride;
-        layer.out_w = (layer.in_w + stride - 1) / stride;
+        /* Padded rows and columns index up to in + kernel: keep that an int. */
+        if ((int64_t)layer.in_h + kernel_h > INITNN_MAX_ELEMENTS || (int64_t)layer.in_w + kernel_w > INITNN_MAX_ELEMENTS)
+            return initnn__fail(INITNN_ERR_OVERFLOW, "initnn_net_add_conv2d: a %d x %d kernel is too large",
+                                kernel_h, kernel_w);
+        layer.out_h = (int)(((int64_t)layer.in_h + stride - 1) / stride);
+        layer.out_w = (int)(((int64_t)layer.in_w + stride - 1) / stride);
         pad_h = (layer.out_h - 1) * stride + kernel_h - layer.in_h;
         pad_w = (layer.out_w - 1) * stride + kernel_w - layer.in_w;
         layer.pad_top = pad_h > 0 ? pad_h / 2 : 0;
@@ -4933,7 +4937,7 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, con
                 best_loss = rec.val_loss;
                 rec.is_best = 1;
                 bad_epochs = 0;
-                if (best) { memcpy(best, net->params, net->param_count * sizeof(float)); have_best = 1; }
+                if (best && net->param_count) { memcpy(best, net->params, net->param_count * sizeof(float)); have_best = 1; }
             } else {
                 bad_epochs++;
             }
@@ -5228,8 +5232,8 @@ static int initnn__idx_open(FILE **file, const char *path, int ndims, uint32_t *
 INITNNDEF int initnn_load_idx(initnn_data *out, const char *images_path, const char *labels_path)
 {
     FILE *images = NULL, *labels = NULL;
-    uint32_t image_dims[3], label_dims[1];
-    size_t image_bytes, label_bytes = 0, i;
+    uint32_t image_dims[3] = {0, 0, 0}, label_dims[1] = {0};
+    size_t image_bytes = 0, label_bytes = 0, i;
     unsigned char *label_bytes_buf = NULL;
     int err, max_label = -1;
     if (!out) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_load_idx: NULL output");
@@ -5653,6 +5657,7 @@ static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
     uint64_t param_count;
     initnn_optimizer o;
     int err;
+    double claimed = 0.0;   /* parameters of the layers so far */
     const unsigned char *magic;
     *out = NULL;
     if (r->size < 12) return initnn__fail(INITNN_ERR_FORMAT, "%s: %lu bytes is too short for a checkpoint",
@@ -5726,7 +5731,8 @@ static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
         /* Rebuild the layer through the public adders, which validate it,
            then check that it has the recorded shape. */
         if (units > (uint32_t)INITNN_MAX_ELEMENTS || out_c > (uint32_t)INITNN_MAX_ELEMENTS ||
-            kernel_h > 65536u || kernel_w > 65536u || stride > 65536u || same > 1u) {
+            kernel_h > (uint32_t)INITNN_MAX_ELEMENTS || kernel_w > (uint32_t)INITNN_MAX_ELEMENTS ||
+            stride > (uint32_t)INITNN_MAX_ELEMENTS || same > 1u) {
             err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu has out-of-range sizes", r->path,
                                (unsigned long)at, (unsigned long)i);
             goto fail;
@@ -5738,6 +5744,18 @@ static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
                 parsed_param != act_param) {
                 err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu: bad activation '%.40s'",
                                    r->path, (unsigned long)at, (unsigned long)i, activation);
+                goto fail;
+            }
+            /* Every parameter takes 12 bytes further on (weight and two
+               optimizer moments): a size the file cannot hold is refused
+               before it is allocated. */
+            claimed += type == INITNN_LAYER_DENSE ? ((double)in + 1.0) * units
+                     : ((double)(net->layer_count ? net->layers[net->layer_count - 1].out_c : net->input_c) *
+                        kernel_h * kernel_w + 1.0) * out_c;
+            if (claimed * 12.0 > (double)(r->size - r->pos)) {
+                err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu brings the parameters to %.0f, more "
+                                   "than the %lu bytes left can hold", r->path, (unsigned long)at, (unsigned long)i,
+                                   claimed, (unsigned long)(r->size - r->pos));
                 goto fail;
             }
             added = type == INITNN_LAYER_DENSE
@@ -5817,11 +5835,15 @@ static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
         size_t bytes = net->param_count * sizeof(float);
         float *keep = (float *)initnn__alloc_floats(2 * net->param_count);
         if (!keep) { err = initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", r->path); goto fail; }
-        memcpy(keep, m, bytes);
-        memcpy(keep + net->param_count, v, bytes);
+        if (bytes) {   /* a net without parameters has no arrays (NULL) */
+            memcpy(keep, m, bytes);
+            memcpy(keep + net->param_count, v, bytes);
+        }
         err = initnn_net_set_optimizer(net, &o);
-        memcpy(m, keep, bytes);
-        memcpy(v, keep + net->param_count, bytes);
+        if (bytes) {
+            memcpy(m, keep, bytes);
+            memcpy(v, keep + net->param_count, bytes);
+        }
         INITNN_FREE(keep);
         if (err) {
             char message[sizeof initnn__error_message];
@@ -5883,9 +5905,11 @@ INITNNDEF int initnn_net_load_into(initnn_net *net, const char *path)
             goto done;
         }
     }
-    memcpy(net->params, loaded->params, net->param_count * sizeof(float));
-    memcpy(net->opt_m, loaded->opt_m, net->param_count * sizeof(float));
-    memcpy(net->opt_v, loaded->opt_v, net->param_count * sizeof(float));
+    if (net->param_count) {   /* else the arrays are NULL */
+        memcpy(net->params, loaded->params, net->param_count * sizeof(float));
+        memcpy(net->opt_m, loaded->opt_m, net->param_count * sizeof(float));
+        memcpy(net->opt_v, loaded->opt_v, net->param_count * sizeof(float));
+    }
     net->opt = loaded->opt;
     net->rng = loaded->rng;
     net->seed = loaded->seed;
