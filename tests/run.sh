@@ -275,11 +275,18 @@ JOBS=${JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
 } &
 jobs_pid=$!
 
+# The lab end to end meanwhile: tests/lab.sh prints lines of the same form.
+# shellcheck disable=SC2086  # FILTERS is a word list
+sh tests/lab.sh $FILTERS >"$OUT/lab.log" 2>&1 &
+lab_pid=$!
+
 # The header checks meanwhile, in this shell (they count here).
 if [ -z "$FILTERS" ]; then
     header_checks
 fi
 wait "$jobs_pid"
+wait "$lab_pid"
+lab_result=$?
 
 # The programs' output in a fixed order: plain, asan, native; the programs
 # are those of the job list (a file added meanwhile waits for the next run).
@@ -309,6 +316,15 @@ for config in $configs; do
         fi
     done
 done
+
+cat "$OUT/lab.log"
+oks=$(grep -c '^ok   ' "$OUT/lab.log")
+fails=$(grep -c '^FAIL ' "$OUT/lab.log")
+passed=$((passed + oks))
+failed=$((failed + fails))
+if [ "$lab_result" -ne 0 ] && [ "$fails" -eq 0 ]; then
+    fail "tests/lab.sh" "exited with status $lab_result without a FAIL line (log: $OUT/lab.log)"
+fi
 
 end=$(date +%s)
 echo "($((end - start)) s, $JOBS jobs)"
