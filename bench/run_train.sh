@@ -1,0 +1,47 @@
+#!/bin/sh
+# bench/run_train.sh - one training epoch, initnn against PyTorch, in one run.
+#
+# For each model (mlp, cnn; MODELS="mlp" to pick) and thread count (1 and 2;
+# THREADS="1" to pick) it runs bench_train (initnn, -O3 -march=native
+# -fopenmp, OMP_NUM_THREADS=t) and bench_train.py (Debian's python3-torch
+# under /usr/bin/python3, torch.set_num_threads(t)), and prints seconds per
+# epoch, the ratio initnn/PyTorch (below 1: initnn is faster) and peak RSS.
+#
+# PyTorch runs at its best: Debian's build does its dense products through
+# OpenBLAS (libblas.so.3), whose 0.3.21 falls back to its slow Prescott kernel
+# on CPUs it does not know, so OPENBLAS_CORETYPE is set from the CPU flags
+# (SkylakeX with avx512f, Haswell with avx2), and OPENBLAS_NUM_THREADS=1 so
+# that torch's own threads are the only ones. Convolutions go through oneDNN.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+MODELS=${MODELS:-"mlp cnn"}
+THREADS=${THREADS:-"1 2"}
+EPOCHS=${EPOCHS:-1}
+PY=/usr/bin/python3
+OUT=build/bench
+mkdir -p "$OUT"
+
+if ! "$PY" -c 'import torch' 2>/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >/dev/null
+    fi
+fi
+if grep -qw avx512f /proc/cpuinfo; then core=SKYLAKEX
+elif grep -qw avx2 /proc/cpuinfo; then core=HASWELL
+else core=""; fi
+
+cc -std=c99 -O3 -march=native -fopenmp -Wall -Wextra -Werror bench/bench_train.c -o "$OUT/bench_train" -lm || exit 1
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+echo "PyTorch: $("$PY" -c 'import torch; print(torch.__version__)' 2>/dev/null || echo missing), OPENBLAS_CORETYPE=${core:-default}"
+printf '%-5s %7s %14s %14s %8s %12s %12s\n' model threads initnn_s pytorch_s ratio initnn_MiB pytorch_MiB
+for model in $MODELS; do
+    for t in $THREADS; do
+        ours=$(OMP_NUM_THREADS=$t OMP_WAIT_POLICY=passive "$OUT/bench_train" "$model" "$EPOCHS") || exit 1
+        theirs=$(OPENBLAS_CORETYPE=$core OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=$t \
+                 "$PY" bench/bench_train.py "$model" "$t" "$EPOCHS" 2>/dev/null) || theirs="pytorch - epoch_seconds nan peak_rss_mib nan"
+        set -- $ours; our_s=$4; our_m=$6
+        set -- $theirs; their_s=$4; their_m=$6
+        ratio=$(awk -v a="$our_s" -v b="$their_s" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "-" }')
+        printf '%-5s %7s %14s %14s %8s %12s %12s\n' "$model" "$t" "$our_s" "$their_s" "$ratio" "$our_m" "$their_m"
+    done
+done
