@@ -119,9 +119,9 @@ static void lab_help(void)
         "  *.svg         val_accuracy (val_mae), val_loss, train_loss, grad_norm,",
         "                relu_zero_fraction and/or saturation, weight_hist,",
         "                act_var_init; each curve is the mean over seeds with a band",
-        "                of +-1 std",
+        "                of +-1 std (clipped to the seeds' range)",
         "",
-        "Example (MNIST, three initializers, three seeds, about 2 minutes):",
+        "Example (MNIST, three initializers, three seeds: what make demo runs):",
         "  ./initlab --data mnist --hidden 256,256,128 --activation relu \\",
         "      --init random_normal:0.05,glorot_normal,he_normal --opt adam --lr 1e-3 \\",
         "      --batch 128 --epochs 5 --val test --seeds 3 --out results/mnist",
@@ -1176,6 +1176,23 @@ static void lab_mean_std(const double *v, int count, int stride, double *mean, d
     *std = sqrt(dev / (k - 1));
 }
 
+/* The band drawn around a mean: mean +- 1 std, clipped to the range of the
+   seeds' values, so that it never claims values no seed had (a loss below
+   0, say). No band (lo = hi = mean) with fewer than two values. */
+static void lab_band(const double *v, int count, double mean, double std, int n, double *lo, double *hi)
+{
+    double vmin = HUGE_VAL, vmax = -HUGE_VAL;
+    int i;
+    if (n < 2) { *lo = *hi = mean; return; }
+    for (i = 0; i < count; i++) {
+        if (!(v[i] - v[i] == 0.0)) continue;
+        if (v[i] < vmin) vmin = v[i];
+        if (v[i] > vmax) vmax = v[i];
+    }
+    *lo = mean - std > vmin ? mean - std : vmin;
+    *hi = mean + std < vmax ? mean + std : vmax;
+}
+
 /* The values of one quantity over the seeds of an init, into v[seeds]. */
 static void lab_gather_epoch(lab *L, int init, int epoch, int field, double *v)
 {
@@ -1274,9 +1291,7 @@ static void lab_plot_epochs(lab *L, const char *name, const char *title, const c
             lab_mean_std(v, o->seeds, 1, &mean, &std, &n);
             x[e] = e;
             y[e] = mean;
-            lo[e] = n >= 2 ? mean - std : mean;
-            hi[e] = n >= 2 ? mean + std : mean;
-            if (log_y && n >= 2 && !(lo[e] > 0.0)) lo[e] = mean > 0.0 ? mean * 1e-3 : NAN;
+            lab_band(v, o->seeds, mean, std, n, &lo[e], &hi[e]);
         }
         series[i].label = o->inits[i];
         series[i].x = x;
@@ -1352,8 +1367,7 @@ static void lab_plot_weight_hist(lab *L)
             lab_mean_std(dens, o->seeds, 1, &mean, &std, &m);
             x[b] = wmin + (b + 0.5) * width;
             y[b] = mean;
-            lo[b] = m >= 2 ? mean - std : mean;
-            hi[b] = m >= 2 ? mean + std : mean;
+            lab_band(dens, o->seeds, mean, std, m, &lo[b], &hi[b]);
             if (mean > peak) peak = mean;
         }
         series[i].n = bins;
@@ -1364,11 +1378,6 @@ static void lab_plot_weight_hist(lab *L)
     /* Densities of very different widths (sigma 0.01 against 1) only show
        together on a log axis. */
     plot.log_y = peak_max > 8.0 * peak_min;
-    for (i = 0; i < o->init_count && plot.log_y; i++) {
-        double *lo = buf + (size_t)i * 4 * bins + 2 * (size_t)bins;
-        for (b = 0; b < bins; b++)
-            if (!(lo[b] > 0.0)) lo[b] = lo[b + bins] > 0.0 ? lo[b + bins] * 1e-3 : NAN;
-    }
     snprintf(title, sizeof title, "Initial weights of layer 1 (%lu weights, %d seed%s)%s", (unsigned long)n, o->seeds,
              o->seeds == 1 ? "" : "s", degenerate_any ? "; constant inits not drawn" : "");
     plot.title = title;
@@ -1399,9 +1408,7 @@ static void lab_plot_act_var(lab *L)
             lab_mean_std(v, o->seeds, 1, &mean, &std, &n);
             x[k] = k + 1;
             y[k] = mean;
-            lo[k] = n >= 2 ? mean - std : mean;
-            hi[k] = n >= 2 ? mean + std : mean;
-            if (n >= 2 && !(lo[k] > 0.0)) lo[k] = mean > 0.0 ? mean * 1e-3 : NAN;
+            lab_band(v, o->seeds, mean, std, n, &lo[k], &hi[k]);
         }
         series[i].label = o->inits[i];
         series[i].x = x;
@@ -1430,11 +1437,11 @@ static void lab_plots(lab *L)
                  L->data.val_is_test ? " (test set)" : "");
         lab_plot_epochs(L, L->data.classification ? "val_accuracy.svg" : "val_mae.svg", title,
                         L->data.classification ? "validation accuracy" : "validation MAE", F_VAL_METRIC, 0);
-        lab_plot_epochs(L, "val_loss.svg", "Validation loss (mean ± std over seeds)", "validation loss",
-                        F_VAL_LOSS, 0);
+        lab_plot_epochs(L, "val_loss.svg", "Validation loss (mean ± std over seeds)", "validation loss (log scale)",
+                        F_VAL_LOSS, 1);
     }
-    lab_plot_epochs(L, "train_loss.svg", "Training loss (mean ± std over seeds)", "training loss (epoch mean)",
-                    F_TRAIN_LOSS, 0);
+    lab_plot_epochs(L, "train_loss.svg", "Training loss (mean ± std over seeds)",
+                    "training loss, epoch mean (log scale)", F_TRAIN_LOSS, 1);
     lab_plot_epochs(L, "grad_norm.svg", "Global gradient norm (mean over the epoch's batches)",
                     "||grad|| (log scale)", F_GRAD_NORM, 1);
     if (L->has_relu)
@@ -1667,7 +1674,8 @@ static void lab_summary(lab *L, int argc, char **argv, double seconds)
     fprintf(f, "- `init.csv`: one row per init × seed × weighted layer at initialization: weight std, Var(z), "
             "Var(y), E[y²], zero and saturated fractions, E[delta²] (the backward signal), the layer's gradient "
             "norm, the initial loss on the probe batch and on the validation set.\n");
-    fprintf(f, "- Plots (SVG): the mean over seeds with a band of ± 1 sample std where two or more seeds have a value. "
+    fprintf(f, "- Plots (SVG): the mean over seeds with a band of ± 1 sample std (clipped to the range of the seeds' values) "
+            "where two or more seeds have a value. "
             "Curves against the epoch start at epoch 0, the state at initialization: validation on the whole "
             "validation set, training loss and %s and the gradient norm on the probe batch.\n", mt);
     for (k = 0; k < L->plot_count; k++) fprintf(f, "  - `%s`\n", L->plots[k]);
