@@ -1,0 +1,351 @@
+/* test_conv_train.c - a small CNN trains, CNN checkpoints round-trip, and the
+   arch grammar's conv tokens parse or fail naming the bad token.
+
+   Training data are generated here: 64 single-channel 12 x 12 images, N(0,
+   0.1^2) noise plus a bar of 5 pixels of +1 at a random place, whose
+   direction is the class: horizontal, vertical, diagonal, anti-diagonal
+   (classes interleaved, 16 each). conv:8:3,relu,maxpool:2,flatten,dense:4,
+   softmax with Adam(0.01), batches of 16, must classify all 64 after at
+   most 40 epochs; over seeds 1-10 it takes 9 to 15. Accuracy is counted
+   here from forward passes (argmax against the label).
+
+   Temporary files are /tmp/initnn_test_conv_XXXXXX* (mkstemp), removed at
+   the end. */
+
+#define _POSIX_C_SOURCE 200809L
+
+#define INITNN_IMPLEMENTATION
+#include "initnn.h"
+#include "testing.h"
+
+#include <unistd.h>
+
+/* ---- files ------------------------------------------------------------------------- */
+
+static char temp_base[64];
+
+static const char *temp_path(const char *suffix)
+{
+    static char paths[4][96];
+    static int next;
+    char *p = paths[next++ % 4];
+    snprintf(p, sizeof paths[0], "%s%s", temp_base, suffix);
+    return p;
+}
+
+/* ---- the bars ----------------------------------------------------------------------- */
+
+#define IMAGES 64
+#define SIDE 12
+#define BAR 5
+#define CLASSES 4
+#define MAX_EPOCHS 40
+
+static void make_bars(float *x, int *labels, uint64_t seed)
+{
+    initnn_rng rng;
+    int i, k, p;
+    initnn_rng_seed(&rng, seed);
+    for (i = 0; i < IMAGES; i++) {
+        float *image = x + (size_t)i * SIDE * SIDE;
+        int c = i % CLASSES, top, left;
+        for (p = 0; p < SIDE * SIDE; p++) image[p] = 0.1f * initnn_rng_normal(&rng);
+        top = (int)initnn_rng_below(&rng, SIDE - BAR + 1);
+        left = (int)initnn_rng_below(&rng, SIDE - BAR + 1);
+        for (k = 0; k < BAR; k++) {
+            int row = c == 0 ? top + BAR / 2 : top + k;
+            int col = c == 1 ? left + BAR / 2 : c == 3 ? left + BAR - 1 - k : left + k;
+            image[row * SIDE + col] += 1.0f;
+        }
+        labels[i] = c;
+    }
+}
+
+/* Fraction of samples whose largest output (first maximum) is the label. */
+static double count_accuracy(initnn_net *net, const float *x, const int *labels, int n)
+{
+    int start, right = 0, classes = initnn_net_output_dim(net);
+    for (start = 0; start < n; start += net->max_batch) {
+        int b = n - start < net->max_batch ? n - start : net->max_batch, i, j;
+        const float *y = initnn_net_forward(net, x + (size_t)start * net->input_dim, b, 0);
+        if (!y) return -1.0;
+        for (i = 0; i < b; i++) {
+            int best = 0;
+            for (j = 1; j < classes; j++)
+                if (y[i * classes + j] > y[i * classes + best]) best = j;
+            right += best == labels[start + i];
+        }
+    }
+    return (double)right / n;
+}
+
+static void train_bars(initnn_net *net, const float *x, const int *labels, int *epochs, double *start_accuracy,
+                       double *accuracy)
+{
+    initnn_optimizer adam = initnn_adam(0.01f);
+    initnn_train_config cfg = initnn_train_defaults();
+    initnn_data data;
+    int err;
+    memset(&data, 0, sizeof data);
+    data.count = IMAGES;
+    data.features = SIDE * SIDE;
+    data.x = x;
+    data.labels = labels;
+    data.classes = CLASSES;
+    cfg.epochs = 1;
+    cfg.batch_size = 16;
+    err = initnn_net_set_optimizer(net, &adam);
+    CHECK(err == 0, "initnn_net_set_optimizer: %s", initnn_last_error());
+    *start_accuracy = *accuracy = count_accuracy(net, x, labels, IMAGES);
+    for (*epochs = 0; *epochs < MAX_EPOCHS && *accuracy < 1.0;) {
+        err = initnn_net_train(net, &data, NULL, &cfg, NULL);
+        CHECK(err == 0, "epoch %d: %s", *epochs + 1, initnn_last_error());
+        ++*epochs;
+        *accuracy = count_accuracy(net, x, labels, IMAGES);
+    }
+}
+
+static void small_cnn_reaches_100_percent_training_accuracy_with_adam_within_40_epochs(void)
+{
+    static float x[IMAGES * SIDE * SIDE];
+    int labels[IMAGES], seed;
+    for (seed = 1; seed <= 2; seed++) {
+        initnn_net *net = NULL;
+        int epochs = 0, err;
+        double before = 0.0, after = 0.0;
+        make_bars(x, labels, 100 + (uint64_t)seed);
+        err = initnn_net_from_arch(&net, "conv:8:3,relu,maxpool:2,flatten,dense:4,softmax", 1, SIDE, SIDE,
+                                   "he_normal", "zeros", 16, (uint64_t)seed);
+        CHECK(err == 0, "%s", initnn_last_error());
+        train_bars(net, x, labels, &epochs, &before, &after);
+        initnn_net_free(net);
+        if (TESTING_FAILED) return;
+        CHECK(before <= 0.5, "seed %d: %.0f%% right before any training; the task is too easy to show anything",
+              seed, 100.0 * before);
+        CHECK(after == 1.0, "seed %d: %.1f%% training accuracy after %d epochs", seed, 100.0 * after, epochs);
+    }
+}
+
+/* ---- checkpoints --------------------------------------------------------------------- */
+
+#define CK_ARCH "conv:4:3x2:1:same,relu,maxpool:2,conv:3:3,tanh,avgpool:2:1,flatten,dense:3,softmax"
+#define CK_C 2
+#define CK_H 9
+#define CK_W 8
+#define CK_BATCH 5
+
+static void ck_batch(float *x, int *labels, uint64_t seed)
+{
+    initnn_rng rng;
+    int i;
+    initnn_rng_seed(&rng, seed);
+    for (i = 0; i < CK_BATCH * CK_C * CK_H * CK_W; i++) x[i] = initnn_rng_normal(&rng);
+    for (i = 0; i < CK_BATCH; i++) labels[i] = (int)initnn_rng_below(&rng, 3);
+}
+
+/* The checked net trained a few steps, so that the optimizer state matters. */
+static int ck_trained_net(initnn_net **net, const char *arch, uint64_t seed, const float *x, const int *labels)
+{
+    int err = initnn_net_from_arch(net, arch, CK_C, CK_H, CK_W, "glorot_uniform", "random_normal:0.1", CK_BATCH, seed);
+    int step;
+    for (step = 0; !err && step < 3; step++) err = initnn_net_train_batch(*net, x, labels, NULL, CK_BATCH, NULL, NULL);
+    return err;
+}
+
+static void cnn_checkpoint_round_trip_is_bit_exact_and_training_continues_identically(void)
+{
+    float x[CK_BATCH * CK_C * CK_H * CK_W], out_a[CK_BATCH * 3], out_b[CK_BATCH * 3];
+    int labels[CK_BATCH], err, l, same_layers = 1, bad_layer = -1;
+    initnn_net *a = NULL, *b = NULL;
+    const char *path = temp_path(".ck");
+    const float *y;
+    ck_batch(x, labels, 7);
+    err = ck_trained_net(&a, CK_ARCH, 21, x, labels);
+    if (!err) err = initnn_net_save(a, path);
+    if (!err) err = initnn_net_load(&b, path, CK_BATCH);
+    remove(path);
+    if (err) { initnn_net_free(a); initnn_net_free(b); }
+    CHECK(err == 0, "train, save, load: %s", initnn_last_error());
+    for (l = 0; l < a->layer_count && a->layer_count == b->layer_count; l++) {
+        const initnn_layer *p = &a->layers[l], *q = &b->layers[l];
+        if (p->type != q->type || p->in != q->in || p->out != q->out || p->in_c != q->in_c || p->in_h != q->in_h ||
+            p->in_w != q->in_w || p->out_c != q->out_c || p->out_h != q->out_h || p->out_w != q->out_w ||
+            p->kernel_h != q->kernel_h || p->kernel_w != q->kernel_w || p->stride != q->stride ||
+            p->same_padding != q->same_padding || p->pad_top != q->pad_top || p->pad_left != q->pad_left ||
+            p->activation != q->activation || p->param_offset != q->param_offset) {
+            same_layers = 0;
+            bad_layer = l;
+            break;
+        }
+    }
+    same_layers = same_layers && a->layer_count == b->layer_count && a->param_count == b->param_count &&
+                  a->input_c == b->input_c && a->input_h == b->input_h && a->input_w == b->input_w;
+    if (!same_layers) { initnn_net_free(a); initnn_net_free(b); }
+    CHECK(same_layers, "the loaded net has another architecture (first difference at layer %d)", bad_layer);
+    {
+        int params_equal = memcmp(a->params, b->params, a->param_count * sizeof(float)) == 0;
+        int moments_equal = memcmp(a->opt_m, b->opt_m, a->param_count * sizeof(float)) == 0 &&
+                            memcmp(a->opt_v, b->opt_v, a->param_count * sizeof(float)) == 0 &&
+                            a->opt.step == b->opt.step;
+        y = initnn_net_forward(a, x, CK_BATCH, 0);
+        if (y) memcpy(out_a, y, sizeof out_a);
+        y = y ? initnn_net_forward(b, x, CK_BATCH, 0) : NULL;
+        if (y) memcpy(out_b, y, sizeof out_b);
+        /* one more step on each */
+        err = y ? initnn_net_train_batch(a, x, labels, NULL, CK_BATCH, NULL, NULL) : -1;
+        if (!err) err = initnn_net_train_batch(b, x, labels, NULL, CK_BATCH, NULL, NULL);
+        if (!err && memcmp(a->params, b->params, a->param_count * sizeof(float)) != 0) err = 1;
+        initnn_net_free(a);
+        initnn_net_free(b);
+        CHECK(params_equal, "the loaded parameters differ from the saved ones");
+        CHECK(moments_equal, "the loaded Adam state differs from the saved one");
+        CHECK(y != NULL, "forward: %s", initnn_last_error());
+        CHECK_FLOATS_EQUAL("outputs of the saved and the loaded CNN", out_b, out_a, (size_t)CK_BATCH * 3);
+        CHECK(err != 1, "one more step from the saved and from the loaded CNN gives different weights");
+        CHECK(err == 0, "one more step: %s", initnn_last_error());
+    }
+}
+
+static void cnn_load_into_a_net_with_another_kernel_size_or_padding_is_refused_and_changes_nothing(void)
+{
+    /* The kernel size differs (3x2 against 5x2, both "same", so every
+       output shape agrees), or the padding (with the pooling changed to keep
+       the shapes as close as possible). */
+    static const char *const others[] = {
+        "conv:4:5x2:1:same,relu,maxpool:2,conv:3:3,tanh,avgpool:2:1,flatten,dense:3,softmax",
+        "conv:4:3x2:1:same,relu,maxpool:2,conv:3:3:1:same,tanh,avgpool:4:1,flatten,dense:3,softmax",
+        "conv:4:3x2:1:same,relu,maxpool:2,conv:3:2,tanh,avgpool:3:1,flatten,dense:3,softmax",
+    };
+    float x[CK_BATCH * CK_C * CK_H * CK_W];
+    int labels[CK_BATCH], err, k;
+    initnn_net *a = NULL;
+    const char *path = temp_path(".ck");
+    ck_batch(x, labels, 8);
+    err = ck_trained_net(&a, CK_ARCH, 22, x, labels);
+    if (!err) err = initnn_net_save(a, path);
+    initnn_net_free(a);
+    CHECK(err == 0, "train and save: %s", initnn_last_error());
+    for (k = 0; k < (int)(sizeof others / sizeof others[0]); k++) {
+        initnn_net *b = NULL;
+        float *before;
+        int changed;
+        err = initnn_net_from_arch(&b, others[k], CK_C, CK_H, CK_W, "he_normal", "zeros", CK_BATCH, 23);
+        if (err) remove(path);
+        CHECK(err == 0, "'%s': %s", others[k], initnn_last_error());
+        before = (float *)malloc(b->param_count * sizeof(float));
+        if (!before) { initnn_net_free(b); remove(path); }
+        CHECK(before != NULL, "out of memory");
+        memcpy(before, b->params, b->param_count * sizeof(float));
+        initnn_clear_error();
+        err = initnn_net_load_into(b, path);
+        changed = memcmp(before, b->params, b->param_count * sizeof(float)) != 0;
+        free(before);
+        initnn_net_free(b);
+        if (err != INITNN_ERR_FORMAT || changed) remove(path);
+        CHECK(err == INITNN_ERR_FORMAT, "load_into '%s' returned %d (%s), want INITNN_ERR_FORMAT", others[k], err,
+              initnn_last_error());
+        CHECK(strstr(initnn_last_error(), "differ") != NULL, "load_into '%s': the message '%s' does not say what differs",
+              others[k], initnn_last_error());
+        CHECK(!changed, "load_into '%s' was refused but changed the net's weights", others[k]);
+    }
+    {
+        /* and the same architecture is accepted */
+        initnn_net *b = NULL;
+        initnn_net *reference = NULL;
+        err = initnn_net_from_arch(&b, CK_ARCH, CK_C, CK_H, CK_W, "he_normal", "zeros", CK_BATCH, 24);
+        if (!err) err = initnn_net_load_into(b, path);
+        if (!err) err = initnn_net_load(&reference, path, CK_BATCH);
+        remove(path);
+        if (!err && memcmp(b->params, reference->params, b->param_count * sizeof(float)) != 0) err = 1;
+        initnn_net_free(b);
+        initnn_net_free(reference);
+        CHECK(err != 1, "load_into the same architecture did not restore the saved weights");
+        CHECK(err == 0, "load_into the same architecture: %s", initnn_last_error());
+    }
+}
+
+/* ---- the arch grammar ------------------------------------------------------------------ */
+
+static void arch_conv_tokens_set_filters_kernel_stride_and_padding(void)
+{
+    initnn_net *net = NULL;
+    const initnn_layer *L;
+    int err = initnn_net_from_arch(&net, "conv:6:3x2:2:same,relu,conv:5:3,maxpool:2,avgpool:2:1,flatten,dense:2,softmax",
+                                   2, 13, 11, "he_normal", "zeros", 4, 1);
+    CHECK(err == 0, "%s", initnn_last_error());
+    L = net->layers;
+    /* conv same stride 2: ceil(13/2) x ceil(11/2) = 7 x 6; conv valid 3x3: 5 x 4;
+       maxpool 2: 2 x 2; avgpool 2 stride 1: 1 x 1; flatten 5 */
+    err = net->layer_count != 6 ||
+          L[0].type != INITNN_LAYER_CONV2D || L[0].out_c != 6 || L[0].kernel_h != 3 || L[0].kernel_w != 2 ||
+          L[0].stride != 2 || !L[0].same_padding || L[0].out_h != 7 || L[0].out_w != 6 ||
+          L[0].activation != INITNN_ACT_RELU ||
+          L[1].type != INITNN_LAYER_CONV2D || L[1].out_c != 5 || L[1].kernel_h != 3 || L[1].kernel_w != 3 ||
+          L[1].stride != 1 || L[1].same_padding || L[1].out_h != 5 || L[1].out_w != 4 ||
+          L[1].activation != INITNN_ACT_IDENTITY ||
+          L[2].type != INITNN_LAYER_MAXPOOL2D || L[2].kernel_h != 2 || L[2].stride != 2 || L[2].out_h != 2 ||
+          L[2].out_w != 2 ||
+          L[3].type != INITNN_LAYER_AVGPOOL2D || L[3].kernel_h != 2 || L[3].stride != 1 || L[3].out_h != 1 ||
+          L[3].out_w != 1 ||
+          L[4].type != INITNN_LAYER_FLATTEN || L[4].out != 5 ||
+          L[5].type != INITNN_LAYER_DENSE || L[5].in != 5 || L[5].out != 2;
+    initnn_net_free(net);
+    CHECK(!err, "the layers do not have the sizes the tokens give");
+}
+
+static void arch_errors_for_conv_tokens_name_the_bad_token(void)
+{
+    static const struct {
+        const char *arch;
+        int c, h, w;
+        const char *named;   /* "arch token N 'token'" must appear in the message */
+    } cases[] = {
+        {"conv:0:3,relu,flatten,dense:2,softmax", 1, 8, 8, "arch token 1 'conv:0:3'"},
+        {"conv:4:3,relu,conv:8,flatten,dense:2,softmax", 1, 8, 8, "arch token 3 'conv:8'"},
+        {"conv:4:3,relu,maxpool:0,flatten,dense:2,softmax", 1, 8, 8, "arch token 3 'maxpool:0'"},
+        {"conv:4:3,flatten:2,dense:2,softmax", 1, 8, 8, "arch token 2 'flatten:2'"},
+        {"conv:4:7,relu,flatten,dense:2,softmax", 1, 6, 6, "arch token 1 'conv:4:7'"},
+        {"conv:4:3:1:same,conv:2:3x9,flatten", 1, 6, 8, "arch token 2 'conv:2:3x9'"},
+        {"conv:4:3:0,flatten", 1, 6, 6, "arch token 1 'conv:4:3:0'"},
+        {"conv:4:3:1:full,flatten", 1, 6, 6, "arch token 1 'conv:4:3:1:full'"},
+        {"conv:4:3:1:same:more,flatten", 1, 6, 6, "arch token 1 'conv:4:3:1:same:more'"},
+        {"conv:4:x3,flatten", 1, 6, 6, "arch token 1 'conv:4:x3'"},
+        {"conv:4:3,relu,maxpool:5,flatten", 1, 6, 6, "arch token 3 'maxpool:5'"},
+        {"conv:4:3,avgpool:2:0,flatten", 1, 6, 6, "arch token 2 'avgpool:2:0'"},
+        {"conv,flatten", 1, 6, 6, "arch token 1 'conv'"},
+        {"maxpool,flatten", 1, 6, 6, "arch token 1 'maxpool'"},
+    };
+    static initnn_net sentinel;   /* *out must be set to NULL, whatever it held */
+    int k;
+    for (k = 0; k < (int)(sizeof cases / sizeof cases[0]); k++) {
+        initnn_net *net = &sentinel;
+        int err;
+        initnn_clear_error();
+        err = initnn_net_from_arch(&net, cases[k].arch, cases[k].c, cases[k].h, cases[k].w, "he_normal", "zeros", 4, 1);
+        if (err == 0) initnn_net_free(net);
+        CHECK(err < 0, "'%s' on %dx%dx%d was accepted", cases[k].arch, cases[k].c, cases[k].h, cases[k].w);
+        CHECK(net == NULL, "'%s': *out is not NULL after an error", cases[k].arch);
+        CHECK(strstr(initnn_last_error(), cases[k].named) != NULL, "'%s': the message '%s' does not contain \"%s\"",
+              cases[k].arch, initnn_last_error(), cases[k].named);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    int fd;
+    testing_init(argc, argv);
+    strcpy(temp_base, "/tmp/initnn_test_conv_XXXXXX");
+    fd = mkstemp(temp_base);
+    if (fd < 0) {
+        printf("FAIL test_conv_train: mkstemp(%s) failed\n", temp_base);
+        return 1;
+    }
+    close(fd);
+    RUN_TEST(small_cnn_reaches_100_percent_training_accuracy_with_adam_within_40_epochs);
+    RUN_TEST(cnn_checkpoint_round_trip_is_bit_exact_and_training_continues_identically);
+    RUN_TEST(cnn_load_into_a_net_with_another_kernel_size_or_padding_is_refused_and_changes_nothing);
+    RUN_TEST(arch_conv_tokens_set_filters_kernel_stride_and_padding);
+    RUN_TEST(arch_errors_for_conv_tokens_name_the_bad_token);
+    remove(temp_base);
+    return testing_finish();
+}
