@@ -613,9 +613,10 @@ INITNNDEF void initnn_conv_fans(int c_in, int c_out, int kernel_h, int kernel_w,
 
 /* Fills a conv kernel W (c_in k_h k_w, c_out) from a spec with the conv fans
    (through initnn_init_fill_fans, so every dense spec works). "identity" is
-   the Dirac kernel: gain at the centre tap from channel c to channel c, 0
-   elsewhere, so a stack of such "same" convolutions starts as the identity
-   map (torch.nn.init.dirac_). "orthogonal" acts on the (c_in k_h k_w, c_out)
+   the Dirac kernel: gain at the centre tap ((k_h - 1)/2, (k_w - 1)/2) from
+   channel c to channel c, 0 elsewhere, so a stack of such stride-1 "same"
+   convolutions starts as the identity map, for odd and even kernels
+   (torch.nn.init.dirac_ puts the tap at k/2, which shifts even kernels). "orthogonal" acts on the (c_in k_h k_w, c_out)
    matrix, i.e. on PyTorch's (c_out, c_in k_h k_w) flattening transposed. */
 INITNNDEF int initnn_init_conv_kernel(float *w, int c_in, int c_out, int kernel_h, int kernel_w,
                                       const char *spec, initnn_rng *rng);
@@ -2884,12 +2885,15 @@ static int initnn__fill_conv_kernel(float *w, int c_in, int c_out, int kernel_h,
     if (rows > INITNN_MAX_ELEMENTS || fans > INITNN_MAX_ELEMENTS || rows * c_out > INITNN_MAX_ELEMENTS)
         return initnn__fail(INITNN_ERR_OVERFLOW, "conv kernel %d x %d x %d x %d is too large", kernel_h, kernel_w, c_in, c_out);
     if (spec->kind == INITNN_INIT_IDENTITY) {
-        /* Dirac: tap (centre) of channel c feeds output channel c. */
+        /* Dirac: the tap at ((k_h - 1)/2, (k_w - 1)/2) of channel c feeds
+           output channel c. That is the centre for odd kernels, and for even
+           ones the tap that "same" padding (zeros before: (k - 1)/2) lines
+           up with the output pixel, so the identity holds for both. */
         int c, n = c_in < c_out ? c_in : c_out;
         if (!w) return initnn__fail(INITNN_ERR_ARGUMENT, "conv kernel: NULL w");
         initnn_zeros(w, (size_t)rows * (size_t)c_out);
         for (c = 0; c < n; c++) {
-            size_t row = ((size_t)c * kernel_h + (size_t)(kernel_h / 2)) * kernel_w + (size_t)(kernel_w / 2);
+            size_t row = ((size_t)c * kernel_h + (size_t)((kernel_h - 1) / 2)) * kernel_w + (size_t)((kernel_w - 1) / 2);
             w[row * c_out + c] = (float)spec->param[0];
         }
         return INITNN_OK;
