@@ -2534,6 +2534,8 @@ INITNNDEF int initnn_init_fill(float *w, int fan_in, int fan_out, const char *sp
     initnn_init_spec parsed;
     int err = initnn_init_parse(&parsed, spec);
     if (err) return err;
+    /* Checked here too so that the message names the caller's parameters. */
+    if (!initnn__count2("initnn_init_fill", "fan_in", fan_in, "fan_out", fan_out, &err)) return err;
     return initnn_init_fill_fans(w, fan_in, fan_out, fan_in, fan_out, &parsed, rng);
 }
 
