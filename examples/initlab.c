@@ -1259,13 +1259,56 @@ static void lab_widen_svg(const char *path, const initnn_plot *plot, const initn
     free(text);
 }
 
-static void lab_plot(lab *L, const char *name, const initnn_plot *plot, const initnn_plot_series *series, int count)
+/* initnn_plot_svg puts x ticks at 1-2-5 steps, so an axis of 3 layers or
+   4 epochs is labelled 1, 1.2, 1.4 ...; on an integer axis this drops the
+   labels that are not whole numbers (the grid lines stay). It matches the
+   tick labels by their line, '<text x=".." y="Y" text-anchor="middle">L</text>'
+   with Y the tick row of the default layout; anything else is kept. */
+static void lab_integer_ticks(const char *path, const initnn_plot *plot)
+{
+    int height = plot->height > 0 ? plot->height : 440;
+    char row[64], line[4096];
+    FILE *in, *out;
+    char temp[LAB_PATH_MAX + 8];
+    snprintf(row, sizeof row, "\" y=\"%.1f\" text-anchor=\"middle\">", (double)height - 56.0 + 18.0);
+    snprintf(temp, sizeof temp, "%s.ticks", path);
+    in = fopen(path, "rb");
+    if (!in) return;
+    out = fopen(temp, "wb");
+    if (!out) { fclose(in); return; }
+    while (fgets(line, sizeof line, in)) {
+        const char *label = strstr(line, row);
+        if (!strncmp(line, "<text x=\"", 9) && label) {
+            label += strlen(row);
+            if (strchr("-0123456789", *label) && strcspn(label, ".e<") < strcspn(label, "<") ) continue;
+        }
+        fputs(line, out);
+    }
+    fclose(in);
+    if (ferror(out) | (fclose(out) != 0) || rename(temp, path) != 0) lab_fatal("%s: cannot rewrite", path);
+}
+
+static void lab_plot(lab *L, const char *name, const initnn_plot *plot, const initnn_plot_series *series, int count,
+                     int integer_x)
 {
     char path[LAB_PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", L->opt.out, name);
     if (initnn_plot_svg(path, plot, series, count) != 0) lab_fatal("%s", initnn_last_error());
+    if (integer_x) lab_integer_ticks(path, plot);
     lab_widen_svg(path, plot, series, count);
     if (L->plot_count < 16) snprintf(L->plots[L->plot_count++], sizeof L->plots[0], "%s", name);
+}
+
+/* The legend label of a curve: the init's spec, and a note when no point
+   can be drawn (every value 0 on a log axis: zero init, say). */
+static const char *lab_series_label(char *buf, size_t size, const char *init, const double *y, int n, int log_y)
+{
+    int k, drawable = 0;
+    for (k = 0; k < n; k++)
+        if (y[k] - y[k] == 0.0 && (!log_y || y[k] > 0.0)) drawable = 1;
+    if (drawable) snprintf(buf, size, "%s", init);
+    else snprintf(buf, size, "%s (%s)", init, log_y ? "0: off the log axis" : "no value");
+    return buf;
 }
 
 /* One quantity against the epoch: per init the mean over seeds, with a
@@ -1276,6 +1319,7 @@ static void lab_plot_epochs(lab *L, const char *name, const char *title, const c
     int E = 0, i, e, s;
     initnn_plot plot;
     initnn_plot_series series[LAB_MAX_INITS];
+    char labels[LAB_MAX_INITS][INITNN_SPEC_MAX + 32];
     double *buf, *v = (double *)lab_alloc((size_t)o->seeds * sizeof(double));
     for (i = 0; i < o->init_count; i++)
         for (s = 0; s < o->seeds; s++)
@@ -1293,7 +1337,7 @@ static void lab_plot_epochs(lab *L, const char *name, const char *title, const c
             y[e] = mean;
             lab_band(v, o->seeds, mean, std, n, &lo[e], &hi[e]);
         }
-        series[i].label = o->inits[i];
+        series[i].label = lab_series_label(labels[i], sizeof labels[i], o->inits[i], y, E, log_y);
         series[i].x = x;
         series[i].y = y;
         series[i].y_low = lo;
@@ -1306,7 +1350,7 @@ static void lab_plot_epochs(lab *L, const char *name, const char *title, const c
     plot.y_label = y_label;
     plot.log_y = log_y;
     plot.markers = E <= 30;
-    lab_plot(L, name, &plot, series, o->init_count);
+    lab_plot(L, name, &plot, series, o->init_count, 1);
     free(buf);
     free(v);
 }
@@ -1347,7 +1391,7 @@ static void lab_plot_weight_hist(lab *L)
         series[i].y_high = hi;
         if (!(wmax > wmin)) {
             /* Every weight the same (zeros, constant): a spike, not a curve. */
-            snprintf(labels[i], sizeof labels[i], "%s (all %g)", o->inits[i], wmin);
+            snprintf(labels[i], sizeof labels[i], "%s (all %g: not drawn)", o->inits[i], wmin);
             series[i].n = 0;
             degenerate_any = 1;
             continue;
@@ -1378,13 +1422,14 @@ static void lab_plot_weight_hist(lab *L)
     /* Densities of very different widths (sigma 0.01 against 1) only show
        together on a log axis. */
     plot.log_y = peak_max > 8.0 * peak_min;
-    snprintf(title, sizeof title, "Initial weights of layer 1 (%lu weights, %d seed%s)%s", (unsigned long)n, o->seeds,
-             o->seeds == 1 ? "" : "s", degenerate_any ? "; constant inits not drawn" : "");
+    snprintf(title, sizeof title, "Initial weights of layer 1 (%lu weights, %d seed%s)", (unsigned long)n, o->seeds,
+             o->seeds == 1 ? "" : "s");
+    (void)degenerate_any;
     plot.title = title;
     plot.x_label = "weight (bin centre)";
     plot.y_label = plot.log_y ? "density (log scale)" : "density";
     plot.markers = 0;
-    lab_plot(L, "weight_hist.svg", &plot, series, o->init_count);
+    lab_plot(L, "weight_hist.svg", &plot, series, o->init_count, 0);
     free(buf);
     free(counts);
     free(dens);
@@ -1397,6 +1442,7 @@ static void lab_plot_act_var(lab *L)
     int D = L->weighted_layers, i, s, k;
     initnn_plot plot;
     initnn_plot_series series[LAB_MAX_INITS];
+    char labels[LAB_MAX_INITS][INITNN_SPEC_MAX + 32];
     double *buf = (double *)lab_alloc((size_t)o->init_count * 4 * (size_t)D * sizeof(double));
     double *v = (double *)lab_alloc((size_t)o->seeds * sizeof(double));
     for (i = 0; i < o->init_count; i++) {
@@ -1410,7 +1456,7 @@ static void lab_plot_act_var(lab *L)
             y[k] = mean;
             lab_band(v, o->seeds, mean, std, n, &lo[k], &hi[k]);
         }
-        series[i].label = o->inits[i];
+        series[i].label = lab_series_label(labels[i], sizeof labels[i], o->inits[i], y, D, 1);
         series[i].x = x;
         series[i].y = y;
         series[i].y_low = lo;
@@ -1423,7 +1469,7 @@ static void lab_plot_act_var(lab *L)
     plot.y_label = "Var(layer output), probe batch (log scale)";
     plot.log_y = 1;
     plot.markers = 1;
-    lab_plot(L, "act_var_init.svg", &plot, series, o->init_count);
+    lab_plot(L, "act_var_init.svg", &plot, series, o->init_count, 1);
     free(buf);
     free(v);
 }
