@@ -4724,13 +4724,38 @@ INITNNDEF int initnn_net_train_batch(initnn_net *net, const float *X, const int 
                             "no update was made", (long long)net->steps_taken + 1, (int)(k / (size_t)net->input_dim),
                             (int)(k % (size_t)net->input_dim), (double)X[k]);
     }
+    /* Weights set by hand (or by a caller's own update) are checked here,
+       where they would otherwise only show up as a NaN loss. */
+    for (err = 0; err < net->layer_count; err++) {
+        const initnn_layer *l = &net->layers[err];
+        if (l->weight_count && !initnn__all_finite(l->W, l->weight_count + l->bias_count)) {
+            char name[96];
+            initnn__describe_layer(name, sizeof name, l, err);
+            return initnn__fail(INITNN_ERR_NONFINITE, "training step %lld: the weights of %s are not finite "
+                                "before the step; no update was made", (long long)net->steps_taken + 1, name);
+        }
+    }
     initnn_net_zero_grad(net);
     if (!initnn_net_forward(net, X, batch, 1)) return INITNN_ERR_ARGUMENT;
     if ((err = initnn_net_backward(net, labels, targets, &value))) return err;
     if (loss) *loss = value;
-    if (!(value - value == 0.0f))
-        return initnn__fail(INITNN_ERR_NONFINITE, "training step %lld: the loss is %g (check the inputs and the "
-                            "learning rate); no update was made", (long long)net->steps_taken + 1, (double)value);
+    if (!(value - value == 0.0f)) {
+        /* Where it arose: the first layer whose output overflowed, else the targets. */
+        int i;
+        char where[128] = "every layer's output is finite, so a target is not";
+        for (i = 0; i < net->layer_count; i++) {
+            const initnn_layer *l = &net->layers[i];
+            if (!initnn__all_finite(l->y, (size_t)batch * (size_t)l->out)) {
+                char name[96];
+                initnn__describe_layer(name, sizeof name, l, i);
+                snprintf(where, sizeof where, "the output of %s is the first that is not finite", name);
+                break;
+            }
+        }
+        return initnn__fail(INITNN_ERR_NONFINITE, "training step %lld: the loss is %g: %s (check the inputs and "
+                            "the learning rate); no update was made", (long long)net->steps_taken + 1, (double)value,
+                            where);
+    }
     norm = initnn_net_grad_norm(net);
     if (grad_norm) *grad_norm = norm;
     if (!(norm - norm == 0.0)) {
