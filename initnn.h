@@ -4742,7 +4742,7 @@ INITNNDEF int initnn_net_train_batch(initnn_net *net, const float *X, const int 
     if (!(value - value == 0.0f)) {
         /* Where it arose: the first layer whose output overflowed, else the targets. */
         int i;
-        char where[128] = "every layer's output is finite, so a target is not";
+        char where[160] = "every layer's output is finite, so a target is not";
         for (i = 0; i < net->layer_count; i++) {
             const initnn_layer *l = &net->layers[i];
             if (!initnn__all_finite(l->y, (size_t)batch * (size_t)l->out)) {
