@@ -5272,7 +5272,10 @@ INITNNDEF int initnn_load_idx(initnn_data *out, const char *images_path, const c
     if (!images_path) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_load_idx: NULL images path");
     if ((err = initnn__idx_open(&images, images_path, 3, image_dims, &image_bytes))) return err;
     if (labels_path) {
-        if ((err = initnn__idx_open(&labels, labels_path, 1, label_dims, &label_bytes))) goto fail;
+        if ((err = initnn__idx_open(&labels, labels_path, 1, label_dims, &label_bytes))) {
+            labels = NULL;   /* initnn__idx_open closed it */
+            goto fail;
+        }
         if (label_dims[0] != image_dims[0]) {
             err = initnn__fail(INITNN_ERR_FORMAT, "%s has %lu images but %s has %lu labels", images_path,
                                (unsigned long)image_dims[0], labels_path, (unsigned long)label_dims[0]);
