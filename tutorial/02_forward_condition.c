@@ -118,6 +118,22 @@ int main(int argc, char **argv)
         tutorial_relative(&t, claim, scales[c], pow(profile[c][DEPTH], 1.0 / DEPTH),
                           exp(4.0 * log_se / DEPTH) - 1.0);
     }
+    {
+        double layers[DEPTH + 1];
+        initnn_plot_series series[SCALE_COUNT];
+        char labels[SCALE_COUNT][32];
+        for (l = 0; l <= DEPTH; l++) layers[l] = l;
+        for (c = 0; c < SCALE_COUNT; c++) {
+            snprintf(labels[c], sizeof labels[c], "Var(w) = %g/n", scales[c]);
+            series[c].label = labels[c];
+            series[c].x = layers;
+            series[c].y = profile[c];
+            series[c].y_low = series[c].y_high = NULL;
+            series[c].n = DEPTH + 1;
+        }
+        tutorial_plot(&t, "Forward condition: E[z_l^2] / E[x^2] through 50 linear layers", "layer l",
+                      "E[z_l^2] / E[x^2]", 1, series, SCALE_COUNT);
+    }
     free(X);
     free(gram);
     return tutorial_finish(&t);

@@ -209,6 +209,21 @@ int main(int argc, char **argv)
             tutorial_absolute(&t, claim, p, measured_saturated[k2][l2], 4.0 * se);
         }
     }
+    {
+        static const char *const theory_labels[] = {"std 0.01, mean field", "std 1, mean field", "xavier, mean field"};
+        double layers[DEPTH];
+        initnn_plot_series series[2 * INITS];
+        for (l = 0; l < DEPTH; l++) layers[l] = l + 1;
+        for (k = 0; k < 2 * INITS; k++) {
+            series[k].label = k < INITS ? labels[k] : theory_labels[k - INITS];
+            series[k].x = layers;
+            series[k].y = k < INITS ? measured_std[k] : predicted_std[k - INITS];
+            series[k].y_low = series[k].y_high = NULL;
+            series[k].n = DEPTH;
+        }
+        tutorial_plot(&t, "std of tanh activations per layer, measured and mean field", "layer", "std(y_l)", 1,
+                      series, 2 * INITS);
+    }
     free(X);
     return tutorial_finish(&t);
 }

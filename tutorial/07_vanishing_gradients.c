@@ -244,6 +244,22 @@ int main(int argc, char **argv)
     printf("layer 1 gets %.1e of layer %d's gradient norm with sigmoid, %.2f with relu+he\n",
            sigmoid.grad_norm[0] / sigmoid.grad_norm[HIDDEN - 1], HIDDEN,
            relu.grad_norm[0] / relu.grad_norm[HIDDEN - 1]);
+    {
+        double layers[HIDDEN];
+        initnn_plot_series series[2];
+        for (l = 0; l < HIDDEN; l++) layers[l] = l + 1;
+        series[0].label = "sigmoid, glorot_normal";
+        series[0].y = sigmoid.grad_norm;
+        series[1].label = "relu, he_normal";
+        series[1].y = relu.grad_norm;
+        for (i = 0; i < 2; i++) {
+            series[i].x = layers;
+            series[i].y_low = series[i].y_high = NULL;
+            series[i].n = HIDDEN;
+        }
+        tutorial_plot(&t, "Gradient norm of each hidden layer's weights at initialization", "layer",
+                      "||dL/dW_l||", 1, series, 2);
+    }
     free(X);
     free(labels);
     return tutorial_finish(&t);

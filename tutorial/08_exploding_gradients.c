@@ -71,6 +71,7 @@ int main(int argc, char **argv)
     initnn_net *net;
     float *X, *saved;
     int *labels;
+    double layer_index[DEPTH], forward_rms[DEPTH], backward_rms[DEPTH];
     int batch, i, l;
     double rounding = (WIDTH + sqrt((double)WIDTH)) * ldexp(1.0, -24), largest_norm = 0.0;
 
@@ -97,6 +98,11 @@ int main(int argc, char **argv)
         l = shown[i] - 1;
         printf("%-6d %14.4g %14.4g %14.4g\n", l + 1, sqrt(diag[l].pre_activation.second_moment),
                sqrt(diag[l].delta.second_moment), diag[l].grad_norm);
+    }
+    for (l = 0; l < DEPTH; l++) {
+        layer_index[l] = l + 1;
+        forward_rms[l] = sqrt(diag[l].pre_activation.second_moment);
+        backward_rms[l] = sqrt(diag[l].delta.second_moment);
     }
     tutorial_print_heading();
     tutorial_relative(&t, "forward factor per layer", GAIN,
@@ -159,6 +165,20 @@ int main(int argc, char **argv)
         tutorial_at_least(&t, "first Inf layer >= lowest", lowest, first_nonfinite);
         tutorial_at_most(&t, "first Inf layer <= highest", highest, first_nonfinite);
         initnn_net_free(net);
+    }
+    {
+        initnn_plot_series series[2];
+        series[0].label = "rms z_l (forward)";
+        series[0].y = forward_rms;
+        series[1].label = "rms delta_l = dL/dz_l (backward)";
+        series[1].y = backward_rms;
+        for (i = 0; i < 2; i++) {
+            series[i].x = layer_index;
+            series[i].y_low = series[i].y_high = NULL;
+            series[i].n = DEPTH;
+        }
+        tutorial_plot(&t, "40 layers of orthogonal:2 kernels: both signals grow by 2 per layer", "layer", "rms", 1,
+                      series, 2);
     }
     free(X);
     free(labels);

@@ -192,6 +192,22 @@ int main(int argc, char **argv)
     tutorial_absolute(&t, "relu: dead units whose w, b moved", 0, relu.history.moved, 0);
     tutorial_absolute(&t, "leaky: all-z<=0 units that froze", 0, leaky.history.frozen, 0);
     tutorial_at_least(&t, "leaky: all-z<=0 units back later", 1, units_back(&leaky.history));
+    {
+        double epoch_index[32];
+        initnn_plot_series series[2];
+        for (epoch = 0; epoch <= epochs; epoch++) epoch_index[epoch] = epoch;
+        series[0].label = "relu: dead units";
+        series[0].y = relu.dead;
+        series[1].label = "leaky relu 0.1: units with z <= 0 on every sample";
+        series[1].y = leaky.dead;
+        for (d = 0; d < 2; d++) {
+            series[d].x = epoch_index;
+            series[d].y_low = series[d].y_high = NULL;
+            series[d].n = epochs + 1;
+        }
+        tutorial_plot(&t, "Units off for the whole training set, bias constant:-2, SGD lr 5", "epoch",
+                      "fraction of hidden units", 0, series, 2);
+    }
     initnn_data_free(&moons);
     return tutorial_finish(&t);
 }

@@ -160,6 +160,22 @@ int main(int argc, char **argv)
     tutorial_absolute(&t, "gaussian: mean log ratio^2", predicted_mean, mean, 4.0 * predicted_sd / sqrt((double)nets));
     tutorial_relative(&t, "gaussian: sd of log ratio^2", predicted_sd, spread, 4.0 / sqrt(2.0 * (nets - 1)));
     tutorial_at_least(&t, "one gaussian net: max/min ratio", 2.0, gaussian[INPUTS - 1] / gaussian[0]);
+    {
+        double rank[INPUTS];
+        initnn_plot_series series[2];
+        for (b = 0; b < INPUTS; b++) rank[b] = (b + 0.5) / INPUTS;
+        series[0].label = "orthogonal";
+        series[0].y = orthogonal;
+        series[1].label = "lecun_normal (same variance)";
+        series[1].y = gaussian;
+        for (b = 0; b < 2; b++) {
+            series[b].x = rank;
+            series[b].y_low = series[b].y_high = NULL;
+            series[b].n = INPUTS;
+        }
+        tutorial_plot(&t, "||y|| / ||x|| after 50 linear layers, 256 inputs sorted", "fraction of inputs below",
+                      "||y|| / ||x||", 1, series, 2);
+    }
     free(X);
     free(logs);
     return tutorial_finish(&t);

@@ -176,6 +176,24 @@ int main(int argc, char **argv)
                           4.0 * sqrt(held_se[worst_layer] * held_se[worst_layer] +
                                      after_se[worst_layer] * after_se[worst_layer]));
     }
+    {
+        double layer_index[LAYERS];
+        initnn_plot_series series[3];
+        for (l = 0; l < LAYERS; l++) layer_index[l] = l + 1;
+        series[0].label = "orthogonal: E[z^2]";
+        series[0].y = before;
+        series[1].label = "after LSUV: Var(z), its batch";
+        series[1].y = after;
+        series[2].label = "after LSUV: Var(z), held out";
+        series[2].y = held_out;
+        for (i = 0; i < 3; i++) {
+            series[i].x = layer_index;
+            series[i].y_low = series[i].y_high = NULL;
+            series[i].n = LAYERS;
+        }
+        tutorial_plot(&t, "Pre-activation scale per layer before and after LSUV", "layer", "E[z^2] or Var(z)", 1,
+                      series, 3);
+    }
     initnn_net_free(net);
     initnn_data_free(&moons);
     return tutorial_finish(&t);

@@ -34,6 +34,7 @@ typedef struct tutorial {
     uint64_t seed;
     int fast;
     const char *plot_path;    /* NULL: no figure                            */
+    int plotted;
     int claims;
     int failures;
 } tutorial;
@@ -144,9 +145,28 @@ TUTORIAL_FN int tutorial_at_least(tutorial *t, const char *claim, double bound, 
     return holds;
 }
 
+/* Writes the step's figure when --plot was given: one line per series,
+   each n points (x[i], y[i]). A write error stops the step (status 2). */
+TUTORIAL_FN void tutorial_plot(tutorial *t, const char *title, const char *x_label, const char *y_label,
+                               int log_y, const initnn_plot_series *series, int series_count)
+{
+    initnn_plot plot;
+    if (!t->plot_path) return;
+    memset(&plot, 0, sizeof plot);
+    plot.title = title;
+    plot.x_label = x_label;
+    plot.y_label = y_label;
+    plot.log_y = log_y;
+    plot.markers = 1;
+    tutorial_require(initnn_plot_svg(t->plot_path, &plot, series, series_count), "initnn_plot_svg");
+    t->plotted = 1;
+    printf("figure written to %s\n", t->plot_path);
+}
+
 /* The exit status of the step: 0 iff every claim held. */
 TUTORIAL_FN int tutorial_finish(const tutorial *t)
 {
+    if (t->plot_path && !t->plotted) printf("(this step has no figure; --plot ignored)\n");
     if (t->failures)
         printf("%d of %d claims FAIL\n", t->failures, t->claims);
     else
