@@ -58,6 +58,7 @@ typedef struct lab_options {
     const char *arch;           /* --arch, or built from --hidden / --activation    */
     const char *hidden;
     const char *activation;
+    int activation_set;
     char *inits[LAB_MAX_INITS];
     int init_count;
     const char *bias_init;
@@ -435,6 +436,7 @@ static void lab_parse_args(lab_options *o, int argc, char **argv)
             if (initnn_activation_parse(&act, &param, value) != 0) lab_usage_error("--activation: %s", initnn_last_error());
             if (act == INITNN_ACT_SOFTMAX) lab_usage_error("--activation: softmax is for the output layer only");
             o->activation = value;
+            o->activation_set = 1;
         } else if (!strcmp(flag, "--init")) lab_parse_inits(o, value);
         else if (!strcmp(flag, "--bias-init")) {
             initnn_init_spec parsed;
@@ -480,6 +482,8 @@ static void lab_parse_args(lab_options *o, int argc, char **argv)
         }
     }
     if (o->arch && o->hidden) lab_usage_error("--arch and --hidden both given; use one");
+    if (o->arch && o->activation_set)
+        lab_usage_error("--activation goes with --hidden; with --arch write the activations into it");
     if (o->val_split_set && o->val_mode != LAB_VAL_SPLIT)
         lab_usage_error("--val-split and --val both given; use one");
     if (o->momentum_set && o->optimizer != INITNN_OPT_SGD) lab_usage_error("--momentum is for --opt sgd only");

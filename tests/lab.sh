@@ -251,6 +251,7 @@ if selected lab_bad_values_exit_2_with_one_line "$@"; then
     bad_usage --data moons --arch dense:8,relu,dense:2
     bad_usage --data moons --arch dens:8,relu,dense:2,softmax
     bad_usage --data moons --hidden 8,x
+    bad_usage --data moons --arch dense:8,relu,dense:2,softmax --activation tanh
     bad_usage --epochs
     bad_usage --momentum 0.9
     bad_usage --quiet=yes
