@@ -3170,7 +3170,18 @@ static int initnn__add_parametric(initnn_net *net, initnn_layer *proto, size_t w
         initnn__free_layer_buffers(&net->layers[net->layer_count]);
         return err;
     }
-    return initnn__init_params(net, &net->layers[net->layer_count - 1]);
+    {
+        /* Drawing can fail too (orthogonal allocates): then take the layer
+           back out, and the generator's draws with it. */
+        initnn_rng rng = net->rng;
+        if ((err = initnn__init_params(net, &net->layers[net->layer_count - 1]))) {
+            net->layer_count--;
+            initnn__free_layer_buffers(&net->layers[net->layer_count]);
+            net->param_count -= weights + (size_t)units;
+            net->rng = rng;
+        }
+    }
+    return err;
 }
 
 INITNNDEF int initnn_net_add_dense(initnn_net *net, int units, const char *activation,
@@ -3522,14 +3533,25 @@ INITNNDEF int initnn_net_set_optimizer(initnn_net *net, const initnn_optimizer *
 INITNNDEF int initnn_net_reinit(initnn_net *net, uint64_t seed)
 {
     int i, err;
+    initnn_rng rng;
+    uint64_t old_seed;
     if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_reinit: NULL net");
+    /* Drawing can fail (orthogonal allocates): keep what to put back. */
+    rng = net->rng;
+    old_seed = net->seed;
+    if (net->param_count) memcpy(net->params_backup, net->params, net->param_count * sizeof(float));
     net->seed = seed;
     initnn_rng_seed(&net->rng, seed);
     for (i = 0; i < net->layer_count; i++) {
         initnn_layer *l = &net->layers[i];
-        l->last_update_ratio = 0.0;
-        if (l->weight_count && (err = initnn__init_params(net, l))) return err;
+        if (l->weight_count && (err = initnn__init_params(net, l))) {
+            memcpy(net->params, net->params_backup, net->param_count * sizeof(float));
+            net->rng = rng;
+            net->seed = old_seed;
+            return err;
+        }
     }
+    for (i = 0; i < net->layer_count; i++) net->layers[i].last_update_ratio = 0.0;
     net->opt.step = 0;
     net->steps_taken = 0;
     if (net->param_count) {
@@ -4827,25 +4849,34 @@ static double initnn__metric(const initnn_net *net, const float *out, const int 
     return initnn_mean_absolute_error(out, targets, batch, dim);
 }
 
-INITNNDEF int initnn_net_evaluate(initnn_net *net, const initnn_data *data, double *loss, double *metric)
+/* initnn_net_evaluate with the caller's batch buffers (training has them
+   already, so that it cannot run out of memory halfway). */
+static void initnn__evaluate(initnn_net *net, const initnn_data *data, initnn__batch_buffers *bb, double *loss,
+                             double *metric)
 {
-    initnn__batch_buffers bb;
     double loss_sum = 0.0, metric_sum = 0.0;
-    int start, err;
-    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_evaluate: NULL net");
-    if ((err = initnn__check_data(net, data, "initnn_net_evaluate", "evaluation"))) return err;
-    if ((err = initnn__batch_alloc(&bb, net))) return err;
+    int start;
     for (start = 0; start < data->count; start += net->max_batch) {
         int batch = data->count - start < net->max_batch ? data->count - start : net->max_batch;
         const float *out;
-        initnn_data_batch(data, NULL, start, batch, bb.X, bb.labels, bb.targets);
-        out = initnn_net_forward(net, bb.X, batch, 0);
-        loss_sum += (double)initnn_net_loss(net, bb.labels, bb.targets) * batch;
-        metric_sum += initnn__metric(net, out, bb.labels, bb.targets, batch) * batch;
+        initnn_data_batch(data, NULL, start, batch, bb->X, bb->labels, bb->targets);
+        out = initnn_net_forward(net, bb->X, batch, 0);
+        loss_sum += (double)initnn_net_loss(net, bb->labels, bb->targets) * batch;
+        metric_sum += initnn__metric(net, out, bb->labels, bb->targets, batch) * batch;
     }
-    initnn__batch_free(&bb);
     if (loss) *loss = loss_sum / data->count;
     if (metric) *metric = metric_sum / data->count;
+}
+
+INITNNDEF int initnn_net_evaluate(initnn_net *net, const initnn_data *data, double *loss, double *metric)
+{
+    initnn__batch_buffers bb;
+    int err;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_evaluate: NULL net");
+    if ((err = initnn__check_data(net, data, "initnn_net_evaluate", "evaluation"))) return err;
+    if ((err = initnn__batch_alloc(&bb, net))) return err;
+    initnn__evaluate(net, data, &bb, loss, metric);
+    initnn__batch_free(&bb);
     return INITNN_OK;
 }
 
@@ -4958,7 +4989,7 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, con
         rec.zero_fraction = relu_count ? (double)zeros / (double)relu_count : 0.0;
         rec.val_loss = rec.val_metric = NAN;
         if (valp) {
-            if ((err = initnn_net_evaluate(net, valp, &rec.val_loss, &rec.val_metric))) goto done;
+            initnn__evaluate(net, valp, &bb, &rec.val_loss, &rec.val_metric);
             if (!(rec.val_loss - rec.val_loss == 0.0)) {
                 err = initnn__fail(INITNN_ERR_NONFINITE, "initnn_net_train: validation loss is %g after epoch %d",
                                    rec.val_loss, epoch);
@@ -5810,8 +5841,9 @@ static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
         if (added) {
             char message[sizeof initnn__error_message];
             memcpy(message, initnn__error_message, sizeof message);
-            err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu: %s", r->path, (unsigned long)at,
-                               (unsigned long)i, message);
+            /* Out of memory stays out of memory; anything else is the file's fault. */
+            err = initnn__fail(added == INITNN_ERR_MEMORY ? INITNN_ERR_MEMORY : INITNN_ERR_FORMAT,
+                               "%s: offset %lu: layer %lu: %s", r->path, (unsigned long)at, (unsigned long)i, message);
             goto fail;
         }
         {
