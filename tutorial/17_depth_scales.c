@@ -200,7 +200,7 @@ static void write_plot(const char *path, const phase *ordered)
     series[0].x = x;
     series[0].y = pooled;
     series[0].n = DEPTH;
-    series[1].label = "1 - c_l, correlation map";
+    series[1].label = "1 - c_l, map";
     series[1].x = x;
     series[1].y = predicted;
     series[1].n = DEPTH;
