@@ -27,8 +27,8 @@
    MEASUREMENT AND TOLERANCE
       Two-moons, 512 samples, noise 0.1.
       A: the expectation is over the weights, so it is estimated from
-      E[z_3^2] of K independent nets at s = 1 (initnn_net_reinit; K = 128,
-      --fast 64). One net's value spreads widely (two output units, and a
+      E[z_3^2] of K independent nets at s = 1 (initnn_net_reinit; K = 256,
+      --fast 128). One net's value spreads widely (two output units, and a
       ReLU net's scale is close to lognormal, step 06), and a plain mean of
       lognormal values is skewed, so the estimate is the lognormal mean
       exp(m + v/2), m and v the mean and variance of log E[z_3^2] over the
@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 
     tutorial_start(&t, argc, argv, "14 init scale on two-moons: random_normal:s for s = 0.01 .. 1");
     epochs = t.fast ? 10 : 20;
-    nets = t.fast ? 64 : 128;
+    nets = t.fast ? 128 : 256;
     tutorial_require(initnn_make_moons(&moons, count, 0.1f, t.seed), "initnn_make_moons");
     for (i = 0; i < 2 * count; i++) input_moment += (double)moons.x[i] * moons.x[i] / count;
     moments = (double *)malloc((size_t)nets * sizeof(double));
