@@ -109,8 +109,8 @@ int main(int argc, char **argv)
         for (i = 0; i < (int)(sizeof shown / sizeof shown[0]); i++) printf(" %9.3g", profile[c][shown[i]]);
         printf("  %9.4f\n", pow(profile[c][DEPTH], 1.0 / DEPTH));
     }
-    printf("SE of log(Var z_%d / (c^%d Var x)): %.3f, so a factor exp(4 SE) = %.2f at depth %d\n", DEPTH, DEPTH,
-           log_se, exp(4.0 * log_se), DEPTH);
+    printf("SE of log(Var z_%d / (c^%d Var x)) = %.3f: a factor exp(4 SE) = %.2f\n", DEPTH, DEPTH, log_se,
+           exp(4.0 * log_se));
     tutorial_print_heading();
     for (c = 0; c < SCALE_COUNT; c++) {
         char claim[64];

@@ -176,14 +176,14 @@ int main(int argc, char **argv)
     }
 
     printf("B. %d tanh layers of width %d, batch %d: std(y_l) measured (mean field)\n", DEPTH, width, batch);
-    printf("%-5s %19s %19s %19s %15s\n", "", labels[0], labels[1], labels[2], "saturated, std 1");
+    printf("%-5s %17s %17s %17s %17s\n", "", labels[0], labels[1], labels[2], "saturated, std 1");
     printf("%-5s", "layer");
-    for (k = 0; k <= INITS; k++) printf("  %8s %8s", "measured", "(m.f.)");
+    for (k = 0; k <= INITS; k++) printf(" %8s %8s", "measured", "(m.f.)");
     printf("\n");
     for (l = 0; l < DEPTH; l++) {
         printf("%-5d", l + 1);
-        for (k = 0; k < INITS; k++) printf("  %8.3g %8.3g", measured_std[k][l], predicted_std[k][l]);
-        printf("  %8.3f %8.3f\n", measured_saturated[1][l], predicted_saturated[1][l]);
+        for (k = 0; k < INITS; k++) printf(" %8.3g %8.3g", measured_std[k][l], predicted_std[k][l]);
+        printf(" %8.3f %8.3f\n", measured_saturated[1][l], predicted_saturated[1][l]);
     }
     tutorial_print_heading();
     for (k = 0; k < INITS; k++) {

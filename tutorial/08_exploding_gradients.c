@@ -134,7 +134,8 @@ int main(int argc, char **argv)
                 printf("  step %d: loss %.4g, gradient norm %.4g, returns 0\n", step, (double)loss, grad_norm);
             if (err) failed_step = step;
         }
-        printf("  initnn_last_error():\n  %s\n", initnn_last_error());
+        printf("  initnn_last_error():\n");
+        tutorial_print_wrapped("    ", initnn_last_error());
         for (k = 0; k < net->param_count; k++) {
             if (net->params[k] != saved[k]) unchanged = 0;
             if (!(net->params[k] - net->params[k] == 0.0f)) finite = 0;

@@ -176,7 +176,7 @@ int main(int argc, char **argv)
         else err_unclipped = err;
         if (run) printf("   clip_norm %g: returns %d after %d epochs\n", (double)CLIP, err, log->epochs);
         else printf("C. no clipping: returns %d after %d epochs; initnn_last_error():\n", err, log->epochs);
-        if (err) printf("   %s\n", initnn_last_error());
+        if (err) tutorial_print_wrapped("     ", initnn_last_error());
         initnn_net_free(net);
     }
     printf("   %-6s %12s %14s\n", "epoch", "loss", "mean ||g||");

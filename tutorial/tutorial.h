@@ -64,7 +64,28 @@ TUTORIAL_FN void tutorial_start(tutorial *t, int argc, char **argv, const char *
             tutorial_usage(argv[0]);
         }
     }
-    printf("%s  (seed %llu%s)\n", title, (unsigned long long)t->seed, t->fast ? ", --fast" : "");
+    {
+        char run[64];
+        snprintf(run, sizeof run, "(seed %llu%s)", (unsigned long long)t->seed, t->fast ? ", --fast" : "");
+        if (strlen(title) + 2 + strlen(run) <= 80) printf("%s  %s\n", title, run);
+        else printf("%s\n%s\n", title, run);
+    }
+}
+
+/* Prints text indented, broken at spaces into lines of at most 78
+   characters (initnn's error messages are one long line). */
+TUTORIAL_FN void tutorial_print_wrapped(const char *indent, const char *text)
+{
+    size_t width = 78 - strlen(indent);
+    while (strlen(text) > width) {
+        size_t cut = width;
+        while (cut > 0 && text[cut] != ' ') cut--;
+        if (cut == 0) cut = width;
+        printf("%s%.*s\n", indent, (int)cut, text);
+        text += cut;
+        while (*text == ' ') text++;
+    }
+    printf("%s%s\n", indent, text);
 }
 
 /* Stops the step on an initnn error: that is a broken program, not a claim
