@@ -42,8 +42,9 @@
       and std(y_l) = sqrt(E[tanh^2]) inherits g_l SE(log q_l) / 2. The
       B n entries it is measured on add the sampling error of a mean of
       tanh^2, sqrt((E[tanh^4] - E[tanh^2]^2) / (B n)) / E[tanh^2], halved
-      for the square root; tolerance 4 times the root sum of squares. (The finite width also adds an O(1/n) bias, since each
-      sample has its own q; the sweep over seeds shows it well inside.) For
+      for the square root; tolerance 4 times the root sum of squares. (The
+      finite width also adds an O(1/n) bias, since each sample has its own
+      q; the sweeps over seeds show it well inside.) For
       the saturated fraction p: an error in log q moves p by
       |dp/dlog q| SE(log q), with dp/dlog q = v exp(-v^2)/sqrt(pi),
       v = atanh(0.97)/sqrt(2q); and B n units add sampling noise

@@ -152,7 +152,8 @@ int main(int argc, char **argv)
     /* C. where float32 overflows */
     {
         int first_nonfinite = 0;
-        double lowest = ceil(log2(FLT_MAX / largest_norm)), highest = ceil(log2(FLT_MAX * sqrt((double)WIDTH) / largest_norm));
+        double lowest = ceil(log2(FLT_MAX / largest_norm));
+        double highest = ceil(log2(FLT_MAX * sqrt((double)WIDTH) / largest_norm));
         net = build(OVERFLOW_DEPTH - 1, batch, t.seed);
         tutorial_require(initnn_net_diagnose(net, X, NULL, NULL, batch, diag, NULL), "initnn_net_diagnose");
         for (l = 0; l < OVERFLOW_DEPTH && !first_nonfinite; l++)

@@ -91,8 +91,10 @@ static void train(trained *out, const char *kernel, const initnn_data *moons, in
     for (j = 1; j < HIDDEN; j++) {
         double d = fabs(hidden->b[j] - hidden->b[0]);
         for (k = 0; k < 2; k++) {
-            if (fabs(hidden->W[k * HIDDEN + j] - hidden->W[k * HIDDEN]) > d) d = fabs(hidden->W[k * HIDDEN + j] - hidden->W[k * HIDDEN]);
-            if (fabs(output->W[j * 2 + k] - output->W[k]) > d) d = fabs(output->W[j * 2 + k] - output->W[k]);
+            double in = fabs(hidden->W[k * HIDDEN + j] - hidden->W[k * HIDDEN]);
+            double out = fabs(output->W[j * 2 + k] - output->W[k]);
+            if (in > d) d = in;
+            if (out > d) d = out;
         }
         if (d > out->unit_spread) out->unit_spread = d;
     }

@@ -5,7 +5,7 @@
    header comment, measures the same number, and prints one line per claim:
 
       claim                               predicted   measured    error      tol
-      E[relu(z)^2] / Var(z)                  0.5000     0.4996   0.08%   0.42%  PASS
+      normal: E[relu(z)^2]/Var(z)               0.5     0.5002   0.033%    0.63%  PASS
 
    error is |measured - predicted| / |predicted| (or the absolute difference,
    when the prediction is 0 and no ratio exists); tol is the tolerance the
