@@ -2881,7 +2881,10 @@ INITNNDEF void initnn_conv_fans(int c_in, int c_out, int kernel_h, int kernel_w,
 static int initnn__fill_conv_kernel(float *w, int c_in, int c_out, int kernel_h, int kernel_w,
                                     const initnn_init_spec *spec, initnn_rng *rng)
 {
-    int64_t rows = (int64_t)c_in * kernel_h * kernel_w, fans = (int64_t)c_out * kernel_h * kernel_w;
+    /* Taps first (at most 2^62), and channels only on a product below 2^31:
+       three factors near 2^31 would overflow even 64 bits. */
+    int64_t taps = (int64_t)kernel_h * kernel_w;
+    int64_t rows = taps > INITNN_MAX_ELEMENTS ? taps : taps * c_in, fans = taps > INITNN_MAX_ELEMENTS ? taps : taps * c_out;
     if (c_in < 1 || c_out < 1 || kernel_h < 1 || kernel_w < 1)
         return initnn__fail(INITNN_ERR_ARGUMENT, "conv kernel %d x %d from %d to %d channels", kernel_h, kernel_w, c_in, c_out);
     if (rows > INITNN_MAX_ELEMENTS || fans > INITNN_MAX_ELEMENTS || rows * c_out > INITNN_MAX_ELEMENTS)
@@ -3259,8 +3262,9 @@ INITNNDEF int initnn_net_add_conv2d(initnn_net *net, int filters, int kernel_h, 
     }
     layer.out_c = filters;
     out = (int64_t)filters * layer.out_h * layer.out_w;
-    rows = (int64_t)layer.in_c * kernel_h * kernel_w;
-    if (out > INITNN_MAX_ELEMENTS || rows * filters > INITNN_MAX_ELEMENTS)
+    rows = (int64_t)kernel_h * kernel_w;   /* taps; times channels only below 2^31 (no 64-bit overflow) */
+    if (rows <= INITNN_MAX_ELEMENTS) rows *= layer.in_c;
+    if (out > INITNN_MAX_ELEMENTS || rows > INITNN_MAX_ELEMENTS || rows * filters > INITNN_MAX_ELEMENTS)
         return initnn__fail(INITNN_ERR_OVERFLOW, "initnn_net_add_conv2d: the layer is too large");
     layer.out = (int)out;
     return initnn__add_parametric(net, &layer, (size_t)(rows * filters), filters, activation, kernel_init, bias_init);
@@ -6489,14 +6493,20 @@ INITNNDEF int initnn_image_write_weights_png(const char *path, const float *W, i
                             tile_h, tile_w, fan_in);
     tiles = max_tiles > 0 && max_tiles < units ? max_tiles : units;
     cols = (int)ceil(sqrt((double)tiles));
-    rows = (tiles + cols - 1) / cols;
-    width = cols * (tile_w + 2) + 2;
-    height = rows * (tile_h + 2) + 2;
-    if (!initnn__count2("initnn_image_write_weights_png", "width", width, "height", height * 3, &err)) return err;
+    rows = (tiles - 1) / cols + 1;   /* tiles + cols would overflow at 2^31 - 1 */
+    {
+        /* In 64 bits: a tile of 2^31-1 rows must be an error, not a wrap-around. */
+        int64_t w64 = (int64_t)cols * ((int64_t)tile_w + 2) + 2, h64 = (int64_t)rows * ((int64_t)tile_h + 2) + 2;
+        if (w64 > INITNN_MAX_ELEMENTS / 3 || h64 > INITNN_MAX_ELEMENTS / 3 / w64)
+            return initnn__fail(INITNN_ERR_OVERFLOW, "initnn_image_write_weights_png: a %lld x %lld image is too large",
+                                (long long)w64, (long long)h64);
+        width = (int)w64;
+        height = (int)h64;
+    }
     for (t = 0; t < tiles; t++)
         for (x = 0; x < fan_in; x++) {
             double v = fabs((double)W[(size_t)x * units + t]);
-            if (v > scale) scale = v;
+            if (v > scale && v - v == 0.0) scale = v;   /* the largest finite |w| */
         }
     if (scale == 0.0) scale = 1.0;
     rgb = (unsigned char *)INITNN_MALLOC((size_t)width * height * 3);
@@ -6506,10 +6516,14 @@ INITNNDEF int initnn_image_write_weights_png(const char *path, const float *W, i
         int left = 2 + (t % cols) * (tile_w + 2), top = 2 + (t / cols) * (tile_h + 2);
         for (y = 0; y < tile_h; y++)
             for (x = 0; x < tile_w; x++) {
-                double v = W[((size_t)y * tile_w + x) * units + t] / scale;
+                double v = W[((size_t)y * tile_w + x) * units + t] / scale, fade;
                 unsigned char *p = rgb + 3 * ((size_t)(top + y) * width + left + x);
-                /* Diverging: white at 0, red for +1, blue for -1. */
-                double fade = 1.0 - fabs(v);
+                /* Diverging: white at 0, red for +1, blue for -1; +-Inf
+                   saturated, NaN black. */
+                if (v != v) { p[0] = p[1] = p[2] = 0; continue; }
+                if (v > 1.0) v = 1.0;
+                if (v < -1.0) v = -1.0;
+                fade = 1.0 - fabs(v);
                 if (v > 0) { p[0] = 255; p[1] = p[2] = (unsigned char)(255.0 * fade); }
                 else { p[2] = 255; p[0] = p[1] = (unsigned char)(255.0 * fade); }
             }
@@ -6534,11 +6548,17 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
     if (count < 1 || tile_h < 1 || tile_w < 1 || (int64_t)tile_h * tile_w > INITNN_MAX_ELEMENTS)
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_image_write_samples_png: %d samples of %d x %d", count, tile_h, tile_w);
     cols = (int)ceil(sqrt((double)count));
-    rows = (count + cols - 1) / cols;
-    cell_h = tile_h + 2 + 14;   /* image, gap, a 2x-scaled 5-pixel digit and margins */
-    width = cols * (tile_w + 4) + 4;
-    height = rows * cell_h + 4;
-    if (!initnn__count2("initnn_image_write_samples_png", "width", width, "height", height * 3, &err)) return err;
+    rows = (count - 1) / cols + 1;   /* count + cols would overflow at 2^31 - 1 */
+    {
+        /* image, gap, a 2x-scaled 5-pixel digit and margins; in 64 bits */
+        int64_t w64 = (int64_t)cols * ((int64_t)tile_w + 4) + 4, h64 = (int64_t)rows * ((int64_t)tile_h + 16) + 4;
+        if (w64 > INITNN_MAX_ELEMENTS / 3 || h64 > INITNN_MAX_ELEMENTS / 3 / w64)
+            return initnn__fail(INITNN_ERR_OVERFLOW, "initnn_image_write_samples_png: a %lld x %lld image is too large",
+                                (long long)w64, (long long)h64);
+        cell_h = tile_h + 16;
+        width = (int)w64;
+        height = (int)h64;
+    }
     rgb = (unsigned char *)INITNN_MALLOC((size_t)width * height * 3);
     if (!rgb) return initnn__fail(INITNN_ERR_MEMORY, "initnn_image_write_samples_png: out of memory");
     memset(rgb, 40, (size_t)width * height * 3);
@@ -6548,7 +6568,7 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
         for (py = 0; py < tile_h; py++)
             for (px = 0; px < tile_w; px++) {
                 float v = img[py * tile_w + px];
-                unsigned char g = (unsigned char)(255.0f * (v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v));
+                unsigned char g = (unsigned char)(255.0f * (!(v > 0.0f) ? 0.0f : v > 1.0f ? 1.0f : v));   /* NaN: 0 */
                 unsigned char *p = rgb + 3 * ((size_t)(top + py) * width + left + px);
                 p[0] = p[1] = p[2] = g;
             }

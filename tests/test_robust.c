@@ -409,6 +409,9 @@ static void nets_whose_sizes_overflow_are_errors_without_a_huge_allocation(void)
     err = initnn_net_from_arch(&net, "conv:1:2147483647:1:same", 1, 8, 8, "he_normal", NULL, 1, 1);
     CHECK(err == INITNN_ERR_OVERFLOW && net == NULL, "conv:1:2147483647:1:same: returned %d (%s)", err,
           initnn_last_error());
+    err = initnn_net_from_arch(&net, "conv:1:2147483644x2147483644:1:same", 4, 3, 3, "he_normal", NULL, 1, 1);
+    CHECK(err == INITNN_ERR_OVERFLOW && net == NULL, "4 channels x (2^31-4)^2 taps: returned %d (%s)", err,
+          initnn_last_error());
     err = initnn_net_from_arch(&net, "dense:99999999999", 1, 1, 8, "he_normal", NULL, 1, 1);
     CHECK(err == INITNN_ERR_SPEC && net == NULL, "dense:99999999999: returned %d (%s)", err, initnn_last_error());
     err = initnn_net_from_arch(&net, "dense:4", 65536, 65536, 2, "he_normal", NULL, 1, 1);
@@ -435,6 +438,9 @@ static void initializers_whose_sizes_overflow_are_errors(void)
     CHECK(err == INITNN_ERR_OVERFLOW, "initnn_orthogonal 2^31-1 x 2: returned %d (%s)", err, initnn_last_error());
     err = initnn_init_conv_kernel(w, 65536, 2, 200, 200, "he_normal", &rng);
     CHECK(err == INITNN_ERR_OVERFLOW, "conv kernel 200 x 200 x 65536: returned %d (%s)", err, initnn_last_error());
+    /* Four factors of 2^31-1: beyond 64 bits too (UBSan watches the asan build). */
+    err = initnn_init_conv_kernel(w, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, "he_normal", &rng);
+    CHECK(err == INITNN_ERR_OVERFLOW, "conv kernel (2^31-1)^4: returned %d (%s)", err, initnn_last_error());
     CHECK(alloc_largest < SMALL_ALLOCATION, "an allocation of %lu bytes", (unsigned long)alloc_largest);
 }
 
