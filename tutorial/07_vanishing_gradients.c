@@ -140,8 +140,11 @@ typedef struct gradient_profile {
     double worst_bound_ratio;    /* max over l of ||delta_{l-1}|| / (||W_l|| ||delta_l|| / 4) */
 } gradient_profile;
 
-static void measure(gradient_profile *out, const char *activation, const char *kernel, int activation_id,
-                    const float *X, const int *labels, int batch, int width, const tutorial *t)
+/* weight_scale is n Var(w) of the kernel spec: 1 for glorot_normal on equal
+   widths, 2 for he_normal. */
+static void measure(gradient_profile *out, const char *activation, int activation_id, const char *kernel,
+                    double weight_scale, const float *X, const int *labels, int batch, int width,
+                    const tutorial *t)
 {
     initnn_net *net;
     initnn_layer_diag diag[HIDDEN + 1];
@@ -156,12 +159,10 @@ static void measure(gradient_profile *out, const char *activation, const char *k
     tutorial_require(initnn_net_add_dense(net, CLASSES, "softmax", "glorot_normal", "zeros"), "initnn_net_add_dense");
     tutorial_require(initnn_net_diagnose(net, X, labels, NULL, batch, diag, NULL), "initnn_net_diagnose");
 
-    /* The mean-field chain: q_l, then chi_l from E[phi'(z_{l-1})^2]. Every
-       hidden kernel here has n Var(w) = weight_scale. */
-    q = (strcmp(kernel, "he_normal") == 0 ? 2.0 : 1.0) * initnn_second_moment(X, (size_t)batch * width);
+    /* The mean-field chain: q_l, then chi_l from E[phi'(z_{l-1})^2]. */
+    q = weight_scale * initnn_second_moment(X, (size_t)batch * width);
     for (l = 0; l < HIDDEN; l++) {
         initnn_moments moments;
-        double weight_scale = strcmp(kernel, "he_normal") == 0 ? 2.0 : 1.0;
         tutorial_require(initnn_activation_moments(&moments, activation_id, 0.0f, q), "initnn_activation_moments");
         if (l + 1 < HIDDEN) out->predicted_chi[l + 1] = weight_scale * moments.slope2;
         q = weight_scale * moments.second;
@@ -214,8 +215,8 @@ int main(int argc, char **argv)
     for (i = 0; i < batch * width; i++) X[i] = initnn_rng_normal(&rng);
     for (i = 0; i < batch; i++) labels[i] = (int)initnn_rng_below(&rng, CLASSES);
 
-    measure(&sigmoid, "sigmoid", "glorot_normal", INITNN_ACT_SIGMOID, X, labels, batch, width, &t);
-    measure(&relu, "relu", "he_normal", INITNN_ACT_RELU, X, labels, batch, width, &t);
+    measure(&sigmoid, "sigmoid", INITNN_ACT_SIGMOID, "glorot_normal", 1.0, X, labels, batch, width, &t);
+    measure(&relu, "relu", INITNN_ACT_RELU, "he_normal", 2.0, X, labels, batch, width, &t);
 
     printf("%d hidden layers of width %d + softmax(%d), batch %d\n", HIDDEN, width, CLASSES, batch);
     printf("%-6s %24s %12s   %s\n", "", "sigmoid, glorot_normal", "", "relu, he_normal");
