@@ -1387,6 +1387,7 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
 #include <float.h>
 #include <limits.h>
 #include <time.h>
+#include <errno.h>
 
 #if defined(INITNN_MALLOC) && defined(INITNN_FREE)
 /* ok */
@@ -3347,8 +3348,9 @@ static long initnn__arch_int(const char *text)
     char *end;
     long v;
     if (!text || !*text) return -1;
-    v = strtol(text, &end, 10);
-    return *end || v < 1 || v > INITNN_MAX_ELEMENTS ? -1 : v;
+    errno = 0;
+    v = strtol(text, &end, 10);   /* ERANGE: where long is 32 bits, 2^31 would read as 2^31 - 1 */
+    return *end || errno == ERANGE || v < 1 || v > INITNN_MAX_ELEMENTS ? -1 : v;
 }
 
 INITNNDEF int initnn_net_from_arch(initnn_net **out, const char *arch, int channels, int height, int width,
@@ -6089,8 +6091,9 @@ INITNNDEF int initnn_npy_read(const char *path, float **out, int *ndim_out, int 
         while (*p == ' ') p++;
         if (*p == ')') break;
         if (ndim == 8) { initnn__fail(err, "%s: more than 8 dimensions", path); goto done; }
-        d = strtol(p, &end, 10);
-        if (end == p || d < 0 || d > INITNN_MAX_ELEMENTS) { initnn__fail(err, "%s: bad dimension in shape", path); goto done; }
+        errno = 0;
+        d = strtol(p, &end, 10);   /* ERANGE: a 32-bit long saturates at 2^31 - 1 */
+        if (end == p || errno == ERANGE || d < 0 || d > INITNN_MAX_ELEMENTS) { initnn__fail(err, "%s: bad dimension in shape", path); goto done; }
         if (d > 0 && count > (size_t)INITNN_MAX_ELEMENTS / (size_t)d) {
             err = initnn__fail(INITNN_ERR_OVERFLOW, "%s: shape has more than %d elements", path, INITNN_MAX_ELEMENTS);
             goto done;
