@@ -11,13 +11,26 @@
 #             out-of-bounds writes, leaks, signed overflow, bad shifts
 #   [native]  -march=native, which switches on the header's AVX2/FMA code
 #             paths; only where the compiler accepts the flag
+#   [tcc]     Debian's tcc, a third C99 compiler without optimizer; where
+#             installed (else one SKIP line)
+#   [valgrind] the plain build (with -g) under valgrind --leak-check=full:
+#             uninitialized reads and definite leaks; only when TEST_VALGRIND=1
+#             (`make check`), with a time limit four times the usual
 #
 # Besides, initnn.h alone must compile warning-free as C99 (gcc and clang) and
 # as C++ (g++ and clang++), and link when split over two files, and the
 # example program in README.md must build and run; each of those counts as
 # one test. A program that does not compile, or that crashes or
 # exits nonzero without printing a FAIL line, counts as one failed test named
-# after the program.
+# after the program. Under valgrind, errors or definite leaks (its exit
+# status 99) are one failed test too.
+#
+# A program can state what it needs in a comment line of its own:
+#   /* testing: pkg-config stb (Debian: libstb-dev) */
+# It is then compiled whole with `pkg-config --cflags --libs stb` added, or,
+# where pkg-config cannot find stb, not built at all and reported as one line
+# "SKIP <program>: <why>" per build: skipped, never passed. A program may
+# print SKIP lines of its own (testing_skip in testing.h).
 #
 # Compiling the header's implementation is most of the time, so each build
 # compiles it once (build/tests/initnn-BUILD.o) and the programs are compiled
@@ -28,8 +41,8 @@
 # JOBS at a time (default: the number of CPUs); their output is printed
 # afterwards in a fixed order.
 #
-# The last line is "N passed, N failed"; the exit status is nonzero iff a test
-# failed.
+# The last line is "N passed, N failed" (after "N skipped" when some were);
+# the exit status is nonzero iff a test failed.
 #
 # Usage: sh tests/run.sh [name-substring ...]
 #   With arguments only the tests whose names contain one of them run, and the
@@ -54,6 +67,8 @@ flags_of() {
     asan) compiler=$SANITIZER_CC
         flags="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -DTESTING_CONFIG=asan" ;;
     native) compiler=$CC; flags="-O2 -march=native -DTESTING_CONFIG=native" ;;
+    tcc) compiler=tcc; flags="-DTESTING_CONFIG=tcc" ;;
+    valgrind) compiler=$CC; flags="-O2 -g -DTESTING_CONFIG=valgrind" ;;
     esac
 }
 
@@ -89,8 +104,22 @@ build_and_run() {
     exe=$(exe_of "$1" "$2")
     object=$OUT/initnn-$1.o
     rm -f "$exe" "$exe.log" "$exe.result"
+    # /* testing: pkg-config PACKAGE (why) */: compiled whole with its flags,
+    # or skipped where pkg-config does not find it.
+    needs=$(sed -n 's|^/\* testing: pkg-config \(.*\) \*/$|\1|p' "$2" | head -n 1)
+    if [ -n "$needs" ]; then
+        package=${needs%% *}
+        if ! package_flags=$(pkg-config --cflags --libs "$package" 2>/dev/null); then
+            echo "skipped: needs $needs; pkg-config --cflags --libs $package failed" >"$exe.result"
+            return 0
+        fi
+        # shellcheck disable=SC2086  # WARN, flags and package_flags are word lists
+        if ! $compiler $WARN $flags -I. "$2" -o "$exe" $package_flags -lm >"$exe.build.log" 2>&1; then
+            echo build-failed >"$exe.result"
+            return 0
+        fi
     # shellcheck disable=SC2086  # WARN, flags and FILTERS are word lists
-    if [ -f "$object" ] && ! configures_header "$2" &&
+    elif [ -f "$object" ] && ! configures_header "$2" &&
         $compiler $WARN $flags -DINITNN_IMPLEMENTATION_DONE -I. "$2" "$object" -o "$exe" -lm \
             >"$exe.build.log" 2>&1; then
         : # linked with the shared implementation
@@ -98,10 +127,18 @@ build_and_run() {
         echo build-failed >"$exe.result"
         return 0
     fi
+    runner=
+    limit=$TIME_LIMIT
+    if [ "$1" = valgrind ]; then
+        # Children (python3 in test_train_io) run natively.
+        runner="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --trace-children=no"
+        limit=$((4 * TIME_LIMIT))
+    fi
+    # shellcheck disable=SC2086  # runner and FILTERS are word lists
     if command -v timeout >/dev/null 2>&1; then
-        timeout "$TIME_LIMIT" "$exe" $FILTERS >"$exe.log" 2>&1
+        timeout "$limit" $runner "$exe" $FILTERS >"$exe.log" 2>&1
     else
-        "$exe" $FILTERS >"$exe.log" 2>&1
+        $runner "$exe" $FILTERS >"$exe.log" 2>&1
     fi
     echo $? >"$exe.result"
 }
@@ -129,6 +166,7 @@ fi
 FILTERS="$*"
 passed=0
 failed=0
+skipped=0
 export CC WARN FILTERS OUT TIME_LIMIT
 
 mkdir -p "$OUT" || exit 1
@@ -141,6 +179,10 @@ pass() {
 fail() {
     echo "FAIL $1: $2"
     failed=$((failed + 1))
+}
+skip() {
+    echo "SKIP $1: $2"
+    skipped=$((skipped + 1))
 }
 
 # The first compiler that builds and runs a program under ASan and UBSan:
@@ -197,6 +239,9 @@ EOF
         check_header_with clang header_compiles_warning_free_as_c99_with_clang $WARN
         check_header_with g++ header_compiles_warning_free_as_cxx_with_gxx -x c++ -Wall -Wextra -Werror
         check_header_with clang++ header_compiles_warning_free_as_cxx_with_clangxx -x c++ -Wall -Wextra -Werror
+        if command -v tcc >/dev/null 2>&1; then
+            check_header_with tcc header_compiles_warning_free_as_c99_with_tcc $WARN
+        fi
         # INITNN_STATIC makes unused functions static, which -Wunused-function
         # reports by design (as for stb's *_STATIC); all else must be clean.
         check_header_with gcc header_compiles_with_initnn_static $WARN -Wno-unused-function -DINITNN_STATIC
@@ -253,6 +298,18 @@ fi
 if "$CC" -march=native -x c -c /dev/null -o "$OUT/native_probe.o" >/dev/null 2>&1; then
     configs="$configs native"
 fi
+if command -v tcc >/dev/null 2>&1; then
+    configs="$configs tcc"
+else
+    skip "tcc_build" "tcc is not installed (Debian: tcc; .ci/run installs it)"
+fi
+if [ -n "${TEST_VALGRIND:-}" ]; then
+    if command -v valgrind >/dev/null 2>&1; then
+        configs="$configs valgrind"
+    else
+        fail "valgrind_build" "TEST_VALGRIND is set but valgrind is not installed (.ci/run installs it)"
+    fi
+fi
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 export SANITIZER_CC ASAN_OPTIONS UBSAN_OPTIONS
@@ -261,7 +318,7 @@ export SANITIZER_CC ASAN_OPTIONS UBSAN_OPTIONS
 # do not end up alone at the end.
 jobs_file=$OUT/jobs
 : >"$jobs_file"
-for config in asan native plain; do
+for config in valgrind asan native tcc plain; do
     case " $configs " in *" $config "*) ;; *) continue ;; esac
     for source in tests/test_*.c; do
         [ -e "$source" ] && echo "$config $source" >>"$jobs_file"
@@ -288,7 +345,7 @@ wait "$jobs_pid"
 wait "$lab_pid"
 lab_result=$?
 
-# The programs' output in a fixed order: plain, asan, native; the programs
+# The programs' output in a fixed order, that of configs; the programs
 # are those of the job list (a file added meanwhile waits for the next run).
 for config in $configs; do
     for source in $(sed -n "s|^$config ||p" "$jobs_file"); do
@@ -297,6 +354,10 @@ for config in $configs; do
         [ "$config" = plain ] || label="$label [$config]"
         flags_of "$config"
         result=$(cat "$exe.result" 2>/dev/null || echo missing)
+        case $result in skipped:*)
+            skip "$label" "${result#skipped: }"
+            continue ;;
+        esac
         if [ "$result" = build-failed ]; then
             head -n 20 "$exe.build.log"   # the first errors; the rest is in the log
             fail "$label" "does not compile: $compiler $WARN $flags (log: $exe.build.log)"
@@ -311,7 +372,10 @@ for config in $configs; do
         fails=$(grep -c '^FAIL ' "$exe.log")
         passed=$((passed + oks))
         failed=$((failed + fails))
-        if [ "$result" -ne 0 ] && [ "$fails" -eq 0 ]; then
+        skipped=$((skipped + $(grep -c '^SKIP ' "$exe.log")))
+        if [ "$config" = valgrind ] && [ "$result" -eq 99 ]; then
+            fail "$label" "valgrind reported memory errors or definite leaks (log: $exe.log)"
+        elif [ "$result" -ne 0 ] && [ "$fails" -eq 0 ]; then
             fail "$label" "exited with status $result without a FAIL line (a crash, a hang or a sanitizer report; log: $exe.log)"
         fi
     done
@@ -328,5 +392,8 @@ fi
 
 end=$(date +%s)
 echo "($((end - start)) s, $JOBS jobs)"
+if [ "$skipped" -gt 0 ]; then
+    echo "$skipped skipped (the SKIP lines above: not run, so not passed)"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

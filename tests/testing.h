@@ -19,7 +19,8 @@
 
    Every test prints exactly one line, "ok   <name>" or
    "FAIL <name>: <file>:<line>: <reason>", and the program exits with status 1
-   if any test failed. tests/run.sh counts those lines.
+   if any test failed. tests/run.sh counts those lines. A test that cannot
+   run here is reported by testing_skip as "SKIP <name>: <reason>".
 
    A failed CHECK returns from the function it is in, so the code after it may
    rely on what it checked; a helper that checks should return void, and its
@@ -230,6 +231,16 @@ TESTING__FN void testing_run(const char *name, void (*test)(void))
 }
 
 #define RUN_TEST(test) testing_run(#test, test)
+
+/* Reports a test that cannot run here (a missing tool, say) as
+   "SKIP <name>: <reason>": tests/run.sh counts it as skipped, never as
+   passed. Call it instead of RUN_TEST / testing_begin. */
+TESTING__FN void testing_skip(const char *name, const char *reason)
+{
+    if (!testing__selected(name)) return;
+    printf("SKIP %s%s: %s\n", name, TESTING__SUFFIX, reason);
+    fflush(stdout);
+}
 
 /* The exit status: 0 if every test that ran passed. */
 TESTING__FN int testing_finish(void)
