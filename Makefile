@@ -1,6 +1,7 @@
 # initnn - build, test, benchmark, experiments. GNU make.
-#   make test       the test suite (plain, under ASan/UBSan, -march=native), ends "N passed, N failed"
-#   make check      the same as make test
+#   make test       the test suite (plain, under ASan/UBSan, -march=native, tcc), ends "N passed, N failed"
+#   make check      make test plus the whole suite under valgrind, same last line
+#   make fuzz       each libFuzzer target FUZZ_SECONDS (default 60) s (clang; tests/fuzz/)
 #   make demo       the main job: fetches MNIST if missing, trains 784-256-256-128-10 from three
 #                   initializers with three seeds each, prints the table and the plots' paths
 #   make data       MNIST and Fashion-MNIST into data/ (scripts/fetch_data.sh), verified
@@ -136,7 +137,48 @@ exp-deep: data-mnist $(LAB)
 test:
 	sh tests/run.sh
 
-check: test
+# The suite as make test runs it, plus the whole suite under valgrind
+# (tests/run.sh: TEST_VALGRIND=1); .ci/run runs make test, then make check.
+check:
+	TEST_VALGRIND=1 sh tests/run.sh
+
+# ---- fuzzing (clang's libFuzzer; tests/fuzz/targets.h) ---------------------------
+#   make fuzz                          every target for FUZZ_SECONDS (default 60) s
+#   make -j2 fuzz FUZZ_SECONDS=600     two at a time, 10 minutes each
+#   make fuzz-csv                      one target
+# Each target is built with clang -fsanitize=fuzzer,address,undefined and
+# starts from its seeds, tests/fuzz/corpus/<target>/, and the inputs that
+# once crashed it, tests/fuzz/regressions/<target>/ (both read only; what the
+# fuzzer learns goes to build/fuzz/corpus/<target>/). A crash stops make with
+# the input in build/fuzz/crashes/<target>/: fix the bug, copy the input to
+# tests/fuzz/regressions/<target>/, and make test replays it from then on.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS  = spec idx csv cifar checkpoint npy
+FUZZ_FLAGS   ?= -timeout=60 -rss_limit_mb=2048
+FUZZ_CFLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+.PHONY: fuzz $(FUZZ_TARGETS:%=fuzz-%)
+fuzz: $(FUZZ_TARGETS:%=fuzz-%)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz.c tests/fuzz/targets.h initnn.h
+	@mkdir -p $(BUILD)/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -DFUZZ_ENTRY=fuzz_$* tests/fuzz/fuzz.c -o $@ -lm
+
+$(FUZZ_TARGETS:%=fuzz-%): fuzz-%: $(BUILD)/fuzz/fuzz_%
+	@mkdir -p $(BUILD)/fuzz/corpus/$* $(BUILD)/fuzz/crashes/$*
+	@echo "fuzz: $* for $(FUZZ_SECONDS) s (log: $(BUILD)/fuzz/$*.log)"
+	@dict=; if [ -f tests/fuzz/$*.dict ]; then dict=-dict=tests/fuzz/$*.dict; fi; \
+	len=4096; if [ $* = cifar ]; then len=16384; fi; \
+	if ./$(BUILD)/fuzz/fuzz_$* $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) -max_len=$$len $$dict \
+	        -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/crashes/$*/ \
+	        $(BUILD)/fuzz/corpus/$* tests/fuzz/corpus/$* tests/fuzz/regressions/$* >$(BUILD)/fuzz/$*.log 2>&1; then \
+	    grep -E '^(Done|stat::number_of_executed_units)' $(BUILD)/fuzz/$*.log | sed 's/^/fuzz: $*: /'; \
+	else \
+	    tail -n 40 $(BUILD)/fuzz/$*.log; \
+	    echo "fuzz: $* failed; the input is in $(BUILD)/fuzz/crashes/$*/ (copy it to tests/fuzz/regressions/$*/ once fixed)"; \
+	    exit 1; \
+	fi
 
 bench:
 	sh bench/run.sh

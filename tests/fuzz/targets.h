@@ -1,0 +1,547 @@
+/* tests/fuzz/targets.h - the fuzz targets of initnn's parsers and loaders.
+
+   Each target is one function, fuzz_NAME(data, size), that feeds the bytes to
+   one part of the library and checks what comes back; it returns 0, and
+   abort()s (after a line on stderr) when the library broke a promise of its
+   manual. Two programs call them:
+
+     tests/fuzz/fuzz_NAME.c       libFuzzer's entry point, built by `make fuzz`
+                                  with clang -fsanitize=fuzzer,address,undefined
+     tests/test_fuzz_replay.c     part of `make test`: every file under
+                                  tests/fuzz/regressions/NAME/ (inputs that once
+                                  crashed) and tests/fuzz/corpus/NAME/ (the seeds),
+                                  one test line each, in every build of the suite
+
+   The targets:
+     spec        init spec, activation spec, architecture string and bias spec
+                 (four lines of the input): initnn_init_parse / _fill_fans,
+                 initnn_activation_parse, initnn_gain(_numeric),
+                 initnn_net_from_arch; a net that builds runs one forward,
+                 backward and step and must survive a checkpoint round trip
+     idx         initnn_load_idx on an image file and an optional label file
+     csv         initnn_load_csv with a header / target / task chosen by byte 0
+     cifar       initnn_load_cifar on 1-3 files, CIFAR-10 / -100 coarse / fine
+     checkpoint  initnn_net_load (byte 0 bit 0: the harness rewrites the CRC,
+                 so that the fuzzer gets past it), then save and load again
+     npy         initnn_npy_read, then write and read again
+
+   The loaders take paths, so each input is written to a file under /dev/shm
+   (or $TMPDIR, or /tmp), named after the process id, and removed afterwards.
+
+   Every allocation of the library goes through fuzz_malloc, which refuses
+   requests above FUZZ_MALLOC_LIMIT bytes (256 KiB): a file that claims a huge
+   size must then fail with INITNN_ERR_MEMORY or better, never spend the
+   fuzzer's time and memory, and the out-of-memory paths get exercised too.
+   The limit also keeps every input fast under ASan: an orthogonal kernel of
+   2113 x 68 (1.1 MB of doubles) took 3 s there, 28 s on a loaded machine.
+
+   Include this file in one translation unit; it holds the implementation. */
+
+#ifndef INITNN_FUZZ_TARGETS_H
+#define INITNN_FUZZ_TARGETS_H
+
+#if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
+#undef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef FUZZ_MALLOC_LIMIT
+#define FUZZ_MALLOC_LIMIT ((size_t)256 << 10)
+#endif
+
+static void *fuzz_malloc(size_t n)
+{
+    if (n > FUZZ_MALLOC_LIMIT) return NULL;
+    return malloc(n);
+}
+
+#ifndef INITNN_MALLOC   /* tests/test_fuzz_replay.c defines them as here */
+#define INITNN_MALLOC(n) fuzz_malloc(n)
+#define INITNN_FREE(p) free(p)
+#endif
+#define INITNN_IMPLEMENTATION
+#include "../../initnn.h"
+
+/* A broken promise: say which and stop (libFuzzer saves the input). */
+#define FUZZ_CHECK(cond, what)                                                              \
+    do {                                                                                    \
+        if (!(cond)) {                                                                      \
+            fprintf(stderr, "%s:%d: fuzz check failed: %s (%s); last error: %s\n", __FILE__, \
+                    __LINE__, what, #cond, initnn_last_error());                            \
+            abort();                                                                        \
+        }                                                                                   \
+    } while (0)
+
+/* ---- scratch files ----------------------------------------------------------------------- */
+
+/* fuzz_path(buf, k): the k-th scratch file of this process. */
+static const char *fuzz_path(char *buf, size_t size, int k)
+{
+    static const char *dir = NULL;
+    if (!dir) {
+        const char *tmp = getenv("TMPDIR");
+        if (access("/dev/shm", W_OK) == 0) dir = "/dev/shm";
+        else if (tmp && *tmp) dir = tmp;
+        else dir = "/tmp";
+    }
+    snprintf(buf, size, "%s/initnn_fuzz_%ld_%d", dir, (long)getpid(), k);
+    return buf;
+}
+
+/* Writes bytes to the k-th scratch file; returns its path (in buf). */
+static const char *fuzz_write(char *buf, size_t size, int k, const uint8_t *data, size_t n)
+{
+    FILE *f;
+    fuzz_path(buf, size, k);
+    f = fopen(buf, "wb");
+    FUZZ_CHECK(f != NULL, "cannot create a scratch file");
+    FUZZ_CHECK(n == 0 || fwrite(data, 1, n, f) == n, "cannot write a scratch file");
+    FUZZ_CHECK(fclose(f) == 0, "cannot close a scratch file");
+    return buf;
+}
+
+/* ---- checks shared by the targets -------------------------------------------------------- */
+
+/* A failed call sets a message and returns one of the documented codes. */
+static void fuzz_failed_properly(int err)
+{
+    FUZZ_CHECK(err >= INITNN_ERR_NONFINITE && err <= INITNN_ERR_ARGUMENT, "an undocumented error code");
+    FUZZ_CHECK(initnn_last_error()[0] != '\0', "an error without a message");
+}
+
+/* What the manual promises of a loaded data set, and every byte of it read
+   (so that ASan and valgrind see any that was not allocated or written). */
+static void fuzz_data_is_sound(const initnn_data *d)
+{
+    size_t i, n;
+    double sum = 0.0;
+    FUZZ_CHECK(d->count >= 1 && d->features >= 1, "a loaded set with no samples or features");
+    FUZZ_CHECK((d->x != NULL) != (d->x_u8 != NULL), "features neither or both float and u8");
+    FUZZ_CHECK(d->storage != NULL, "a loaded set owns no storage");
+    n = (size_t)d->count * (size_t)d->features;
+    for (i = 0; i < n; i++) sum += d->x ? (double)d->x[i] : (double)d->x_u8[i];
+    if (d->labels) {
+        FUZZ_CHECK(d->classes >= 1, "labels but no classes");
+        for (i = 0; i < (size_t)d->count; i++)
+            FUZZ_CHECK(d->labels[i] >= 0 && d->labels[i] < d->classes, "a label outside [0, classes)");
+    }
+    if (d->targets) {
+        FUZZ_CHECK(d->target_dim >= 1, "targets of width < 1");
+        for (i = 0; i < (size_t)d->count * (size_t)d->target_dim; i++) sum += d->targets[i];
+    }
+    {
+        volatile double sink = sum;   /* the reads above must happen */
+        (void)sink;
+    }
+}
+
+/* Splits, standardizes and batches a loaded set, as the lab does. */
+static void fuzz_use_data(const initnn_data *d)
+{
+    initnn_data a, b;
+    float mean[64], std[64], X[2 * 64];
+    int labels[2];
+    float targets[2];
+    if (d->count >= 2 && initnn_data_split(d, 0.5f, &a, &b) == 0) {
+        FUZZ_CHECK(a.count + b.count == d->count, "a split lost samples");
+        FUZZ_CHECK(a.storage == NULL && b.storage == NULL, "a view owns storage");
+    }
+    if (d->features <= 64) {
+        FUZZ_CHECK(initnn_standardize_fit(d, mean, std) == 0, "standardize_fit failed on a loaded set");
+        initnn_data_batch(d, NULL, 0, d->count < 2 ? d->count : 2, X, d->labels ? labels : NULL,
+                          d->targets && d->target_dim == 1 ? targets : NULL);
+    }
+}
+
+/* A data set left by a failed loader is all zero. */
+static void fuzz_data_is_empty(const initnn_data *d)
+{
+    initnn_data zero;
+    memset(&zero, 0, sizeof zero);
+    FUZZ_CHECK(d->count == 0 && d->features == 0 && d->x == NULL && d->x_u8 == NULL && d->labels == NULL &&
+               d->targets == NULL && d->storage == NULL && d->classes == 0 && d->target_dim == 0,
+               "a failed loader left data behind");
+    (void)zero;
+}
+
+/* Splits the input at its newlines into at most max strings (copies). */
+static int fuzz_lines(const uint8_t *data, size_t size, char **lines, int max)
+{
+    int n = 0;
+    size_t start = 0, i;
+    for (i = 0; i <= size && n < max; i++) {
+        if (i == size || data[i] == '\n') {
+            size_t len = i - start;
+            lines[n] = (char *)malloc(len + 1);
+            FUZZ_CHECK(lines[n] != NULL, "out of memory in the harness");
+            if (len) memcpy(lines[n], data + start, len);
+            lines[n][len] = '\0';
+            n++;
+            start = i + 1;
+        }
+    }
+    return n;
+}
+
+/* ---- spec: init specs, activations, architectures ----------------------------------------- */
+
+/* Saves a net, loads it back and checks that nothing changed. */
+static void fuzz_round_trip(const initnn_net *net, int k)
+{
+    char path[256];
+    initnn_net *back = NULL;
+    int err, i;
+    fuzz_path(path, sizeof path, k);
+    err = initnn_net_save(net, path);
+    if (err) {
+        fuzz_failed_properly(err);
+        FUZZ_CHECK(err == INITNN_ERR_NONFINITE || err == INITNN_ERR_MEMORY || err == INITNN_ERR_IO,
+                   "saving a valid net failed");
+        remove(path);
+        return;
+    }
+    err = initnn_net_load(&back, path, net->max_batch);
+    remove(path);
+    if (err) {
+        fuzz_failed_properly(err);
+        FUZZ_CHECK(err == INITNN_ERR_MEMORY, "a checkpoint initnn wrote does not load");
+        FUZZ_CHECK(back == NULL, "a failed load returned a net");
+        return;
+    }
+    FUZZ_CHECK(back->layer_count == net->layer_count && back->param_count == net->param_count &&
+               back->input_dim == net->input_dim && back->loss == net->loss, "the round trip changed the net");
+    FUZZ_CHECK(net->param_count == 0 ||
+               memcmp(back->params, net->params, net->param_count * sizeof(float)) == 0,
+               "the round trip changed the weights");
+    for (i = 0; i < net->layer_count; i++) {
+        const initnn_layer *a = &net->layers[i], *b = &back->layers[i];
+        FUZZ_CHECK(a->type == b->type && a->in == b->in && a->out == b->out && a->activation == b->activation &&
+                   a->out_c == b->out_c && a->out_h == b->out_h && a->out_w == b->out_w &&
+                   a->stride == b->stride && a->kernel_h == b->kernel_h && a->kernel_w == b->kernel_w,
+                   "the round trip changed a layer");
+    }
+    initnn_net_free(back);
+}
+
+/* One forward, backward and step on two samples, as training does. */
+static void fuzz_train_once(initnn_net *net)
+{
+    float X[2 * 512];
+    int labels[2] = {0, 0};
+    float targets[2 * 512];
+    int i, out = initnn_net_output_dim(net), err;
+    float loss;
+    double norm;
+    const initnn_layer *last = &net->layers[net->layer_count - 1];
+    if (net->input_dim > 512 || out > 512) return;
+    for (i = 0; i < 2 * net->input_dim; i++) X[i] = (float)((i * 37) % 11) / 11.0f - 0.4f;
+    for (i = 0; i < 2 * out; i++) targets[i] = (float)(i % 3) - 1.0f;
+    if (!(last->type == INITNN_LAYER_DENSE && last->activation == INITNN_ACT_SOFTMAX))
+        FUZZ_CHECK(initnn_net_set_loss(net, INITNN_LOSS_MSE) == 0, "set_loss MSE failed");
+    err = initnn_net_train_batch(net, X, labels, targets, 2, &loss, &norm);
+    if (err) {
+        fuzz_failed_properly(err);
+        FUZZ_CHECK(err == INITNN_ERR_NONFINITE, "a training step failed other than by a non-finite value");
+    }
+    FUZZ_CHECK(initnn_net_forward(net, X, 1, 0) != NULL, "forward failed on a built net");
+}
+
+static int fuzz_spec(const uint8_t *data, size_t size)
+{
+    /* The input shapes an architecture is tried on: byte 0 picks one. */
+    static const int shapes[8][3] = {
+        {1, 1, 8}, {1, 8, 8}, {3, 6, 6}, {2, 5, 7}, {1, 1, 1}, {4, 3, 3}, {1, 12, 1}, {2, 1, 9}
+    };
+    char *lines[4] = {NULL, NULL, NULL, NULL};
+    int n, err, activation, i;
+    float param, w[5 * 3];
+    initnn_init_spec spec;
+    initnn_rng rng;
+    initnn_net *net = NULL;
+    const int *shape;
+    if (size < 1) return 0;
+    shape = shapes[data[0] & 7];
+    n = fuzz_lines(data + 1, size - 1, lines, 4);
+    for (i = n; i < 4; i++) {
+        lines[i] = (char *)malloc(1);
+        FUZZ_CHECK(lines[i] != NULL, "out of memory in the harness");
+        lines[i][0] = '\0';
+    }
+    initnn_rng_seed(&rng, 1);
+
+    /* Line 1: an init spec. */
+    memset(&spec, 0xA5, sizeof spec);
+    err = initnn_init_parse(&spec, lines[0]);
+    if (err) {
+        fuzz_failed_properly(err);
+        FUZZ_CHECK(err == INITNN_ERR_SPEC, "a bad init spec is not INITNN_ERR_SPEC");
+    } else {
+        FUZZ_CHECK(spec.kind >= INITNN_INIT_CONSTANT && spec.kind <= INITNN_INIT_IDENTITY, "a parsed spec of no kind");
+        FUZZ_CHECK(memchr(spec.name, '\0', sizeof spec.name) != NULL, "an unterminated spec name");
+        FUZZ_CHECK(initnn_init_fill_fans(w, 5, 3, 5, 3, &spec, &rng) == 0, "fill 5 x 3 failed");
+        FUZZ_CHECK(initnn_init_fill_fans(w, 3, 5, 3, 5, &spec, &rng) == 0, "fill 3 x 5 failed");
+        FUZZ_CHECK(initnn_init_fill_fans(w, 1, 4, 7, 4, &spec, &rng) == 0, "fill 1 x 4 failed");
+        FUZZ_CHECK(initnn_init_conv_kernel(w, 1, 3, 2, 2, lines[0], &rng) == 0, "conv kernel 2 x 2 failed");
+    }
+    (void)initnn_default_bias(lines[0]);
+
+    /* Line 2: an activation spec. */
+    err = initnn_activation_parse(&activation, &param, lines[1]);
+    if (err) {
+        fuzz_failed_properly(err);
+    } else {
+        initnn_moments m;
+        FUZZ_CHECK(activation >= INITNN_ACT_IDENTITY && activation <= INITNN_ACT_SELU, "an activation of no kind");
+        FUZZ_CHECK(param - param == 0.0f, "a non-finite activation parameter");
+        if (activation != INITNN_ACT_SOFTMAX)
+            FUZZ_CHECK(initnn_activation_moments(&m, activation, param, 1.0) == 0, "activation moments failed");
+    }
+    (void)initnn_gain(lines[1], 0.1f);
+    (void)initnn_gain_numeric(lines[1], 0.1f);
+
+    /* Lines 3 and 4: an architecture, with line 1 as kernel spec and line 4
+       as bias spec when they are not empty. */
+    err = initnn_net_from_arch(&net, lines[2], shape[0], shape[1], shape[2], lines[0][0] ? lines[0] : "he_normal",
+                               lines[3][0] ? lines[3] : NULL, 2, 7);
+    if (err) {
+        fuzz_failed_properly(err);
+        FUZZ_CHECK(net == NULL, "a failed initnn_net_from_arch returned a net");
+    } else {
+        FUZZ_CHECK(net != NULL && net->layer_count >= 1, "a built net with no layers");
+        fuzz_round_trip(net, 0);
+        fuzz_train_once(net);
+        fuzz_round_trip(net, 1);
+        initnn_net_free(net);
+    }
+    for (i = 0; i < 4; i++) free(lines[i]);
+    return 0;
+}
+
+/* ---- idx ---------------------------------------------------------------------------------- */
+
+/* Byte 0 bit 0: there is a label file; bytes 1-2 (little-endian): the
+   length of the image file, which comes first; the label file is the rest. */
+static int fuzz_idx(const uint8_t *data, size_t size)
+{
+    char images[256], labels[256];
+    initnn_data d;
+    size_t split;
+    int err, with_labels;
+    if (size < 3) return 0;
+    with_labels = data[0] & 1;
+    split = (size_t)data[1] | (size_t)data[2] << 8;
+    data += 3;
+    size -= 3;
+    if (split > size) split = size;
+    fuzz_write(images, sizeof images, 0, data, split);
+    if (with_labels) fuzz_write(labels, sizeof labels, 1, data + split, size - split);
+    memset(&d, 0x5A, sizeof d);
+    err = initnn_load_idx(&d, images, with_labels ? labels : NULL);
+    if (err) {
+        fuzz_failed_properly(err);
+        fuzz_data_is_empty(&d);
+    } else {
+        fuzz_data_is_sound(&d);
+        FUZZ_CHECK(d.x_u8 != NULL, "IDX images are not bytes");
+        FUZZ_CHECK(with_labels ? d.labels != NULL : d.labels == NULL, "labels do not match the files");
+        FUZZ_CHECK((size_t)d.count * (size_t)d.features == split - 16, "the images are not the file's bytes");
+        fuzz_use_data(&d);
+        initnn_data_free(&d);
+        fuzz_data_is_empty(&d);
+    }
+    remove(images);
+    if (with_labels) remove(labels);
+    return 0;
+}
+
+/* ---- csv ---------------------------------------------------------------------------------- */
+
+/* Byte 0: bit 0 has_header, bit 1 classification, bits 2-4 the target. */
+static int fuzz_csv(const uint8_t *data, size_t size)
+{
+    static const char *const targets[8] = {"-1", "0", "1", "y", "-2", "2147483648", "x1", "-9223372036854775809"};
+    char path[256];
+    initnn_data d;
+    int err, has_header, classification;
+    const char *target;
+    if (size < 1) return 0;
+    has_header = data[0] & 1;
+    classification = (data[0] >> 1) & 1;
+    target = targets[(data[0] >> 2) & 7];
+    fuzz_write(path, sizeof path, 0, data + 1, size - 1);
+    memset(&d, 0x5A, sizeof d);
+    err = initnn_load_csv(&d, path, target, has_header, classification);
+    if (err) {
+        fuzz_failed_properly(err);
+        fuzz_data_is_empty(&d);
+    } else {
+        size_t i;
+        fuzz_data_is_sound(&d);
+        FUZZ_CHECK(d.x != NULL, "CSV features are not floats");
+        FUZZ_CHECK(classification ? d.labels != NULL && d.targets == NULL : d.targets != NULL && d.labels == NULL,
+                   "the target is not what was asked");
+        for (i = 0; i < (size_t)d.count * (size_t)d.features; i++)
+            FUZZ_CHECK(d.x[i] == d.x[i], "a NaN feature was accepted");
+        fuzz_use_data(&d);
+        initnn_data_free(&d);
+    }
+    remove(path);
+    return 0;
+}
+
+/* ---- cifar -------------------------------------------------------------------------------- */
+
+/* Byte 0: bits 0-1 cifar100 (0, 1, 2; 3 is passed as is and must be
+   refused), bits 2-3 the number of files minus 1; the rest is cut into that
+   many equal files. */
+static int fuzz_cifar(const uint8_t *data, size_t size)
+{
+    char names[3][256];
+    const char *paths[3];
+    initnn_data d;
+    int err, files, cifar100, i;
+    size_t part;
+    if (size < 1) return 0;
+    cifar100 = data[0] & 3;
+    files = 1 + ((data[0] >> 2) & 3) % 3;
+    data++;
+    size--;
+    part = size / (size_t)files;
+    for (i = 0; i < files; i++) {
+        size_t n = i == files - 1 ? size - part * (size_t)(files - 1) : part;
+        paths[i] = fuzz_write(names[i], sizeof names[i], i, data + part * (size_t)i, n);
+    }
+    memset(&d, 0x5A, sizeof d);
+    err = initnn_load_cifar(&d, paths, files, cifar100);
+    if (err) {
+        fuzz_failed_properly(err);
+        fuzz_data_is_empty(&d);
+        FUZZ_CHECK(cifar100 != 3 || err == INITNN_ERR_ARGUMENT, "cifar100 = 3 was not refused");
+    } else {
+        fuzz_data_is_sound(&d);
+        FUZZ_CHECK(d.features == 3072 && d.x_u8 != NULL && d.labels != NULL, "CIFAR samples are not 3072 bytes");
+        FUZZ_CHECK(d.classes == (cifar100 == 0 ? 10 : cifar100 == 1 ? 20 : 100), "the wrong number of classes");
+        FUZZ_CHECK((size_t)d.count * (cifar100 ? 3074u : 3073u) == size, "the samples are not the files' records");
+        fuzz_use_data(&d);
+        initnn_data_free(&d);
+    }
+    for (i = 0; i < files; i++) remove(paths[i]);
+    return 0;
+}
+
+/* ---- checkpoint --------------------------------------------------------------------------- */
+
+/* Byte 0 bit 0: rewrite the last 4 bytes with the CRC-32 of the others, so
+   that a mutated file gets past the checksum to the fields. */
+static int fuzz_checkpoint(const uint8_t *data, size_t size)
+{
+    char path[256];
+    uint8_t *copy;
+    initnn_net *net = (initnn_net *)&net;   /* must be overwritten */
+    int err;
+    if (size < 1) return 0;
+    copy = (uint8_t *)malloc(size);
+    FUZZ_CHECK(copy != NULL, "out of memory in the harness");
+    memcpy(copy, data + 1, size - 1);
+    if ((data[0] & 1) && size - 1 >= 4) {
+        uint32_t crc = initnn_crc32(0, copy, size - 1 - 4);
+        copy[size - 5] = (uint8_t)crc;
+        copy[size - 4] = (uint8_t)(crc >> 8);
+        copy[size - 3] = (uint8_t)(crc >> 16);
+        copy[size - 2] = (uint8_t)(crc >> 24);
+    }
+    fuzz_write(path, sizeof path, 0, copy, size - 1);
+    free(copy);
+    err = initnn_net_load(&net, path, 2);
+    remove(path);
+    if (err) {
+        fuzz_failed_properly(err);
+        FUZZ_CHECK(net == NULL, "a failed load returned a net");
+        return 0;
+    }
+    FUZZ_CHECK(net != NULL && net->layer_count >= 1, "a loaded net with no layers");
+    fuzz_round_trip(net, 1);
+    fuzz_train_once(net);
+    fuzz_round_trip(net, 1);
+    initnn_net_free(net);
+    return 0;
+}
+
+/* ---- npy ---------------------------------------------------------------------------------- */
+
+static int fuzz_npy(const uint8_t *data, size_t size)
+{
+    char path[256], again[256];
+    float *values = (float *)&path, *back = NULL;   /* must be overwritten */
+    int shape[8], shape2[8], ndim = -1, ndim2, err, i, positive = 1;
+    size_t count = 1, k;
+    fuzz_write(path, sizeof path, 0, data, size);
+    err = initnn_npy_read(path, &values, &ndim, shape);
+    remove(path);
+    if (err) {
+        fuzz_failed_properly(err);
+        FUZZ_CHECK(values == NULL, "a failed read returned data");
+        return 0;
+    }
+    FUZZ_CHECK(ndim >= 0 && ndim <= 8, "ndim outside 0..8");
+    for (i = 0; i < ndim; i++) {
+        FUZZ_CHECK(shape[i] >= 0, "a negative dimension");
+        if (shape[i] == 0) positive = 0;
+        count *= (size_t)shape[i];
+    }
+    FUZZ_CHECK(count <= (size_t)INITNN_MAX_ELEMENTS, "more elements than the limit");
+    {
+        volatile float sink = 0.0f;
+        for (k = 0; k < count; k++) sink += values[k];   /* every element was allocated and written */
+        (void)sink;
+    }
+    if (ndim >= 1 && positive) {
+        fuzz_path(again, sizeof again, 1);
+        err = initnn_npy_write(again, values, ndim, shape);
+        if (err) {
+            fuzz_failed_properly(err);
+            FUZZ_CHECK(err == INITNN_ERR_MEMORY || err == INITNN_ERR_IO, "writing back what was read failed");
+        } else {
+            err = initnn_npy_read(again, &back, &ndim2, shape2);
+            if (err) {
+                fuzz_failed_properly(err);
+                FUZZ_CHECK(err == INITNN_ERR_MEMORY, "an .npy initnn wrote does not read");
+            } else {
+                FUZZ_CHECK(ndim2 == ndim && memcmp(shape, shape2, (size_t)ndim * sizeof(int)) == 0,
+                           "the round trip changed the shape");
+                FUZZ_CHECK(memcmp(values, back, count * sizeof(float)) == 0, "the round trip changed the values");
+                initnn_free(back);
+            }
+        }
+        remove(again);
+    }
+    initnn_free(values);
+    return 0;
+}
+
+/* ---- the table ---------------------------------------------------------------------------- */
+
+typedef struct fuzz_target {
+    const char *name;
+    int (*run)(const uint8_t *data, size_t size);
+} fuzz_target;
+
+static const fuzz_target fuzz_targets[] = {
+    {"spec", fuzz_spec},
+    {"idx", fuzz_idx},
+    {"csv", fuzz_csv},
+    {"cifar", fuzz_cifar},
+    {"checkpoint", fuzz_checkpoint},
+    {"npy", fuzz_npy}
+};
+
+#define FUZZ_TARGET_COUNT ((int)(sizeof fuzz_targets / sizeof fuzz_targets[0]))
+
+#endif /* INITNN_FUZZ_TARGETS_H */
