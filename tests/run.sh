@@ -247,6 +247,11 @@ EOF
         check_header_with gcc header_compiles_with_initnn_static $WARN -Wno-unused-function -DINITNN_STATIC
     }
 
+    # No shell and no other program: file names from a command line or a
+    # data set never reach an interpreter.
+    check_header library_and_examples_start_no_process \
+        sh -c '! grep -nE "\b(system|popen|execl|execlp|execle|execv|execvp|execve|fork|posix_spawnp?)[[:space:]]*\(" initnn.h examples/*.c'
+
     # One file holds the implementation, another only includes the header:
     # the program must link (no duplicate or missing symbols) and run.
     cat >"$OUT/two_files_impl.c" <<'EOF'
