@@ -1,6 +1,7 @@
 # initnn - build, test, benchmark, experiments. GNU make.
 #   make test       the test suite (plain, under ASan/UBSan, -march=native, tcc), ends "N passed, N failed"
 #   make check      make test plus the whole suite under valgrind, same last line
+#   make tutorial   every tutorial step at full size (tutorial/run.sh), one line per step
 #   make fuzz       each libFuzzer target FUZZ_SECONDS (default 60) s (clang; tests/fuzz/)
 #   make demo       the main job: fetches MNIST if missing, trains 784-256-256-128-10 from three
 #                   initializers with three seeds each, prints the table and the plots' paths
@@ -16,7 +17,7 @@ WARN     = -std=c99 -Wall -Wextra -pedantic -Werror
 LDLIBS   = -lm
 BUILD    = build
 
-.PHONY: all test check demo init-demo bench clean predict data data-mnist data-fashion \
+.PHONY: all test check tutorial demo init-demo bench clean predict data data-mnist data-fashion \
         exp-mnist-3inits exp-mnist-4inits exp-moons-scale exp-6inits exp-6inits-mnist \
         exp-6inits-fashion exp-6inits-regression exp-deep
 
@@ -136,6 +137,9 @@ exp-deep: data-mnist $(LAB)
 
 test:
 	sh tests/run.sh
+
+tutorial:
+	sh tutorial/run.sh
 
 # The suite as make test runs it, plus the whole suite under valgrind
 # (tests/run.sh: TEST_VALGRIND=1); .ci/run runs make test, then make check.

@@ -342,6 +342,11 @@ jobs_pid=$!
 sh tests/lab.sh $FILTERS >"$OUT/lab.log" 2>&1 &
 lab_pid=$!
 
+# The tutorial's steps meanwhile (tutorial/run.sh --fast): one test each.
+# shellcheck disable=SC2086  # FILTERS is a word list
+sh tutorial/run.sh --fast $FILTERS >"$OUT/tutorial.log" 2>&1 &
+tutorial_pid=$!
+
 # The header checks meanwhile, in this shell (they count here).
 if [ -z "$FILTERS" ]; then
     header_checks
@@ -349,6 +354,8 @@ fi
 wait "$jobs_pid"
 wait "$lab_pid"
 lab_result=$?
+wait "$tutorial_pid"
+tutorial_result=$?
 
 # The programs' output in a fixed order, that of configs; the programs
 # are those of the job list (a file added meanwhile waits for the next run).
@@ -393,6 +400,15 @@ passed=$((passed + oks))
 failed=$((failed + fails))
 if [ "$lab_result" -ne 0 ] && [ "$fails" -eq 0 ]; then
     fail "tests/lab.sh" "exited with status $lab_result without a FAIL line (log: $OUT/lab.log)"
+fi
+
+cat "$OUT/tutorial.log"
+oks=$(grep -c '^ok   ' "$OUT/tutorial.log")
+fails=$(grep -c '^FAIL ' "$OUT/tutorial.log")
+passed=$((passed + oks))
+failed=$((failed + fails))
+if [ "$tutorial_result" -ne 0 ] && [ "$fails" -eq 0 ]; then
+    fail "tutorial/run.sh" "exited with status $tutorial_result without a FAIL line (log: $OUT/tutorial.log)"
 fi
 
 end=$(date +%s)
