@@ -6159,6 +6159,19 @@ static void initnn__svg_text(FILE *file, const char *text)
     }
 }
 
+/* Widens [lo, hi] to at least a millionth of its magnitude, so that a tick
+   step stays far above the spacing of doubles there: for y = 1 and
+   1 + 2^-52 the step would add nothing and the tick loop never end. */
+static void initnn__widen_range(double *lo, double *hi)
+{
+    double need = 1e-6 * (fabs(*lo) + fabs(*hi));
+    if (*hi - *lo < need) {
+        double mid = *lo + (*hi - *lo) / 2;
+        *lo = mid - need;
+        *hi = mid + need;
+    }
+}
+
 /* A tick step of 1, 2 or 5 times a power of ten giving about 5 to 10 ticks. */
 static double initnn__nice_step(double span)
 {
@@ -6216,6 +6229,8 @@ INITNNDEF int initnn_plot_svg(const char *path, const initnn_plot *plot, const i
     if (!any) { x_min = 0.0; x_max = 1.0; y_min = 0.0; y_max = 1.0; }
     if (x_max <= x_min) { x_min -= 0.5; x_max += 0.5; }
     if (y_max <= y_min) { double pad = y_min != 0.0 ? fabs(y_min) * 0.1 : 0.5; y_min -= pad; y_max += pad; }
+    initnn__widen_range(&x_min, &x_max);
+    initnn__widen_range(&y_min, &y_max);
     if (log_y) { y_min = floor(y_min); y_max = ceil(y_max); if (y_max <= y_min) y_max = y_min + 1.0; }
     else { double pad = 0.04 * (y_max - y_min); y_min -= pad; y_max += pad; }
 

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <float.h>
 #include <math.h>
+#include <unistd.h>
 
 /* ---- the counting allocator --------------------------------------------------------------- */
 
@@ -442,6 +443,45 @@ static void initializers_whose_sizes_overflow_are_errors(void)
     err = initnn_init_conv_kernel(w, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, "he_normal", &rng);
     CHECK(err == INITNN_ERR_OVERFLOW, "conv kernel (2^31-1)^4: returned %d (%s)", err, initnn_last_error());
     CHECK(alloc_largest < SMALL_ALLOCATION, "an allocation of %lu bytes", (unsigned long)alloc_largest);
+}
+
+/* Plots of values that differ by an ulp, or span all of double: each must
+   end (the tick loops step through the range) and stay small. alarm() turns
+   a hang into a crash before the file fills the disk. */
+static void plots_of_ranges_near_rounding_or_overflow_end_and_stay_small(void)
+{
+    static const struct { double x[2], y[2]; int n, log_y; const char *what; } cases[] = {
+        {{1, 2}, {1.0, 1.0000000000000002}, 2, 0, "y = 1 and 1 + 2^-52"},
+        {{1e20, 1.0000000000000002e20}, {1, 2}, 2, 0, "x = 1e20 and its next double"},
+        {{1e20, 1e20}, {1, 2}, 1, 0, "one point at x = 1e20"},
+        {{1, 2}, {1e300, 1e300}, 2, 0, "y = 1e300 twice"},
+        {{-DBL_MAX, DBL_MAX}, {-DBL_MAX, DBL_MAX}, 2, 0, "x and y over all of double"},
+        {{0, DBL_MIN}, {DBL_MIN, 2 * DBL_MIN}, 2, 0, "x and y near DBL_MIN"},
+        {{1, 2}, {DBL_MIN, DBL_MAX}, 2, 1, "a log axis over all of double"},
+        {{1, 2}, {1.0, 1.0000000000000002}, 2, 1, "a log axis of 1 and 1 + 2^-52"}
+    };
+    size_t i, n;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        initnn_plot plot;
+        initnn_plot_series s;
+        unsigned char *svg;
+        int err;
+        memset(&plot, 0, sizeof plot);
+        memset(&s, 0, sizeof s);
+        plot.title = cases[i].what;
+        plot.log_y = cases[i].log_y;
+        s.label = "s";
+        s.x = cases[i].x;
+        s.y = cases[i].y;
+        s.n = cases[i].n;
+        alarm(20);
+        err = initnn_plot_svg(scratch("range.svg"), &plot, &s, 1);
+        alarm(0);
+        CHECK(err == 0, "%s: initnn_plot_svg returned %d (%s)", cases[i].what, err, initnn_last_error());
+        svg = read_bytes(scratch("range.svg"), &n);
+        free(svg);
+        CHECK(svg != NULL && n < 100000, "%s: the SVG has %lu bytes", cases[i].what, (unsigned long)n);
+    }
 }
 
 /* ==== 2. allocation failure ================================================================== */
@@ -955,6 +995,7 @@ int main(int argc, char **argv)
     RUN_TEST(csv_and_cifar_claims_beyond_their_limits_are_errors);
     RUN_TEST(nets_whose_sizes_overflow_are_errors_without_a_huge_allocation);
     RUN_TEST(initializers_whose_sizes_overflow_are_errors);
+    RUN_TEST(plots_of_ranges_near_rounding_or_overflow_end_and_stay_small);
     RUN_TEST(every_allocation_failure_is_an_error_that_leaks_nothing);
     RUN_TEST(an_infinite_weight_set_by_hand_stops_training_naming_layer_and_step);
     RUN_TEST(a_learning_rate_that_overflows_the_step_is_refused_naming_layer_and_step);
@@ -967,7 +1008,7 @@ int main(int argc, char **argv)
         static const char *const names[] = {
             "claim-images", "claim-labels", "claim.npy", "small.ckpt", "edited.ckpt", "wide.csv", "small.csv",
             "short.bin", "long.bin", "sweep-images", "sweep-labels", "sweep.csv", "sweep.bin", "sweep.ckpt",
-            "sweep.npy", "sweep-out.npy", "sweep.svg", "keep.ckpt"
+            "sweep.npy", "sweep-out.npy", "sweep.svg", "keep.ckpt", "range.svg"
         };
         size_t i;
         for (i = 0; i < sizeof names / sizeof names[0]; i++) remove(scratch(names[i]));
