@@ -158,7 +158,7 @@ check:
 # tests/fuzz/regressions/<target>/, and make test replays it from then on.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS  = spec idx csv cifar checkpoint npy
+FUZZ_TARGETS  = spec idx csv cifar checkpoint npy plot
 FUZZ_FLAGS   ?= -timeout=60 -rss_limit_mb=2048
 FUZZ_CFLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 

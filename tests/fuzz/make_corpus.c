@@ -9,6 +9,7 @@
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,6 +158,20 @@ int main(void)
             for (k = 0; k < 8; k++) buf[128 + 8 * i + k] = (unsigned char)(u >> (8 * k));
         }
         put(DIR "npy/seed-f8", -1, buf, sizeof buf);
+    }
+    /* plot: mode byte (bit 0 log_y, bit 1 markers, bit 2 bands, bits 3-4
+       series - 1), then the doubles of each series: x, y (, low, high). */
+    {
+        static const double line[8] = {1, 2, 3, 4, 0.9, 0.5, 0.3, 0.25};
+        static const double band[12] = {1, 2, 3, 1.0, 0.1, 0.01, 0.5, 0.05, 0.004, 2.0, 0.2, 0.03};
+        static const double ulp[4] = {1, 2, 1.0, 1.0000000000000002};
+        double two[12] = {0, 1, 2, 5, 0, 7, 0, 1, 2, 0, -1, 1e300};
+        two[4] = NAN;
+        two[9] = HUGE_VAL;
+        put(DIR "plot/seed-line", 0, line, sizeof line);
+        put(DIR "plot/seed-log-band", 1 | 4, band, sizeof band);
+        put(DIR "plot/seed-two-nan", 2 | (1 << 3), two, sizeof two);
+        put(DIR "plot/seed-ulp", 0, ulp, sizeof ulp);
     }
     return 0;
 }

@@ -24,6 +24,8 @@
      checkpoint  initnn_net_load (byte 0 bit 0: the harness rewrites the CRC,
                  so that the fuzzer gets past it), then save and load again
      npy         initnn_npy_read, then write and read again
+     plot        initnn_plot_svg on any doubles (NaN, Inf, 1 ulp apart): it must
+                 end and write a file of bounded size
 
    The loaders take paths, so each input is written to a file under /dev/shm
    (or $TMPDIR, or /tmp), named after the process id, and removed afterwards.
@@ -526,6 +528,65 @@ static int fuzz_npy(const uint8_t *data, size_t size)
     return 0;
 }
 
+/* ---- plot ------------------------------------------------------------------------------- */
+
+/* Byte 0: bit 0 log_y, bit 1 markers, bit 2 bands, bits 3-4 series - 1;
+   then doubles (8 bytes each, as they come): per series x, y (and with
+   bands y_low, y_high) of n points. The chart must be written, end and
+   stay small, whatever the numbers (NaN, Inf, 1 ulp apart, DBL_MAX). */
+static int fuzz_plot(const uint8_t *data, size_t size)
+{
+    char path[256];
+    double *values;
+    initnn_plot plot;
+    initnn_plot_series series[4];
+    size_t count, per, n;
+    int k, series_count, bands, err;
+    FILE *f;
+    long length;
+    if (size < 1) return 0;
+    bands = (data[0] >> 2) & 1;
+    series_count = 1 + ((data[0] >> 3) & 3);
+    count = (size - 1) / 8;
+    values = (double *)malloc(count ? count * sizeof(double) : 1);
+    FUZZ_CHECK(values != NULL, "out of memory in the harness");
+    if (count) memcpy(values, data + 1, count * sizeof(double));
+    per = (size_t)series_count * (bands ? 4u : 2u);
+    n = count / per;
+    memset(&plot, 0, sizeof plot);
+    plot.title = "fuzz <&> \"chart\"";
+    plot.x_label = "x";
+    plot.y_label = "y";
+    plot.log_y = data[0] & 1;
+    plot.markers = (data[0] >> 1) & 1;
+    for (k = 0; k < series_count; k++) {
+        double *base = values + (size_t)k * (bands ? 4u : 2u) * n;
+        series[k].label = "s";
+        series[k].n = (int)n;
+        series[k].x = base;
+        series[k].y = base + n;
+        series[k].y_low = bands ? base + 2 * n : NULL;
+        series[k].y_high = bands ? base + 3 * n : NULL;
+    }
+    fuzz_path(path, sizeof path, 0);
+    err = initnn_plot_svg(path, &plot, series, series_count);
+    if (err) {
+        fuzz_failed_properly(err);
+        FUZZ_CHECK(err == INITNN_ERR_MEMORY || err == INITNN_ERR_IO, "a plot of any numbers failed");
+    } else {
+        f = fopen(path, "rb");
+        FUZZ_CHECK(f != NULL, "the plot was not written");
+        fseek(f, 0, SEEK_END);
+        length = ftell(f);
+        fclose(f);
+        /* About 250 bytes a point and series, a few kB of axes. */
+        FUZZ_CHECK(length > 0 && (size_t)length < 20000 + 400 * n * (size_t)series_count, "the SVG is too large");
+    }
+    remove(path);
+    free(values);
+    return 0;
+}
+
 /* ---- the table ---------------------------------------------------------------------------- */
 
 typedef struct fuzz_target {
@@ -539,7 +600,8 @@ static const fuzz_target fuzz_targets[] = {
     {"csv", fuzz_csv},
     {"cifar", fuzz_cifar},
     {"checkpoint", fuzz_checkpoint},
-    {"npy", fuzz_npy}
+    {"npy", fuzz_npy},
+    {"plot", fuzz_plot}
 };
 
 #define FUZZ_TARGET_COUNT ((int)(sizeof fuzz_targets / sizeof fuzz_targets[0]))
