@@ -170,7 +170,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz.c tests/fuzz/targets.h initnn.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -DFUZZ_ENTRY=fuzz_$* tests/fuzz/fuzz.c -o $@ -lm
 
 $(FUZZ_TARGETS:%=fuzz-%): fuzz-%: $(BUILD)/fuzz/fuzz_%
-	@mkdir -p $(BUILD)/fuzz/corpus/$* $(BUILD)/fuzz/crashes/$*
+	@mkdir -p $(BUILD)/fuzz/corpus/$* $(BUILD)/fuzz/crashes/$* tests/fuzz/regressions/$*
 	@echo "fuzz: $* for $(FUZZ_SECONDS) s (log: $(BUILD)/fuzz/$*.log)"
 	@dict=; if [ -f tests/fuzz/$*.dict ]; then dict=-dict=tests/fuzz/$*.dict; fi; \
 	len=4096; if [ $* = cifar ]; then len=16384; fi; \
