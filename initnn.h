@@ -1471,6 +1471,16 @@ static size_t initnn__count2(const char *who, const char *what_rows, int rows,
     return (size_t)rows * (size_t)cols;
 }
 
+/* n elements of size bytes (at least one), or NULL when the allocation
+   fails or n * size does not fit a size_t -- 2^31 ints are beyond a 32-bit
+   size_t, and the product must not wrap to a small buffer there. */
+static void *initnn__alloc_array(size_t n, size_t size)
+{
+    if (n == 0) n = 1;
+    if (n > (size_t)-1 / size) return NULL;
+    return INITNN_MALLOC(n * size);
+}
+
 /* ---- files: whole-file reads, bounds-checked parsing, atomic writes -------
    Used by the loaders (section 11), checkpoints (12) and plots (13). */
 
@@ -2152,8 +2162,8 @@ INITNNDEF int initnn_orthogonal(float *w, int rows, int cols, float gain, initnn
     small = rows >= cols ? cols : rows;
     /* a: the (big, small) Gaussian matrix, column-major so that a column is
        contiguous. u: the Householder vectors, one column each. */
-    a = (double *)INITNN_MALLOC(count * sizeof(double));
-    u = (double *)INITNN_MALLOC(count * sizeof(double));
+    a = (double *)initnn__alloc_array(count, sizeof(double));
+    u = (double *)initnn__alloc_array(count, sizeof(double));
     unorm2 = (double *)INITNN_MALLOC((size_t)small * 2 * sizeof(double));
     if (!a || !u || !unorm2) {
         INITNN_FREE(a);
@@ -3087,7 +3097,7 @@ static int initnn__alloc_layer_buffers(initnn_net *net, initnn_layer *l, int nee
     l->mask = need_mask ? (float *)initnn__alloc_floats(n) : NULL;
     l->col = col ? (float *)initnn__alloc_floats(col) : NULL;
     l->colt = col ? (float *)initnn__alloc_floats(n) : NULL;
-    l->argmax = l->type == INITNN_LAYER_MAXPOOL2D ? (int *)INITNN_MALLOC(n * sizeof(int)) : NULL;
+    l->argmax = l->type == INITNN_LAYER_MAXPOOL2D ? (int *)initnn__alloc_array(n, sizeof(int)) : NULL;
     if (!l->y || !l->dz || (need_z && !l->z) || (need_mask && !l->mask) || (col && (!l->col || !l->colt)) ||
         (l->type == INITNN_LAYER_MAXPOOL2D && !l->argmax)) {
         initnn__free_layer_buffers(l);
@@ -4615,7 +4625,7 @@ INITNNDEF int initnn_singular_values(double *values, const float *A, int rows, i
     size_t count = initnn__count2("initnn_singular_values", "rows", rows, "cols", cols, &err);
     if (!count) return err;
     if (!values || !A) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_singular_values: NULL argument");
-    u = (double *)INITNN_MALLOC(count * sizeof(double));
+    u = (double *)initnn__alloc_array(count, sizeof(double));
     if (!u) return initnn__fail(INITNN_ERR_MEMORY, "initnn_singular_values: out of memory");
     /* u is column-major (n columns of length m). */
     for (i = 0; i < rows; i++)
@@ -4839,7 +4849,7 @@ static int initnn__batch_alloc(initnn__batch_buffers *bb, const initnn_net *net)
 {
     size_t rows = (size_t)net->max_batch;
     bb->X = (float *)initnn__alloc_floats(rows * (size_t)net->input_dim);
-    bb->labels = (int *)INITNN_MALLOC(rows * sizeof(int));
+    bb->labels = (int *)initnn__alloc_array(rows, sizeof(int));
     bb->targets = (float *)initnn__alloc_floats(rows * (size_t)initnn_net_output_dim(net));
     if (!bb->X || !bb->labels || !bb->targets) {
         initnn__batch_free(bb);
@@ -4946,7 +4956,7 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, con
     }
 
     if ((err = initnn__batch_alloc(&bb, net))) return err;
-    order = (int *)INITNN_MALLOC((size_t)train.count * sizeof(int));
+    order = (int *)initnn__alloc_array((size_t)train.count, sizeof(int));
     diag = (initnn_layer_diag *)INITNN_MALLOC((size_t)net->layer_count * sizeof *diag + 1);
     if (valp && cfg.patience > 0 && cfg.restore_best) best = (float *)initnn__alloc_floats(net->param_count);
     if (!order || !diag || (valp && cfg.patience > 0 && cfg.restore_best && !best)) {
@@ -5084,6 +5094,12 @@ static int initnn__data_alloc(initnn_data *d, int count, int features, int use_u
     n = initnn__count2(who, "count", count, "features", features, &err);
     if (!n) return err;
     if (target_dim > 0 && !initnn__count2(who, "count", count, "target_dim", target_dim, &err)) return err;
+    /* The block's bytes must fit a size_t (not so on a 32-bit platform for
+       2^31 floats): measured in double, where nothing wraps. */
+    if ((double)count * (sizeof(int) + (target_dim > 0 ? (double)target_dim * sizeof(float) : 0.0)) +
+        (double)n * (use_u8 ? 1.0 : (double)sizeof(float)) + 16.0 > (double)(size_t)-1)
+        return initnn__fail(INITNN_ERR_MEMORY, "%s: %d x %d samples do not fit this platform's memory", who, count,
+                            features);
     /* Each part rounded up to 8 bytes, so every array is aligned. */
     label_bytes = with_labels ? ((size_t)count * sizeof(int) + 7u) & ~(size_t)7u : 0;
     target_bytes = target_dim > 0 ? ((size_t)count * (size_t)target_dim * sizeof(float) + 7u) & ~(size_t)7u : 0;
