@@ -1862,105 +1862,176 @@ INITNNDEF void initnn_matmul_tn_naive(float *C, const float *A, const float *B,
 }
 
 /* ---- the fast products ---------------------------------------------------
-   All three reduce to one blocked kernel over "row access" functions:
-   C = A B reads A by rows and B by rows; C = A B^T reads B^T, i.e. B by
-   columns; C = A^T B reads A by columns. Rather than three kernels the
-   operand that is read the wrong way is repacked, block by block, into a
-   small buffer on the stack; packing costs O(K N) against the O(M K N) of
-   the product. */
+   The layout of Goto & van de Geijn (2008), "Anatomy of high-performance
+   matrix multiplication", as BLIS and OpenBLAS use it:
 
-#define INITNN__KC 256     /* depth of a block: a KC x NC panel of B stays in L2 */
-#define INITNN__NC 256
-#define INITNN__MR 4       /* rows of C computed together in registers        */
+     for each KC-deep slice of the sum and NC-wide block of columns of B:
+       pack that block of B into panels NR columns wide, k-major     (Bp)
+       for each MC-tall block of rows of A (these are shared between threads):
+         pack it into strips MR rows tall, k-major                    (Ap)
+         for every strip and panel: the micro-kernel adds the MR x NR
+         block  Ap_strip . Bp_panel  into C, holding it in registers.
 
-/* C[0..mr-1][0..nc-1] += A[0..mr-1][0..kc-1] Bp[0..kc-1][0..nc-1], where A has
-   row stride lda and the packed panel Bp has row stride nc. */
-static void initnn__kernel(float *C, int ldc, const float *A, int lda,
-                           const float *Bp, int mr, int kc, int nc)
+   Packing reads A and B once in whatever order they are stored (so A^T B
+   and A B^T cost the same as A B) and lays them out so that the kernel
+   streams through both with unit stride. The kernel keeps MR x NR sums in
+   vector registers: 6 x 32 with AVX-512 (12 zmm), 6 x 16 with AVX2/FMA
+   (12 ymm), and a 4 x 8 plain C loop elsewhere. Each element of C gets its
+   KC-slices added in order, whatever the number of threads. */
+
+#define INITNN__MR 6
+#if defined(INITNN__AVX2) && defined(__AVX512F__)
+#define INITNN__NR 32
+#elif defined(INITNN__AVX2)
+#define INITNN__NR 16
+#else
+#undef INITNN__MR
+#define INITNN__MR 4
+#define INITNN__NR 8
+#endif
+#define INITNN__KC 256                 /* a KC x NR panel of B stays in L1 */
+#define INITNN__MC 96                  /* an MC x KC block of A stays in L2 */
+#define INITNN__NC 256                 /* the packed KC x NC block of B: 256 KiB */
+
+/* C[i*ldc + j*cs], i < mr, j < nr, += Ap (kc x MR, k-major) times Bp (kc x
+   NR, k-major); cs is 1 but when the driver computes C^T (small N). */
+static void initnn__micro_kernel(int kc, const float *Ap, const float *Bp, float *C, size_t ldc, size_t cs,
+                                 int mr, int nr)
 {
+    float block[INITNN__MR * INITNN__NR];
     int i, j, k;
-    if (mr == INITNN__MR) {
-        float *c0 = C, *c1 = C + ldc, *c2 = C + 2 * ldc, *c3 = C + 3 * ldc;
-        const float *a0 = A, *a1 = A + lda, *a2 = A + 2 * lda, *a3 = A + 3 * lda;
-        for (k = 0; k < kc; k++) {
-            const float *b = Bp + (size_t)k * nc;
-            float x0 = a0[k], x1 = a1[k], x2 = a2[k], x3 = a3[k];
-            for (j = 0; j < nc; j++) {
-                float bj = b[j];
-                c0[j] += x0 * bj;
-                c1[j] += x1 * bj;
-                c2[j] += x2 * bj;
-                c3[j] += x3 * bj;
-            }
+#if defined(INITNN__AVX2) && defined(__AVX512F__)
+    __m512 c[INITNN__MR][2];
+    for (i = 0; i < INITNN__MR; i++) c[i][0] = c[i][1] = _mm512_setzero_ps();
+    for (k = 0; k < kc; k++) {
+        __m512 b0 = _mm512_loadu_ps(Bp + (size_t)k * INITNN__NR), b1 = _mm512_loadu_ps(Bp + (size_t)k * INITNN__NR + 16);
+        const float *a = Ap + (size_t)k * INITNN__MR;
+        for (i = 0; i < INITNN__MR; i++) {
+            __m512 ai = _mm512_set1_ps(a[i]);
+            c[i][0] = _mm512_fmadd_ps(ai, b0, c[i][0]);
+            c[i][1] = _mm512_fmadd_ps(ai, b1, c[i][1]);
+        }
+    }
+    if (mr == INITNN__MR && nr == INITNN__NR && cs == 1) {
+        for (i = 0; i < INITNN__MR; i++) {
+            float *row = C + (size_t)i * ldc;
+            _mm512_storeu_ps(row, _mm512_add_ps(_mm512_loadu_ps(row), c[i][0]));
+            _mm512_storeu_ps(row + 16, _mm512_add_ps(_mm512_loadu_ps(row + 16), c[i][1]));
         }
         return;
     }
-    for (i = 0; i < mr; i++) {
-        float *c = C + (size_t)i * ldc;
-        const float *a = A + (size_t)i * lda;
-        for (k = 0; k < kc; k++) {
-            const float *b = Bp + (size_t)k * nc;
-            float x = a[k];
-            for (j = 0; j < nc; j++) c[j] += x * b[j];
+    for (i = 0; i < INITNN__MR; i++) {
+        _mm512_storeu_ps(block + i * INITNN__NR, c[i][0]);
+        _mm512_storeu_ps(block + i * INITNN__NR + 16, c[i][1]);
+    }
+#elif defined(INITNN__AVX2)
+    __m256 c[INITNN__MR][2];
+    for (i = 0; i < INITNN__MR; i++) c[i][0] = c[i][1] = _mm256_setzero_ps();
+    for (k = 0; k < kc; k++) {
+        __m256 b0 = _mm256_loadu_ps(Bp + (size_t)k * INITNN__NR), b1 = _mm256_loadu_ps(Bp + (size_t)k * INITNN__NR + 8);
+        const float *a = Ap + (size_t)k * INITNN__MR;
+        for (i = 0; i < INITNN__MR; i++) {
+            __m256 ai = _mm256_broadcast_ss(a + i);
+            c[i][0] = _mm256_fmadd_ps(ai, b0, c[i][0]);
+            c[i][1] = _mm256_fmadd_ps(ai, b1, c[i][1]);
+        }
+    }
+    if (mr == INITNN__MR && nr == INITNN__NR && cs == 1) {
+        for (i = 0; i < INITNN__MR; i++) {
+            float *row = C + (size_t)i * ldc;
+            _mm256_storeu_ps(row, _mm256_add_ps(_mm256_loadu_ps(row), c[i][0]));
+            _mm256_storeu_ps(row + 8, _mm256_add_ps(_mm256_loadu_ps(row + 8), c[i][1]));
+        }
+        return;
+    }
+    for (i = 0; i < INITNN__MR; i++) {
+        _mm256_storeu_ps(block + i * INITNN__NR, c[i][0]);
+        _mm256_storeu_ps(block + i * INITNN__NR + 8, c[i][1]);
+    }
+#else
+    /* The portable kernel: plain loops over a block of sums that compilers
+       keep in registers and vectorize along j. */
+    for (i = 0; i < INITNN__MR * INITNN__NR; i++) block[i] = 0.0f;
+    for (k = 0; k < kc; k++) {
+        const float *b = Bp + (size_t)k * INITNN__NR, *a = Ap + (size_t)k * INITNN__MR;
+        for (i = 0; i < INITNN__MR; i++) {
+            float ai = a[i];
+            float *acc = block + i * INITNN__NR;
+            for (j = 0; j < INITNN__NR; j++) acc[j] += ai * b[j];
+        }
+    }
+#endif
+    for (i = 0; i < mr; i++)
+        for (j = 0; j < nr; j++) C[(size_t)i * ldc + (size_t)j * cs] += block[i * INITNN__NR + j];
+}
+
+/* C[i*crs + j*ccs] += sum_k A(i, k) B(k, j), where element (i, k) of the
+   logical A is A[i*ars + k*acs] and (k, j) of B is B[k*brs + j*bcs]. */
+static void initnn__gemm_strided(float *C, size_t crs, size_t ccs, const float *A, size_t ars, size_t acs,
+                                 const float *B, size_t brs, size_t bcs, int M, int K, int N)
+{
+    float Bp[INITNN__KC * INITNN__NC];
+    int j0, k0;
+    for (j0 = 0; j0 < N; j0 += INITNN__NC) {
+        int nc = N - j0 < INITNN__NC ? N - j0 : INITNN__NC;
+        for (k0 = 0; k0 < K; k0 += INITNN__KC) {
+            int kc = K - k0 < INITNN__KC ? K - k0 : INITNN__KC, j, k, i0;
+            for (j = 0; j < nc; j += INITNN__NR) {          /* pack B's panels */
+                int nr = nc - j < INITNN__NR ? nc - j : INITNN__NR, jj;
+                float *dst = Bp + (size_t)j * kc;
+                for (k = 0; k < kc; k++) {
+                    const float *src = B + (size_t)(k0 + k) * brs + (size_t)(j0 + j) * bcs;
+                    float *d = dst + (size_t)k * INITNN__NR;
+                    if (bcs == 1) { memcpy(d, src, (size_t)nr * sizeof(float)); jj = nr; }
+                    else for (jj = 0; jj < nr; jj++) d[jj] = src[(size_t)jj * bcs];
+                    for (; jj < INITNN__NR; jj++) d[jj] = 0.0f;
+                }
+            }
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if ((double)M * kc * nc > 1e6)
+#endif
+            for (i0 = 0; i0 < M; i0 += INITNN__MC) {
+                float Ap[INITNN__MC * INITNN__KC];
+                int mc = M - i0 < INITNN__MC ? M - i0 : INITNN__MC, i, jp;
+                for (i = 0; i < mc; i += INITNN__MR) {       /* pack A's strips */
+                    int mr = mc - i < INITNN__MR ? mc - i : INITNN__MR, ii, kk;
+                    float *dst = Ap + (size_t)i * kc;
+                    for (kk = 0; kk < kc; kk++) {
+                        const float *src = A + (size_t)(i0 + i) * ars + (size_t)(k0 + kk) * acs;
+                        float *d = dst + (size_t)kk * INITNN__MR;
+                        for (ii = 0; ii < mr; ii++) d[ii] = src[(size_t)ii * ars];
+                        for (; ii < INITNN__MR; ii++) d[ii] = 0.0f;
+                    }
+                }
+                for (jp = 0; jp < nc; jp += INITNN__NR) {
+                    int nr = nc - jp < INITNN__NR ? nc - jp : INITNN__NR;
+                    for (i = 0; i < mc; i += INITNN__MR) {
+                        int mr = mc - i < INITNN__MR ? mc - i : INITNN__MR;
+                        initnn__micro_kernel(kc, Ap + (size_t)i * kc, Bp + (size_t)jp * kc,
+                                             C + (size_t)(i0 + i) * crs + (size_t)(j0 + jp) * ccs, crs, ccs,
+                                             mr, nr);
+                    }
+                }
+            }
         }
     }
 }
 
-/* The shared driver. op_a / op_b say whether A / B are stored transposed:
-   element (i, k) of the logical A is A[i*lda + k] or A[k*lda + i]. */
+/* op_a / op_b say whether A / B are stored transposed. */
 static void initnn__gemm(float *C, const float *A, int a_trans, const float *B, int b_trans,
                          int M, int K, int N, int accumulate)
 {
-    int lda = a_trans ? M : K;   /* row length of A as stored */
-    int ldb = b_trans ? K : N;   /* row length of B as stored */
-    int i0;
+    size_t ars = a_trans ? 1 : (size_t)K, acs = a_trans ? (size_t)M : 1;
+    size_t brs = b_trans ? 1 : (size_t)N, bcs = b_trans ? (size_t)K : 1;
     if (M <= 0 || N <= 0) return;
     if (!accumulate) memset(C, 0, (size_t)M * (size_t)N * sizeof(float));
     if (K <= 0) return;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if ((double)M * K * N > 2e6)
-#endif
-    for (i0 = 0; i0 < M; i0 += INITNN__MR * 16) {
-        float bpack[INITNN__KC * INITNN__NC];
-        float apack[INITNN__MR * 16 * INITNN__KC];
-        int i1 = i0 + INITNN__MR * 16 < M ? i0 + INITNN__MR * 16 : M;
-        int k0, j0;
-        for (k0 = 0; k0 < K; k0 += INITNN__KC) {
-            int kc = K - k0 < INITNN__KC ? K - k0 : INITNN__KC;
-            const float *ablock;
-            int ablock_ld;
-            /* The rows i0..i1-1 of A restricted to k0..k0+kc-1, row-major. */
-            if (a_trans) {
-                int i, k;
-                for (i = i0; i < i1; i++)
-                    for (k = 0; k < kc; k++)
-                        apack[(size_t)(i - i0) * kc + k] = A[(size_t)(k0 + k) * lda + i];
-                ablock = apack;
-                ablock_ld = kc;
-            } else {
-                ablock = A + (size_t)i0 * lda + k0;
-                ablock_ld = lda;
-            }
-            for (j0 = 0; j0 < N; j0 += INITNN__NC) {
-                int nc = N - j0 < INITNN__NC ? N - j0 : INITNN__NC;
-                int k, j, i;
-                for (k = 0; k < kc; k++) {
-                    float *dst = bpack + (size_t)k * nc;
-                    if (b_trans) {
-                        for (j = 0; j < nc; j++) dst[j] = B[(size_t)(j0 + j) * ldb + k0 + k];
-                    } else {
-                        memcpy(dst, B + (size_t)(k0 + k) * ldb + j0, (size_t)nc * sizeof(float));
-                    }
-                }
-                for (i = i0; i < i1; i += INITNN__MR) {
-                    int mr = i1 - i < INITNN__MR ? i1 - i : INITNN__MR;
-                    initnn__kernel(C + (size_t)i * N + j0, N,
-                                   ablock + (size_t)(i - i0) * ablock_ld, ablock_ld,
-                                   bpack, mr, kc, nc);
-                }
-            }
-        }
-    }
+    /* A narrow C (an output layer of 10 classes) would leave most of every
+       NR-wide panel idle; C^T = B^T A^T has it the other way round. */
+    if (N < INITNN__NR / 2 && M > N)
+        initnn__gemm_strided(C, 1, (size_t)N, B, bcs, brs, A, acs, ars, N, K, M);
+    else
+        initnn__gemm_strided(C, (size_t)N, 1, A, ars, acs, B, brs, bcs, M, K, N);
 }
 
 INITNNDEF void initnn_matmul(float *C, const float *A, const float *B,
