@@ -1,6 +1,6 @@
 # initnn - build, test, benchmark, experiments. GNU make.
 #   make test       the test suite (plain, under ASan/UBSan, -march=native, tcc), ends "N passed, N failed"
-#   make check      make test plus the whole suite under valgrind, same last line
+#   make check      make test plus the whole suite built with clang and run under valgrind, same last line
 #   make tutorial   every tutorial step at full size (tutorial/run.sh), one line per step
 #   make fuzz       each libFuzzer target FUZZ_SECONDS (default 60) s (clang; tests/fuzz/)
 #   make demo       the main job: fetches MNIST if missing, trains 784-256-256-128-10 from three
@@ -141,10 +141,11 @@ test:
 tutorial:
 	sh tutorial/run.sh
 
-# The suite as make test runs it, plus the whole suite under valgrind
-# (tests/run.sh: TEST_VALGRIND=1); .ci/run runs make test, then make check.
+# The suite as make test runs it, plus a clang build of it and the whole
+# suite under valgrind (tests/run.sh: TEST_CLANG=1, TEST_VALGRIND=1); .ci/run
+# runs make test, then make check.
 check:
-	TEST_VALGRIND=1 sh tests/run.sh
+	TEST_CLANG=1 TEST_VALGRIND=1 sh tests/run.sh
 
 # ---- fuzzing (clang's libFuzzer; tests/fuzz/targets.h) ---------------------------
 #   make fuzz                          every target for FUZZ_SECONDS (default 60) s

@@ -13,6 +13,8 @@
 #             paths; only where the compiler accepts the flag
 #   [tcc]     Debian's tcc, a third C99 compiler without optimizer; where
 #             installed (else one SKIP line)
+#   [clang]   the plain build with clang (when CC is another compiler); only
+#             when TEST_CLANG=1 (`make check`)
 #   [valgrind] the plain build (with -g) under valgrind --leak-check=full:
 #             uninitialized reads and definite leaks; only when TEST_VALGRIND=1
 #             (`make check`), with a time limit four times the usual
@@ -68,6 +70,7 @@ flags_of() {
         flags="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -DTESTING_CONFIG=asan" ;;
     native) compiler=$CC; flags="-O2 -march=native -DTESTING_CONFIG=native" ;;
     tcc) compiler=tcc; flags="-DTESTING_CONFIG=tcc" ;;
+    clang) compiler=clang; flags="-O2 -DTESTING_CONFIG=clang" ;;
     valgrind) compiler=$CC; flags="-O2 -g -DTESTING_CONFIG=valgrind" ;;
     esac
 }
@@ -308,6 +311,13 @@ if command -v tcc >/dev/null 2>&1; then
 else
     skip "tcc_build" "tcc is not installed (Debian: tcc; .ci/run installs it)"
 fi
+if [ -n "${TEST_CLANG:-}" ] && [ "$(basename "$CC")" != clang ]; then
+    if command -v clang >/dev/null 2>&1; then
+        configs="$configs clang"
+    else
+        fail "clang_build" "TEST_CLANG is set but clang is not installed (.ci/run installs it)"
+    fi
+fi
 if [ -n "${TEST_VALGRIND:-}" ]; then
     if command -v valgrind >/dev/null 2>&1; then
         configs="$configs valgrind"
@@ -323,7 +333,7 @@ export SANITIZER_CC ASAN_OPTIONS UBSAN_OPTIONS
 # do not end up alone at the end.
 jobs_file=$OUT/jobs
 : >"$jobs_file"
-for config in valgrind asan native tcc plain; do
+for config in valgrind asan native clang tcc plain; do
     case " $configs " in *" $config "*) ;; *) continue ;; esac
     for source in tests/test_*.c; do
         [ -e "$source" ] && echo "$config $source" >>"$jobs_file"
