@@ -1045,8 +1045,10 @@ INITNNDEF int initnn_theory_first_bad_layer(const initnn_net *net, const initnn_
 /* The correlation map: for two inputs whose pre-activations have second
    moment q and correlation c, the correlation one layer up,
       c' = (sigma_w^2 E[phi(u1) phi(u2)] + sigma_b^2) / q',
-   u1 = sqrt(q) z1, u2 = sqrt(q) (c z1 + sqrt(1 - c^2) z2), by the composite
-   rule in both z1 and z2. */
+   u1 = sqrt(q) z1, u2 = sqrt(q) (c z1 + sqrt(1 - c^2) z2): in closed form
+   for identity, ReLU and leaky ReLU (the arc-cosine kernel), otherwise by
+   the composite rule in both z1 and z2 (for SELU, whose kink falls inside a
+   panel there, to about 1e-5). */
 INITNNDEF int initnn_theory_correlation_map(double *c_next, int activation, float param, double sigma_w2,
                                             double sigma_b2, double q, double c);
 
@@ -1062,8 +1064,10 @@ INITNNDEF int initnn_theory_fixed_point(int activation, float param, double sigm
                                         double *xi_c);
 
 /* The critical sigma_w^2 for the activation and sigma_b^2: the root of
-   chi_1(q*(sigma_w^2)) = 1, by bisection on [0.05, 20]. Known values: tanh
-   with sigma_b^2 = 0 at 1, ReLU at 2 for every sigma_b^2. */
+   chi_1(q*(sigma_w^2)) = 1, by bisection on [0.05, 1000]. With sigma_b^2 =
+   0 and phi(0) = 0 it is where q = 0 stops being stable, 2 / (phi'(0+)^2 +
+   phi'(0-)^2). Known values: tanh with sigma_b^2 = 0 at 1, ReLU at 2 for
+   every sigma_b^2; sigmoid (phi(0) = 1/2) only near 100. */
 INITNNDEF int initnn_theory_critical_sigma_w2(double *sigma_w2, int activation, float param, double sigma_b2);
 
 /* Singular values of a (rows, cols) matrix, largest first, min(rows, cols)
@@ -4496,6 +4500,7 @@ INITNNDEF int initnn_theory_first_bad_layer(const initnn_net *net, const initnn_
                                             double reference, double low, double high)
 {
     int i;
+    if (!net || !table) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_theory_first_bad_layer: NULL argument"), -1;
     for (i = 0; i < net->layer_count; i++) {
         double q = table[i].q_predicted;
         if (!table[i].has_params) continue;
@@ -4528,11 +4533,26 @@ static void initnn__pair_outer(double z1, double *values, const void *ctx)
     values[0] = f1 * sum;
 }
 
-/* E[phi(u1) phi(u2)] (or of phi') for the bivariate normal of second moment q and correlation c. */
+/* E[phi(u1) phi(u2)] (or of phi') for the bivariate normal of second moment q and correlation c.
+   Piecewise-linear activations have closed forms (Cho & Saul 2009, the
+   arc-cosine kernel): with theta = arccos c, for ReLU
+      E[relu(u1) relu(u2)] = q (sin theta + (pi - theta) c) / (2 pi),
+      P(u1 > 0, u2 > 0) = (pi - theta) / (2 pi);
+   leaky ReLU phi(u) = (1 - a) relu(u) + a u adds the linear terms, using
+   E[relu(u1) u2] = c q / 2. The others are integrated. */
 static double initnn__pair_expect(int activation, double param, double q, double c, int derivative)
 {
     initnn__pair_ctx ctx;
     double sum;
+    if (activation == INITNN_ACT_IDENTITY) return derivative ? 1.0 : c * q;
+    if (activation == INITNN_ACT_RELU || activation == INITNN_ACT_LEAKY_RELU) {
+        const double pi = 3.14159265358979323846;
+        double a = activation == INITNN_ACT_RELU ? 0.0 : param, cc = c > 1.0 ? 1.0 : c < -1.0 ? -1.0 : c;
+        double theta = acos(cc), both = (pi - theta) / (2.0 * pi);
+        if (derivative) return a * a + a * (1.0 - a) + (1.0 - a) * (1.0 - a) * both;
+        return (1.0 - a) * (1.0 - a) * q * (sin(theta) + (pi - theta) * cc) / (2.0 * pi) +
+               a * (1.0 - a) * cc * q + a * a * cc * q;
+    }
     ctx.activation = activation;
     ctx.derivative = derivative;
     ctx.param = param;
@@ -4655,7 +4675,7 @@ INITNNDEF int initnn_theory_fixed_point(int activation, float param, double sigm
 
 INITNNDEF int initnn_theory_critical_sigma_w2(double *sigma_w2, int activation, float param, double sigma_b2)
 {
-    double lo = 0.05, hi = 20.0, f_lo, f_hi;
+    double lo = 0.05, hi = 1000.0, f_lo, f_hi;
     int it, err;
     if (!sigma_w2) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_theory_critical_sigma_w2: NULL output");
     if (sigma_b2 == 0.0 && activation != INITNN_ACT_SOFTMAX && initnn__phi(activation, param, 0.0) == 0.0) {
@@ -4665,10 +4685,13 @@ INITNNDEF int initnn_theory_critical_sigma_w2(double *sigma_w2, int activation, 
            touches 1 to first order (a tangency, not a crossing), so
            bisection would be ill-conditioned. For ReLU phi'(0) is taken
            from the right; its chi_1 = sigma_w^2 / 2 for every q anyway. */
-        double slope = activation == INITNN_ACT_RELU || activation == INITNN_ACT_LEAKY_RELU ? 0.0
-                     : initnn__phi_prime(activation, param, 0.0);
-        if (slope > 0.0) {
-            *sigma_w2 = 1.0 / (slope * slope);
+        /* Near q = 0, E[phi(sqrt(q) z)^2] = q (phi'(0+)^2 + phi'(0-)^2) / 2:
+           the mean of the one-sided slopes squared, which covers the kinks
+           of ReLU (1/2), leaky ReLU ((1 + a^2)/2) and SELU. */
+        double right = initnn__phi_prime(activation, param, 1e-300), left = initnn__phi_prime(activation, param, -1e-300);
+        double slope2 = 0.5 * (right * right + left * left);
+        if (slope2 > 0.0) {
+            *sigma_w2 = 1.0 / slope2;
             return INITNN_OK;
         }
     }
