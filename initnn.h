@@ -4646,7 +4646,7 @@ INITNNDEF int initnn_theory_fixed_point(int activation, float param, double sigm
        below 1. Otherwise (chaotic phase) c* < 1 is the root of
        h(c) = map(c) - c between a point where h >= 0 and 1. */
     {
-        double h_hi, h_lo, lo = 0.0, hi = 1.0 - 1e-7, next;
+        double h_hi, h_lo, lo = 0.0, hi = 1.0 - 1e-7, next = 1.0;
         if ((err = initnn_theory_correlation_map(&next, activation, param, sigma_w2, sigma_b2, q_eval, hi))) return err;
         h_hi = next - hi;
         if (h_hi >= 0.0) {
