@@ -37,6 +37,9 @@
                         Bad input never reaches an assert: it is an error code.
       INITNN_STATIC     make every function static to the including file.
       INITNN_NO_SIMD    use the portable loops even where AVX2/FMA is enabled.
+      INITNN_NO_AVX512  use the AVX2 matrix-product kernel even where
+                        AVX-512F is enabled (-march=native on a CPU with
+                        AVX-512 picks the AVX-512 one by default).
       INITNN_WITH_STB   compile section 15 (images), which needs stb_image.
 
    CONVENTIONS
@@ -207,13 +210,20 @@ INITNNDEF void initnn_rng_shuffle(initnn_rng *rng, int *perm, int n);
    row-major. Each product overwrites C, or adds to it when accumulate != 0
    (backprop sums gradients over a batch and over layers that share inputs).
 
-   The fast versions are cache-blocked with a register-tiled inner kernel that
-   gcc and clang vectorize at -O2/-O3; with -march flags that enable AVX2 and
-   FMA a hand-written kernel is used (INITNN_NO_SIMD turns it off). With
-   -fopenmp rows of C are shared between threads; each element of C is always
-   computed by the same sequence of operations, so the result does not depend
-   on the number of threads. Their results differ from the naive references
-   only by the rounding of a different summation order.
+   The fast versions are built like GotoBLAS/BLIS: packed panels of B (and
+   of A where that pays), cache blocking, and a register-tiled micro-kernel.
+   The portable kernel is plain C that gcc and clang vectorize at -O2/-O3;
+   where the compiler targets AVX2 and FMA (-mavx2 -mfma, -march=haswell and
+   later) a hand-written kernel is used, and an AVX-512 one where AVX-512F is
+   enabled too (INITNN_NO_AVX512 keeps the AVX2 kernel, INITNN_NO_SIMD the
+   portable one). On one core they run at about the speed of OpenBLAS on the
+   shapes of an MLP (bench/README.md). They allocate nothing but use about
+   400 KiB of stack. C must not overlap A or B. With -fopenmp tiles of C are
+   shared between threads; each element of C is always computed by the same
+   sequence of operations, so the result does not depend on the number of
+   threads. Their results differ from the naive references only by the
+   rounding of a different summation order (float sums over blocks of at
+   most 256 terms of k, in order).
    ========================================================================= */
 
 /* C = A B (or C += A B).  A is (M, K), B is (K, N), C is (M, N).
@@ -1874,176 +1884,541 @@ INITNNDEF void initnn_matmul_tn_naive(float *C, const float *A, const float *B,
 }
 
 /* ---- the fast products ---------------------------------------------------
-   The layout of Goto & van de Geijn (2008), "Anatomy of high-performance
-   matrix multiplication", as BLIS and OpenBLAS use it:
+   The scheme of GotoBLAS and BLIS (K. Goto and R. van de Geijn, "Anatomy of
+   high-performance matrix multiplication", ACM TOMS 34(3), 2008). C is made
+   of MR x NR tiles; a micro-kernel keeps one tile in registers while it runs
+   down a depth of up to KC, broadcasting one element of A at a time against
+   a row of NR elements of B. Around it, blocking for the caches:
 
-     for each KC-deep slice of the sum and NC-wide block of columns of B:
-       pack that block of B into panels NR columns wide, k-major     (Bp)
-       for each MC-tall block of rows of A (these are shared between threads):
-         pack it into strips MR rows tall, k-major                    (Ap)
-         for every strip and panel: the micro-kernel adds the MR x NR
-         block  Ap_strip . Bp_panel  into C, holding it in registers.
+     for jc over N, step NC               B panel, KC x NC: packed once per
+       for pc over K, step kc <= KC         (jc, pc) into kc x NR slivers,
+         pack B(pc.., jc..)                 zero-padded; it sits in L2, the
+         for ic over M, step MC             sliver in use in L1
+           pack A(ic.., pc..) or not      A block, MC x KC: MR-tall slivers
+           for jr over the B slivers        of kc x MR, or A read in place
+             for ir over the A slivers
+               micro-kernel: C tile (+)= A sliver B sliver
 
-   Packing reads A and B once in whatever order they are stored (so A^T B
-   and A B^T cost the same as A B) and lays them out so that the kernel
-   streams through both with unit stride. The kernel keeps MR x NR sums in
-   vector registers: 6 x 32 with AVX-512 (12 zmm), 6 x 16 with AVX2/FMA
-   (12 ymm), and a 4 x 8 plain C loop elsewhere. Each element of C gets its
-   KC-slices added in order, whatever the number of threads. */
+   The three products differ only in how A and B are read: packing an operand
+   stored the other way round is a transposition (8 x 8 blocks in registers
+   on AVX), packing one stored the right way a copy. The micro-kernels take A
+   with any row and column stride, so A is packed only where that pays (see
+   initnn__pack_a). An edge sliver of at most NR/2 columns has its own SIMD
+   kernel, twice as tall, so that N = 10 does not run at 10/NR of the speed.
 
-#define INITNN__MR 6
-#if defined(INITNN__AVX2) && defined(__AVX512F__)
+   Summation order, the same whatever the thread count, the tile an element
+   falls in or the kernel that computes it: K is cut into ceil(K / KC) blocks
+   of near-equal depth (the cut depends on K alone); each block's products
+   are summed in order of k into a float that starts at 0 (a fused
+   multiply-add per term in the SIMD kernels; x * b + acc as the compiler
+   compiles it in the portable one); the block sums are added to C in order
+   of the blocks (the first is stored, unless accumulate is set). Threads only
+   share out tiles of C, so every element of C gets the same operations in
+   the same order with 1 thread or 64.
+
+   Memory: nothing is allocated. The B panel (KC NC floats, 256 KiB, shared
+   by the threads) is on the caller's stack and each thread has an A block
+   (MC KC floats, 128-132 KiB) on its own. */
+
+#if defined(INITNN__AVX2) && defined(__AVX512F__) && !defined(INITNN_NO_AVX512)
+#define INITNN__AVX512 1
+#endif
+
+/* MR x NR: the register tile. KC: depth of a block; MC x KC (A) and one
+   KC x NR sliver of B stay in cache while the micro-kernel sweeps them. */
+#if defined(INITNN__AVX512)
+#define INITNN__MR 8       /* 8 x 32: 16 zmm accumulators                   */
 #define INITNN__NR 32
 #elif defined(INITNN__AVX2)
+#define INITNN__MR 6       /* 6 x 16: 12 ymm accumulators                   */
 #define INITNN__NR 16
 #else
-#undef INITNN__MR
-#define INITNN__MR 4
-#define INITNN__NR 8
+#define INITNN__MR 4       /* 4 x 32: see the portable micro-kernel        */
+#define INITNN__NR 32
 #endif
-#define INITNN__KC 256                 /* a KC x NR panel of B stays in L1 */
-#define INITNN__MC 96                  /* an MC x KC block of A stays in L2 */
-#define INITNN__NC 256                 /* the packed KC x NC block of B: 256 KiB */
+#define INITNN__KC 256
+#define INITNN__MC (2 * INITNN__MR * ((128 + 2 * INITNN__MR - 1) / (2 * INITNN__MR)))
+#define INITNN__NC 256     /* a multiple of NR                              */
 
-/* C[i*ldc + j*cs], i < mr, j < nr, += Ap (kc x MR, k-major) times Bp (kc x
-   NR, k-major); cs is 1 but when the driver computes C^T (small N). */
-static void initnn__micro_kernel(int kc, const float *Ap, const float *Bp, float *C, size_t ldc, size_t cs,
-                                 int mr, int nr)
+/* A is read in place rather than packed when packing would not pay: when a
+   panel of C has fewer than 2 NR columns (each A sliver is used once or
+   twice), or when A has at most 2^18 elements (1 MiB, so that it stays in L2)
+   and is stored as (M, K) or, stored as (K, M), has rows of at most 256
+   floats: then the micro-kernel's reads of A are cheap, and packing it cost
+   4-10% on the MLP shapes of bench/. Larger A, or A^T with long rows (pages
+   apart from one k to the next), is packed. */
+static int initnn__pack_a(int a_trans, int M, int K, int nc)
 {
-    float block[INITNN__MR * INITNN__NR];
-    int i, j, k;
-#if defined(INITNN__AVX2) && defined(__AVX512F__)
-    __m512 c[INITNN__MR][2];
-    for (i = 0; i < INITNN__MR; i++) c[i][0] = c[i][1] = _mm512_setzero_ps();
-    for (k = 0; k < kc; k++) {
-        __m512 b0 = _mm512_loadu_ps(Bp + (size_t)k * INITNN__NR), b1 = _mm512_loadu_ps(Bp + (size_t)k * INITNN__NR + 16);
-        const float *a = Ap + (size_t)k * INITNN__MR;
-        for (i = 0; i < INITNN__MR; i++) {
-            __m512 ai = _mm512_set1_ps(a[i]);
-            c[i][0] = _mm512_fmadd_ps(ai, b0, c[i][0]);
-            c[i][1] = _mm512_fmadd_ps(ai, b1, c[i][1]);
-        }
+    if (nc < 2 * INITNN__NR) return 0;
+    if ((double)M * (double)K > 262144.0) return 1;
+    return a_trans && M > 256;
+}
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* The micro-kernels are compiled on their own: inlined into the driver,
+   clang no longer vectorizes the portable one. */
+#if defined(__GNUC__) || defined(__clang__)
+#define INITNN__NOINLINE __attribute__((noinline))
+#else
+#define INITNN__NOINLINE
+#endif
+
+/* A 64-byte aligned pointer into a buffer that has 16 floats to spare. */
+static float *initnn__align64(float *p)
+{
+    return (float *)(((uintptr_t)p + 63u) & ~(uintptr_t)63u);
+}
+
+/* The width of a packed B sliver of nr <= NR columns: NR, or half of it for
+   an edge sliver that the SIMD kernels then cover with one vector per row. */
+#if defined(INITNN__AVX2)
+#define INITNN__BW(nr) ((nr) <= INITNN__NR / 2 ? INITNN__NR / 2 : INITNN__NR)
+#else
+#define INITNN__BW(nr) INITNN__NR
+#endif
+
+#if defined(INITNN__AVX2)
+/* Asks for the mr x nr tile of C to be brought into L1 while the kernel
+   computes: with a large ldc its rows fall into the same cache set. */
+static void initnn__prefetch_c(const float *c, ptrdiff_t ldc, int mr, int nr)
+{
+    int r;
+    for (r = 0; r < mr; r++, c += ldc) {
+        _mm_prefetch((const char *)c, _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + nr - 1), _MM_HINT_T0);
     }
-    if (mr == INITNN__MR && nr == INITNN__NR && cs == 1) {
-        for (i = 0; i < INITNN__MR; i++) {
-            float *row = C + (size_t)i * ldc;
-            _mm512_storeu_ps(row, _mm512_add_ps(_mm512_loadu_ps(row), c[i][0]));
-            _mm512_storeu_ps(row + 16, _mm512_add_ps(_mm512_loadu_ps(row + 16), c[i][1]));
+}
+#endif
+
+/* dst[k*w + j] = src[k*ld + j] for k < kc, j < cols; zero for cols <= j < w. */
+static void initnn__pack_copy(float *dst, int w, const float *src, ptrdiff_t ld, int cols, int kc)
+{
+    int k, j;
+#if defined(INITNN__AVX512)
+    if (w % 16 == 0 || (w == 8 && cols == 8)) {
+        if (w == 8) {                      /* an A sliver: 8 floats a row */
+            for (k = 0; k < kc; k++, src += ld, dst += 8) _mm256_storeu_ps(dst, _mm256_loadu_ps(src));
+            return;
+        }
+        for (j = 0; j < w; j += 16) {
+            const int n = cols - j;
+            const __mmask16 m = (__mmask16)(n >= 16 ? 0xFFFFu : n > 0 ? (1u << n) - 1u : 0u);
+            const float *s = src + j;
+            float *d = dst + j;
+            for (k = 0; k < kc; k++, s += ld, d += w)
+                _mm512_storeu_ps(d, _mm512_maskz_loadu_ps(m, s));
         }
         return;
-    }
-    for (i = 0; i < INITNN__MR; i++) {
-        _mm512_storeu_ps(block + i * INITNN__NR, c[i][0]);
-        _mm512_storeu_ps(block + i * INITNN__NR + 16, c[i][1]);
     }
 #elif defined(INITNN__AVX2)
-    __m256 c[INITNN__MR][2];
-    for (i = 0; i < INITNN__MR; i++) c[i][0] = c[i][1] = _mm256_setzero_ps();
-    for (k = 0; k < kc; k++) {
-        __m256 b0 = _mm256_loadu_ps(Bp + (size_t)k * INITNN__NR), b1 = _mm256_loadu_ps(Bp + (size_t)k * INITNN__NR + 8);
-        const float *a = Ap + (size_t)k * INITNN__MR;
-        for (i = 0; i < INITNN__MR; i++) {
-            __m256 ai = _mm256_broadcast_ss(a + i);
-            c[i][0] = _mm256_fmadd_ps(ai, b0, c[i][0]);
-            c[i][1] = _mm256_fmadd_ps(ai, b1, c[i][1]);
-        }
-    }
-    if (mr == INITNN__MR && nr == INITNN__NR && cs == 1) {
-        for (i = 0; i < INITNN__MR; i++) {
-            float *row = C + (size_t)i * ldc;
-            _mm256_storeu_ps(row, _mm256_add_ps(_mm256_loadu_ps(row), c[i][0]));
-            _mm256_storeu_ps(row + 8, _mm256_add_ps(_mm256_loadu_ps(row + 8), c[i][1]));
+    if (w % 8 == 0) {
+        const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        for (j = 0; j < w; j += 8) {
+            const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(cols - j), lanes);
+            const float *s = src + j;
+            float *d = dst + j;
+            if (cols - j >= 8)
+                for (k = 0; k < kc; k++, s += ld, d += w) _mm256_storeu_ps(d, _mm256_loadu_ps(s));
+            else
+                for (k = 0; k < kc; k++, s += ld, d += w) _mm256_storeu_ps(d, _mm256_maskload_ps(s, m));
         }
         return;
     }
-    for (i = 0; i < INITNN__MR; i++) {
-        _mm256_storeu_ps(block + i * INITNN__NR, c[i][0]);
-        _mm256_storeu_ps(block + i * INITNN__NR + 8, c[i][1]);
-    }
-#else
-    /* The portable kernel: plain loops over a block of sums that compilers
-       keep in registers and vectorize along j. */
-    for (i = 0; i < INITNN__MR * INITNN__NR; i++) block[i] = 0.0f;
-    for (k = 0; k < kc; k++) {
-        const float *b = Bp + (size_t)k * INITNN__NR, *a = Ap + (size_t)k * INITNN__MR;
-        for (i = 0; i < INITNN__MR; i++) {
-            float ai = a[i];
-            float *acc = block + i * INITNN__NR;
-            for (j = 0; j < INITNN__NR; j++) acc[j] += ai * b[j];
-        }
-    }
 #endif
-    for (i = 0; i < mr; i++)
-        for (j = 0; j < nr; j++) C[(size_t)i * ldc + (size_t)j * cs] += block[i * INITNN__NR + j];
+    if (cols == w && w == INITNN__NR) {        /* constant trip counts: vectorized */
+        for (k = 0; k < kc; k++, dst += INITNN__NR, src += ld)
+            for (j = 0; j < INITNN__NR; j++) dst[j] = src[j];
+        return;
+    }
+    if (cols == w && w == INITNN__MR) {
+        for (k = 0; k < kc; k++, dst += INITNN__MR, src += ld)
+            for (j = 0; j < INITNN__MR; j++) dst[j] = src[j];
+        return;
+    }
+    for (k = 0; k < kc; k++, dst += w, src += ld) {
+        for (j = 0; j < cols; j++) dst[j] = src[j];
+        for (; j < w; j++) dst[j] = 0.0f;
+    }
 }
 
-/* C[i*crs + j*ccs] += sum_k A(i, k) B(k, j), where element (i, k) of the
-   logical A is A[i*ars + k*acs] and (k, j) of B is B[k*brs + j*bcs]. */
-static void initnn__gemm_strided(float *C, size_t crs, size_t ccs, const float *A, size_t ars, size_t acs,
-                                 const float *B, size_t brs, size_t bcs, int M, int K, int N)
+/* The transposition: dst[k*w + j] = src[j*ld + k] for k < kc, j < rows;
+   zero for rows <= j < w. */
+static void initnn__pack_trans(float *dst, int w, const float *src, ptrdiff_t ld, int rows, int kc)
 {
-    float Bp[INITNN__KC * INITNN__NC];
-    int j0, k0;
-    for (j0 = 0; j0 < N; j0 += INITNN__NC) {
-        int nc = N - j0 < INITNN__NC ? N - j0 : INITNN__NC;
-        for (k0 = 0; k0 < K; k0 += INITNN__KC) {
-            int kc = K - k0 < INITNN__KC ? K - k0 : INITNN__KC, j, k, i0;
-            for (j = 0; j < nc; j += INITNN__NR) {          /* pack B's panels */
-                int nr = nc - j < INITNN__NR ? nc - j : INITNN__NR, jj;
-                float *dst = Bp + (size_t)j * kc;
-                for (k = 0; k < kc; k++) {
-                    const float *src = B + (size_t)(k0 + k) * brs + (size_t)(j0 + j) * bcs;
-                    float *d = dst + (size_t)k * INITNN__NR;
-                    if (bcs == 1) { memcpy(d, src, (size_t)nr * sizeof(float)); jj = nr; }
-                    else for (jj = 0; jj < nr; jj++) d[jj] = src[(size_t)jj * bcs];
-                    for (; jj < INITNN__NR; jj++) d[jj] = 0.0f;
-                }
-            }
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if ((double)M * kc * nc > 1e6)
-#endif
-            for (i0 = 0; i0 < M; i0 += INITNN__MC) {
-                float Ap[INITNN__MC * INITNN__KC];
-                int mc = M - i0 < INITNN__MC ? M - i0 : INITNN__MC, i, jp;
-                for (i = 0; i < mc; i += INITNN__MR) {       /* pack A's strips */
-                    int mr = mc - i < INITNN__MR ? mc - i : INITNN__MR, ii, kk;
-                    float *dst = Ap + (size_t)i * kc;
-                    for (kk = 0; kk < kc; kk++) {
-                        const float *src = A + (size_t)(i0 + i) * ars + (size_t)(k0 + kk) * acs;
-                        float *d = dst + (size_t)kk * INITNN__MR;
-                        for (ii = 0; ii < mr; ii++) d[ii] = src[(size_t)ii * ars];
-                        for (; ii < INITNN__MR; ii++) d[ii] = 0.0f;
-                    }
-                }
-                for (jp = 0; jp < nc; jp += INITNN__NR) {
-                    int nr = nc - jp < INITNN__NR ? nc - jp : INITNN__NR;
-                    for (i = 0; i < mc; i += INITNN__MR) {
-                        int mr = mc - i < INITNN__MR ? mc - i : INITNN__MR;
-                        initnn__micro_kernel(kc, Ap + (size_t)i * kc, Bp + (size_t)jp * kc,
-                                             C + (size_t)(i0 + i) * crs + (size_t)(j0 + jp) * ccs, crs, ccs,
-                                             mr, nr);
-                    }
-                }
-            }
+    int k = 0, j = 0;
+#if defined(INITNN__AVX2)
+    /* 8 x 8 blocks through registers: 8 rows of src, 8 consecutive k. */
+    for (j = 0; j + 8 <= rows; j += 8) {
+        const float *s = src + (ptrdiff_t)j * ld;
+        for (k = 0; k + 8 <= kc; k += 8) {
+            __m256 r0 = _mm256_loadu_ps(s + k), r1 = _mm256_loadu_ps(s + ld + k);
+            __m256 r2 = _mm256_loadu_ps(s + 2 * ld + k), r3 = _mm256_loadu_ps(s + 3 * ld + k);
+            __m256 r4 = _mm256_loadu_ps(s + 4 * ld + k), r5 = _mm256_loadu_ps(s + 5 * ld + k);
+            __m256 r6 = _mm256_loadu_ps(s + 6 * ld + k), r7 = _mm256_loadu_ps(s + 7 * ld + k);
+            __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+            __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+            __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+            __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+            __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+            __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+            __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+            __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+            float *d = dst + (ptrdiff_t)k * w + j;
+            _mm256_storeu_ps(d, _mm256_permute2f128_ps(u0, u4, 0x20));
+            _mm256_storeu_ps(d + w, _mm256_permute2f128_ps(u1, u5, 0x20));
+            _mm256_storeu_ps(d + 2 * w, _mm256_permute2f128_ps(u2, u6, 0x20));
+            _mm256_storeu_ps(d + 3 * w, _mm256_permute2f128_ps(u3, u7, 0x20));
+            _mm256_storeu_ps(d + 4 * w, _mm256_permute2f128_ps(u0, u4, 0x31));
+            _mm256_storeu_ps(d + 5 * w, _mm256_permute2f128_ps(u1, u5, 0x31));
+            _mm256_storeu_ps(d + 6 * w, _mm256_permute2f128_ps(u2, u6, 0x31));
+            _mm256_storeu_ps(d + 7 * w, _mm256_permute2f128_ps(u3, u7, 0x31));
         }
+        for (; k < kc; k++) {
+            int i;
+            for (i = 0; i < 8; i++) dst[(ptrdiff_t)k * w + j + i] = s[(ptrdiff_t)i * ld + k];
+        }
+    }
+#endif
+    for (; j < rows; j++) {
+        const float *s = src + (ptrdiff_t)j * ld;
+        for (k = 0; k < kc; k++) dst[(ptrdiff_t)k * w + j] = s[k];
+    }
+    for (; j < w; j++)
+        for (k = 0; k < kc; k++) dst[(ptrdiff_t)k * w + j] = 0.0f;
+}
+
+/* The micro-kernels. C[r*ldc + j] = (or +=, when add) sum over k < kc of
+   A(r, k) b[k*w + j], for r < mr, j < nr, where b is a packed sliver of width
+   w = INITNN__BW(nr) and A(r, k) = a[r*a_rs + k*a_cs]. Rows mr <= r < MR are
+   computed from a copy of row mr - 1 and not stored, so that A never has to
+   be padded.
+
+   The SIMD paths also have a narrow kernel for an edge sliver of at most
+   NR/2 columns (one vector a row): it takes 2 MR rows, rows MR.. from a_hi, so
+   that enough independent accumulators hide the latency of the FMAs. */
+#if defined(INITNN__AVX512)
+
+#define INITNN__NARROW 16
+#define INITNN__ROWS8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define INITNN__ROWS16(X) INITNN__ROWS8(X) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
+#define INITNN__DECL2(r) \
+    const float *p##r = a + (ptrdiff_t)((r) < mr ? (r) : mr - 1) * a_rs; \
+    __m512 c##r##0 = _mm512_setzero_ps(), c##r##1 = _mm512_setzero_ps();
+#define INITNN__FMA2(r) \
+    x = _mm512_set1_ps(p##r[ka]); \
+    c##r##0 = _mm512_fmadd_ps(x, b0, c##r##0); \
+    c##r##1 = _mm512_fmadd_ps(x, b1, c##r##1);
+#define INITNN__STORE2(r) \
+    if ((r) < mr) { \
+        float *cr = c + (ptrdiff_t)(r) * ldc; \
+        if (add) { \
+            c##r##0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, cr), c##r##0); \
+            c##r##1 = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, cr + 16), c##r##1); \
+        } \
+        _mm512_mask_storeu_ps(cr, m0, c##r##0); \
+        _mm512_mask_storeu_ps(cr + 16, m1, c##r##1); \
+    }
+#define INITNN__DECL1(r) \
+    const float *p##r = ((r) < mr ? (r) : mr - 1) < 8 \
+        ? a + (ptrdiff_t)((r) < mr ? (r) : mr - 1) * a_rs \
+        : a_hi + (ptrdiff_t)(((r) < mr ? (r) : mr - 1) - 8) * a_rs; \
+    __m512 c##r = _mm512_setzero_ps();
+#define INITNN__FMA1(r) c##r = _mm512_fmadd_ps(_mm512_set1_ps(p##r[ka]), b0, c##r);
+#define INITNN__STORE1(r) \
+    if ((r) < mr) { \
+        float *cr = c + (ptrdiff_t)(r) * ldc; \
+        if (add) c##r = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, cr), c##r); \
+        _mm512_mask_storeu_ps(cr, m0, c##r); \
+    }
+
+/* 8 x 32: 16 accumulators. */
+INITNN__NOINLINE
+static void initnn__micro(int kc, const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                          const float *b, float *c, ptrdiff_t ldc, int mr, int nr, int add)
+{
+    const __mmask16 m0 = (__mmask16)0xFFFFu;
+    const __mmask16 m1 = (__mmask16)(nr >= 32 ? 0xFFFFu : (1u << (nr - 16)) - 1u);
+    ptrdiff_t ka = 0;
+    int k;
+    INITNN__ROWS8(INITNN__DECL2)
+    initnn__prefetch_c(c, ldc, mr, nr);
+    for (k = 0; k < kc; k++, ka += a_cs, b += 32) {
+        __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16), x;
+        INITNN__ROWS8(INITNN__FMA2)
+    }
+    INITNN__ROWS8(INITNN__STORE2)
+}
+
+/* 16 x 16 (nr <= 16): 16 accumulators. */
+INITNN__NOINLINE
+static void initnn__micro_narrow(int kc, const float *a, const float *a_hi, ptrdiff_t a_rs,
+                                 ptrdiff_t a_cs, const float *b, float *c, ptrdiff_t ldc,
+                                 int mr, int nr, int add)
+{
+    const __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xFFFFu : (1u << nr) - 1u);
+    ptrdiff_t ka = 0;
+    int k;
+    INITNN__ROWS16(INITNN__DECL1)
+    initnn__prefetch_c(c, ldc, mr, nr);
+    for (k = 0; k < kc; k++, ka += a_cs, b += 16) {
+        __m512 b0 = _mm512_loadu_ps(b);
+        INITNN__ROWS16(INITNN__FMA1)
+    }
+    INITNN__ROWS16(INITNN__STORE1)
+}
+
+#undef INITNN__ROWS8
+#undef INITNN__ROWS16
+#undef INITNN__DECL2
+#undef INITNN__FMA2
+#undef INITNN__STORE2
+#undef INITNN__DECL1
+#undef INITNN__FMA1
+#undef INITNN__STORE1
+
+#elif defined(INITNN__AVX2)
+
+#define INITNN__NARROW 8
+#define INITNN__ROWS6(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#define INITNN__ROWS12(X) INITNN__ROWS6(X) X(6) X(7) X(8) X(9) X(10) X(11)
+#define INITNN__DECL2(r) \
+    const float *p##r = a + (ptrdiff_t)((r) < mr ? (r) : mr - 1) * a_rs; \
+    __m256 c##r##0 = _mm256_setzero_ps(), c##r##1 = _mm256_setzero_ps();
+#define INITNN__FMA2(r) \
+    x = _mm256_broadcast_ss(p##r + ka); \
+    c##r##0 = _mm256_fmadd_ps(x, b0, c##r##0); \
+    c##r##1 = _mm256_fmadd_ps(x, b1, c##r##1);
+#define INITNN__STORE2(r) \
+    if ((r) < mr) { \
+        float *cr = c + (ptrdiff_t)(r) * ldc; \
+        if (add) { \
+            c##r##0 = _mm256_add_ps(_mm256_loadu_ps(cr), c##r##0); \
+            c##r##1 = _mm256_add_ps(_mm256_maskload_ps(cr + 8, m1), c##r##1); \
+        } \
+        _mm256_storeu_ps(cr, c##r##0); \
+        _mm256_maskstore_ps(cr + 8, m1, c##r##1); \
+    }
+#define INITNN__DECL1(r) \
+    const float *p##r = ((r) < mr ? (r) : mr - 1) < 6 \
+        ? a + (ptrdiff_t)((r) < mr ? (r) : mr - 1) * a_rs \
+        : a_hi + (ptrdiff_t)(((r) < mr ? (r) : mr - 1) - 6) * a_rs; \
+    __m256 c##r = _mm256_setzero_ps();
+#define INITNN__FMA1(r) c##r = _mm256_fmadd_ps(_mm256_broadcast_ss(p##r + ka), b0, c##r);
+#define INITNN__STORE1(r) \
+    if ((r) < mr) { \
+        float *cr = c + (ptrdiff_t)(r) * ldc; \
+        if (add) c##r = _mm256_add_ps(_mm256_maskload_ps(cr, m0), c##r); \
+        _mm256_maskstore_ps(cr, m0, c##r); \
+    }
+
+/* 6 x 16: 12 accumulators. */
+INITNN__NOINLINE
+static void initnn__micro(int kc, const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                          const float *b, float *c, ptrdiff_t ldc, int mr, int nr, int add)
+{
+    const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr - 8),
+                                          _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    ptrdiff_t ka = 0;
+    int k;
+    INITNN__ROWS6(INITNN__DECL2)
+    initnn__prefetch_c(c, ldc, mr, nr);
+    for (k = 0; k < kc; k++, ka += a_cs, b += 16) {
+        __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8), x;
+        INITNN__ROWS6(INITNN__FMA2)
+    }
+    INITNN__ROWS6(INITNN__STORE2)
+}
+
+/* 12 x 8 (nr <= 8): 12 accumulators. */
+INITNN__NOINLINE
+static void initnn__micro_narrow(int kc, const float *a, const float *a_hi, ptrdiff_t a_rs,
+                                 ptrdiff_t a_cs, const float *b, float *c, ptrdiff_t ldc,
+                                 int mr, int nr, int add)
+{
+    const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr),
+                                          _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    ptrdiff_t ka = 0;
+    int k;
+    INITNN__ROWS12(INITNN__DECL1)
+    initnn__prefetch_c(c, ldc, mr, nr);
+    for (k = 0; k < kc; k++, ka += a_cs, b += 8) {
+        __m256 b0 = _mm256_loadu_ps(b);
+        INITNN__ROWS12(INITNN__FMA1)
+    }
+    INITNN__ROWS12(INITNN__STORE1)
+}
+
+#undef INITNN__ROWS6
+#undef INITNN__ROWS12
+#undef INITNN__DECL2
+#undef INITNN__FMA2
+#undef INITNN__STORE2
+#undef INITNN__DECL1
+#undef INITNN__FMA1
+#undef INITNN__STORE1
+
+#else
+
+#define INITNN__NARROW 0
+
+/* Portable: 4 rows of 32. Written so that gcc and clang, at -O2 and -O3,
+   vectorize the j loop (32 is a multiple of every vector width) and keep the
+   four rows in vector registers or in L1; with 4 x 32 neither compiler turns
+   the k loop into an in-order reduction, which smaller tiles can trigger in
+   gcc -O3 at a tenth of the speed. */
+INITNN__NOINLINE
+static void initnn__micro(int kc, const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                          const float *b, float *c, ptrdiff_t ldc, int mr, int nr, int add)
+{
+    float c0[INITNN__NR], c1[INITNN__NR], c2[INITNN__NR], c3[INITNN__NR];
+    const float *rows[4];
+    const float *p0 = a, *p1 = a + (1 < mr ? 1 : mr - 1) * a_rs;
+    const float *p2 = a + (2 < mr ? 2 : mr - 1) * a_rs, *p3 = a + (3 < mr ? 3 : mr - 1) * a_rs;
+    ptrdiff_t ka = 0;
+    int i, j, k;
+    for (j = 0; j < INITNN__NR; j++) c0[j] = c1[j] = c2[j] = c3[j] = 0.0f;
+    for (k = 0; k < kc; k++, ka += a_cs, b += INITNN__NR) {
+        const float x0 = p0[ka], x1 = p1[ka], x2 = p2[ka], x3 = p3[ka];
+        for (j = 0; j < INITNN__NR; j++) {
+            const float bj = b[j];
+            c0[j] += x0 * bj;
+            c1[j] += x1 * bj;
+            c2[j] += x2 * bj;
+            c3[j] += x3 * bj;
+        }
+    }
+    rows[0] = c0; rows[1] = c1; rows[2] = c2; rows[3] = c3;
+    for (i = 0; i < mr; i++) {
+        float *ci = c + (ptrdiff_t)i * ldc;
+        if (add)
+            for (j = 0; j < nr; j++) ci[j] += rows[i][j];
+        else
+            for (j = 0; j < nr; j++) ci[j] = rows[i][j];
     }
 }
 
-/* op_a / op_b say whether A / B are stored transposed. */
+#endif
+
+/* The shared driver. a_trans / b_trans say whether A / B are stored
+   transposed: element (i, k) of the logical A is A[i*lda + k] or
+   A[k*lda + i], element (k, j) of the logical B is B[k*ldb + j] or
+   B[j*ldb + k]. */
 static void initnn__gemm(float *C, const float *A, int a_trans, const float *B, int b_trans,
                          int M, int K, int N, int accumulate)
 {
-    size_t ars = a_trans ? 1 : (size_t)K, acs = a_trans ? (size_t)M : 1;
-    size_t brs = b_trans ? 1 : (size_t)N, bcs = b_trans ? (size_t)K : 1;
+    const ptrdiff_t lda = a_trans ? M : K, ldb = b_trans ? K : N, ldc = N;
+    float bbuf[INITNN__KC * INITNN__NC + 16];
+    float *bp = initnn__align64(bbuf);
+    int nkb, kcb;
     if (M <= 0 || N <= 0) return;
-    if (!accumulate) memset(C, 0, (size_t)M * (size_t)N * sizeof(float));
-    if (K <= 0) return;
-    /* A narrow C (an output layer of 10 classes) would leave most of every
-       NR-wide panel idle; C^T = B^T A^T has it the other way round. */
-    if (N < INITNN__NR / 2 && M > N)
-        initnn__gemm_strided(C, 1, (size_t)N, B, bcs, brs, A, acs, ars, N, K, M);
-    else
-        initnn__gemm_strided(C, (size_t)N, 1, A, ars, acs, B, brs, bcs, M, K, N);
+    if (K <= 0) {
+        if (!accumulate) memset(C, 0, (size_t)M * (size_t)N * sizeof(float));
+        return;
+    }
+    /* K in nkb blocks of near-equal depth kcb (a multiple of 4): a thin last
+       block would pay the loads and stores of C for little work. */
+    nkb = (K + INITNN__KC - 1) / INITNN__KC;
+    kcb = ((K + nkb - 1) / nkb + 3) & ~3;
+    if (kcb > INITNN__KC) kcb = INITNN__KC;
+#ifdef _OPENMP
+#pragma omp parallel if ((double)M * (double)N * (double)K >= 1e6)
+#endif
+    {
+        float abuf[INITNN__MC * INITNN__KC + 16];
+        float *ap = initnn__align64(abuf);
+        int jc, pc, nthreads = 1;
+#ifdef _OPENMP
+        nthreads = omp_get_num_threads();
+#endif
+        for (jc = 0; jc < N; jc += INITNN__NC) {
+            const int nc = N - jc < INITNN__NC ? N - jc : INITNN__NC;
+            const int nsliv = (nc + INITNN__NR - 1) / INITNN__NR;
+            const int pack_a = initnn__pack_a(a_trans, M, K, nc);
+            const int nmb = (M + INITNN__MC - 1) / INITNN__MC;
+            /* Work items: an MC block of rows times a range of B slivers.
+               With fewer row blocks than threads the slivers are split too. */
+            const int per_block = (nthreads + nmb - 1) / nmb;
+            const int nchunk = nmb >= nthreads ? 1 : per_block < nsliv ? per_block : nsliv;
+            for (pc = 0; pc < K; pc += kcb) {
+                const int kc = K - pc < kcb ? K - pc : kcb;
+                const int add = accumulate || pc > 0;
+                int s, w;
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+                for (s = 0; s < nsliv; s++) {
+                    const int j = s * INITNN__NR;
+                    const int nr = nc - j < INITNN__NR ? nc - j : INITNN__NR;
+                    float *dst = bp + (ptrdiff_t)j * kc;
+                    if (b_trans)
+                        initnn__pack_trans(dst, INITNN__BW(nr), B + (ptrdiff_t)(jc + j) * ldb + pc, ldb, nr, kc);
+                    else
+                        initnn__pack_copy(dst, INITNN__BW(nr), B + (ptrdiff_t)pc * ldb + jc + j, ldb, nr, kc);
+                }
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+                for (w = 0; w < nmb * nchunk; w++) {
+                    const int ic = (w / nchunk) * INITNN__MC;
+                    const int mc = M - ic < INITNN__MC ? M - ic : INITNN__MC;
+                    const int s0 = (int)((long)nsliv * (w % nchunk) / nchunk);
+                    const int s1 = (int)((long)nsliv * (w % nchunk + 1) / nchunk);
+                    const float *ablk;
+                    ptrdiff_t a_rs, a_cs, a_step;
+                    int ir, jr;
+                    if (pack_a) {
+                        for (ir = 0; ir < mc; ir += INITNN__MR) {
+                            const int mr = mc - ir < INITNN__MR ? mc - ir : INITNN__MR;
+                            float *dst = ap + (ptrdiff_t)ir * kc;
+                            if (a_trans)
+                                initnn__pack_copy(dst, INITNN__MR, A + (ptrdiff_t)pc * lda + ic + ir, lda, mr, kc);
+                            else
+                                initnn__pack_trans(dst, INITNN__MR, A + (ptrdiff_t)(ic + ir) * lda + pc, lda, mr, kc);
+                        }
+                        ablk = ap;
+                        a_rs = 1;
+                        a_cs = INITNN__MR;
+                        a_step = kc;                       /* from one sliver to the next */
+                    } else if (a_trans) {
+                        ablk = A + (ptrdiff_t)pc * lda + ic;
+                        a_rs = 1;
+                        a_cs = lda;
+                        a_step = 1;
+                    } else {
+                        ablk = A + (ptrdiff_t)ic * lda + pc;
+                        a_rs = lda;
+                        a_cs = 1;
+                        a_step = lda;
+                    }
+                    for (jr = s0 * INITNN__NR; jr < s1 * INITNN__NR && jr < nc; jr += INITNN__NR) {
+                        const int nr = nc - jr < INITNN__NR ? nc - jr : INITNN__NR;
+                        const float *bs = bp + (ptrdiff_t)jr * kc;
+#if INITNN__NARROW
+                        if (nr <= INITNN__NARROW) {
+                            for (ir = 0; ir < mc; ir += 2 * INITNN__MR) {
+                                const int mr = mc - ir < 2 * INITNN__MR ? mc - ir : 2 * INITNN__MR;
+                                const float *a1 = ablk + (ptrdiff_t)ir * a_step;
+                                const float *a2 = mr > INITNN__MR ? a1 + INITNN__MR * a_step : a1;
+                                initnn__micro_narrow(kc, a1, a2, a_rs, a_cs, bs,
+                                                     C + (ptrdiff_t)(ic + ir) * ldc + jc + jr, ldc,
+                                                     mr, nr, add);
+                            }
+                            continue;
+                        }
+#endif
+                        for (ir = 0; ir < mc; ir += INITNN__MR) {
+                            const int mr = mc - ir < INITNN__MR ? mc - ir : INITNN__MR;
+                            initnn__micro(kc, ablk + (ptrdiff_t)ir * a_step, a_rs, a_cs, bs,
+                                          C + (ptrdiff_t)(ic + ir) * ldc + jc + jr, ldc, mr, nr, add);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 INITNNDEF void initnn_matmul(float *C, const float *A, const float *B,
@@ -2920,6 +3295,11 @@ static void initnn__im2col_ld(float *col, size_t ld, const float *x, int channel
                         for (ox = 0; ox < out_w; ox++) dst[ox] = 0.0f;
                         continue;
                     }
+                    if (stride == 1 && j - pad_left >= 0 && j - pad_left + out_w <= width) {
+                        /* the whole row is inside the image: one copy */
+                        memcpy(dst, plane + (size_t)y * width + (j - pad_left), (size_t)out_w * sizeof(float));
+                        continue;
+                    }
                     for (ox = 0; ox < out_w; ox++) {
                         int xx = ox * stride + j - pad_left;
                         dst[ox] = xx >= 0 && xx < width ? plane[(size_t)y * width + xx] : 0.0f;
@@ -2949,6 +3329,12 @@ static void initnn__col2im_ld(float *dx, const float *col, size_t ld, int channe
                 for (oy = 0; oy < out_h; oy++) {
                     int y = oy * stride + i - pad_top;
                     if (y < 0 || y >= height) continue;
+                    if (stride == 1 && j - pad_left >= 0 && j - pad_left + out_w <= width) {
+                        float *dst = plane + (size_t)y * width + (j - pad_left);
+                        const float *src = row + (size_t)oy * out_w;
+                        for (ox = 0; ox < out_w; ox++) dst[ox] += src[ox];
+                        continue;
+                    }
                     for (ox = 0; ox < out_w; ox++) {
                         int xx = ox * stride + j - pad_left;
                         if (xx >= 0 && xx < width) plane[(size_t)y * width + xx] += row[(size_t)oy * out_w + ox];
@@ -3015,6 +3401,23 @@ static void initnn__pool_forward(float *y, int *argmax, const float *x, const in
 {
     int c, oy, ox, i, j;
     float inv = 1.0f / (float)(l->kernel_h * l->kernel_w);
+    if (argmax && l->kernel_h == 2 && l->kernel_w == 2 && l->stride == 2) {
+        /* The common 2 x 2 max pool, without the general loop's index
+           arithmetic; the same comparisons in the same order. */
+        for (c = 0; c < l->out_c; c++)
+            for (oy = 0; oy < l->out_h; oy++) {
+                size_t top = ((size_t)c * l->in_h + (size_t)oy * 2) * l->in_w, o = ((size_t)c * l->out_h + oy) * l->out_w;
+                for (ox = 0; ox < l->out_w; ox++) {
+                    size_t k0 = top + (size_t)ox * 2, best = k0;
+                    if (x[k0 + 1] > x[best]) best = k0 + 1;
+                    if (x[k0 + l->in_w] > x[best]) best = k0 + l->in_w;
+                    if (x[k0 + l->in_w + 1] > x[best]) best = k0 + l->in_w + 1;
+                    y[o + ox] = x[best];
+                    argmax[o + ox] = (int)best;
+                }
+            }
+        return;
+    }
     for (c = 0; c < l->out_c; c++)
         for (oy = 0; oy < l->out_h; oy++)
             for (ox = 0; ox < l->out_w; ox++) {
