@@ -135,7 +135,7 @@ int main(int argc, char **argv)
                            kx / ((double)n * batch) + 2.0 / ((double)n * m));
         predicted = n * w_std * w_std * 0.5;
         variance_rule = n * w_std * w_std * (0.5 - 0.5 / PI);
-        printf("next layer: x = relu(z), z (%d, %d) ~ N(0, 1), W (%d, %d) %s\n", batch, n, n, m, spec);
+        printf("next layer x = relu(z), z (%d, %d) ~ N(0, 1), W (%d, %d) %s\n", batch, n, n, m, spec);
         tutorial_print_heading();
         tutorial_relative(&t, "E[z'^2] = n Var(w) Var(z)/2", predicted, initnn_second_moment(Z, (size_t)batch * m),
                           4.0 * relative_se);
