@@ -19,7 +19,7 @@ BUILD    = build
 
 .PHONY: all test check tutorial demo init-demo bench clean predict data data-mnist data-fashion \
         exp-mnist-3inits exp-mnist-4inits exp-moons-scale exp-6inits exp-6inits-mnist \
-        exp-6inits-fashion exp-6inits-regression exp-deep
+        exp-6inits-fashion exp-6inits-regression exp-deep exp-framework-defaults
 
 all: $(BUILD)/init_demo initlab
 
@@ -88,6 +88,13 @@ RESULTS ?= results
 
 demo: exp-mnist-3inits
 	@echo "demo: the full summary is $(RESULTS)/exp-mnist-3inits/summary.md"
+
+# Issue of porting: the same net from PyTorch's, Keras' and Flax's default
+# initializations (each with its own bias policy) and from He.
+exp-framework-defaults: data-mnist $(LAB)
+	$(RUN_LAB) --data mnist --arch dense:256,relu,dense:256,relu,dense:128,relu,dense:10,softmax \
+	    --init "torch_default;keras_default;flax_default;he_normal" --opt adam --lr 1e-3 --batch 128 --epochs 5 \
+	    --val test --seeds $(SEEDS) --out $(RESULTS)/$@ $(EXTRA)
 
 exp-mnist-3inits: data-mnist $(LAB)
 	$(RUN_LAB) --data mnist --arch dense:256,relu,dense:256,relu,dense:128,relu,dense:10,softmax \

@@ -5347,9 +5347,10 @@ INITNNDEF int initnn_net_train_batch(initnn_net *net, const float *X, const int 
                 break;
             }
         }
-        return initnn__fail(INITNN_ERR_NONFINITE, "training step %lld: the loss is %g: %s (check the inputs and "
-                            "the learning rate); no update was made", (long long)net->steps_taken + 1, (double)value,
-                            where);
+        /* "NaN" spelled out: printf's sign of a NaN differs between platforms. */
+        return initnn__fail(INITNN_ERR_NONFINITE, "training step %lld: the loss is %s: %s (check the inputs and "
+                            "the learning rate); no update was made", (long long)net->steps_taken + 1,
+                            value != value ? "NaN" : value > 0.0f ? "+Inf" : "-Inf", where);
     }
     norm = initnn_net_grad_norm(net);
     if (grad_norm) *grad_norm = norm;
@@ -6444,7 +6445,7 @@ static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
         goto fail;
     }
     initnn__get_f32_array(r, net->params, net->param_count, "parameters");
-    if (!r->failed) memcpy(net->params_backup, net->params, net->param_count * sizeof(float));
+    if (!r->failed && net->param_count) memcpy(net->params_backup, net->params, net->param_count * sizeof(float));
     memset(&o, 0, sizeof o);
     o.type = (int)initnn__get_u32(r, "optimizer type");
     o.nesterov = (int)initnn__get_u32(r, "nesterov");
@@ -6552,8 +6553,8 @@ INITNNDEF int initnn_net_load_into(initnn_net *net, const char *path)
         }
     }
     if (net->param_count) {   /* else the arrays are NULL */
-        memcpy(net->params, loaded->params, net->param_count * sizeof(float));
         memcpy(net->params_backup, loaded->params, net->param_count * sizeof(float));
+        memcpy(net->params, loaded->params, net->param_count * sizeof(float));
         memcpy(net->opt_m, loaded->opt_m, net->param_count * sizeof(float));
         memcpy(net->opt_v, loaded->opt_v, net->param_count * sizeof(float));
     }

@@ -181,7 +181,8 @@ static void lab_help(void)
         "                        --init random_uniform:-0.05,0.05,glorot_uniform",
         "                      is two specs: random_uniform:-0.05,0.05 and",
         "                      glorot_uniform. Up to " LAB_STR(LAB_MAX_INITS) " specs",
-        "  --bias-init SPEC    every bias (default zeros)",
+        "  --bias-init SPEC    every bias (default: each kernel spec's own policy, zeros but\n"
+        "                      U(+-1/sqrt(fan_in)) for torch_default; see initnn_default_bias)",
         "",
         "Training",
         "  --opt O             adam | sgd | rmsprop (default adam)",
@@ -378,7 +379,7 @@ static void lab_parse_args(lab_options *o, int argc, char **argv)
     o->data = "moons";
     o->data_dir = "data";
     o->activation = "relu";
-    o->bias_init = "zeros";
+    o->bias_init = NULL;   /* initnn_default_bias of each kernel spec */
     o->optimizer = INITNN_OPT_ADAM;
     o->lr = -1.0;
     o->batch = 32;
@@ -1599,7 +1600,8 @@ static void lab_summary(lab *L, int argc, char **argv, double seconds)
     fprintf(f, "\n\n");
     fprintf(f, "- Data: %s.\n", L->data.description);
     fprintf(f, "- Net: `%s` (%lu parameters), loss %s; biases `%s`.\n", L->arch, (unsigned long)L->param_count,
-            cls ? "softmax cross-entropy" : "mean squared error", o->bias_init);
+            cls ? "softmax cross-entropy" : "mean squared error",
+            o->bias_init ? o->bias_init : "each kernel spec's default (zeros; torch_default: U(+-1/sqrt(fan_in)))");
     fprintf(f, "- Training: %s, learning rate %g", opt_name, o->lr);
     if (o->optimizer == INITNN_OPT_SGD) fprintf(f, ", momentum %g", o->momentum);
     if (o->batch > 0) fprintf(f, ", batch %d", o->batch);
