@@ -194,6 +194,7 @@ $(FUZZ_TARGETS:%=fuzz-%): fuzz-%: $(BUILD)/fuzz/fuzz_%
 
 bench:
 	sh bench/run.sh
+	sh bench/run_train.sh
 
 clean:
 	rm -rf $(BUILD) initlab
