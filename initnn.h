@@ -27,7 +27,7 @@
       float *w = (float *)malloc(784 * 256 * sizeof(float));
       initnn_rng_seed(&rng, 42);
       if (initnn_init_fill(w, 784, 256, "he_normal", &rng) != 0)
-          fprintf(stderr, "init: %s\n", initnn_last_error());
+          report_error(initnn_last_error());   /* yours: the library never prints */
 
    CONFIGURATION (define before the include that has INITNN_IMPLEMENTATION)
 
