@@ -27,7 +27,7 @@
       float *w = (float *)malloc(784 * 256 * sizeof(float));
       initnn_rng_seed(&rng, 42);
       if (initnn_init_fill(w, 784, 256, "he_normal", &rng) != 0)
-          report_error(initnn_last_error());   /* yours: the library never prints */
+          report_error(initnn_last_error());   // your code: initnn never prints
 
    CONFIGURATION (define before the include that has INITNN_IMPLEMENTATION)
 
