@@ -47,8 +47,11 @@ static void check_fill_fails(const char *spec, int fan_in, int fan_out, int want
     char what[160];
     snprintf(what, sizeof what, "initnn_init_fill('%s', %d, %d)", spec ? spec : "(null)", fan_in, fan_out);
     fill_sentinel(w);
+    /* memset and memcpy, so that the padding after has_spare is defined
+       too: the memcmp below reads it (valgrind in make check). */
+    memset(&rng, 0, sizeof rng);
     initnn_rng_seed(&rng, 1);
-    before = rng;
+    memcpy(&before, &rng, sizeof rng);
     initnn_clear_error();
     err = initnn_init_fill(w, fan_in, fan_out, spec, &rng);
     CHECK(err < 0, "%s returned %d, want a negative error code", what, err);
