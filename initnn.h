@@ -3709,7 +3709,9 @@ INITNNDEF int initnn_net_set_input_shape(initnn_net *net, int channels, int heig
 {
     if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_input_shape: NULL net");
     if (net->layer_count) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_input_shape: the net has layers");
-    if (channels < 1 || height < 1 || width < 1 || (int64_t)channels * height * width != net->input_dim)
+    /* channels x height first: three factors near 2^31 would overflow 64 bits */
+    if (channels < 1 || height < 1 || width < 1 || (int64_t)channels * height > net->input_dim ||
+        (int64_t)channels * height * width != net->input_dim)
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_input_shape: %d x %d x %d is not the input's %d features",
                             channels, height, width, net->input_dim);
     net->input_c = channels;
@@ -3863,7 +3865,8 @@ INITNNDEF int initnn_net_from_arch(initnn_net **out, const char *arch, int chann
     if (!arch || !*arch) return initnn__fail(INITNN_ERR_SPEC, "arch is empty (try 'dense:128,relu,dense:10,softmax')");
     if (channels < 1 || height < 1 || width < 1)
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_from_arch: input %d x %d x %d", channels, height, width);
-    input = (int64_t)channels * height * width;
+    input = (int64_t)channels * height;   /* the third factor only below 2^31: no 64-bit overflow */
+    if (input <= INITNN_MAX_ELEMENTS) input *= width;
     if (input > INITNN_MAX_ELEMENTS) return initnn__fail(INITNN_ERR_OVERFLOW, "initnn_net_from_arch: input too large");
     features = (int)input;
     if ((err = initnn_net_create(&net, features, max_batch, seed))) return err;

@@ -417,6 +417,16 @@ static void nets_whose_sizes_overflow_are_errors_without_a_huge_allocation(void)
     CHECK(err == INITNN_ERR_SPEC && net == NULL, "dense:99999999999: returned %d (%s)", err, initnn_last_error());
     err = initnn_net_from_arch(&net, "dense:4", 65536, 65536, 2, "he_normal", NULL, 1, 1);
     CHECK(err == INITNN_ERR_OVERFLOW && net == NULL, "an input of 2^33: returned %d (%s)", err, initnn_last_error());
+    /* (2^31-1)^3 is beyond 64 bits (UBSan watches the asan build). */
+    err = initnn_net_from_arch(&net, "dense:4", 0x7fffffff, 0x7fffffff, 0x7fffffff, "he_normal", NULL, 1, 1);
+    CHECK(err == INITNN_ERR_OVERFLOW && net == NULL, "an input of (2^31-1)^3: returned %d (%s)", err,
+          initnn_last_error());
+    CHECK(initnn_net_create(&net, 16777220, 1, 1) == 0, "create: %s", initnn_last_error());
+    err = initnn_net_set_input_shape(net, 5832704, 4194305, 3014660);   /* the checkpoint fuzzer's shape */
+    CHECK(err == INITNN_ERR_ARGUMENT, "a shape whose product is beyond 64 bits: returned %d (%s)", err,
+          initnn_last_error());
+    initnn_net_free(net);
+    net = NULL;
     CHECK(alloc_largest < SMALL_ALLOCATION, "arch: an allocation of %lu bytes", (unsigned long)alloc_largest);
     /* A stride of 2^31-1 is merely useless: one output position. */
     err = initnn_net_from_arch(&net, "conv:1:3:2147483647:same,flatten", 1, 8, 8, "he_normal", NULL, 1, 1);
