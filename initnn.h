@@ -1904,7 +1904,8 @@ INITNNDEF void initnn_matmul_tn_naive(float *C, const float *A, const float *B,
    on AVX), packing one stored the right way a copy. The micro-kernels take A
    with any row and column stride, so A is packed only where that pays (see
    initnn__pack_a). An edge sliver of at most NR/2 columns has its own SIMD
-   kernel, twice as tall, so that N = 10 does not run at 10/NR of the speed.
+   kernel, twice as tall, so that N = 10 does not run at 10/NR of the speed;
+   the portable build computes such a narrow C as C^T = B^T A^T instead.
 
    Summation order, the same whatever the thread count, the tile an element
    falls in or the kernel that computes it: K is cut into ceil(K / KC) blocks
@@ -1912,9 +1913,10 @@ INITNNDEF void initnn_matmul_tn_naive(float *C, const float *A, const float *B,
    are summed in order of k into a float that starts at 0 (a fused
    multiply-add per term in the SIMD kernels; x * b + acc as the compiler
    compiles it in the portable one); the block sums are added to C in order
-   of the blocks (the first is stored, unless accumulate is set). Threads only
-   share out tiles of C, so every element of C gets the same operations in
-   the same order with 1 thread or 64.
+   of the blocks (the first is stored, unless accumulate is set). C^T = B^T
+   A^T multiplies the same pairs (a b = b a exactly). Threads only share out
+   tiles of C, so every element of C gets the same operations in the same
+   order with 1 thread or 64.
 
    Memory: nothing is allocated. The B panel (KC NC floats, 256 KiB, shared
    by the threads) is on the caller's stack and each thread has an A block
@@ -2090,7 +2092,7 @@ static void initnn__pack_trans(float *dst, int w, const float *src, ptrdiff_t ld
         for (k = 0; k < kc; k++) dst[(ptrdiff_t)k * w + j] = 0.0f;
 }
 
-/* The micro-kernels. C[r*ldc + j] = (or +=, when add) sum over k < kc of
+/* The micro-kernels. C[r*ldc + j*ccs] = (or +=, when add) sum over k < kc of
    A(r, k) b[k*w + j], for r < mr, j < nr, where b is a packed sliver of width
    w = INITNN__BW(nr) and A(r, k) = a[r*a_rs + k*a_cs]. Rows mr <= r < MR are
    computed from a copy of row mr - 1 and not stored, so that A never has to
@@ -2137,13 +2139,15 @@ static void initnn__pack_trans(float *dst, int w, const float *src, ptrdiff_t ld
 /* 8 x 32: 16 accumulators. */
 INITNN__NOINLINE
 static void initnn__micro(int kc, const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
-                          const float *b, float *c, ptrdiff_t ldc, int mr, int nr, int add)
+                          const float *b, float *c, ptrdiff_t ldc, ptrdiff_t ccs, int mr, int nr,
+                          int add)
 {
     const __mmask16 m0 = (__mmask16)0xFFFFu;
     const __mmask16 m1 = (__mmask16)(nr >= 32 ? 0xFFFFu : (1u << (nr - 16)) - 1u);
     ptrdiff_t ka = 0;
     int k;
     INITNN__ROWS8(INITNN__DECL2)
+    (void)ccs;                               /* 1: C^T is for the portable kernel */
     initnn__prefetch_c(c, ldc, mr, nr);
     for (k = 0; k < kc; k++, ka += a_cs, b += 32) {
         __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16), x;
@@ -2217,13 +2221,15 @@ static void initnn__micro_narrow(int kc, const float *a, const float *a_hi, ptrd
 /* 6 x 16: 12 accumulators. */
 INITNN__NOINLINE
 static void initnn__micro(int kc, const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
-                          const float *b, float *c, ptrdiff_t ldc, int mr, int nr, int add)
+                          const float *b, float *c, ptrdiff_t ldc, ptrdiff_t ccs, int mr, int nr,
+                          int add)
 {
     const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr - 8),
                                           _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     ptrdiff_t ka = 0;
     int k;
     INITNN__ROWS6(INITNN__DECL2)
+    (void)ccs;                               /* 1: C^T is for the portable kernel */
     initnn__prefetch_c(c, ldc, mr, nr);
     for (k = 0; k < kc; k++, ka += a_cs, b += 16) {
         __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8), x;
@@ -2271,7 +2277,8 @@ static void initnn__micro_narrow(int kc, const float *a, const float *a_hi, ptrd
    gcc -O3 at a tenth of the speed. */
 INITNN__NOINLINE
 static void initnn__micro(int kc, const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
-                          const float *b, float *c, ptrdiff_t ldc, int mr, int nr, int add)
+                          const float *b, float *c, ptrdiff_t ldc, ptrdiff_t ccs, int mr, int nr,
+                          int add)
 {
     float c0[INITNN__NR], c1[INITNN__NR], c2[INITNN__NR], c3[INITNN__NR];
     const float *rows[4];
@@ -2293,31 +2300,25 @@ static void initnn__micro(int kc, const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs
     rows[0] = c0; rows[1] = c1; rows[2] = c2; rows[3] = c3;
     for (i = 0; i < mr; i++) {
         float *ci = c + (ptrdiff_t)i * ldc;
-        if (add)
-            for (j = 0; j < nr; j++) ci[j] += rows[i][j];
-        else
-            for (j = 0; j < nr; j++) ci[j] = rows[i][j];
+        /* A sum that starts at +0 is never -0, so 0 + sum is the sum: the
+           addition only keeps gcc from making the copy a slow rep movs. */
+        for (j = 0; j < nr; j++) ci[j * ccs] = (add ? ci[j * ccs] : 0.0f) + rows[i][j];
     }
 }
 
 #endif
 
-/* The shared driver. a_trans / b_trans say whether A / B are stored
-   transposed: element (i, k) of the logical A is A[i*lda + k] or
-   A[k*lda + i], element (k, j) of the logical B is B[k*ldb + j] or
-   B[j*ldb + k]. */
-static void initnn__gemm(float *C, const float *A, int a_trans, const float *B, int b_trans,
-                         int M, int K, int N, int accumulate)
+/* The driver. a_trans / b_trans say whether A / B are stored transposed:
+   element (i, k) of the logical A is A[i*lda + k] or A[k*lda + i], element
+   (k, j) of the logical B is B[k*ldb + j] or B[j*ldb + k]; element (i, j)
+   of C is C[i*ldc + j*ccs]. M, K, N >= 1. */
+static void initnn__gemm_run(float *C, ptrdiff_t ldc, ptrdiff_t ccs, const float *A, int a_trans,
+                             const float *B, int b_trans, int M, int K, int N, int accumulate)
 {
-    const ptrdiff_t lda = a_trans ? M : K, ldb = b_trans ? K : N, ldc = N;
+    const ptrdiff_t lda = a_trans ? M : K, ldb = b_trans ? K : N;
     float bbuf[INITNN__KC * INITNN__NC + 16];
     float *bp = initnn__align64(bbuf);
     int nkb, kcb;
-    if (M <= 0 || N <= 0) return;
-    if (K <= 0) {
-        if (!accumulate) memset(C, 0, (size_t)M * (size_t)N * sizeof(float));
-        return;
-    }
     /* K in nkb blocks of near-equal depth kcb (a multiple of 4): a thin last
        block would pay the loads and stores of C for little work. */
     nkb = (K + INITNN__KC - 1) / INITNN__KC;
@@ -2412,13 +2413,35 @@ static void initnn__gemm(float *C, const float *A, int a_trans, const float *B, 
                         for (ir = 0; ir < mc; ir += INITNN__MR) {
                             const int mr = mc - ir < INITNN__MR ? mc - ir : INITNN__MR;
                             initnn__micro(kc, ablk + (ptrdiff_t)ir * a_step, a_rs, a_cs, bs,
-                                          C + (ptrdiff_t)(ic + ir) * ldc + jc + jr, ldc, mr, nr, add);
+                                          C + (ptrdiff_t)(ic + ir) * ldc + (ptrdiff_t)(jc + jr) * ccs,
+                                          ldc, ccs, mr, nr, add);
                         }
                     }
                 }
             }
         }
     }
+}
+
+static void initnn__gemm(float *C, const float *A, int a_trans, const float *B, int b_trans,
+                         int M, int K, int N, int accumulate)
+{
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) {
+        if (!accumulate) memset(C, 0, (size_t)M * (size_t)N * sizeof(float));
+        return;
+    }
+#if !INITNN__NARROW
+    /* Without a narrow kernel, a C of few columns (an output layer of 10
+       classes) would leave most of each NR-wide tile idle: compute C^T =
+       B^T A^T instead, whose rows are long. A^T is stored the other way round
+       from A, and (i, j) of C^T is C[j*N + i]. */
+    if (N <= INITNN__NR / 2 && M > N) {
+        initnn__gemm_run(C, 1, N, B, !b_trans, A, !a_trans, N, K, M, accumulate);
+        return;
+    }
+#endif
+    initnn__gemm_run(C, N, 1, A, a_trans, B, b_trans, M, K, N, accumulate);
 }
 
 INITNNDEF void initnn_matmul(float *C, const float *A, const float *B,
