@@ -1331,9 +1331,24 @@ typedef struct initnn_plot {
     int markers;                /* draw a dot at every point                        */
 } initnn_plot;
 
-/* Writes the chart to path (via path.tmp and a rename). */
+/* Writes the chart to path (via path.tmp and a rename). Series s is drawn
+   in palette colour s % 10, solid. */
 INITNNDEF int initnn_plot_svg(const char *path, const initnn_plot *plot, const initnn_plot_series *series,
                               int series_count);
+
+/* How one series is drawn by initnn_plot_svg_styled. */
+typedef struct initnn_plot_style {
+    int color;                  /* palette index, 0..9 (taken modulo 10)            */
+    int dashed;                 /* dashed line, e.g. a prediction drawn beside the  */
+                                /* measurement in the same colour                   */
+    int markers;                /* a dot at every point (as plot->markers does for  */
+                                /* every series)                                    */
+} initnn_plot_style;
+
+/* initnn_plot_svg with a style per series (styles[s] for series[s]); NULL
+   styles is initnn_plot_svg. */
+INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, const initnn_plot_series *series,
+                                     const initnn_plot_style *styles, int series_count);
 
 /* ============================================================================
    15. Images (optional: define INITNN_WITH_STB)
@@ -6784,6 +6799,12 @@ static double initnn__nice_step(double span)
 INITNNDEF int initnn_plot_svg(const char *path, const initnn_plot *plot, const initnn_plot_series *series,
                               int series_count)
 {
+    return initnn_plot_svg_styled(path, plot, series, NULL, series_count);
+}
+
+INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, const initnn_plot_series *series,
+                                     const initnn_plot_style *styles, int series_count)
+{
     static const char *const colors[10] = {
         "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
         "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"
@@ -6839,6 +6860,7 @@ INITNNDEF int initnn_plot_svg(const char *path, const initnn_plot *plot, const i
     if ((err = initnn__open_temp(&file, &temp, path))) return err;
 #define INITNN__PX(x) (left + ((x) - x_min) / (x_max - x_min) * plot_w)
 #define INITNN__PY(y) (top + (1.0 - ((y) - y_min) / (y_max - y_min)) * plot_h)
+#define INITNN__COLOR(s) colors[styles ? ((styles[s].color % 10) + 10) % 10 : (s) % 10]
     fprintf(file, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%d\" "
             "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n",
@@ -6890,7 +6912,7 @@ INITNNDEF int initnn_plot_svg(const char *path, const initnn_plot *plot, const i
                    initnn__finite_d(p->y_high[end]) && (!log_y || (p->y_low[end] > 0 && p->y_high[end] > 0)))
                 end++;
             if (end - start >= 2) {
-                fprintf(file, "<polygon fill=\"%s\" fill-opacity=\"0.18\" stroke=\"none\" points=\"", colors[s % 10]);
+                fprintf(file, "<polygon fill=\"%s\" fill-opacity=\"0.18\" stroke=\"none\" points=\"", INITNN__COLOR(s));
                 for (k = start; k < end; k++)
                     fprintf(file, "%.2f,%.2f ", INITNN__PX(p->x[k]), INITNN__PY(log_y ? log10(p->y_high[k]) : p->y_high[k]));
                 for (k = end - 1; k >= start; k--)
@@ -6902,19 +6924,20 @@ INITNNDEF int initnn_plot_svg(const char *path, const initnn_plot *plot, const i
     }
     for (s = 0; s < series_count; s++) {
         const initnn_plot_series *p = &series[s];
-        int start = 0, k;
-        fprintf(file, "<g stroke=\"%s\" fill=\"%s\">\n", colors[s % 10], colors[s % 10]);
+        int start = 0, k, dashed = styles && styles[s].dashed, markers = styles ? styles[s].markers : plot->markers;
+        fprintf(file, "<g stroke=\"%s\" fill=\"%s\">\n", INITNN__COLOR(s), INITNN__COLOR(s));
         while (start < p->n) {
             int end = start;
             while (end < p->n && initnn__finite_d(p->x[end]) && initnn__finite_d(p->y[end]) && (!log_y || p->y[end] > 0))
                 end++;
             if (end - start >= 2) {
-                fprintf(file, "<polyline fill=\"none\" stroke-width=\"2\" points=\"");
+                fprintf(file, "<polyline fill=\"none\" stroke-width=\"2\"%s points=\"",
+                        dashed ? " stroke-dasharray=\"6,4\"" : "");
                 for (k = start; k < end; k++)
                     fprintf(file, "%.2f,%.2f ", INITNN__PX(p->x[k]), INITNN__PY(log_y ? log10(p->y[k]) : p->y[k]));
                 fprintf(file, "\"/>\n");
             }
-            if (plot->markers || end - start == 1)
+            if (markers || end - start == 1)
                 for (k = start; k < end; k++)
                     fprintf(file, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\" stroke=\"none\"/>\n", INITNN__PX(p->x[k]),
                             INITNN__PY(log_y ? log10(p->y[k]) : p->y[k]));
@@ -6922,8 +6945,9 @@ INITNNDEF int initnn_plot_svg(const char *path, const initnn_plot *plot, const i
         }
         fprintf(file, "</g>\n");
         /* Legend entry. */
-        fprintf(file, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"/>\n",
-                left + plot_w + 14, top + 10 + 18.0 * s, left + plot_w + 34, top + 10 + 18.0 * s, colors[s % 10]);
+        fprintf(file, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"%s/>\n",
+                left + plot_w + 14, top + 10 + 18.0 * s, left + plot_w + 34, top + 10 + 18.0 * s, INITNN__COLOR(s),
+                dashed ? " stroke-dasharray=\"6,4\"" : "");
         fprintf(file, "<text x=\"%.1f\" y=\"%.1f\">", left + plot_w + 40, top + 14 + 18.0 * s);
         initnn__svg_text(file, p->label ? p->label : "");
         fprintf(file, "</text>\n");
@@ -6931,6 +6955,7 @@ INITNNDEF int initnn_plot_svg(const char *path, const initnn_plot *plot, const i
     fprintf(file, "</svg>\n");
 #undef INITNN__PX
 #undef INITNN__PY
+#undef INITNN__COLOR
     write_failed = ferror(file) != 0;
     return initnn__commit_temp(file, temp, path, write_failed);
 }
