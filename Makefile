@@ -19,7 +19,8 @@ BUILD    = build
 
 .PHONY: all test check tutorial demo init-demo bench clean predict data data-mnist data-fashion \
         exp-mnist-3inits exp-mnist-4inits exp-moons-scale exp-6inits exp-6inits-mnist \
-        exp-6inits-fashion exp-6inits-regression exp-deep exp-framework-defaults
+        exp-6inits-fashion exp-6inits-regression exp-deep exp-framework-defaults exp-6inits-cnn \
+        exp-6inits-cnn-mnist exp-6inits-cnn-fashion exp-6inits-cnn-data exp-predict-deep
 
 all: $(BUILD)/init_demo initlab
 
@@ -38,8 +39,14 @@ init-demo: $(BUILD)/init_demo
 # with -Werror; here a compiler's warning does not stop the build.
 LAB_WARN = $(filter-out -Werror,$(WARN))
 
+# Where stb is installed (Debian libstb-dev) the lab is built with the image
+# section and writes the first layer's weights as PNG pictures; without it,
+# it writes everything else.
+HAVE_STB = $(wildcard /usr/include/stb/stb_image_write.h)
+LAB_STB  = $(if $(HAVE_STB),-DINITNN_WITH_STB $(STB_FLAGS))
+
 initlab: examples/initlab.c initnn.h
-	$(CC) $(LAB_WARN) $(CFLAGS) -I. $< -o $@ $(LDLIBS)
+	$(CC) $(LAB_WARN) $(CFLAGS) -I. $< -o $@ $(LAB_STB) $(LDLIBS)
 
 # The recipes use a faster build of the same program: -O3, the CPU's own
 # vector instructions and OpenMP over the matrix products, where the compiler
@@ -52,7 +59,7 @@ cc_accepts  = $(shell printf 'int main(void) { return 0; }\n' | $(CC) $(1) -x c 
 # Without -Werror: at -O3 gcc 12 reports false "may be used uninitialized"
 # warnings inside initnn.h, which must not stop an experiment.
 $(BUILD)/initlab-fast: examples/initlab.c initnn.h | $(BUILD)
-	$(CC) $(LAB_WARN) $(LAB_CFLAGS) -I. $< -o $@ $(LDLIBS)
+	$(CC) $(LAB_WARN) $(LAB_CFLAGS) -I. $< -o $@ $(LAB_STB) $(LDLIBS)
 
 # Threads that wait by spinning starve on a busy machine; passive waiting
 # costs little on an idle one.
@@ -133,6 +140,33 @@ exp-6inits-regression: $(LAB)
 	$(RUN_LAB) $(SIX_REGRESSION_DATA) --standardize --test-split 0.2 \
 	    --arch dense:256,sigmoid,dense:128,tanh,dense:1 --init '$(SIX_INITS)' \
 	    $(SIX_TRAIN) --out $(RESULTS)/exp-6inits/regression $(EXTRA)
+
+# The six initializers on a small CNN: MNIST and Fashion-MNIST, or the
+# CIFAR batches in DIR with DATA=cifar10:DIR (or cifar100:DIR, 100 outputs).
+# QUICK=1: one seed, 3 epochs, the first 10000 training images.
+CNN_CLASSES = $(if $(filter cifar100:%,$(DATA)),100,10)
+CNN_ARCH    = conv:32:3,relu,maxpool:2,conv:64:3,relu,maxpool:2,flatten,dense:128,relu,dropout:0.5,dense:$(CNN_CLASSES),softmax
+CNN_TRAIN   = --arch $(CNN_ARCH) --init '$(SIX_INITS)' --bias-init zeros --opt adam --lr 1e-3 --batch 64 --val test \
+              $(if $(filter 1 yes,$(QUICK)),--seeds 1 --epochs 3 --train-limit 10000,--seeds $(SEEDS) --epochs 50 --patience 5)
+QUICK ?=
+DATA  ?=
+
+exp-6inits-cnn: $(if $(DATA),exp-6inits-cnn-data,exp-6inits-cnn-mnist exp-6inits-cnn-fashion)
+
+exp-6inits-cnn-mnist: data-mnist $(LAB)
+	$(RUN_LAB) --data mnist $(CNN_TRAIN) --out $(RESULTS)/exp-6inits-cnn/mnist $(EXTRA)
+
+exp-6inits-cnn-fashion: data-fashion $(LAB)
+	$(RUN_LAB) --data fashion $(CNN_TRAIN) --out $(RESULTS)/exp-6inits-cnn/fashion $(EXTRA)
+
+exp-6inits-cnn-data: $(LAB)
+	$(RUN_LAB) --data '$(DATA)' $(CNN_TRAIN) --out $(RESULTS)/exp-6inits-cnn/$(firstword $(subst :, ,$(DATA))) $(EXTRA)
+
+# The signal-propagation prediction before any training (initlab --predict):
+# a 30-layer, 256-wide ReLU net on MNIST, glorot_normal against he_normal.
+exp-predict-deep: data-mnist $(LAB)
+	$(RUN_LAB) --predict --data mnist --hidden 256x29 --activation relu --init 'glorot_normal;he_normal' \
+	    --out $(RESULTS)/$@ $(EXTRA)
 
 # He et al. (2015), Figure 3 at this machine's scale: a 30-layer ReLU MLP (29
 # hidden layers of 256 and the output layer) trained with SGD + momentum, as

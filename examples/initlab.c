@@ -26,6 +26,7 @@
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -88,18 +89,20 @@ typedef struct lab_options {
     long data_seed;
     int standardize;
     int task;                   /* -1 default, 1 classification, 0 regression (csv) */
+    int predict;                /* --predict: the theory's table, no training        */
 } lab_options;
 
 static const char *const lab_flags[] = {
     "--data", "--data-dir", "--arch", "--hidden", "--activation", "--init", "--bias-init", "--opt", "--lr",
     "--momentum", "--batch", "--epochs", "--val-split", "--val", "--test-split", "--patience", "--clip-norm",
     "--seeds", "--out", "--train-limit", "--save-model", "--quiet", "--samples", "--noise", "--factor",
-    "--classes", "--features", "--data-seed", "--standardize", "--task", "--help"
+    "--classes", "--features", "--data-seed", "--standardize", "--task", "--predict", "--help"
 };
 /* Flags without a value. */
 static int lab_flag_is_switch(const char *flag)
 {
-    return !strcmp(flag, "--quiet") || !strcmp(flag, "--standardize") || !strcmp(flag, "--help");
+    return !strcmp(flag, "--quiet") || !strcmp(flag, "--standardize") || !strcmp(flag, "--predict") ||
+           !strcmp(flag, "--help");
 }
 
 #define LAB_STR2(x) #x
@@ -131,6 +134,7 @@ static void lab_help(void)
         "  --data SET          mnist | fashion      IDX files in DATA_DIR/mnist or /fashion",
         "                                           (make data fetches them)",
         "                      cifar10:DIR          DIR/data_batch_1..5.bin, DIR/test_batch.bin",
+        "                      cifar100:DIR         DIR/train.bin, DIR/test.bin (fine labels)",
         "                      moons | circles | spirals | regression   generated",
         "                      csv:PATH:TARGET      a CSV of numbers; TARGET is a header",
         "                                           name or a 0-based column index (-1: the",
@@ -200,6 +204,21 @@ static void lab_help(void)
         "  --clip-norm F       clip the global gradient norm to F (default: no clipping)",
         "  --seeds N           seeds 1..N for every init (default 3); seed s draws the",
         "                      weights and the batch order",
+        "",
+        "Prediction (no training)",
+        "  --predict           for each --init, the signal-propagation theory of",
+        "                      initnn.h section 10 beside the measurement: every",
+        "                      weighted layer's E[z^2] (pre-activation second moment)",
+        "                      and E[delta^2] (gradient second moment) predicted from",
+        "                      the specs and measured on the probe batch (seed 1); a",
+        "                      layer whose predicted E[z^2] leaves [0.1, 10] x the",
+        "                      input's E[x^2] flags the init (\"vanishes by layer 5\").",
+        "                      Writes predict.csv, predict.md and predict.svg into",
+        "                      --out. Dense and conv nets without pooling; lsuv is",
+        "                      predicted as orthogonal and measured after LSUV",
+        "  Example (a 30-layer ReLU net: glorot_normal is flagged, he_normal not):",
+        "    ./initlab --predict --data mnist --hidden 256x29 \\",
+        "        --init glorot_normal,he_normal --out results/predict-deep",
         "",
         "Output",
         "  --out DIR           output folder, created if needed (default results/lab)",
@@ -429,6 +448,7 @@ static void lab_parse_args(lab_options *o, int argc, char **argv)
         if (!strcmp(flag, "--help")) { lab_help(); exit(0); }
         else if (!strcmp(flag, "--quiet")) o->quiet = 1;
         else if (!strcmp(flag, "--standardize")) o->standardize = 1;
+        else if (!strcmp(flag, "--predict")) o->predict = 1;
         else if (!*value) lab_usage_error("%s: an empty value", flag);
         else if (!strcmp(flag, "--data")) o->data = value;
         else if (!strcmp(flag, "--data-dir")) o->data_dir = value;
@@ -635,6 +655,19 @@ static void lab_load(lab_dataset *ds, const lab_options *o)
         own_test = 1;
         snprintf(ds->description, sizeof ds->description, "CIFAR-10 (%s): %d training and %d test images of "
                  "3 x 32 x 32 scaled to [0, 1], 10 classes", d + 8, ds->source_train.count, ds->source_test.count);
+    } else if (!strncmp(d, "cifar100:", 9)) {
+        char train[LAB_PATH_MAX], test[LAB_PATH_MAX];
+        const char *train_ptr = train, *test_ptr = test;
+        snprintf(train, sizeof train, "%s/train.bin", d + 9);
+        snprintf(test, sizeof test, "%s/test.bin", d + 9);
+        if (initnn_load_cifar(&ds->source_train, &train_ptr, 1, 2) != 0) lab_fatal("%s", initnn_last_error());
+        if (initnn_load_cifar(&ds->source_test, &test_ptr, 1, 2) != 0) lab_fatal("%s", initnn_last_error());
+        ds->channels = 3;
+        ds->height = ds->width = 32;
+        ds->classification = 1;
+        own_test = 1;
+        snprintf(ds->description, sizeof ds->description, "CIFAR-100 (%s): %d training and %d test images of "
+                 "3 x 32 x 32 scaled to [0, 1], 100 fine classes", d + 9, ds->source_train.count, ds->source_test.count);
     } else if (!strcmp(d, "moons") || !strcmp(d, "circles") || !strcmp(d, "spirals")) {
         double noise = o->noise_set ? o->noise : !strcmp(d, "circles") ? 0.1 : 0.2;
         if (!strcmp(d, "moons")) err = initnn_make_moons(&ds->source_train, o->samples, (float)noise, (uint64_t)o->data_seed);
@@ -677,7 +710,7 @@ static void lab_load(lab_dataset *ds, const lab_options *o)
                  ds->source_train.count, ds->source_train.features, colon + 1,
                  ds->classification ? "class labels" : "regression", o->data_seed);
     } else {
-        lab_usage_error("--data: unknown data set '%s' (mnist, fashion, cifar10:DIR, moons, circles, spirals, "
+        lab_usage_error("--data: unknown data set '%s' (mnist, fashion, cifar10:DIR, cifar100:DIR, moons, circles, spirals, "
                         "regression, csv:PATH:TARGET)", d);
     }
     ds->width = ds->source_train.features / (ds->channels * ds->height);
@@ -764,7 +797,8 @@ typedef struct lab {
     char arch[8192];
     int weighted_layers;        /* layers with weights: the act_var_* columns        */
     int weighted_index[INITNN_MAX_LAYERS];
-    int has_relu, has_saturating;
+    int has_relu, has_saturating, has_conv;
+    char layer_names[INITNN_MAX_LAYERS][40];   /* of the weighted layers: "conv2d 32" */
     size_t param_count;
     double *hist;               /* [init][seed][epoch 0..epochs][F_COUNT]; epoch 0 is
                                    the state at initialization                       */
@@ -781,6 +815,8 @@ typedef struct lab {
     int progress_shown;
     char plots[16][64];
     int plot_count;
+    char pngs[LAB_MAX_INITS * 2][INITNN_SPEC_MAX + 64];   /* weight pictures, seed 1 */
+    int png_count;
 } lab;
 
 static double lab_now(void)
@@ -1059,12 +1095,53 @@ static void lab_layout(lab *L, const initnn_net *net)
     for (l = 0; l < net->layer_count; l++) {
         const initnn_layer *layer = &net->layers[l];
         if (!layer->weight_count) continue;
+        snprintf(L->layer_names[L->weighted_layers], sizeof L->layer_names[0], "%s %d",
+                 layer->type == INITNN_LAYER_CONV2D ? "conv2d" : "dense",
+                 layer->type == INITNN_LAYER_CONV2D ? layer->out_c : layer->out);
+        if (layer->type == INITNN_LAYER_CONV2D) L->has_conv = 1;
         L->weighted_index[L->weighted_layers++] = l;
         if (layer->activation == INITNN_ACT_RELU) L->has_relu = 1;
         if (layer->activation == INITNN_ACT_TANH || layer->activation == INITNN_ACT_SIGMOID) L->has_saturating = 1;
     }
     L->param_count = net->param_count;
 }
+
+#ifdef INITNN_WITH_STB
+/* The first weighted layer of a net on 28 x 28 one-channel images as a PNG
+   of tiles, weights_<init>_<when>.png (the spec's characters other than
+   letters, digits, '.', '-' and '_' become '_'): one 28 x 28 tile per unit
+   of a dense layer, one k_h x k_w tile per filter of a conv layer. */
+static void lab_weights_png(lab *L, const initnn_net *net, int init, const char *when)
+{
+    const initnn_layer *first = NULL;
+    char safe[INITNN_SPEC_MAX], name[INITNN_SPEC_MAX + 64], path[LAB_PATH_MAX];
+    const char *c;
+    size_t n;
+    int l, tile_h, tile_w, units;
+    if (L->data.channels != 1 || L->data.height != 28 || L->data.width != 28) return;
+    for (l = 0; l < net->layer_count && !first; l++)
+        if (net->layers[l].weight_count) first = &net->layers[l];
+    if (!first) return;
+    if (first->type == INITNN_LAYER_DENSE && first->in == 28 * 28) {
+        tile_h = tile_w = 28;
+        units = first->out;
+    } else if (first->type == INITNN_LAYER_CONV2D && first->in_c == 1) {
+        tile_h = first->kernel_h;
+        tile_w = first->kernel_w;
+        units = first->out_c;
+    } else {
+        return;
+    }
+    for (n = 0, c = L->opt.inits[init]; *c && n + 1 < sizeof safe; c++, n++)
+        safe[n] = isalnum((unsigned char)*c) || *c == '.' || *c == '-' || *c == '_' ? *c : '_';
+    safe[n] = '\0';
+    snprintf(name, sizeof name, "weights_%s_%s.png", safe, when);
+    snprintf(path, sizeof path, "%s/%s", L->opt.out, name);
+    if (initnn_image_write_weights_png(path, first->W, tile_h * tile_w, units, tile_h, tile_w, 256) != 0)
+        lab_fatal("%s", initnn_last_error());
+    if (L->png_count < LAB_MAX_INITS * 2) snprintf(L->pngs[L->png_count++], sizeof L->pngs[0], "%s", name);
+}
+#endif
 
 static void lab_train_all(lab *L)
 {
@@ -1103,6 +1180,9 @@ static void lab_train_all(lab *L)
                 free(iterations);
             }
             lab_measure_init(L, net, i, s);
+#ifdef INITNN_WITH_STB
+            if (s == 0) lab_weights_png(L, net, i, "epoch0");
+#endif
             c.L = L;
             c.net = net;
             c.init = i;
@@ -1138,6 +1218,9 @@ static void lab_train_all(lab *L)
                 L->epochs_done += o->epochs - epochs_run;
             }
             r->epochs_run = epochs_run;
+#ifdef INITNN_WITH_STB
+            if (s == 0) lab_weights_png(L, net, i, "final");
+#endif
             if (!o->quiet) {
                 char line[2048];
                 if (L->progress_shown) { fputs("\r\033[K", stderr); L->progress_shown = 0; }
@@ -1296,15 +1379,22 @@ static void lab_integer_ticks(const char *path, const initnn_plot *plot)
     if (ferror(out) | (fclose(out) != 0) || rename(temp, path) != 0) lab_fatal("%s: cannot rewrite", path);
 }
 
-static void lab_plot(lab *L, const char *name, const initnn_plot *plot, const initnn_plot_series *series, int count,
-                     int integer_x)
+/* Writes one plot into --out; styles may be NULL (initnn_plot_svg_styled). */
+static void lab_plot_styled(lab *L, const char *name, const initnn_plot *plot, const initnn_plot_series *series,
+                            const initnn_plot_style *styles, int count, int integer_x)
 {
     char path[LAB_PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", L->opt.out, name);
-    if (initnn_plot_svg(path, plot, series, count) != 0) lab_fatal("%s", initnn_last_error());
+    if (initnn_plot_svg_styled(path, plot, series, styles, count) != 0) lab_fatal("%s", initnn_last_error());
     if (integer_x) lab_integer_ticks(path, plot);
     lab_widen_svg(path, plot, series, count);
     if (L->plot_count < 16) snprintf(L->plots[L->plot_count++], sizeof L->plots[0], "%s", name);
+}
+
+static void lab_plot(lab *L, const char *name, const initnn_plot *plot, const initnn_plot_series *series, int count,
+                     int integer_x)
+{
+    lab_plot_styled(L, name, plot, series, NULL, count, integer_x);
 }
 
 /* The legend label of a curve: the init's spec, and a note when no point
@@ -1720,6 +1810,28 @@ static void lab_summary(lab *L, int argc, char **argv, double seconds)
     }
     fprintf(f, "\nLayer %d is the last hidden layer; the variance is over all units and samples of the probe batch. "
             "Every layer's value is in init.csv and act_var_init.svg.\n", L->weighted_layers > 1 ? L->weighted_layers - 1 : 1);
+    if (L->has_conv) {
+        /* Conv nets: every weighted layer, as conv fans are where scales go wrong. */
+        fprintf(f, "\nActivation variance at initialization per weighted layer (Var of the layer's output after its "
+                "activation, over units, positions and probe samples; mean ± std over seeds):\n\n| init |");
+        for (k = 0; k < L->weighted_layers; k++) fprintf(f, " %d: %s |", k + 1, L->layer_names[k]);
+        fprintf(f, "\n|---|");
+        for (k = 0; k < L->weighted_layers; k++) fprintf(f, "---|");
+        fprintf(f, "\n");
+        for (i = 0; i < o->init_count; i++) {
+            fprintf(f, "| %s |", o->inits[i]);
+            for (k = 0; k < L->weighted_layers; k++) {
+                char cell[64];
+                double mean, std;
+                int n;
+                for (s = 0; s < o->seeds; s++) v[s] = lab_run(L, i, s)->init_act_var[k];
+                lab_mean_std(v, o->seeds, 1, &mean, &std, &n);
+                lab_format_ms(cell, sizeof cell, mean, std, n, 3, 1);
+                fprintf(f, " %s |", cell);
+            }
+            fprintf(f, "\n");
+        }
+    }
 
     fprintf(f, "\n## Files\n\n");
     fprintf(f, "- `log.csv`: one row per init × seed × epoch: train_loss, train_%s (mean over the epoch's batches as "
@@ -1734,8 +1846,162 @@ static void lab_summary(lab *L, int argc, char **argv, double seconds)
             "Curves against the epoch start at epoch 0, the state at initialization: validation on the whole "
             "validation set, training loss and %s and the gradient norm on the probe batch.\n", mt);
     for (k = 0; k < L->plot_count; k++) fprintf(f, "  - `%s`\n", L->plots[k]);
+    if (L->png_count) {
+        fprintf(f, "- The first layer's weights of seed 1 as pictures (one tile per unit or filter, blue negative, white 0, "
+                "red positive, saturated at the largest |w| in the picture), at initialization and after training:\n");
+        for (k = 0; k < L->png_count; k++) fprintf(f, "  - `%s`\n", L->pngs[k]);
+    }
     free(v);
     lab_close_out(L, f, "summary.md");
+}
+
+/* ---- prediction (--predict) ------------------------------------------------------------ */
+
+#define LAB_LOW 0.1               /* the flag: predicted E[z^2] outside            */
+#define LAB_HIGH 10.0             /* [LAB_LOW, LAB_HIGH] x the input's E[x^2]      */
+
+/* One init's verdict: where the predicted second moment first leaves the
+   band, in words. Returns 1 when the init is flagged. */
+static int lab_verdict(char *buf, size_t size, const initnn_net *net, const initnn_layer_theory *table,
+                       double input_m2)
+{
+    int bad = initnn_theory_first_bad_layer(net, table, input_m2, LAB_LOW, LAB_HIGH), l, k = 0, weighted = 0;
+    for (l = 0; l < net->layer_count; l++) weighted += table[l].has_params;
+    if (bad < 0) {
+        double lo = HUGE_VAL, hi = 0.0;
+        for (l = 0; l < net->layer_count; l++) {
+            if (!table[l].has_params) continue;
+            if (table[l].q_predicted < lo) lo = table[l].q_predicted;
+            if (table[l].q_predicted > hi) hi = table[l].q_predicted;
+        }
+        if (hi < 1.001 * lo)
+            snprintf(buf, size, "passes: the predicted E[z^2] is %.3g x the input's at each of the %d layers", lo / input_m2,
+                     weighted);
+        else
+            snprintf(buf, size, "passes: the predicted E[z^2] stays within [%g, %g] x the input's through all %d layers "
+                     "(%.3g to %.3g x)", LAB_LOW, LAB_HIGH, weighted, lo / input_m2, hi / input_m2);
+        return 0;
+    }
+    for (l = 0; l <= bad; l++) k += table[l].has_params;
+    snprintf(buf, size, "FLAGGED: the predicted second moment %s by layer %d of %d (E[z^2] = %.3g x the input's; "
+             "outside [%g, %g])", table[bad].q_predicted < LAB_LOW * input_m2 ? "vanishes" : "explodes", k, weighted,
+             table[bad].q_predicted / input_m2, LAB_LOW, LAB_HIGH);
+    return 1;
+}
+
+/* --predict: for each init, the net of seed 1, the theory beside the
+   measurement on the probe batch; predict.csv, predict.md, predict.svg. */
+static void lab_predict(lab *L, int argc, char **argv)
+{
+    const lab_options *o = &L->opt;
+    int i, l, flagged = 0;
+    double input_m2 = initnn_second_moment(L->probe_x, (size_t)L->probe_n * (size_t)L->data.train.features);
+    double *buf = NULL;
+    initnn_plot plot;
+    initnn_plot_series series[2 * LAB_MAX_INITS];
+    initnn_plot_style styles[2 * LAB_MAX_INITS];
+    char labels[2 * LAB_MAX_INITS][INITNN_SPEC_MAX + 32];
+    FILE *csv, *md;
+    if (!(input_m2 > 0.0)) lab_fatal("--predict: the probe batch's inputs are all 0");
+    {
+        /* A net the theory does not cover is a usage error: before any file is written. */
+        initnn_net *net = lab_build_net(L, o->inits[0], 1);
+        initnn_layer_theory *table = (initnn_layer_theory *)lab_alloc((size_t)net->layer_count * sizeof *table);
+        int err = initnn_theory_predict(net, input_m2, table);
+        free(table);
+        initnn_net_free(net);
+        if (err == INITNN_ERR_ARGUMENT || err == INITNN_ERR_SPEC) lab_usage_error("--predict: %s", initnn_last_error());
+        if (err) lab_fatal("--predict: %s", initnn_last_error());
+    }
+    lab_mkdirs(o->out);
+    csv = lab_open_out(L, "predict.csv");
+    md = lab_open_out(L, "predict.md");
+    fprintf(csv, "init,layer,net_layer,kind,units,activation,sigma_w2,sigma_b2,q_predicted,q_measured,"
+            "delta_predicted,delta_measured,chi\n");
+    fprintf(md, "# initlab --predict: %s\n\nCommand:\n\n    ", o->data);
+    lab_print_command(md, argc, argv);
+    fprintf(md, "\n\nArchitecture: `%s`. Input second moment E[x^2] = %.4g, measured on the first %d training "
+            "samples (the probe batch), which the measured side uses too; the weights are those of seed 1.\n\n"
+            "Prediction: q_l = sigma_w^2 E[phi(z_{l-1})^2] + sigma_b^2 forward from E[x^2], "
+            "E[delta_l^2] = E[delta_{l+1}^2] chi_l backward from the measured output delta (initnn.h section 10). "
+            "An init is flagged when a layer's predicted E[z^2] leaves [%g, %g] x E[x^2].\n\n"
+            "| init | verdict |\n|---|---|\n", L->arch, input_m2, L->probe_n, LAB_LOW, LAB_HIGH);
+    memset(&plot, 0, sizeof plot);
+    memset(series, 0, sizeof series);
+    memset(styles, 0, sizeof styles);
+    for (i = 0; i < o->init_count; i++) {
+        initnn_net *net = lab_build_net(L, o->inits[i], 1);
+        initnn_layer_theory *table = (initnn_layer_theory *)lab_alloc((size_t)net->layer_count * sizeof *table);
+        char verdict[512];
+        int D = 0, k = 0, err;
+        double *x, *predicted, *measured;
+        if (!strcmp(o->inits[i], "lsuv") && initnn_lsuv(net, L->probe_x, L->probe_n, 0.0f, 0, NULL) != 0)
+            lab_fatal("--predict: LSUV failed: %s", initnn_last_error());
+        err = initnn_theory_compare(net, L->probe_x, L->data.classification ? L->probe_labels : NULL,
+                                    L->data.classification ? NULL : L->probe_targets, L->probe_n, table);
+        if (err == INITNN_ERR_ARGUMENT || err == INITNN_ERR_SPEC) lab_usage_error("--predict: %s", initnn_last_error());
+        if (err) lab_fatal("--predict: %s", initnn_last_error());
+        flagged += lab_verdict(verdict, sizeof verdict, net, table, input_m2);
+        if (!strcmp(o->inits[i], "lsuv"))   /* LSUV's scale comes from the data, not from a spec */
+            lab_append(verdict, sizeof verdict, " -- predicted for orthogonal, LSUV's start; the measured side is "
+                       "after LSUV rescaled every layer to unit output variance");
+        for (l = 0; l < net->layer_count; l++) D += table[l].has_params;
+        if (!buf) buf = (double *)lab_alloc((size_t)o->init_count * 3 * (size_t)D * sizeof(double));
+        x = buf + (size_t)i * 3 * D;
+        predicted = x + D;
+        measured = predicted + D;
+        for (l = 0; l < net->layer_count; l++) {
+            const initnn_layer *layer = &net->layers[l];
+            const initnn_layer_theory *t = &table[l];
+            if (!t->has_params) continue;
+            fprintf(csv, "\"%s\",%d,%d,%s,%d,%s", o->inits[i], k + 1, l,
+                    layer->type == INITNN_LAYER_CONV2D ? "conv2d" : "dense", layer->out,
+                    layer->activation_spec[0] ? layer->activation_spec : "identity");
+            lab_csv_num(csv, t->sigma_w2);
+            lab_csv_num(csv, t->sigma_b2);
+            lab_csv_num(csv, t->q_predicted);
+            lab_csv_num(csv, t->q_measured);
+            lab_csv_num(csv, t->delta_predicted);
+            lab_csv_num(csv, t->delta_measured);
+            lab_csv_num(csv, t->chi);
+            fputc('\n', csv);
+            x[k] = k + 1;
+            predicted[k] = t->q_predicted / input_m2;
+            measured[k] = t->q_measured / input_m2;
+            k++;
+        }
+        snprintf(labels[2 * i], sizeof labels[0], "%s, predicted", o->inits[i]);
+        snprintf(labels[2 * i + 1], sizeof labels[0], "%s, measured", o->inits[i]);
+        series[2 * i].label = labels[2 * i];
+        series[2 * i].x = x;
+        series[2 * i].y = predicted;
+        series[2 * i].n = D;
+        series[2 * i + 1] = series[2 * i];
+        series[2 * i + 1].label = labels[2 * i + 1];
+        series[2 * i + 1].y = measured;
+        styles[2 * i].color = styles[2 * i + 1].color = i;
+        styles[2 * i].dashed = 1;
+        styles[2 * i + 1].markers = 1;
+        fprintf(md, "| %s | %s |\n", o->inits[i], verdict);
+        if (!o->quiet) {
+            printf("%s\n", o->inits[i]);
+            initnn_theory_print(stdout, net, table);
+            printf("%s: %s\n\n", o->inits[i], verdict);
+        }
+        free(table);
+        initnn_net_free(net);
+    }
+    lab_close_out(L, csv, "predict.csv");
+    lab_close_out(L, md, "predict.md");
+    plot.title = "E[z^2] per layer at init: predicted (dashed), measured";
+    plot.x_label = "layer (weighted layers, 1 = first; last = output)";
+    plot.y_label = "E[z^2] / E[x^2] (log scale; flagged outside 0.1..10)";
+    plot.log_y = 1;
+    lab_plot_styled(L, "predict.svg", &plot, series, styles, 2 * o->init_count, 1);
+    if (!o->quiet)
+        printf("%d of %d inits flagged. Table: %s/predict.md, %s/predict.csv; plot: %s/predict.svg\n", flagged,
+               o->init_count, o->out, o->out, o->out);
+    free(buf);
 }
 
 /* ---- main ----------------------------------------------------------------------------------- */
@@ -1764,6 +2030,17 @@ int main(int argc, char **argv)
     /* A bad architecture is a usage error: find out before any file is written. */
     initnn_net_free(lab_build_net(L, o->inits[0], 1));
 
+    if (o->predict) {
+        lab_predict(L, argc, argv);
+        for (i = 0; i < o->init_count; i++) free(o->inits[i]);
+        free(L->probe_x);
+        free(L->probe_labels);
+        free(L->probe_targets);
+        lab_free_data(&L->data);
+        free(L);
+        return 0;
+    }
+
     L->hist = (double *)lab_alloc((size_t)o->init_count * o->seeds * (o->epochs + 1) * F_COUNT * sizeof(double));
     for (i = 0; i < o->init_count * o->seeds * (o->epochs + 1) * F_COUNT; i++) L->hist[i] = NAN;
     L->runs = (lab_run_result *)lab_alloc((size_t)o->init_count * o->seeds * sizeof(lab_run_result));
@@ -1787,6 +2064,8 @@ int main(int argc, char **argv)
         lab_main_table(L, stdout);
         printf("\nSummary: %s/summary.md\nLog:     %s/log.csv, %s/init.csv\nPlots:\n", o->out, o->out, o->out);
         for (i = 0; i < L->plot_count; i++) printf("  %s/%s\n", o->out, L->plots[i]);
+        if (L->png_count) printf("First-layer weights (seed 1), at initialization and after training:\n");
+        for (i = 0; i < L->png_count; i++) printf("  %s/%s\n", o->out, L->pngs[i]);
     }
 
     for (i = 0; i < o->init_count; i++) {

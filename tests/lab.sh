@@ -10,7 +10,11 @@
 # Debian's libxml2-utils) and holds one legend entry per initializer; the
 # same command twice gives the same log.csv except the seconds column; the
 # seeds give different runs; a bad command line is one line on stderr and
-# exit status 2.
+# exit status 2. --predict on a 30-layer ReLU net flags glorot_normal and
+# passes he_normal and writes its table and plot. On a generated 28 x 28
+# IDX set: a CNN's summary has the activation variance of every conv layer,
+# and the build with stb writes the first layer's weights as PNGs (a SKIP
+# line without stb: not run, so not passed).
 #
 # Prints one line per test, "ok   <name>" or "FAIL <name>: <why>", like the
 # test programs (tests/testing.h); the exit status is 1 if one failed.
@@ -61,7 +65,9 @@ TESTS="lab_builds_warning_free lab_runs_a_tiny_experiment lab_log_has_one_row_pe
 lab_writes_summary_init_csv_and_plots lab_svgs_are_well_formed_xml lab_svgs_have_one_series_per_init
 lab_same_command_same_log lab_seeds_are_independent lab_bad_flag_exits_2_with_one_line
 lab_bad_values_exit_2_with_one_line lab_missing_data_is_a_one_line_error lab_help_explains_every_flag
-lab_saves_a_checkpoint"
+lab_saves_a_checkpoint lab_predict_flags_glorot_and_passes_he_on_a_30_layer_relu_net
+lab_predict_writes_csv_md_and_a_well_formed_svg lab_predict_refuses_a_pooling_net_with_exit_2
+lab_cnn_summary_has_activation_variance_per_conv_layer lab_writes_first_layer_weight_pngs_for_28x28_inputs"
 any=
 for t in $TESTS; do
     if selected "$t" "$@"; then any=1; fi
@@ -75,6 +81,18 @@ if ! $CC -std=c99 -Wall -Wextra -pedantic -Werror -O2 -I. examples/initlab.c -o 
     head -n 20 "$LAB.build.log"
     result lab_builds_warning_free "does not compile: $CC -std=c99 -Wall -Wextra -pedantic -Werror -O2 (log: $LAB.build.log)"
     exit 1
+fi
+# With stb (Debian libstb-dev) the lab also writes weight pictures: built
+# as the Makefile builds it there, with the image section.
+LAB_STB=
+if [ -f /usr/include/stb/stb_image_write.h ]; then
+    LAB_STB=$OUT/initlab-stb
+    if ! $CC -std=c99 -Wall -Wextra -pedantic -Werror -O2 -I. -DINITNN_WITH_STB -I/usr/include/stb \
+        examples/initlab.c -o "$LAB_STB" -lstb -lm >"$LAB_STB.build.log" 2>&1; then
+        head -n 20 "$LAB_STB.build.log"
+        result lab_builds_warning_free "does not compile with -DINITNN_WITH_STB (log: $LAB_STB.build.log)"
+        exit 1
+    fi
 fi
 if selected lab_builds_warning_free "$@"; then result lab_builds_warning_free ""; fi
 
@@ -221,6 +239,143 @@ bad_usage() {
     fi
 }
 
+# ---- a tiny MNIST-shaped set -------------------------------------------------------------------
+
+# TMP/data/mnist in the IDX format of the MNIST files: 40 training and 20
+# test images of 28 x 28 bytes and labels 0..9 in turn (big-endian sizes).
+# be32 N: the four bytes of N, big-endian, as printf escapes.
+be32() { printf '\\%03o\\%03o\\%03o\\%03o' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)); }
+idx_fixture() {   # idx_fixture PREFIX COUNT
+    # shellcheck disable=SC2059  # the format is built of escapes on purpose
+    {
+        printf "\\000\\000\\010\\003$(be32 "$2")$(be32 28)$(be32 28)"
+        LC_ALL=C awk -v n="$2" 'BEGIN { for (i = 0; i < n * 784; i++) printf "%c", (i * 37 + int(i / 784) * 11) % 251 + 1 }'
+    } >"$TMP/data/mnist/$1-images-idx3-ubyte"
+    # shellcheck disable=SC2059
+    {
+        printf "\\000\\000\\010\\001$(be32 "$2")"
+        LC_ALL=C awk -v n="$2" 'BEGIN { for (i = 0; i < n; i++) printf "%c", i % 10 + 1 }' | tr '\001-\012' '\000-\011'
+    } >"$TMP/data/mnist/$1-labels-idx1-ubyte"
+}
+mkdir -p "$TMP/data/mnist"
+idx_fixture train 40
+idx_fixture t10k 20
+
+# ---- --predict ---------------------------------------------------------------------------------
+
+# A 30-layer ReLU net (29 hidden layers of 256 and the output layer) on 256
+# z-scored features: glorot_normal halves the second moment per layer
+# (sigma_w^2 = 1, E[relu(z)^2] = q/2) and leaves [0.1, 10] x the input's
+# at layer 5 (1/16); he_normal keeps it at 2 x.
+PREDICT_ARGS="--predict --data regression --features 256 --samples 300 --standardize --hidden 256x29"
+if selected lab_predict_flags_glorot_and_passes_he_on_a_30_layer_relu_net "$@" ||
+    selected lab_predict_writes_csv_md_and_a_well_formed_svg "$@"; then
+    # shellcheck disable=SC2086
+    "$LAB" $PREDICT_ARGS --init 'glorot_normal;he_normal' --out "$TMP/p" >"$TMP/p.stdout" 2>"$TMP/p.stderr"
+    predict_status=$?
+fi
+
+if selected lab_predict_flags_glorot_and_passes_he_on_a_30_layer_relu_net "$@"; then
+    why=
+    [ "$predict_status" -eq 0 ] || why="exit status $predict_status: $(head -n 2 "$TMP/p.stderr" | tr '\n' ' ')"
+    grep -q "^glorot_normal: FLAGGED: the predicted second moment vanishes by layer 5 of 30" "$TMP/p.stdout" ||
+        why="${why:+$why; }glorot_normal is not flagged at layer 5: $(grep '^glorot_normal:' "$TMP/p.stdout")"
+    grep -q "^he_normal: passes" "$TMP/p.stdout" ||
+        why="${why:+$why; }he_normal does not pass: $(grep '^he_normal:' "$TMP/p.stdout")"
+    grep -q "^1 of 2 inits flagged" "$TMP/p.stdout" || why="${why:+$why; }no count of flagged inits"
+    result lab_predict_flags_glorot_and_passes_he_on_a_30_layer_relu_net "$why"
+fi
+
+if selected lab_predict_writes_csv_md_and_a_well_formed_svg "$@"; then
+    why=
+    for f in predict.csv predict.md predict.svg; do
+        [ -s "$TMP/p/$f" ] || why="${why:+$why; }$f is missing or empty"
+    done
+    if [ -f "$TMP/p/predict.csv" ]; then
+        n=$(lines "$TMP/p/predict.csv")
+        [ "$n" -eq 61 ] || why="${why:+$why; }predict.csv has $n lines, expected 2 inits x 30 layers + 1 header = 61"
+        # he_normal's layer 2: sigma_w^2 = 2 exactly, predicted q = 2 (z-scored input).
+        row=$(grep '^"he_normal",2,' "$TMP/p/predict.csv")
+        echo "$row" | awk -F, '{ exit !($7 == 2 && $9 > 1.99 && $9 < 2.01) }' ||
+            why="${why:+$why; }he_normal layer 2: '$row', expected sigma_w2 2 and q_predicted 2"
+    fi
+    if [ -f "$TMP/p/predict.svg" ]; then
+        if command -v xmllint >/dev/null 2>&1; then
+            xmllint --noout "$TMP/p/predict.svg" >"$TMP/xmllint.log" 2>&1 ||
+                why="${why:+$why; }predict.svg: $(head -n 1 "$TMP/xmllint.log")"
+        else
+            why="${why:+$why; }xmllint is not installed (Debian libxml2-utils; .ci/run installs it)"
+        fi
+        for label in "glorot_normal, predicted" "glorot_normal, measured" "he_normal, predicted" "he_normal, measured"; do
+            [ "$(grep -c ">$label</text>" "$TMP/p/predict.svg")" -eq 1 ] || why="${why:+$why; }no legend entry '$label'"
+        done
+        [ "$(grep -c '<polyline[^>]*stroke-dasharray' "$TMP/p/predict.svg")" -eq 2 ] ||
+            why="${why:+$why; }the two predictions are not drawn dashed"
+    fi
+    grep -q "^| glorot_normal | FLAGGED" "$TMP/p/predict.md" 2>/dev/null || why="${why:+$why; }predict.md has no flagged glorot_normal row"
+    result lab_predict_writes_csv_md_and_a_well_formed_svg "$why"
+fi
+
+if selected lab_predict_refuses_a_pooling_net_with_exit_2 "$@"; then
+    bad_usage_why=
+    bad_usage --predict --data mnist --data-dir "$TMP/data" --arch conv:4:3,relu,maxpool:2,flatten,dense:10,softmax
+    grep -q "pooling" "$TMP/bad.stderr" || bad_usage_why="${bad_usage_why:+$bad_usage_why; }the message does not name the pooling layer: $(cat "$TMP/bad.stderr")"
+    result lab_predict_refuses_a_pooling_net_with_exit_2 "$bad_usage_why"
+fi
+
+# ---- images: 28 x 28 inputs ---------------------------------------------------------------------
+
+if selected lab_cnn_summary_has_activation_variance_per_conv_layer "$@"; then
+    why=
+    if ! "$LAB" --data mnist --data-dir "$TMP/data" --arch conv:4:3,relu,maxpool:2,conv:6:3,relu,flatten,dense:10,softmax \
+        --init 'zeros;he_normal' --bias-init zeros --seeds 2 --epochs 1 --batch 10 --val test --out "$TMP/cnn" \
+        --quiet 2>"$TMP/cnn.stderr"; then
+        why="failed: $(head -n 2 "$TMP/cnn.stderr" | tr '\n' ' ')"
+    else
+        grep -q "^| init | 1: conv2d 4 | 2: conv2d 6 | 3: dense 10 |" "$TMP/cnn/summary.md" ||
+            why="summary.md has no per-layer table naming the conv layers"
+        # zeros: every output is 0, so every variance is 0 in both seeds.
+        grep -q "^| zeros | 0 ± 0 | 0 ± 0 | 0 ± 0 |" "$TMP/cnn/summary.md" ||
+            why="${why:+$why; }the zeros row is not all 0: $(grep '^| zeros | 0' "$TMP/cnn/summary.md")"
+        grep -q "^| he_normal | 0\.[0-9]" "$TMP/cnn/summary.md" ||
+            why="${why:+$why; }he_normal has no positive variance in layer 1"
+    fi
+    result lab_cnn_summary_has_activation_variance_per_conv_layer "$why"
+fi
+
+# png_width FILE: the width in a PNG's IHDR (bytes 16..19, big-endian).
+png_width() { od -An -tu1 -j16 -N4 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }'; }
+
+if selected lab_writes_first_layer_weight_pngs_for_28x28_inputs "$@"; then
+    if [ -z "$LAB_STB" ]; then
+        echo "SKIP lab_writes_first_layer_weight_pngs_for_28x28_inputs: /usr/include/stb/stb_image_write.h is missing (Debian libstb-dev; .ci/run installs it)"
+    else
+        why=
+        if ! "$LAB_STB" --data mnist --data-dir "$TMP/data" --hidden 16 --init 'random_normal:0.05;he_normal' --seeds 2 \
+            --epochs 2 --batch 10 --val test --out "$TMP/png" --quiet 2>"$TMP/png.stderr"; then
+            why="failed: $(head -n 2 "$TMP/png.stderr" | tr '\n' ' ')"
+        else
+            n=$(find "$TMP/png" -name 'weights_*.png' | wc -l | tr -d ' ')
+            [ "$n" -eq 4 ] || why="$n weight pictures, expected 2 inits x (epoch0, final) of seed 1 = 4"
+            for f in weights_random_normal_0.05_epoch0.png weights_random_normal_0.05_final.png \
+                weights_he_normal_epoch0.png weights_he_normal_final.png; do
+                if [ ! -s "$TMP/png/$f" ]; then
+                    why="${why:+$why; }$f is missing"
+                    continue
+                fi
+                od -An -c -N4 "$TMP/png/$f" | grep -q "P   N   G" || why="${why:+$why; }$f is not a PNG"
+                # 16 units: a 4 x 4 grid of 28-pixel tiles with 2-pixel gutters.
+                w=$(png_width "$TMP/png/$f")
+                [ "$w" -eq $((4 * 30 + 2)) ] || why="${why:+$why; }$f is $w pixels wide, expected 122"
+            done
+            cmp -s "$TMP/png/weights_he_normal_epoch0.png" "$TMP/png/weights_he_normal_final.png" &&
+                why="${why:+$why; }the final weights picture is the initial one"
+            grep -q "weights_he_normal_final.png" "$TMP/png/summary.md" || why="${why:+$why; }summary.md does not list the pictures"
+        fi
+        result lab_writes_first_layer_weight_pngs_for_28x28_inputs "$why"
+    fi
+fi
+
 if selected lab_bad_flag_exits_2_with_one_line "$@"; then
     bad_usage_why=
     bad_usage --epoch 3
@@ -277,7 +432,7 @@ if selected lab_help_explains_every_flag "$@"; then
         for flag in --data --data-dir --arch --hidden --activation --init --bias-init --opt --lr --momentum \
             --batch --epochs --val-split --val --test-split --patience --clip-norm --seeds --out --train-limit \
             --save-model --quiet --samples --noise --factor --classes --features --data-seed --standardize \
-            --task --help; do
+            --task --predict --help; do
             grep -q -- "^ *${flag}[ =]" "$TMP/help" || why="${why:+$why; }$flag is not explained"
         done
         grep -q "^Example" "$TMP/help" || why="${why:+$why; }no example"

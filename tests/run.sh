@@ -406,6 +406,7 @@ done
 cat "$OUT/lab.log"
 oks=$(grep -c '^ok   ' "$OUT/lab.log")
 fails=$(grep -c '^FAIL ' "$OUT/lab.log")
+skipped=$((skipped + $(grep -c '^SKIP ' "$OUT/lab.log")))
 passed=$((passed + oks))
 failed=$((failed + fails))
 if [ "$lab_result" -ne 0 ] && [ "$fails" -eq 0 ]; then
