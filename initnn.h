@@ -1436,6 +1436,16 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
 #include <omp.h>
 #endif
 
+/* A loop over the samples of a batch whose iterations write disjoint memory
+   (im2col, col2im, pooling) runs on OpenMP's threads when OpenMP is on: the
+   same operations on the same values, so no result depends on the number of
+   threads. The loop's batch size must be named batch. */
+#ifdef _OPENMP
+#define INITNN__FOR_SAMPLES _Pragma("omp parallel for schedule(static) if (batch >= 4)")
+#else
+#define INITNN__FOR_SAMPLES
+#endif
+
 #ifdef INITNN_WITH_STB
 #include <stb_image.h>
 #include <stb_image_write.h>
@@ -3435,24 +3445,37 @@ INITNNDEF int initnn_init_conv_kernel(float *w, int c_in, int c_out, int kernel_
 
 /* Pooling of one sample, x (C, H, W) to y (C, out_h, out_w); argmax gets the
    input offset of each maximum (max pool) and may be NULL for average. */
+/* One output row of the common 2 x 2, stride 2 max pool: y[ox] is the
+   largest of the 2 x 2 window of rows top and bottom at column 2 ox, and
+   argmax[ox] its index (base: the index of top[0]). The comparisons of the
+   general loop in the same order (first the top left, a later value only
+   when strictly larger), written as selects that vectorize: which of four
+   values is largest is a coin toss that a branch predictor loses half the time. */
+static void initnn__maxpool2_row(float *INITNN__RESTRICT y, int *INITNN__RESTRICT argmax,
+                                 const float *INITNN__RESTRICT top, const float *INITNN__RESTRICT bottom,
+                                 int n, int base, int w)
+{
+    int ox;
+    for (ox = 0; ox < n; ox++) {
+        float m = top[2 * ox], v;
+        int at = base + 2 * ox, k;
+        v = top[2 * ox + 1];    k = v > m;  at += k * (base + 2 * ox + 1 - at);      m = v > m ? v : m;
+        v = bottom[2 * ox];     k = v > m;  at += k * (base + w + 2 * ox - at);      m = v > m ? v : m;
+        v = bottom[2 * ox + 1]; k = v > m;  at += k * (base + w + 2 * ox + 1 - at);  m = v > m ? v : m;
+        y[ox] = m;
+        argmax[ox] = at;
+    }
+}
+
 static void initnn__pool_forward(float *y, int *argmax, const float *x, const initnn_layer *l)
 {
     int c, oy, ox, i, j;
     float inv = 1.0f / (float)(l->kernel_h * l->kernel_w);
     if (argmax && l->kernel_h == 2 && l->kernel_w == 2 && l->stride == 2) {
-        /* The common 2 x 2 max pool, without the general loop's index
-           arithmetic; the same comparisons in the same order. */
         for (c = 0; c < l->out_c; c++)
             for (oy = 0; oy < l->out_h; oy++) {
                 size_t top = ((size_t)c * l->in_h + (size_t)oy * 2) * l->in_w, o = ((size_t)c * l->out_h + oy) * l->out_w;
-                for (ox = 0; ox < l->out_w; ox++) {
-                    size_t k0 = top + (size_t)ox * 2, best = k0;
-                    if (x[k0 + 1] > x[best]) best = k0 + 1;
-                    if (x[k0 + l->in_w] > x[best]) best = k0 + l->in_w;
-                    if (x[k0 + l->in_w + 1] > x[best]) best = k0 + l->in_w + 1;
-                    y[o + ox] = x[best];
-                    argmax[o + ox] = (int)best;
-                }
+                initnn__maxpool2_row(y + o, argmax + o, x + top, x + top + l->in_w, l->out_w, (int)top, l->in_w);
             }
         return;
     }
@@ -4110,19 +4133,22 @@ INITNNDEF int initnn_net_reinit(initnn_net *net, uint64_t seed)
    B small ones keeps the kernel's vector registers full. */
 static void initnn__conv_forward(initnn_layer *l, const float *X, int batch)
 {
-    int b, c, rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w;
+    int b, rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w;
     size_t ld = (size_t)batch * (size_t)positions;
+    INITNN__FOR_SAMPLES
     for (b = 0; b < batch; b++)
         initnn__im2col_ld(l->col + (size_t)b * positions, ld, X + (size_t)b * l->in, l->in_c, l->in_h, l->in_w,
                           l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
     initnn_matmul_tn(l->colt, l->W, l->col, l->out_c, rows, (int)ld, 0);
-    for (b = 0; b < batch; b++)
+    INITNN__FOR_SAMPLES
+    for (b = 0; b < batch; b++) {
+        int c, p;   /* declared here: private to the thread */
         for (c = 0; c < l->out_c; c++) {
             const float *src = l->colt + (size_t)c * ld + (size_t)b * positions;
             float *dst = l->z + (size_t)b * l->out + (size_t)c * positions, bias = l->b[c];
-            int p;
             for (p = 0; p < positions; p++) dst[p] = src[p] + bias;
         }
+    }
 }
 
 /* Conv2d backward, beside its forward. With dT, (C_out, B P), gathered from
@@ -4134,12 +4160,13 @@ static void initnn__conv_backward(initnn_layer *l, float *dX, const float *X, in
     int b, c, rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w, p;
     size_t ld = (size_t)batch * (size_t)positions;
     (void)X;
-    for (b = 0; b < batch; b++)
-        for (c = 0; c < l->out_c; c++) {
-            const float *src = l->dz + (size_t)b * l->out + (size_t)c * positions;
-            float *dst = l->colt + (size_t)c * ld + (size_t)b * positions;
-            memcpy(dst, src, (size_t)positions * sizeof(float));
-        }
+    INITNN__FOR_SAMPLES
+    for (b = 0; b < batch; b++) {
+        int k;   /* declared here: private to the thread */
+        for (k = 0; k < l->out_c; k++)
+            memcpy(l->colt + (size_t)k * ld + (size_t)b * positions, l->dz + (size_t)b * l->out + (size_t)k * positions,
+                   (size_t)positions * sizeof(float));
+    }
     initnn_matmul_nt(l->dW, l->col, l->colt, rows, (int)ld, l->out_c, 1);
     for (c = 0; c < l->out_c; c++) {
         const float *t = l->colt + (size_t)c * ld;
@@ -4150,6 +4177,7 @@ static void initnn__conv_backward(initnn_layer *l, float *dX, const float *X, in
     if (!dX) return;
     initnn_matmul(l->col, l->W, l->colt, rows, l->out_c, (int)ld, 0);
     memset(dX, 0, (size_t)batch * (size_t)l->in * sizeof(float));
+    INITNN__FOR_SAMPLES
     for (b = 0; b < batch; b++)
         initnn__col2im_ld(dX + (size_t)b * l->in, l->col + (size_t)b * positions, ld, l->in_c, l->in_h, l->in_w,
                           l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
@@ -4178,6 +4206,7 @@ INITNNDEF const float *initnn_net_forward(initnn_net *net, const float *X, int b
             initnn_activation_forward(l->y, l->z, n, l->out, l->activation, l->activation_param);
         } else if (l->type == INITNN_LAYER_MAXPOOL2D || l->type == INITNN_LAYER_AVGPOOL2D) {
             int b;
+            INITNN__FOR_SAMPLES
             for (b = 0; b < batch; b++)
                 initnn__pool_forward(l->y + (size_t)b * l->out,
                                      l->argmax ? l->argmax + (size_t)b * l->out : NULL,
@@ -4278,6 +4307,7 @@ INITNNDEF int initnn_net_backward(initnn_net *net, const int *labels, const floa
         } else if (l->type == INITNN_LAYER_MAXPOOL2D || l->type == INITNN_LAYER_AVGPOOL2D) {
             int b;
             memset(dX, 0, (size_t)batch * (size_t)l->in * sizeof(float));
+            INITNN__FOR_SAMPLES
             for (b = 0; b < batch; b++)
                 initnn__pool_backward(dX + (size_t)b * l->in, l->dz + (size_t)b * l->out,
                                       l->argmax ? l->argmax + (size_t)b * l->out : NULL, l);
@@ -6287,6 +6317,7 @@ INITNNDEF int initnn_net_save(const initnn_net *net, const char *path)
     for (i = 0; i < net->layer_count; i++) {
         const initnn_layer *l = &net->layers[i];
         char specs[3][INITNN_SPEC_MAX];
+        int k;
         initnn__put_u32(&w, (uint32_t)l->type);
         initnn__put_u32(&w, (uint32_t)l->in);
         initnn__put_u32(&w, (uint32_t)l->out);
@@ -6302,9 +6333,9 @@ INITNNDEF int initnn_net_save(const initnn_net *net, const char *path)
         initnn__put_u32(&w, (uint32_t)l->same_padding);
         /* Fixed-size, zero-padded strings: no stray memory reaches the file. */
         memset(specs, 0, sizeof specs);
-        strcpy(specs[0], l->kernel_init);
-        strcpy(specs[1], l->bias_init);
-        strcpy(specs[2], l->activation_spec);
+        for (k = 0; k < INITNN_SPEC_MAX - 1 && l->kernel_init[k]; k++) specs[0][k] = l->kernel_init[k];
+        for (k = 0; k < INITNN_SPEC_MAX - 1 && l->bias_init[k]; k++) specs[1][k] = l->bias_init[k];
+        for (k = 0; k < INITNN_SPEC_MAX - 1 && l->activation_spec[k]; k++) specs[2][k] = l->activation_spec[k];
         initnn__put(&w, specs, sizeof specs);
     }
     initnn__put_u64(&w, (uint64_t)net->param_count);
