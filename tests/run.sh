@@ -10,7 +10,10 @@
 #   [asan]    the same under AddressSanitizer and UndefinedBehaviorSanitizer:
 #             out-of-bounds writes, leaks, signed overflow, bad shifts
 #   [native]  -march=native, which switches on the header's AVX2/FMA code
-#             paths; only where the compiler accepts the flag
+#             paths, and -fopenmp, which runs the products and the conv
+#             layers' per-sample loops on threads (their results must not
+#             depend on the number of threads); each where the compiler
+#             accepts it
 #   [tcc]     Debian's tcc, a third C99 compiler without optimizer; where
 #             installed (else one SKIP line)
 #   [clang]   the plain build with clang (when CC is another compiler); only
@@ -68,7 +71,7 @@ flags_of() {
     plain) compiler=$CC; flags="-O2" ;;
     asan) compiler=$SANITIZER_CC
         flags="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -DTESTING_CONFIG=asan" ;;
-    native) compiler=$CC; flags="-O2 -march=native -DTESTING_CONFIG=native" ;;
+    native) compiler=$CC; flags="-O2 -march=native $OPENMP_FLAG -DTESTING_CONFIG=native" ;;
     tcc) compiler=tcc; flags="-DTESTING_CONFIG=tcc" ;;
     clang) compiler=clang; flags="-O2 -DTESTING_CONFIG=clang" ;;
     valgrind) compiler=$CC; flags="-O2 -g -DTESTING_CONFIG=valgrind" ;;
@@ -306,6 +309,12 @@ fi
 if "$CC" -march=native -x c -c /dev/null -o "$OUT/native_probe.o" >/dev/null 2>&1; then
     configs="$configs native"
 fi
+# OpenMP in the native build where the compiler links it (gcc's libgomp).
+OPENMP_FLAG=
+printf '#include <omp.h>\nint main(void) { return omp_get_max_threads() < 1; }\n' >"$OUT/openmp_probe.c"
+if "$CC" -fopenmp "$OUT/openmp_probe.c" -o "$OUT/openmp_probe" >/dev/null 2>&1 && "./$OUT/openmp_probe"; then
+    OPENMP_FLAG=-fopenmp
+fi
 if command -v tcc >/dev/null 2>&1; then
     configs="$configs tcc"
 else
@@ -327,7 +336,7 @@ if [ -n "${TEST_VALGRIND:-}" ]; then
 fi
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
-export SANITIZER_CC ASAN_OPTIONS UBSAN_OPTIONS
+export SANITIZER_CC ASAN_OPTIONS UBSAN_OPTIONS OPENMP_FLAG
 
 # Every (build, program) pair, the slow sanitizer builds first so that they
 # do not end up alone at the end.

@@ -9,6 +9,11 @@
    most 40 epochs; over seeds 1-10 it takes 9 to 15. Accuracy is counted
    here from forward passes (argmax against the label).
 
+   Built with OpenMP (the [native] build of tests/run.sh), ten steps of a
+   larger CNN on the same images must give the same weights, bit for bit, on
+   1, 2 and 3 threads: the products split their work by blocks of C and the
+   conv layers by samples, never a sum. Without OpenMP the test is a SKIP.
+
    Temporary files are /tmp/initnn_test_conv_XXXXXX* (mkstemp), removed at
    the end. */
 
@@ -19,6 +24,9 @@
 #include "testing.h"
 
 #include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 /* ---- files ------------------------------------------------------------------------- */
 
@@ -125,6 +133,52 @@ static void small_cnn_reaches_100_percent_training_accuracy_with_adam_within_40_
         CHECK(after == 1.0, "seed %d: %.1f%% training accuracy after %d epochs", seed, 100.0 * after, epochs);
     }
 }
+
+/* ---- threads --------------------------------------------------------------------------- */
+
+#ifdef _OPENMP
+/* Ten Adam steps on batches of 64 (every product above the threshold of
+   10^6 multiply-adds at which the products go parallel, at least in one
+   direction) with the given number of threads; the weights into params. */
+static int train_on_threads(int threads, const float *x, const int *labels, float *params, size_t *count)
+{
+    initnn_net *net = NULL;
+    initnn_optimizer adam = initnn_adam(0.01f);
+    int step, err;
+    omp_set_num_threads(threads);
+    err = initnn_net_from_arch(&net, "conv:16:3,relu,maxpool:2,conv:32:3:1:same,relu,avgpool:2,flatten,"
+                               "dense:64,relu,dropout:0.25,dense:4,softmax", 1, SIDE, SIDE, "he_normal", "zeros",
+                               IMAGES, 5);
+    if (!err) err = initnn_net_set_optimizer(net, &adam);
+    for (step = 0; step < 10 && !err; step++) err = initnn_net_train_batch(net, x, labels, NULL, IMAGES, NULL, NULL);
+    if (!err) {
+        *count = net->param_count;
+        memcpy(params, net->params, net->param_count * sizeof(float));
+    }
+    initnn_net_free(net);
+    return err;
+}
+#endif
+
+#ifdef _OPENMP
+static void cnn_training_gives_the_same_bits_on_1_2_and_3_threads(void)
+{
+    static float x[IMAGES * SIDE * SIDE], one[40000], other[40000];
+    int labels[IMAGES], threads, err;
+    size_t n1 = 0, n = 0;
+    make_bars(x, labels, 77);
+    err = train_on_threads(1, x, labels, one, &n1);
+    CHECK(err == 0, "1 thread: %s", initnn_last_error());
+    CHECK(n1 > 0 && n1 <= sizeof one / sizeof one[0], "%lu parameters", (unsigned long)n1);
+    for (threads = 2; threads <= 3; threads++) {
+        err = train_on_threads(threads, x, labels, other, &n);
+        omp_set_num_threads(1);
+        CHECK(err == 0, "%d threads: %s", threads, initnn_last_error());
+        CHECK(n == n1 && memcmp(one, other, n * sizeof(float)) == 0,
+              "the weights after 10 steps on %d threads differ from those on 1", threads);
+    }
+}
+#endif
 
 /* ---- checkpoints --------------------------------------------------------------------- */
 
@@ -342,6 +396,11 @@ int main(int argc, char **argv)
     }
     close(fd);
     RUN_TEST(small_cnn_reaches_100_percent_training_accuracy_with_adam_within_40_epochs);
+#ifdef _OPENMP
+    RUN_TEST(cnn_training_gives_the_same_bits_on_1_2_and_3_threads);
+#else
+    testing_skip("cnn_training_gives_the_same_bits_on_1_2_and_3_threads", "built without OpenMP (the [native] build has it)");
+#endif
     RUN_TEST(cnn_checkpoint_round_trip_is_bit_exact_and_training_continues_identically);
     RUN_TEST(cnn_load_into_a_net_with_another_kernel_size_or_padding_is_refused_and_changes_nothing);
     RUN_TEST(arch_conv_tokens_set_filters_kernel_stride_and_padding);
