@@ -704,6 +704,9 @@ typedef struct initnn_net {
     initnn_layer layers[INITNN_MAX_LAYERS];
     int loss;                       /* INITNN_LOSS_*                              */
     size_t param_count;
+    size_t param_capacity;          /* floats allocated in each array below: a net
+                                       grows by a layer at a time, so they grow
+                                       by half their size to stay linear in depth */
     float *params;                  /* every W and b, layer after layer           */
     float *grads;                   /* dL/dparams, the same layout                */
     float *opt_m, *opt_v;           /* optimizer state (momentum / moments)       */
@@ -3591,29 +3594,37 @@ static void initnn__bind_params(initnn_net *net)
     }
 }
 
-/* Grows the parameter, gradient and optimizer arrays by extra floats,
-   keeping their contents; all or nothing. */
+/* Grows the parameter, gradient and optimizer arrays by extra floats
+   (zeros), keeping their contents; all or nothing. A full array is moved
+   into one half as large again, or just large enough, whichever is larger:
+   copying everything at every layer would make a 100-layer net cost 50
+   times its size in copies. */
 static int initnn__grow_params(initnn_net *net, size_t extra)
 {
     size_t n = net->param_count + extra;
-    float *arrays[5];
     float **slots[5];
     int i;
     slots[0] = &net->params; slots[1] = &net->grads; slots[2] = &net->opt_m;
     slots[3] = &net->opt_v; slots[4] = &net->params_backup;
-    for (i = 0; i < 5; i++) {
-        arrays[i] = (float *)initnn__alloc_floats(n);
-        if (!arrays[i]) {
-            while (i-- > 0) INITNN_FREE(arrays[i]);
-            return initnn__fail(INITNN_ERR_MEMORY, "out of memory for %lu parameters", (unsigned long)n);
+    if (n > net->param_capacity) {
+        float *arrays[5];
+        size_t capacity = net->param_capacity + net->param_capacity / 2;
+        if (capacity < n || capacity > (size_t)INITNN_MAX_ELEMENTS) capacity = n;
+        for (i = 0; i < 5; i++) {
+            arrays[i] = (float *)initnn__alloc_floats(capacity);
+            if (!arrays[i]) {
+                while (i-- > 0) INITNN_FREE(arrays[i]);
+                return initnn__fail(INITNN_ERR_MEMORY, "out of memory for %lu parameters", (unsigned long)n);
+            }
+            if (net->param_count) memcpy(arrays[i], *slots[i], net->param_count * sizeof(float));
         }
-        if (net->param_count) memcpy(arrays[i], *slots[i], net->param_count * sizeof(float));
-        memset(arrays[i] + net->param_count, 0, extra * sizeof(float));
+        for (i = 0; i < 5; i++) {
+            INITNN_FREE(*slots[i]);
+            *slots[i] = arrays[i];
+        }
+        net->param_capacity = capacity;
     }
-    for (i = 0; i < 5; i++) {
-        INITNN_FREE(*slots[i]);
-        *slots[i] = arrays[i];
-    }
+    for (i = 0; i < 5; i++) memset(*slots[i] + net->param_count, 0, extra * sizeof(float));
     net->param_count = n;
     initnn__bind_params(net);
     return INITNN_OK;
