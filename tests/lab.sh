@@ -94,6 +94,21 @@ if [ -f /usr/include/stb/stb_image_write.h ]; then
         exit 1
     fi
 fi
+# The recipes' build (the Makefile's build/initlab-fast): -O3, the CPU's
+# vector instructions, OpenMP; warning-free too, where the compiler takes them.
+fast_flags=
+for flag in -march=native -fopenmp; do
+    if printf 'int main(void) { return 0; }\n' | $CC $flag -x c - -o "$OUT/flag_probe" >/dev/null 2>&1; then
+        fast_flags="$fast_flags $flag"
+    fi
+done
+# shellcheck disable=SC2086  # fast_flags is a word list
+if ! $CC -std=c99 -Wall -Wextra -pedantic -Werror -O3 $fast_flags -I. examples/initlab.c -o "$OUT/initlab-fast" -lm \
+    >"$OUT/initlab-fast.build.log" 2>&1; then
+    head -n 20 "$OUT/initlab-fast.build.log"
+    result lab_builds_warning_free "does not compile warning-free at -O3$fast_flags (log: $OUT/initlab-fast.build.log)"
+    exit 1
+fi
 if selected lab_builds_warning_free "$@"; then result lab_builds_warning_free ""; fi
 
 INIT_A='random_uniform:-0.05,0.05'
