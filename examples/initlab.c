@@ -185,7 +185,7 @@ static void lab_help(void)
         "                        --init random_uniform:-0.05,0.05,glorot_uniform",
         "                      is two specs: random_uniform:-0.05,0.05 and",
         "                      glorot_uniform. Up to " LAB_STR(LAB_MAX_INITS) " specs",
-        "  --bias-init SPEC    every bias (default: each kernel spec's own policy, zeros but\n"
+        "  --bias-init SPEC    every bias (default: each kernel spec's own policy, zeros but",
         "                      U(+-1/sqrt(fan_in)) for torch_default; see initnn_default_bias)",
         "",
         "Training",
@@ -629,6 +629,31 @@ static void lab_load_idx_set(lab_dataset *ds, const lab_options *o, const char *
     if (ds->source_test.classes > ds->source_train.classes) ds->source_train.classes = ds->source_test.classes;
 }
 
+/* CIFAR-10 (DIR/data_batch_1..5.bin, DIR/test_batch.bin) or CIFAR-100
+   (DIR/train.bin, DIR/test.bin, fine labels): the binary versions. */
+static void lab_load_cifar(lab_dataset *ds, const char *dir, int hundred)
+{
+    char paths[6][LAB_PATH_MAX];
+    const char *ptrs[6];
+    int i, train_files = hundred ? 1 : 5;
+    for (i = 0; i < train_files; i++) {
+        if (hundred) snprintf(paths[i], sizeof paths[i], "%s/train.bin", dir);
+        else snprintf(paths[i], sizeof paths[i], "%s/data_batch_%d.bin", dir, i + 1);
+        ptrs[i] = paths[i];
+    }
+    snprintf(paths[train_files], sizeof paths[0], "%s/%s", dir, hundred ? "test.bin" : "test_batch.bin");
+    ptrs[train_files] = paths[train_files];
+    if (initnn_load_cifar(&ds->source_train, ptrs, train_files, hundred ? 2 : 0) != 0) lab_fatal("%s", initnn_last_error());
+    if (initnn_load_cifar(&ds->source_test, &ptrs[train_files], 1, hundred ? 2 : 0) != 0)
+        lab_fatal("%s", initnn_last_error());
+    ds->channels = 3;
+    ds->height = ds->width = 32;
+    ds->classification = 1;
+    snprintf(ds->description, sizeof ds->description, "CIFAR-%s (%s): %d training and %d test images of "
+             "3 x 32 x 32 scaled to [0, 1], %s", hundred ? "100" : "10", dir, ds->source_train.count,
+             ds->source_test.count, hundred ? "100 fine classes" : "10 classes");
+}
+
 static void lab_load(lab_dataset *ds, const lab_options *o)
 {
     const char *d = o->data;
@@ -637,38 +662,9 @@ static void lab_load(lab_dataset *ds, const lab_options *o)
     ds->channels = ds->height = 1;
     if (!strcmp(d, "mnist")) { lab_load_idx_set(ds, o, "mnist", "MNIST"); own_test = 1; }
     else if (!strcmp(d, "fashion")) { lab_load_idx_set(ds, o, "fashion", "Fashion-MNIST"); own_test = 1; }
-    else if (!strncmp(d, "cifar10:", 8)) {
-        char paths[6][LAB_PATH_MAX];
-        const char *ptrs[5], *test_ptr;
-        int i;
-        for (i = 0; i < 5; i++) {
-            snprintf(paths[i], sizeof paths[i], "%s/data_batch_%d.bin", d + 8, i + 1);
-            ptrs[i] = paths[i];
-        }
-        snprintf(paths[5], sizeof paths[5], "%s/test_batch.bin", d + 8);
-        test_ptr = paths[5];
-        if (initnn_load_cifar(&ds->source_train, ptrs, 5, 0) != 0) lab_fatal("%s", initnn_last_error());
-        if (initnn_load_cifar(&ds->source_test, &test_ptr, 1, 0) != 0) lab_fatal("%s", initnn_last_error());
-        ds->channels = 3;
-        ds->height = ds->width = 32;
-        ds->classification = 1;
-        own_test = 1;
-        snprintf(ds->description, sizeof ds->description, "CIFAR-10 (%s): %d training and %d test images of "
-                 "3 x 32 x 32 scaled to [0, 1], 10 classes", d + 8, ds->source_train.count, ds->source_test.count);
-    } else if (!strncmp(d, "cifar100:", 9)) {
-        char train[LAB_PATH_MAX], test[LAB_PATH_MAX];
-        const char *train_ptr = train, *test_ptr = test;
-        snprintf(train, sizeof train, "%s/train.bin", d + 9);
-        snprintf(test, sizeof test, "%s/test.bin", d + 9);
-        if (initnn_load_cifar(&ds->source_train, &train_ptr, 1, 2) != 0) lab_fatal("%s", initnn_last_error());
-        if (initnn_load_cifar(&ds->source_test, &test_ptr, 1, 2) != 0) lab_fatal("%s", initnn_last_error());
-        ds->channels = 3;
-        ds->height = ds->width = 32;
-        ds->classification = 1;
-        own_test = 1;
-        snprintf(ds->description, sizeof ds->description, "CIFAR-100 (%s): %d training and %d test images of "
-                 "3 x 32 x 32 scaled to [0, 1], 100 fine classes", d + 9, ds->source_train.count, ds->source_test.count);
-    } else if (!strcmp(d, "moons") || !strcmp(d, "circles") || !strcmp(d, "spirals")) {
+    else if (!strncmp(d, "cifar10:", 8)) { lab_load_cifar(ds, d + 8, 0); own_test = 1; }
+    else if (!strncmp(d, "cifar100:", 9)) { lab_load_cifar(ds, d + 9, 1); own_test = 1; }
+    else if (!strcmp(d, "moons") || !strcmp(d, "circles") || !strcmp(d, "spirals")) {
         double noise = o->noise_set ? o->noise : !strcmp(d, "circles") ? 0.1 : 0.2;
         if (!strcmp(d, "moons")) err = initnn_make_moons(&ds->source_train, o->samples, (float)noise, (uint64_t)o->data_seed);
         else if (!strcmp(d, "circles"))

@@ -14,7 +14,8 @@
 # passes he_normal and writes its table and plot. On a generated 28 x 28
 # IDX set: a CNN's summary has the activation variance of every conv layer,
 # and the build with stb writes the first layer's weights as PNGs (a SKIP
-# line without stb: not run, so not passed).
+# line without stb: not run, so not passed). A CNN trains on generated
+# CIFAR-10 and CIFAR-100 binary batches.
 #
 # Prints one line per test, "ok   <name>" or "FAIL <name>: <why>", like the
 # test programs (tests/testing.h); the exit status is 1 if one failed.
@@ -67,7 +68,8 @@ lab_same_command_same_log lab_seeds_are_independent lab_bad_flag_exits_2_with_on
 lab_bad_values_exit_2_with_one_line lab_missing_data_is_a_one_line_error lab_help_explains_every_flag
 lab_saves_a_checkpoint lab_predict_flags_glorot_and_passes_he_on_a_30_layer_relu_net
 lab_predict_writes_csv_md_and_a_well_formed_svg lab_predict_refuses_a_pooling_net_with_exit_2
-lab_cnn_summary_has_activation_variance_per_conv_layer lab_writes_first_layer_weight_pngs_for_28x28_inputs"
+lab_cnn_summary_has_activation_variance_per_conv_layer lab_writes_first_layer_weight_pngs_for_28x28_inputs
+lab_trains_a_cnn_on_cifar10_and_cifar100_binary_batches"
 any=
 for t in $TESTS; do
     if selected "$t" "$@"; then any=1; fi
@@ -356,6 +358,39 @@ if selected lab_cnn_summary_has_activation_variance_per_conv_layer "$@"; then
             why="${why:+$why; }he_normal has no positive variance in layer 1"
     fi
     result lab_cnn_summary_has_activation_variance_per_conv_layer "$why"
+fi
+
+# cifar_fixture FILE COUNT LABEL_BYTES: COUNT records of LABEL_BYTES label
+# bytes (i mod 10: CIFAR-10's label, CIFAR-100's coarse and fine) and 3072
+# pixel bytes. awk writes bytes 1..255 and tr maps 1..10 to 0..9.
+cifar_fixture() {
+    LC_ALL=C awk -v n="$2" -v k="$3" 'BEGIN {
+        for (i = 0; i < n; i++) {
+            for (j = 0; j < k; j++) printf "%c", i % 10 + 1
+            for (j = 0; j < 3072; j++) printf "%c", (j * 31 + i * 7) % 250 + 1
+        } }' | tr '\001-\012' '\000-\011' >"$1"
+}
+
+if selected lab_trains_a_cnn_on_cifar10_and_cifar100_binary_batches "$@"; then
+    why=
+    mkdir -p "$TMP/cifar10" "$TMP/cifar100"
+    for b in 1 2 3 4 5; do cifar_fixture "$TMP/cifar10/data_batch_$b.bin" 4 1; done
+    cifar_fixture "$TMP/cifar10/test_batch.bin" 10 1
+    cifar_fixture "$TMP/cifar100/train.bin" 20 2
+    cifar_fixture "$TMP/cifar100/test.bin" 10 2
+    for set in cifar10 cifar100; do
+        classes=10
+        [ $set = cifar100 ] && classes=100
+        if ! "$LAB" --data "$set:$TMP/$set" --arch "conv:4:3,relu,maxpool:2,flatten,dense:$classes,softmax" \
+            --init he_normal --seeds 1 --epochs 1 --batch 10 --val test --out "$TMP/$set.out" --quiet 2>"$TMP/$set.stderr"; then
+            why="${why:+$why; }$set: $(head -n 1 "$TMP/$set.stderr")"
+            continue
+        fi
+        grep -q "20 training and 10 test images of 3 x 32 x 32" "$TMP/$set.out/summary.md" ||
+            why="${why:+$why; }$set: summary.md does not describe 20 training and 10 test images"
+        [ "$(lines "$TMP/$set.out/log.csv")" -eq 2 ] || why="${why:+$why; }$set: log.csv is not a header and one epoch"
+    done
+    result lab_trains_a_cnn_on_cifar10_and_cifar100_binary_batches "$why"
 fi
 
 # png_width FILE: the width in a PNG's IHDR (bytes 16..19, big-endian).
