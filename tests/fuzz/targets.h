@@ -24,8 +24,9 @@
      checkpoint  initnn_net_load (byte 0 bit 0: the harness rewrites the CRC,
                  so that the fuzzer gets past it), then save and load again
      npy         initnn_npy_read, then write and read again
-     plot        initnn_plot_svg on any doubles (NaN, Inf, 1 ulp apart): it must
-                 end and write a file of bounded size
+     plot        initnn_plot_svg (or _styled, any colour index) on any doubles
+                 (NaN, Inf, 1 ulp apart): it must end and write a file of
+                 bounded size
 
    The loaders take paths, so each input is written to a file under /dev/shm
    (or $TMPDIR, or /tmp), named after the process id, and removed afterwards.
@@ -530,8 +531,9 @@ static int fuzz_npy(const uint8_t *data, size_t size)
 
 /* ---- plot ------------------------------------------------------------------------------- */
 
-/* Byte 0: bit 0 log_y, bit 1 markers, bit 2 bands, bits 3-4 series - 1;
-   then doubles (8 bytes each, as they come): per series x, y (and with
+/* Byte 0: bit 0 log_y, bit 1 markers, bit 2 bands, bits 3-4 series - 1,
+   bit 5 styles (initnn_plot_svg_styled, each series' colour any int from
+   the first value's bits, dashed and markers from bit 6 and 7); then doubles (8 bytes each, as they come): per series x, y (and with
    bands y_low, y_high) of n points. The chart must be written, end and
    stay small, whatever the numbers (NaN, Inf, 1 ulp apart, DBL_MAX). */
 static int fuzz_plot(const uint8_t *data, size_t size)
@@ -569,7 +571,19 @@ static int fuzz_plot(const uint8_t *data, size_t size)
         series[k].y_high = bands ? base + 3 * n : NULL;
     }
     fuzz_path(path, sizeof path, 0);
-    err = initnn_plot_svg(path, &plot, series, series_count);
+    if ((data[0] >> 5) & 1) {
+        initnn_plot_style styles[4];
+        for (k = 0; k < series_count; k++) {
+            int64_t bits = 0;
+            if (count) memcpy(&bits, &values[0], sizeof bits);
+            styles[k].color = (int)(bits >> (8 * k));   /* negative too */
+            styles[k].dashed = (data[0] >> 6) & 1;
+            styles[k].markers = (data[0] >> 7) & 1;
+        }
+        err = initnn_plot_svg_styled(path, &plot, series, styles, series_count);
+    } else {
+        err = initnn_plot_svg(path, &plot, series, series_count);
+    }
     if (err) {
         fuzz_failed_properly(err);
         FUZZ_CHECK(err == INITNN_ERR_MEMORY || err == INITNN_ERR_IO, "a plot of any numbers failed");
