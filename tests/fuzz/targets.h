@@ -16,8 +16,10 @@
      spec        init spec, activation spec, architecture string and bias spec
                  (four lines of the input): initnn_init_parse / _fill_fans,
                  initnn_activation_parse, initnn_gain(_numeric),
-                 initnn_net_from_arch; a net that builds runs one forward,
-                 backward and step and must survive a checkpoint round trip
+                 initnn_net_from_arch; a net that builds gets the
+                 signal-propagation prediction (initnn_theory_predict), runs
+                 one forward, backward and step and must survive a
+                 checkpoint round trip
      idx         initnn_load_idx on an image file and an optional label file
      csv         initnn_load_csv with a header / target / task chosen by byte 0
      cifar       initnn_load_cifar on 1-3 files, CIFAR-10 / -100 coarse / fine
@@ -318,6 +320,21 @@ static int fuzz_spec(const uint8_t *data, size_t size)
         FUZZ_CHECK(net == NULL, "a failed initnn_net_from_arch returned a net");
     } else {
         FUZZ_CHECK(net != NULL && net->layer_count >= 1, "a built net with no layers");
+        {
+            /* The signal-propagation prediction (initlab --predict): an
+               answer, or a clear refusal of the layers it does not cover. */
+            initnn_layer_theory *table = (initnn_layer_theory *)malloc((size_t)net->layer_count * sizeof *table);
+            FUZZ_CHECK(table != NULL, "out of memory in the harness");
+            err = initnn_theory_predict(net, 1.0, table);
+            if (err) {
+                fuzz_failed_properly(err);
+                FUZZ_CHECK(err == INITNN_ERR_ARGUMENT || err == INITNN_ERR_SPEC || err == INITNN_ERR_MEMORY,
+                           "the prediction failed with an unexpected error");
+            } else {
+                (void)initnn_theory_first_bad_layer(net, table, 1.0, 0.1, 10.0);
+            }
+            free(table);
+        }
         fuzz_round_trip(net, 0);
         fuzz_train_once(net);
         fuzz_round_trip(net, 1);
