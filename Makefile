@@ -61,9 +61,11 @@ cc_accepts  = $(shell printf 'int main(void) { return 0; }\n' | $(CC) $(1) -x c 
 $(BUILD)/initlab-fast: examples/initlab.c initnn.h | $(BUILD)
 	$(CC) $(LAB_WARN) $(LAB_CFLAGS) -I. $< -o $@ $(LAB_STB) $(LDLIBS)
 
-# Threads that wait by spinning starve on a busy machine; passive waiting
-# costs little on an idle one.
-RUN_LAB = OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-passive} ./$(LAB)
+# Between two parallel products a waiting thread spins a little, then
+# sleeps (libgomp's GOMP_SPINCOUNT): sleeping at once cost a conv net its
+# second thread (many short regions), spinning without end starves a busy
+# machine. OMP_WAIT_POLICY=passive or active overrides it.
+RUN_LAB = GOMP_SPINCOUNT=$${GOMP_SPINCOUNT:-100000} ./$(LAB)
 
 # ---- images (optional; stb from Debian's libstb-dev) -------------------------------
 # ./predict model.ckpt digit.png classifies a picture of a digit.
