@@ -4756,9 +4756,13 @@ static void initnn__normal_expect(double *sums, int count, double h,
                                   void (*f)(double z, double *values, const void *ctx), const void *ctx)
 {
     const double range = 8.5, inv_sqrt_2pi = 0.39894228040143267794;
-    int panels = (int)ceil(range / h), side, p, k, i;
-    double values[4], width;
-    if (panels > 4000) panels = 4000;
+    double values[4], width, wanted = ceil(range / h);
+    int panels, side, p, k, i;
+    /* Clamped before the conversion: a huge q makes h tiny and range / h
+       larger than any int (or NaN). */
+    if (!(wanted < 4000.0)) wanted = 4000.0;
+    if (wanted < 1.0) wanted = 1.0;
+    panels = (int)wanted;
     width = range / panels;
     for (i = 0; i < count; i++) sums[i] = 0.0;
     for (side = -1; side <= 1; side += 2)

@@ -312,6 +312,21 @@ static void softmax_and_negative_q_have_no_moments(void)
     CHECK(m.mean == 42.0, "a failed call wrote the output");
 }
 
+/* A spec like sparse:2,5e29 gives q near 1e60: the composite rule's panel
+   count must be clamped before it becomes an int (UBSan found the overflow),
+   and the moments must still be the limits: tanh -> sign, so E[tanh^2] -> 1
+   and E[tanh'^2] -> 0; sigmoid -> step, E[sigmoid^2] -> 1/2. */
+static void moments_at_q_1e60_are_the_saturated_limits(void)
+{
+    initnn_moments m;
+    CHECK(initnn_activation_moments(&m, INITNN_ACT_TANH, 0.0f, 1e60) == 0, "%s", initnn_last_error());
+    CHECK(fabs(m.second - 1.0) < 1e-3 && m.slope2 >= 0.0 && m.slope2 < 1e-3 && fabs(m.mean) < 1e-9,
+          "tanh at q = 1e60: mean %g, E[phi^2] %g, E[phi'^2] %g", m.mean, m.second, m.slope2);
+    CHECK(initnn_activation_moments(&m, INITNN_ACT_SIGMOID, 0.0f, 1e60) == 0, "%s", initnn_last_error());
+    CHECK(fabs(m.second - 0.5) < 1e-3 && fabs(m.mean - 0.5) < 1e-3 && m.slope2 < 1e-3,
+          "sigmoid at q = 1e60: mean %g, E[phi^2] %g, E[phi'^2] %g", m.mean, m.second, m.slope2);
+}
+
 /* ---- spec moments ----------------------------------------------------------------- */
 
 static void init_spec_moments_match_each_kinds_formula(void)
@@ -1102,6 +1117,7 @@ int main(int argc, char **argv)
     RUN_TEST(gauss_hermite_rejects_orders_outside_2_to_128);
     RUN_TEST(gauss_hermite_64_misses_tanh_slope_at_q_10_by_over_1_percent);
     RUN_TEST(closed_form_moments_agree_with_the_composite_rule_to_1e_10);
+    RUN_TEST(moments_at_q_1e60_are_the_saturated_limits);
     RUN_TEST(tanh_and_sigmoid_moments_agree_with_a_fine_simpson_rule);
     RUN_TEST(tanh_and_sigmoid_moments_agree_with_monte_carlo_within_6_se);
     RUN_TEST(relu_moments_are_sqrt_q_over_2pi_q_over_2_and_one_half);
