@@ -4138,6 +4138,29 @@ INITNNDEF int initnn_net_reinit(initnn_net *net, uint64_t seed)
     return INITNN_OK;
 }
 
+/* A layer's activation over a batch, sample by sample on OpenMP's threads
+   (elementwise, or by row for softmax: the same values for any split). */
+static void initnn__activate(initnn_layer *l, int batch)
+{
+    int b;
+    INITNN__FOR_SAMPLES
+    for (b = 0; b < batch; b++)
+        initnn_activation_forward(l->y + (size_t)b * l->out, l->z + (size_t)b * l->out, (size_t)l->out, l->out,
+                                  l->activation, l->activation_param);
+}
+
+/* dz = phi'(z) * dz over a batch, sample by sample, beside initnn__activate. */
+static void initnn__activate_backward(initnn_layer *l, int batch)
+{
+    int b;
+    INITNN__FOR_SAMPLES
+    for (b = 0; b < batch; b++) {
+        size_t at = (size_t)b * l->out;
+        initnn_activation_backward(l->dz + at, l->dz + at, l->z + at, l->y + at, (size_t)l->out, l->out,
+                                   l->activation, l->activation_param);
+    }
+}
+
 /* Conv2d forward on a batch, as one product: the columns of every sample's
    im2col side by side, col (C_in k_h k_w, B P), then T = W^T col, (C_out, B P),
    scattered into Z (B, C_out, P) with the bias. One large product instead of
@@ -4168,7 +4191,7 @@ static void initnn__conv_forward(initnn_layer *l, const float *X, int batch)
    still holds the forward's im2col of X. */
 static void initnn__conv_backward(initnn_layer *l, float *dX, const float *X, int batch)
 {
-    int b, c, rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w, p;
+    int b, c, rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w;
     size_t ld = (size_t)batch * (size_t)positions;
     (void)X;
     INITNN__FOR_SAMPLES
@@ -4179,10 +4202,15 @@ static void initnn__conv_backward(initnn_layer *l, float *dX, const float *X, in
                    (size_t)positions * sizeof(float));
     }
     initnn_matmul_nt(l->dW, l->col, l->colt, rows, (int)ld, l->out_c, 1);
+    /* One channel's sum on one thread, in order: the same bits for any split. */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (l->out_c >= 4 && ld >= 1024)
+#endif
     for (c = 0; c < l->out_c; c++) {
         const float *t = l->colt + (size_t)c * ld;
         double sum = 0.0;
-        for (p = 0; p < (int)ld; p++) sum += t[p];
+        size_t q;
+        for (q = 0; q < ld; q++) sum += t[q];
         l->db[c] += (float)sum;
     }
     if (!dX) return;
@@ -4211,10 +4239,10 @@ INITNNDEF const float *initnn_net_forward(initnn_net *net, const float *X, int b
         size_t n = (size_t)batch * (size_t)l->out;
         if (l->type == INITNN_LAYER_DENSE) {
             initnn_dense_forward(l->z, in, l->W, l->b, batch, l->in, l->out);
-            initnn_activation_forward(l->y, l->z, n, l->out, l->activation, l->activation_param);
+            initnn__activate(l, batch);
         } else if (l->type == INITNN_LAYER_CONV2D) {
             initnn__conv_forward(l, in, batch);
-            initnn_activation_forward(l->y, l->z, n, l->out, l->activation, l->activation_param);
+            initnn__activate(l, batch);
         } else if (l->type == INITNN_LAYER_MAXPOOL2D || l->type == INITNN_LAYER_AVGPOOL2D) {
             int b;
             INITNN__FOR_SAMPLES
@@ -4307,8 +4335,7 @@ INITNNDEF int initnn_net_backward(initnn_net *net, const int *labels, const floa
         const float *X = i > 0 ? net->layers[i - 1].y : net->input;
         float *dX = i > 0 ? net->layers[i - 1].dz : NULL;
         size_t n = (size_t)batch * (size_t)l->out;
-        if (l->weight_count && i != net->layer_count - 1)
-            initnn_activation_backward(l->dz, l->dz, l->z, l->y, n, l->out, l->activation, l->activation_param);
+        if (l->weight_count && i != net->layer_count - 1) initnn__activate_backward(l, batch);
         if (l->type == INITNN_LAYER_DENSE) {
             initnn_dense_backward(dX, l->dW, l->db, l->dz, X, l->W, batch, l->in, l->out);
         } else if (l->type == INITNN_LAYER_CONV2D) {
