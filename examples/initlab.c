@@ -2007,11 +2007,33 @@ static void lab_predict(lab *L, int argc, char **argv)
 
 /* ---- main ----------------------------------------------------------------------------------- */
 
+/* Everything the experiment allocated (what a --predict run did not
+   allocate is NULL). */
+static void lab_free(lab *L)
+{
+    int i, s;
+    for (i = 0; i < L->opt.init_count; i++) {
+        for (s = 0; L->runs && s < L->opt.seeds; s++) {
+            free(lab_run(L, i, s)->init_act_var);
+            free(lab_run(L, i, s)->first_weights);
+        }
+        free(L->opt.inits[i]);
+    }
+    free(L->runs);
+    free(L->hist);
+    free(L->diag);
+    free(L->probe_x);
+    free(L->probe_labels);
+    free(L->probe_targets);
+    lab_free_data(&L->data);
+    free(L);
+}
+
 int main(int argc, char **argv)
 {
     lab *L = (lab *)lab_alloc(sizeof *L);
     lab_options *o = &L->opt;
-    int i, s;
+    int i;
     lab_parse_args(o, argc, argv);
     L->start_time = lab_now();
     lab_load(&L->data, o);
@@ -2033,12 +2055,7 @@ int main(int argc, char **argv)
 
     if (o->predict) {
         lab_predict(L, argc, argv);
-        for (i = 0; i < o->init_count; i++) free(o->inits[i]);
-        free(L->probe_x);
-        free(L->probe_labels);
-        free(L->probe_targets);
-        lab_free_data(&L->data);
-        free(L);
+        lab_free(L);
         return 0;
     }
 
@@ -2069,20 +2086,6 @@ int main(int argc, char **argv)
         for (i = 0; i < L->png_count; i++) printf("  %s/%s\n", o->out, L->pngs[i]);
     }
 
-    for (i = 0; i < o->init_count; i++) {
-        for (s = 0; s < o->seeds; s++) {
-            free(lab_run(L, i, s)->init_act_var);
-            free(lab_run(L, i, s)->first_weights);
-        }
-        free(o->inits[i]);
-    }
-    free(L->runs);
-    free(L->hist);
-    free(L->diag);
-    free(L->probe_x);
-    free(L->probe_labels);
-    free(L->probe_targets);
-    lab_free_data(&L->data);
-    free(L);
+    lab_free(L);
     return 0;
 }
