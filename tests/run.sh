@@ -297,6 +297,19 @@ EOF
 
 start=$(date +%s)
 
+# The image tests need stb (Debian libstb-dev, found through pkg-config).
+# Where it is missing and this runs as root on Debian, install it once, as
+# .ci/run does; otherwise those tests are reported as skipped.
+if ! pkg-config --exists stb 2>/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "tests/run.sh: installing libstb-dev and pkg-config for the image tests"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libstb-dev pkg-config \
+        >"$OUT/apt-stb.log" 2>&1 ||
+        { apt-get update -qq >/dev/null 2>&1 &&
+          DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libstb-dev pkg-config \
+              >"$OUT/apt-stb.log" 2>&1; } ||
+        echo "tests/run.sh: could not install libstb-dev (log: $OUT/apt-stb.log); the image tests will be skipped"
+fi
+
 configs=plain
 if SANITIZER_CC=$(find_sanitizer_compiler); then
     configs="$configs asan"
