@@ -18,8 +18,10 @@
 
    Build: the header needs the C99 standard library and libm only.
       cc -O2 myprog.c -lm
-   Add -fopenmp to spread the matrix products over cores, and -march=native
-   to let the compiler use the CPU's widest vector instructions.
+   Add -fopenmp to spread the matrix products and the layers' per-sample
+   loops over cores (the results do not depend on the number of threads),
+   and -march=native to let the compiler use the CPU's widest vector
+   instructions.
 
    QUICK START
 
@@ -1440,7 +1442,7 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
 #endif
 
 /* A loop over the samples of a batch whose iterations write disjoint memory
-   (im2col, col2im, pooling) runs on OpenMP's threads when OpenMP is on: the
+   (im2col, col2im, pooling, activations) runs on OpenMP's threads when OpenMP is on: the
    same operations on the same values, so no result depends on the number of
    threads. The loop's batch size must be named batch. */
 #ifdef _OPENMP
