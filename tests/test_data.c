@@ -12,7 +12,7 @@
    assumed; the [asan] build checks that no path crashes or leaks, and that
    no huge allocation is attempted.
 
-   Files are /tmp/initnn_test_data_XXXXXX/... (mkdtemp) and are removed at
+   Files are $TMPDIR/initnn_test_data_XXXXXX/... (testing_scratch_begin) and are removed at
    the end. */
 
 #define _POSIX_C_SOURCE 200809L
@@ -29,37 +29,9 @@
 
 /* ---- files ------------------------------------------------------------------------------- */
 
-static char dir[64];
-
-/* dir/name */
-static const char *path_of(const char *name)
-{
-    static char paths[8][128];
-    static int next;
-    char *p = paths[next++ % 8];
-    snprintf(p, sizeof paths[0], "%s/%s", dir, name);
-    return p;
-}
-
-/* Removes the temporary folder and every file in it. */
-static void remove_dir(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[512];
-    if (!d) return;
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 static int write_file(const char *name, const void *data, size_t n)
 {
-    FILE *f = fopen(path_of(name), "wb");
+    FILE *f = fopen(testing_scratch(name), "wb");
     int ok;
     if (!f) return 0;
     ok = fwrite(data, 1, n, f) == n;
@@ -158,7 +130,7 @@ static void idx_loads_images_and_labels_exactly(void)
     int rc, k;
     CHECK(write_idx_images("ok-images", 3, 2, 2, 12, 8, 3), "cannot write the fixture");
     CHECK(write_idx_labels("ok-labels", 3, three_labels, 3, 1), "cannot write the fixture");
-    rc = initnn_load_idx(&d, path_of("ok-images"), path_of("ok-labels"));
+    rc = initnn_load_idx(&d, testing_scratch("ok-images"), testing_scratch("ok-labels"));
     CHECK(rc == 0, "initnn_load_idx: %s", initnn_last_error());
     CHECK(d.count == 3 && d.features == 4, "count %d features %d, expected 3 and 4", d.count, d.features);
     CHECK(d.x_u8 != NULL && d.x == NULL, "images must stay uint8");
@@ -183,7 +155,7 @@ static void idx_images_without_labels(void)
     initnn_data d;
     int rc;
     CHECK(write_idx_images("ok-images", 3, 2, 2, 12, 8, 3), "cannot write the fixture");
-    rc = initnn_load_idx(&d, path_of("ok-images"), NULL);
+    rc = initnn_load_idx(&d, testing_scratch("ok-images"), NULL);
     CHECK(rc == 0, "initnn_load_idx: %s", initnn_last_error());
     CHECK(d.count == 3 && d.labels == NULL && d.classes == 0, "count %d labels %p classes %d", d.count,
           (const void *)d.labels, d.classes);
@@ -197,17 +169,17 @@ static void idx_wrong_magic_is_refused(void)
     /* 0x0802: a 2-dimensional file where images need 3. */
     CHECK(write_idx_images("magic-dims", 3, 2, 2, 12, 8, 2), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_idx(&d, path_of("magic-dims"), NULL);
+    rc = initnn_load_idx(&d, testing_scratch("magic-dims"), NULL);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, "magic");
     /* 0x0D03: floats, not unsigned bytes. */
     CHECK(write_idx_images("magic-type", 3, 2, 2, 12, 0x0D, 3), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_idx(&d, path_of("magic-type"), NULL);
+    rc = initnn_load_idx(&d, testing_scratch("magic-type"), NULL);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, "magic");
     /* A labels file given as the images. */
     CHECK(write_idx_labels("labels-as-images", 3, three_labels, 3, 1), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_idx(&d, path_of("labels-as-images"), NULL);
+    rc = initnn_load_idx(&d, testing_scratch("labels-as-images"), NULL);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, NULL);
 }
 
@@ -218,20 +190,20 @@ static void idx_truncated_and_overlong_files_are_refused(void)
     CHECK(write_idx_images("short", 3, 2, 2, 11, 8, 3), "cannot write the fixture");
     CHECK(write_idx_labels("ok-labels", 3, three_labels, 3, 1), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_idx(&d, path_of("short"), path_of("ok-labels"));
+    rc = initnn_load_idx(&d, testing_scratch("short"), testing_scratch("ok-labels"));
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, "truncated");
     CHECK(write_idx_images("long", 3, 2, 2, 13, 8, 3), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_idx(&d, path_of("long"), NULL);
+    rc = initnn_load_idx(&d, testing_scratch("long"), NULL);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, NULL);
     /* Shorter than the 16-byte header. */
     CHECK(write_text("tiny", "\x00\x00\x08"), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_idx(&d, path_of("tiny"), NULL);
+    rc = initnn_load_idx(&d, testing_scratch("tiny"), NULL);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, NULL);
     CHECK(write_file("empty", "", 0), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_idx(&d, path_of("empty"), NULL);
+    rc = initnn_load_idx(&d, testing_scratch("empty"), NULL);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, NULL);
 }
 
@@ -242,21 +214,21 @@ static void idx_dimensions_that_overflow_are_refused_before_allocating(void)
     /* 2^31 images of 2^31 pixels: each dimension is already too large. */
     CHECK(write_idx_images("huge-dims", 0x80000000u, 0x8000u, 0x10000u, 4, 8, 3), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_idx(&d, path_of("huge-dims"), NULL);
+    rc = initnn_load_idx(&d, testing_scratch("huge-dims"), NULL);
     CHECK_FAILED(rc, d, 0, NULL);
     /* Each dimension fits in an int, their product does not. */
     CHECK(write_idx_images("huge-product", 65536, 65536, 1, 4, 8, 3), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_idx(&d, path_of("huge-product"), NULL);
+    rc = initnn_load_idx(&d, testing_scratch("huge-product"), NULL);
     CHECK_FAILED(rc, d, INITNN_ERR_OVERFLOW, NULL);
     CHECK(write_idx_images("max-product", 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 4, 8, 3), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_idx(&d, path_of("max-product"), NULL);
+    rc = initnn_load_idx(&d, testing_scratch("max-product"), NULL);
     CHECK_FAILED(rc, d, INITNN_ERR_OVERFLOW, NULL);
     /* A zero dimension. */
     CHECK(write_idx_images("zero-dim", 3, 0, 2, 0, 8, 3), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_idx(&d, path_of("zero-dim"), NULL);
+    rc = initnn_load_idx(&d, testing_scratch("zero-dim"), NULL);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, NULL);
 }
 
@@ -267,7 +239,7 @@ static void idx_image_and_label_counts_must_agree(void)
     CHECK(write_idx_images("ok-images", 3, 2, 2, 12, 8, 3), "cannot write the fixture");
     CHECK(write_idx_labels("two-labels", 2, three_labels, 2, 1), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_idx(&d, path_of("ok-images"), path_of("two-labels"));
+    rc = initnn_load_idx(&d, testing_scratch("ok-images"), testing_scratch("two-labels"));
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, "labels");
 }
 
@@ -282,15 +254,15 @@ static void idx_corrupted_labels_file_is_refused(void)
     CHECK(write_idx_images("ok-images", 3, 2, 2, 12, 8, 3), "cannot write the fixture");
     CHECK(write_idx_labels("labels-magic", 3, three_labels, 3, 2), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_idx(&d, path_of("ok-images"), path_of("labels-magic"));
+    rc = initnn_load_idx(&d, testing_scratch("ok-images"), testing_scratch("labels-magic"));
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, "magic");
     CHECK(write_idx_labels("labels-short", 3, three_labels, 2, 1), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_idx(&d, path_of("ok-images"), path_of("labels-short"));
+    rc = initnn_load_idx(&d, testing_scratch("ok-images"), testing_scratch("labels-short"));
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, NULL);
     CHECK(write_idx_labels("labels-long", 3, four, 4, 1), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_idx(&d, path_of("ok-images"), path_of("labels-long"));
+    rc = initnn_load_idx(&d, testing_scratch("ok-images"), testing_scratch("labels-long"));
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, NULL);
 }
 
@@ -299,11 +271,11 @@ static void idx_missing_files_are_io_errors(void)
     initnn_data d;
     int rc;
     fill_garbage(&d);
-    rc = initnn_load_idx(&d, path_of("does-not-exist"), NULL);
+    rc = initnn_load_idx(&d, testing_scratch("does-not-exist"), NULL);
     CHECK_FAILED(rc, d, INITNN_ERR_IO, "does-not-exist");
     CHECK(write_idx_images("ok-images", 3, 2, 2, 12, 8, 3), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_idx(&d, path_of("ok-images"), path_of("no-labels-here"));
+    rc = initnn_load_idx(&d, testing_scratch("ok-images"), testing_scratch("no-labels-here"));
     CHECK_FAILED(rc, d, INITNN_ERR_IO, "no-labels-here");
     fill_garbage(&d);
     rc = initnn_load_idx(&d, NULL, NULL);
@@ -319,7 +291,7 @@ static void csv_header_and_target_by_name(void)
     initnn_data d;
     int rc;
     CHECK(write_text("named.csv", "a,b,price\n1,2,3\n4,5,6\n7.5,-8,9.25\n"), "cannot write the fixture");
-    rc = initnn_load_csv(&d, path_of("named.csv"), "price", 1, 0);
+    rc = initnn_load_csv(&d, testing_scratch("named.csv"), "price", 1, 0);
     CHECK(rc == 0, "initnn_load_csv: %s", initnn_last_error());
     CHECK(d.count == 3 && d.features == 2 && d.target_dim == 1, "count %d features %d target_dim %d", d.count,
           d.features, d.target_dim);
@@ -328,7 +300,7 @@ static void csv_header_and_target_by_name(void)
     CHECK_FLOATS_EQUAL("targets", d.targets, want_y, 3);
     initnn_data_free(&d);
     /* The target in the middle, by name; the other columns keep their order. */
-    rc = initnn_load_csv(&d, path_of("named.csv"), "b", 1, 0);
+    rc = initnn_load_csv(&d, testing_scratch("named.csv"), "b", 1, 0);
     CHECK(rc == 0, "initnn_load_csv: %s", initnn_last_error());
     CHECK(d.x[0] == 1.0f && d.x[1] == 3.0f && d.targets[0] == 2.0f, "target b: x %g %g, y %g", (double)d.x[0],
           (double)d.x[1], (double)d.targets[0]);
@@ -340,14 +312,14 @@ static void csv_target_by_index_and_class_labels(void)
     initnn_data d;
     int rc;
     CHECK(write_text("labels.csv", "0.5,1,0\n1.5,2,2\n\n2.5,3,1\n"), "cannot write the fixture");
-    rc = initnn_load_csv(&d, path_of("labels.csv"), "-1", 0, 1);
+    rc = initnn_load_csv(&d, testing_scratch("labels.csv"), "-1", 0, 1);
     CHECK(rc == 0, "initnn_load_csv: %s", initnn_last_error());
     CHECK(d.count == 3 && d.features == 2, "count %d features %d (a blank line is skipped)", d.count, d.features);
     CHECK(d.labels && d.labels[0] == 0 && d.labels[1] == 2 && d.labels[2] == 1, "labels wrong");
     CHECK(d.classes == 3, "classes %d, expected 3", d.classes);
     CHECK(d.x[2] == 1.5f && d.x[3] == 2.0f, "row 2 features %g %g", (double)d.x[2], (double)d.x[3]);
     initnn_data_free(&d);
-    rc = initnn_load_csv(&d, path_of("labels.csv"), "0", 0, 0);
+    rc = initnn_load_csv(&d, testing_scratch("labels.csv"), "0", 0, 0);
     CHECK(rc == 0, "initnn_load_csv: %s", initnn_last_error());
     CHECK(d.targets[1] == 1.5f && d.x[2] == 2.0f && d.x[3] == 2.0f, "target column 0: y %g x %g %g",
           (double)d.targets[1], (double)d.x[2], (double)d.x[3]);
@@ -359,7 +331,7 @@ static void csv_windows_line_ends_blanks_and_quotes(void)
     initnn_data d;
     int rc;
     CHECK(write_text("crlf.csv", "\"x\", \"y\"\r\n 1 ,\"2\"\r\n\r\n3,4\r\n"), "cannot write the fixture");
-    rc = initnn_load_csv(&d, path_of("crlf.csv"), "y", 1, 0);
+    rc = initnn_load_csv(&d, testing_scratch("crlf.csv"), "y", 1, 0);
     CHECK(rc == 0, "initnn_load_csv: %s", initnn_last_error());
     CHECK(d.count == 2 && d.x[0] == 1.0f && d.x[1] == 3.0f && d.targets[0] == 2.0f && d.targets[1] == 4.0f,
           "count %d x %g %g y %g %g", d.count, (double)d.x[0], (double)d.x[1], (double)d.targets[0],
@@ -373,18 +345,18 @@ static void csv_text_in_a_numeric_cell_names_line_and_column(void)
     int rc;
     CHECK(write_text("text.csv", "a,b,y\n1,2,3\n4,NEAR BAY,6\n"), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_csv(&d, path_of("text.csv"), "y", 1, 0);
+    rc = initnn_load_csv(&d, testing_scratch("text.csv"), "y", 1, 0);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, "line 3");
     CHECK(strstr(initnn_last_error(), "column 2") != NULL, "message '%s' does not name column 2", initnn_last_error());
     /* An empty cell (a missing value) is not a number either. */
     CHECK(write_text("missing.csv", "a,b,y\n1,,3\n"), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_csv(&d, path_of("missing.csv"), "y", 1, 0);
+    rc = initnn_load_csv(&d, testing_scratch("missing.csv"), "y", 1, 0);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, "line 2");
     /* A non-integer class label. */
     CHECK(write_text("halfclass.csv", "1,0\n2,1.5\n"), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_csv(&d, path_of("halfclass.csv"), "-1", 0, 1);
+    rc = initnn_load_csv(&d, testing_scratch("halfclass.csv"), "-1", 0, 1);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, "line 2");
 }
 
@@ -394,11 +366,11 @@ static void csv_ragged_row_is_refused(void)
     int rc;
     CHECK(write_text("ragged.csv", "a,b,y\n1,2,3\n4,5\n7,8,9\n"), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_csv(&d, path_of("ragged.csv"), "y", 1, 0);
+    rc = initnn_load_csv(&d, testing_scratch("ragged.csv"), "y", 1, 0);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, "line 3");
     CHECK(write_text("wide.csv", "1,2,3\n4,5,6,7\n"), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_csv(&d, path_of("wide.csv"), "-1", 0, 0);
+    rc = initnn_load_csv(&d, testing_scratch("wide.csv"), "-1", 0, 0);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, "line 2");
 }
 
@@ -408,15 +380,15 @@ static void csv_empty_and_missing_files(void)
     int rc;
     CHECK(write_file("empty.csv", "", 0), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_csv(&d, path_of("empty.csv"), "-1", 0, 0);
+    rc = initnn_load_csv(&d, testing_scratch("empty.csv"), "-1", 0, 0);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, "empty");
     /* A header and nothing else. */
     CHECK(write_text("header-only.csv", "a,b,y\n\n"), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_csv(&d, path_of("header-only.csv"), "y", 1, 0);
+    rc = initnn_load_csv(&d, testing_scratch("header-only.csv"), "y", 1, 0);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, NULL);
     fill_garbage(&d);
-    rc = initnn_load_csv(&d, path_of("no-such.csv"), "y", 1, 0);
+    rc = initnn_load_csv(&d, testing_scratch("no-such.csv"), "y", 1, 0);
     CHECK_FAILED(rc, d, INITNN_ERR_IO, "no-such.csv");
 }
 
@@ -426,25 +398,25 @@ static void csv_bad_target_column(void)
     int rc;
     CHECK(write_text("named.csv", "a,b,price\n1,2,3\n4,5,6\n7.5,-8,9.25\n"), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_csv(&d, path_of("named.csv"), "prize", 1, 0);
+    rc = initnn_load_csv(&d, testing_scratch("named.csv"), "prize", 1, 0);
     CHECK_FAILED(rc, d, 0, "prize");
     fill_garbage(&d);
-    rc = initnn_load_csv(&d, path_of("named.csv"), "3", 1, 0);
+    rc = initnn_load_csv(&d, testing_scratch("named.csv"), "3", 1, 0);
     CHECK_FAILED(rc, d, 0, NULL);
     fill_garbage(&d);
-    rc = initnn_load_csv(&d, path_of("named.csv"), "-4", 1, 0);
+    rc = initnn_load_csv(&d, testing_scratch("named.csv"), "-4", 1, 0);
     CHECK_FAILED(rc, d, 0, NULL);
     /* A name needs a header. */
     fill_garbage(&d);
-    rc = initnn_load_csv(&d, path_of("named.csv"), "price", 0, 0);
+    rc = initnn_load_csv(&d, testing_scratch("named.csv"), "price", 0, 0);
     CHECK_FAILED(rc, d, 0, NULL);
     fill_garbage(&d);
-    rc = initnn_load_csv(&d, path_of("named.csv"), "", 1, 0);
+    rc = initnn_load_csv(&d, testing_scratch("named.csv"), "", 1, 0);
     CHECK_FAILED(rc, d, 0, NULL);
     /* One column: no features. */
     CHECK(write_text("one-column.csv", "1\n2\n"), "cannot write the fixture");
     fill_garbage(&d);
-    rc = initnn_load_csv(&d, path_of("one-column.csv"), "0", 0, 0);
+    rc = initnn_load_csv(&d, testing_scratch("one-column.csv"), "0", 0, 0);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, NULL);
 }
 
@@ -482,8 +454,8 @@ static void cifar10_batches_load_in_order(void)
     size_t k;
     CHECK(write_cifar("batch_a.bin", 2, a, 0, 0), "cannot write the fixture");
     CHECK(write_cifar("batch_b.bin", 1, b, 0, 0), "cannot write the fixture");
-    paths[0] = path_of("batch_a.bin");
-    paths[1] = path_of("batch_b.bin");
+    paths[0] = testing_scratch("batch_a.bin");
+    paths[1] = testing_scratch("batch_b.bin");
     rc = initnn_load_cifar(&d, paths, 2, 0);
     CHECK(rc == 0, "initnn_load_cifar: %s", initnn_last_error());
     CHECK(d.count == 3 && d.features == 3072 && d.classes == 10, "count %d features %d classes %d", d.count,
@@ -508,7 +480,7 @@ static void cifar100_coarse_and_fine_labels(void)
     initnn_data d;
     int rc;
     CHECK(write_cifar("c100.bin", 2, fine, 1, 0), "cannot write the fixture");
-    path = path_of("c100.bin");
+    path = testing_scratch("c100.bin");
     rc = initnn_load_cifar(&d, &path, 1, 2);
     CHECK(rc == 0, "initnn_load_cifar: %s", initnn_last_error());
     CHECK(d.classes == 100 && d.labels[0] == 99 && d.labels[1] == 7, "fine: classes %d labels %d %d", d.classes,
@@ -530,8 +502,8 @@ static void cifar_wrong_lengths_and_labels_are_refused(void)
     int rc;
     CHECK(write_cifar("good.bin", 2, ok, 0, 0), "cannot write the fixture");
     CHECK(write_cifar("cut.bin", 2, ok, 0, 1), "cannot write the fixture");
-    paths[0] = path_of("good.bin");
-    paths[1] = path_of("cut.bin");
+    paths[0] = testing_scratch("good.bin");
+    paths[1] = testing_scratch("cut.bin");
     fill_garbage(&d);
     rc = initnn_load_cifar(&d, paths, 2, 0);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, "cut.bin");
@@ -540,16 +512,16 @@ static void cifar_wrong_lengths_and_labels_are_refused(void)
     rc = initnn_load_cifar(&d, paths, 1, 1);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, NULL);
     CHECK(write_cifar("label10.bin", 2, bad, 0, 0), "cannot write the fixture");
-    paths[1] = path_of("label10.bin");
+    paths[1] = testing_scratch("label10.bin");
     fill_garbage(&d);
     rc = initnn_load_cifar(&d, paths, 2, 0);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, "label");
     CHECK(write_file("empty.bin", "", 0), "cannot write the fixture");
-    paths[1] = path_of("empty.bin");
+    paths[1] = testing_scratch("empty.bin");
     fill_garbage(&d);
     rc = initnn_load_cifar(&d, paths, 2, 0);
     CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, NULL);
-    paths[1] = path_of("missing.bin");
+    paths[1] = testing_scratch("missing.bin");
     fill_garbage(&d);
     rc = initnn_load_cifar(&d, paths, 2, 0);
     CHECK_FAILED(rc, d, INITNN_ERR_IO, "missing.bin");
@@ -565,7 +537,7 @@ static void split_gives_leading_and_trailing_views(void)
     initnn_data d, first, second;
     int rc;
     CHECK(write_text("ten.csv", "0,0\n1,1\n2,0\n3,1\n4,0\n5,1\n6,0\n7,1\n8,0\n9,1\n"), "cannot write the fixture");
-    rc = initnn_load_csv(&d, path_of("ten.csv"), "-1", 0, 1);
+    rc = initnn_load_csv(&d, testing_scratch("ten.csv"), "-1", 0, 1);
     CHECK(rc == 0, "initnn_load_csv: %s", initnn_last_error());
     rc = initnn_data_split(&d, 0.3f, &first, &second);
     if (rc != 0) initnn_data_free(&d);
@@ -584,7 +556,7 @@ static void standardize_fits_on_one_set_and_applies_to_another(void)
     float mean[2], std[2], x[4] = {2.0f, 10.0f, 4.0f, 10.0f};
     int rc;
     CHECK(write_text("std.csv", "1,10,0\n3,10,0\n"), "cannot write the fixture");
-    rc = initnn_load_csv(&d, path_of("std.csv"), "-1", 0, 0);
+    rc = initnn_load_csv(&d, testing_scratch("std.csv"), "-1", 0, 0);
     CHECK(rc == 0, "initnn_load_csv: %s", initnn_last_error());
     rc = initnn_standardize_fit(&d, mean, std);
     initnn_data_free(&d);
@@ -600,11 +572,7 @@ static void standardize_fits_on_one_set_and_applies_to_another(void)
 int main(int argc, char **argv)
 {
     testing_init(argc, argv);
-    snprintf(dir, sizeof dir, "/tmp/initnn_test_data_XXXXXX");
-    if (!mkdtemp(dir)) {
-        printf("FAIL test_data: cannot create a temporary folder\n");
-        return 1;
-    }
+    if (testing_scratch_begin("test_data") != 0) return 1;
     RUN_TEST(idx_loads_images_and_labels_exactly);
     RUN_TEST(idx_images_without_labels);
     RUN_TEST(idx_wrong_magic_is_refused);
@@ -625,6 +593,6 @@ int main(int argc, char **argv)
     RUN_TEST(cifar_wrong_lengths_and_labels_are_refused);
     RUN_TEST(split_gives_leading_and_trailing_views);
     RUN_TEST(standardize_fits_on_one_set_and_applies_to_another);
-    remove_dir();
+    testing_scratch_end();
     return testing_finish();
 }

@@ -36,17 +36,6 @@
 
 #include "testing.h"
 
-static char scratch_dir[256];
-
-static const char *scratch(const char *name)
-{
-    static char paths[8][512];
-    static int next;
-    char *p = paths[next++ % 8];
-    snprintf(p, sizeof paths[0], "%s/%s", scratch_dir, name);
-    return p;
-}
-
 /* ---- drawing ------------------------------------------------------------------------------ */
 
 /* Distance from (px, py) to the segment (ax, ay)-(bx, by). */
@@ -149,8 +138,8 @@ static float light[784], dark[784], transparent[784];
 /* The 7 in dark ink on light paper, the reference of the other pictures. */
 static int load_light(void)
 {
-    return write_seven(scratch("seven-light.png"), 3, 20, 235, 255) &&
-           initnn_image_load_mnist(light, scratch("seven-light.png")) == 0;
+    return write_seven(testing_scratch("seven-light.png"), 3, 20, 235, 255) &&
+           initnn_image_load_mnist(light, testing_scratch("seven-light.png")) == 0;
 }
 
 static void a_seven_on_light_paper_meets_the_mnist_conventions(void)
@@ -164,8 +153,8 @@ static void a_seven_on_a_dark_board_gives_the_same_digit(void)
     int err, k;
     float worst = 0.0f;
     CHECK(load_light(), "the reference picture: %s", initnn_last_error());
-    CHECK(write_seven(scratch("seven-dark.png"), 1, 235, 20, 255), "cannot write the PNG");
-    err = initnn_image_load_mnist(dark, scratch("seven-dark.png"));
+    CHECK(write_seven(testing_scratch("seven-dark.png"), 1, 235, 20, 255), "cannot write the PNG");
+    err = initnn_image_load_mnist(dark, testing_scratch("seven-dark.png"));
     CHECK(err == 0, "initnn_image_load_mnist: %s", initnn_last_error());
     check_mnist_conventions(dark, "light ink on a dark board");
     if (TESTING_FAILED) return;
@@ -178,8 +167,8 @@ static void a_seven_on_a_transparent_background_is_composited_over_white(void)
     int err, k;
     float worst = 0.0f;
     CHECK(load_light(), "the reference picture: %s", initnn_last_error());
-    CHECK(write_seven(scratch("seven-alpha.png"), 4, 20, 0, 0), "cannot write the PNG");
-    err = initnn_image_load_mnist(transparent, scratch("seven-alpha.png"));
+    CHECK(write_seven(testing_scratch("seven-alpha.png"), 4, 20, 0, 0), "cannot write the PNG");
+    err = initnn_image_load_mnist(transparent, testing_scratch("seven-alpha.png"));
     CHECK(err == 0, "initnn_image_load_mnist: %s", initnn_last_error());
     check_mnist_conventions(transparent, "dark ink on a transparent background");
     if (TESTING_FAILED) return;
@@ -194,9 +183,9 @@ static void a_uniform_picture_has_no_ink_and_is_a_format_error(void)
     float out[784];
     int err;
     memset(flat, 200, sizeof flat);
-    CHECK(stbi_write_png(scratch("flat.png"), 64, 48, 1, flat, 64), "cannot write the PNG");
+    CHECK(stbi_write_png(testing_scratch("flat.png"), 64, 48, 1, flat, 64), "cannot write the PNG");
     initnn_clear_error();
-    err = initnn_image_load_mnist(out, scratch("flat.png"));
+    err = initnn_image_load_mnist(out, testing_scratch("flat.png"));
     CHECK(err == INITNN_ERR_FORMAT, "a uniform picture returned %d, want INITNN_ERR_FORMAT", err);
     CHECK(strstr(initnn_last_error(), "ink") != NULL, "the message does not say there is no ink: '%s'",
           initnn_last_error());
@@ -215,23 +204,23 @@ static void unreadable_files_are_errors_with_a_message(void)
     int err;
     /* Missing. */
     initnn_clear_error();
-    err = initnn_image_load_mnist(out, scratch("no-such-file.png"));
+    err = initnn_image_load_mnist(out, testing_scratch("no-such-file.png"));
     CHECK(err == INITNN_ERR_IO, "a missing file returned %d, want INITNN_ERR_IO", err);
     CHECK(strstr(initnn_last_error(), "no-such-file.png") != NULL, "the message does not name the file: '%s'",
           initnn_last_error());
     /* Text. */
-    CHECK(write_bytes(scratch("not-an-image.png"), "this is not a picture\n", 22), "cannot write");
+    CHECK(write_bytes(testing_scratch("not-an-image.png"), "this is not a picture\n", 22), "cannot write");
     initnn_clear_error();
-    err = initnn_image_load_mnist(out, scratch("not-an-image.png"));
+    err = initnn_image_load_mnist(out, testing_scratch("not-an-image.png"));
     CHECK(err == INITNN_ERR_FORMAT, "a text file returned %d, want INITNN_ERR_FORMAT", err);
     CHECK(strlen(initnn_last_error()) > 0, "no message for a text file");
     /* Empty. */
-    CHECK(write_bytes(scratch("empty.png"), "", 0), "cannot write");
-    err = initnn_image_load_mnist(out, scratch("empty.png"));
+    CHECK(write_bytes(testing_scratch("empty.png"), "", 0), "cannot write");
+    err = initnn_image_load_mnist(out, testing_scratch("empty.png"));
     CHECK(err == INITNN_ERR_FORMAT, "an empty file returned %d, want INITNN_ERR_FORMAT", err);
     /* A real PNG cut in half. */
-    CHECK(write_seven(scratch("whole.png"), 3, 20, 235, 255), "cannot write the PNG");
-    f = fopen(scratch("whole.png"), "rb");
+    CHECK(write_seven(testing_scratch("whole.png"), 3, 20, 235, 255), "cannot write the PNG");
+    f = fopen(testing_scratch("whole.png"), "rb");
     CHECK(f != NULL, "cannot reopen the PNG");
     fseek(f, 0, SEEK_END);
     len = ftell(f);
@@ -239,10 +228,10 @@ static void unreadable_files_are_errors_with_a_message(void)
     png = (unsigned char *)malloc((size_t)len);
     if (!png || fread(png, 1, (size_t)len, f) != (size_t)len) { fclose(f); free(png); CHECK(0, "cannot read the PNG"); }
     fclose(f);
-    CHECK(write_bytes(scratch("truncated.png"), png, (size_t)len / 2), "cannot write");
+    CHECK(write_bytes(testing_scratch("truncated.png"), png, (size_t)len / 2), "cannot write");
     free(png);
     initnn_clear_error();
-    err = initnn_image_load_mnist(out, scratch("truncated.png"));
+    err = initnn_image_load_mnist(out, testing_scratch("truncated.png"));
     CHECK(err != 0, "a truncated PNG was read");
     CHECK(strlen(initnn_last_error()) > 0, "no message for a truncated PNG");
 }
@@ -259,15 +248,15 @@ static void image_sizes_whose_products_overflow_are_errors(void)
     CHECK(err == INITNN_ERR_ARGUMENT, "a 0 x 4 image returned %d, want INITNN_ERR_ARGUMENT", err);
     /* A tile of 2^31-1 x 1 for 2^31-1 inputs: the grid's height overflows an
        int; it must be refused before a single weight is read. */
-    err = initnn_image_write_weights_png(scratch("huge.png"), w, 0x7fffffff, 1, 0x7fffffff, 1, 0);
+    err = initnn_image_write_weights_png(testing_scratch("huge.png"), w, 0x7fffffff, 1, 0x7fffffff, 1, 0);
     CHECK(err == INITNN_ERR_OVERFLOW, "a 2^31-1 x 1 weight tile returned %d, want INITNN_ERR_OVERFLOW", err);
-    err = initnn_image_write_weights_png(scratch("huge.png"), w, 0x7fffffff, 1, 1, 0x7fffffff, 0);
+    err = initnn_image_write_weights_png(testing_scratch("huge.png"), w, 0x7fffffff, 1, 1, 0x7fffffff, 0);
     CHECK(err == INITNN_ERR_OVERFLOW, "a 1 x 2^31-1 weight tile returned %d, want INITNN_ERR_OVERFLOW", err);
-    err = initnn_image_write_samples_png(scratch("huge.png"), w, NULL, NULL, 1, 0x7fffffff, 1);
+    err = initnn_image_write_samples_png(testing_scratch("huge.png"), w, NULL, NULL, 1, 0x7fffffff, 1);
     CHECK(err == INITNN_ERR_OVERFLOW, "a 2^31-1 x 1 sample returned %d, want INITNN_ERR_OVERFLOW", err);
-    err = initnn_image_write_samples_png(scratch("huge.png"), w, NULL, NULL, 0x7fffffff, 1, 1);
+    err = initnn_image_write_samples_png(testing_scratch("huge.png"), w, NULL, NULL, 0x7fffffff, 1, 1);
     CHECK(err == INITNN_ERR_OVERFLOW, "2^31-1 samples returned %d, want INITNN_ERR_OVERFLOW", err);
-    err = initnn_image_write_weights_png(scratch("huge.png"), w, 4, 1, 3, 1, 0);
+    err = initnn_image_write_weights_png(testing_scratch("huge.png"), w, 4, 1, 3, 1, 0);
     CHECK(err == INITNN_ERR_ARGUMENT, "3 x 1 tiles for 4 inputs returned %d, want INITNN_ERR_ARGUMENT", err);
 }
 
@@ -295,9 +284,9 @@ static void weight_tiles_show_the_sign_of_every_weight(void)
         }
     W[5 * UNITS + 4] = INFINITY;   /* unit 4's last input */
     W[4 * UNITS + 4] = NAN;        /* and the one before */
-    err = initnn_image_write_weights_png(scratch("weights.png"), W, FAN_IN, UNITS, TH, TW, 0);
+    err = initnn_image_write_weights_png(testing_scratch("weights.png"), W, FAN_IN, UNITS, TH, TW, 0);
     CHECK(err == 0, "initnn_image_write_weights_png: %s", initnn_last_error());
-    rgb = read_rgb(scratch("weights.png"), &got_w, &got_h);
+    rgb = read_rgb(testing_scratch("weights.png"), &got_w, &got_h);
     CHECK(rgb != NULL, "stb_image cannot read weights.png: %s", stbi_failure_reason());
     if (got_w != width || got_h != height) stbi_image_free(rgb);
     CHECK(got_w == width && got_h == height, "weights.png is %d x %d, want %d x %d", got_w, got_h, width, height);
@@ -333,9 +322,9 @@ static void weight_tiles_show_the_sign_of_every_weight(void)
     }
     stbi_image_free(rgb);
     /* max_tiles: 2 tiles make a 2 x 1 grid. */
-    err = initnn_image_write_weights_png(scratch("weights2.png"), W, FAN_IN, UNITS, TH, TW, 2);
+    err = initnn_image_write_weights_png(testing_scratch("weights2.png"), W, FAN_IN, UNITS, TH, TW, 2);
     CHECK(err == 0, "max_tiles 2: %s", initnn_last_error());
-    rgb = read_rgb(scratch("weights2.png"), &got_w, &got_h);
+    rgb = read_rgb(testing_scratch("weights2.png"), &got_w, &got_h);
     CHECK(rgb != NULL, "stb_image cannot read weights2.png: %s", stbi_failure_reason());
     stbi_image_free(rgb);
     CHECK(got_w == 2 * (TW + 2) + 2 && got_h == TH + 4, "two tiles: %d x %d, want %d x %d", got_w, got_h,
@@ -356,9 +345,9 @@ static void sample_grids_show_the_pixels_and_the_labels(void)
     x[3 * 784] = NAN;
     x[3 * 784 + 1] = 2.0f;
     x[3 * 784 + 2] = -1.0f;
-    err = initnn_image_write_samples_png(scratch("samples.png"), x, predicted, labels, COUNT, 28, 28);
+    err = initnn_image_write_samples_png(testing_scratch("samples.png"), x, predicted, labels, COUNT, 28, 28);
     CHECK(err == 0, "initnn_image_write_samples_png: %s", initnn_last_error());
-    rgb = read_rgb(scratch("samples.png"), &got_w, &got_h);
+    rgb = read_rgb(testing_scratch("samples.png"), &got_w, &got_h);
     CHECK(rgb != NULL, "stb_image cannot read samples.png: %s", stbi_failure_reason());
     if (got_w != width || got_h != height) stbi_image_free(rgb);
     CHECK(got_w == width && got_h == height, "samples.png is %d x %d, want %d x %d", got_w, got_h, width, height);
@@ -390,13 +379,8 @@ static void sample_grids_show_the_pixels_and_the_labels(void)
 
 int main(int argc, char **argv)
 {
-    const char *base = getenv("TMPDIR");
     testing_init(argc, argv);
-    snprintf(scratch_dir, sizeof scratch_dir, "%s/initnn_image_XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(scratch_dir)) {
-        printf("FAIL test_image: cannot create a scratch folder\n");
-        return 1;
-    }
+    if (testing_scratch_begin("image") != 0) return 1;
     RUN_TEST(a_seven_on_light_paper_meets_the_mnist_conventions);
     RUN_TEST(a_seven_on_a_dark_board_gives_the_same_digit);
     RUN_TEST(a_seven_on_a_transparent_background_is_composited_over_white);
@@ -405,14 +389,6 @@ int main(int argc, char **argv)
     RUN_TEST(image_sizes_whose_products_overflow_are_errors);
     RUN_TEST(weight_tiles_show_the_sign_of_every_weight);
     RUN_TEST(sample_grids_show_the_pixels_and_the_labels);
-    {
-        static const char *const names[] = {
-            "seven-light.png", "seven-dark.png", "seven-alpha.png", "flat.png", "not-an-image.png", "empty.png",
-            "whole.png", "truncated.png", "huge.png", "weights.png", "weights2.png", "samples.png"
-        };
-        size_t i;
-        for (i = 0; i < sizeof names / sizeof names[0]; i++) remove(scratch(names[i]));
-        remove(scratch_dir);
-    }
+    testing_scratch_end();   /* leave nothing behind */
     return testing_finish();
 }

@@ -80,16 +80,6 @@ static void alloc_reset(long fail_at)
 
 /* ---- files -------------------------------------------------------------------------------- */
 
-static char scratch_dir[256];
-
-static const char *scratch(const char *name)
-{
-    static char paths[8][512];
-    static int next;
-    char *p = paths[next++ % 8];
-    snprintf(p, sizeof paths[0], "%s/%s", scratch_dir, name);
-    return p;
-}
 
 static int write_bytes(const char *path, const void *data, size_t n)
 {
@@ -155,14 +145,14 @@ static int load_idx_claiming(initnn_data *d, const uint32_t *dims, size_t payloa
     unsigned char buf[16 + 64], lab[8 + 4];
     size_t n = idx_header(buf, 3, dims);
     memset(buf + n, 7, payload);
-    if (!write_bytes(scratch("claim-images"), buf, n + payload)) return -100;
+    if (!write_bytes(testing_scratch("claim-images"), buf, n + payload)) return -100;
     if (label_count) {
         size_t m = idx_header(lab, 1, label_count);
         memset(lab + m, 1, 4);
-        if (!write_bytes(scratch("claim-labels"), lab, m + 4)) return -100;
+        if (!write_bytes(testing_scratch("claim-labels"), lab, m + 4)) return -100;
     }
     alloc_reset(0);
-    return initnn_load_idx(d, scratch("claim-images"), label_count ? scratch("claim-labels") : NULL);
+    return initnn_load_idx(d, testing_scratch("claim-images"), label_count ? testing_scratch("claim-labels") : NULL);
 }
 
 static void idx_headers_claiming_huge_sizes_are_errors_without_a_huge_allocation(void)
@@ -239,9 +229,9 @@ static void npy_shapes_claiming_huge_sizes_are_errors_without_a_huge_allocation(
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         float *data = (float *)&i;
         int ndim, shape[8], err;
-        CHECK(write_npy(scratch("claim.npy"), cases[i].dict, cases[i].payload), "cannot write %s", scratch("claim.npy"));
+        CHECK(write_npy(testing_scratch("claim.npy"), cases[i].dict, cases[i].payload), "cannot write %s", testing_scratch("claim.npy"));
         alloc_reset(0);
-        err = initnn_npy_read(scratch("claim.npy"), &data, &ndim, shape);
+        err = initnn_npy_read(testing_scratch("claim.npy"), &data, &ndim, shape);
         CHECK(err == cases[i].want, "%s: initnn_npy_read returned %d, want %d (%s)", cases[i].what, err,
               cases[i].want, initnn_last_error());
         CHECK(data == NULL, "%s: *data was not set to NULL", cases[i].what);
@@ -255,9 +245,9 @@ static void npy_shapes_claiming_huge_sizes_are_errors_without_a_huge_allocation(
         int ndim, shape[8], err;
         memset(buf, ' ', sizeof buf);
         memcpy(buf, "\x93NUMPY\x02\x00\xff\xff\xff\xff", 12);
-        CHECK(write_bytes(scratch("claim.npy"), buf, sizeof buf), "cannot write");
+        CHECK(write_bytes(testing_scratch("claim.npy"), buf, sizeof buf), "cannot write");
         alloc_reset(0);
-        err = initnn_npy_read(scratch("claim.npy"), &data, &ndim, shape);
+        err = initnn_npy_read(testing_scratch("claim.npy"), &data, &ndim, shape);
         CHECK(err == INITNN_ERR_FORMAT && data == NULL, "a 4 GiB header: returned %d (%s)", err, initnn_last_error());
         CHECK(alloc_largest < SMALL_ALLOCATION, "a 4 GiB header: an allocation of %lu bytes", (unsigned long)alloc_largest);
     }
@@ -269,9 +259,9 @@ static unsigned char *small_checkpoint(size_t *n)
     initnn_net *net = NULL;
     unsigned char *bytes;
     if (initnn_net_from_arch(&net, "dense:3,relu,dense:2,softmax", 1, 1, 4, "he_normal", NULL, 2, 3)) return NULL;
-    if (initnn_net_save(net, scratch("small.ckpt"))) { initnn_net_free(net); return NULL; }
+    if (initnn_net_save(net, testing_scratch("small.ckpt"))) { initnn_net_free(net); return NULL; }
     initnn_net_free(net);
-    bytes = read_bytes(scratch("small.ckpt"), n);
+    bytes = read_bytes(testing_scratch("small.ckpt"), n);
     return bytes;
 }
 
@@ -279,9 +269,9 @@ static unsigned char *small_checkpoint(size_t *n)
 static int load_edited(unsigned char *bytes, size_t n, initnn_net **out)
 {
     put_le32(bytes + n - 4, initnn_crc32(0, bytes, n - 4));
-    if (!write_bytes(scratch("edited.ckpt"), bytes, n)) return -100;
+    if (!write_bytes(testing_scratch("edited.ckpt"), bytes, n)) return -100;
     alloc_reset(0);
-    return initnn_net_load(out, scratch("edited.ckpt"), 4);
+    return initnn_net_load(out, testing_scratch("edited.ckpt"), 4);
 }
 
 #define CK_LAYER0 36            /* after the magic and seven u32 fields */
@@ -342,25 +332,25 @@ static void csv_and_cifar_claims_beyond_their_limits_are_errors(void)
     static unsigned char record[3073 + 1];
     CHECK(wide != NULL, "out of memory");
     for (i = 0; i < 5000; i++) { wide[len++] = '1'; wide[len++] = i + 1 < 5000 ? ',' : '\n'; }
-    CHECK(write_bytes(scratch("wide.csv"), wide, len), "cannot write");
+    CHECK(write_bytes(testing_scratch("wide.csv"), wide, len), "cannot write");
     free(wide);
     alloc_reset(0);
-    err = initnn_load_csv(&d, scratch("wide.csv"), "-1", 0, 0);
+    err = initnn_load_csv(&d, testing_scratch("wide.csv"), "-1", 0, 0);
     CHECK(err == INITNN_ERR_FORMAT && data_is_empty(&d), "5000 columns: returned %d (%s)", err, initnn_last_error());
-    CHECK(write_bytes(scratch("small.csv"), "1,2\n3,4\n", 8), "cannot write");
-    err = initnn_load_csv(&d, scratch("small.csv"), "99999999999999999999", 0, 0);
+    CHECK(write_bytes(testing_scratch("small.csv"), "1,2\n3,4\n", 8), "cannot write");
+    err = initnn_load_csv(&d, testing_scratch("small.csv"), "99999999999999999999", 0, 0);
     CHECK(err == INITNN_ERR_ARGUMENT && data_is_empty(&d), "target column 10^20: returned %d (%s)", err,
           initnn_last_error());
-    err = initnn_load_csv(&d, scratch("small.csv"), "-2147483649", 0, 0);
+    err = initnn_load_csv(&d, testing_scratch("small.csv"), "-2147483649", 0, 0);
     CHECK(err == INITNN_ERR_ARGUMENT && data_is_empty(&d), "target column -2^31-1: returned %d (%s)", err,
           initnn_last_error());
     /* A CIFAR file one byte short of a record, and one byte over. */
-    CHECK(write_bytes(scratch("short.bin"), record, 3072), "cannot write");
-    cifar_path[0] = scratch("short.bin");
+    CHECK(write_bytes(testing_scratch("short.bin"), record, 3072), "cannot write");
+    cifar_path[0] = testing_scratch("short.bin");
     err = initnn_load_cifar(&d, cifar_path, 1, 0);
     CHECK(err == INITNN_ERR_FORMAT && data_is_empty(&d), "3072 bytes: returned %d (%s)", err, initnn_last_error());
-    CHECK(write_bytes(scratch("long.bin"), record, 3074), "cannot write");
-    cifar_path[0] = scratch("long.bin");
+    CHECK(write_bytes(testing_scratch("long.bin"), record, 3074), "cannot write");
+    cifar_path[0] = testing_scratch("long.bin");
     err = initnn_load_cifar(&d, cifar_path, 1, 0);
     CHECK(err == INITNN_ERR_FORMAT && data_is_empty(&d), "3074 bytes of CIFAR-10: returned %d (%s)", err,
           initnn_last_error());
@@ -485,10 +475,10 @@ static void plots_of_ranges_near_rounding_or_overflow_end_and_stay_small(void)
         s.y = cases[i].y;
         s.n = cases[i].n;
         alarm(20);
-        err = initnn_plot_svg(scratch("range.svg"), &plot, &s, 1);
+        err = initnn_plot_svg(testing_scratch("range.svg"), &plot, &s, 1);
         alarm(0);
         CHECK(err == 0, "%s: initnn_plot_svg returned %d (%s)", cases[i].what, err, initnn_last_error());
-        svg = read_bytes(scratch("range.svg"), &n);
+        svg = read_bytes(testing_scratch("range.svg"), &n);
         free(svg);
         CHECK(svg != NULL && n < 100000, "%s: the SVG has %lu bytes", cases[i].what, (unsigned long)n);
     }
@@ -623,13 +613,13 @@ static int run_make_regression(void) { return initnn_make_regression(&op_data, 2
 static int run_net_load(void)
 {
     op_net = (initnn_net *)&op_net;
-    return initnn_net_load(&op_net, scratch("sweep.ckpt"), 4);
+    return initnn_net_load(&op_net, testing_scratch("sweep.ckpt"), 4);
 }
 
 static int run_load_into(void)
 {
     memcpy(op_params_before, op_net->params, op_net->param_count * sizeof(float));
-    return initnn_net_load_into(op_net, scratch("sweep.ckpt"));
+    return initnn_net_load_into(op_net, testing_scratch("sweep.ckpt"));
 }
 
 static unsigned char *op_file_before;
@@ -637,16 +627,16 @@ static size_t op_file_size;
 
 static int run_save_over(void)
 {
-    return initnn_net_save(op_net, scratch("sweep.ckpt"));
+    return initnn_net_save(op_net, testing_scratch("sweep.ckpt"));
 }
 static int file_untouched(void)
 {
     size_t n;
-    unsigned char *now = read_bytes(scratch("sweep.ckpt"), &n);
+    unsigned char *now = read_bytes(testing_scratch("sweep.ckpt"), &n);
     char tmp[600];
     int same = now && n == op_file_size && memcmp(now, op_file_before, n) == 0;
     free(now);
-    snprintf(tmp, sizeof tmp, "%s.tmp", scratch("sweep.ckpt"));
+    snprintf(tmp, sizeof tmp, "%s.tmp", testing_scratch("sweep.ckpt"));
     return same && !file_exists(tmp);
 }
 
@@ -654,7 +644,7 @@ static int run_npy_read(void)
 {
     int ndim, shape[8];
     op_floats = (float *)&op_floats;
-    return initnn_npy_read(scratch("sweep.npy"), &op_floats, &ndim, shape);
+    return initnn_npy_read(testing_scratch("sweep.npy"), &op_floats, &ndim, shape);
 }
 static int floats_null(void) { return op_floats == NULL; }
 static void release_floats(void) { initnn_free(op_floats); op_floats = NULL; }
@@ -662,10 +652,10 @@ static void release_floats(void) { initnn_free(op_floats); op_floats = NULL; }
 static int run_npy_write(void)
 {
     static const int shape[2] = {2, 3};
-    remove(scratch("sweep-out.npy"));
-    return initnn_npy_write(scratch("sweep-out.npy"), op_w, 2, shape);
+    remove(testing_scratch("sweep-out.npy"));
+    return initnn_npy_write(testing_scratch("sweep-out.npy"), op_w, 2, shape);
 }
-static int npy_not_written(void) { return !file_exists(scratch("sweep-out.npy")); }
+static int npy_not_written(void) { return !file_exists(testing_scratch("sweep-out.npy")); }
 
 static int run_orthogonal(void)
 {
@@ -700,10 +690,10 @@ static int run_plot(void)
     s.x = x;
     s.y = y;
     s.n = 3;
-    remove(scratch("sweep.svg"));
-    return initnn_plot_svg(scratch("sweep.svg"), &plot, &s, 1);
+    remove(testing_scratch("sweep.svg"));
+    return initnn_plot_svg(testing_scratch("sweep.svg"), &plot, &s, 1);
 }
-static int svg_not_written(void) { return !file_exists(scratch("sweep.svg")); }
+static int svg_not_written(void) { return !file_exists(testing_scratch("sweep.svg")); }
 
 static void every_allocation_failure_is_an_error_that_leaks_nothing(void)
 {
@@ -717,14 +707,14 @@ static void every_allocation_failure_is_an_error_that_leaks_nothing(void)
         static unsigned char cifar[3074];
         idx_header(images, 3, dims);
         for (i = 16; i < sizeof images; i++) images[i] = (unsigned char)(i * 9);
-        snprintf(op_paths[0], sizeof op_paths[0], "%s", scratch("sweep-images"));
-        snprintf(op_paths[1], sizeof op_paths[1], "%s", scratch("sweep-labels"));
-        snprintf(op_paths[2], sizeof op_paths[2], "%s", scratch("sweep.csv"));
-        snprintf(op_paths[3], sizeof op_paths[3], "%s", scratch("sweep.bin"));
+        snprintf(op_paths[0], sizeof op_paths[0], "%s", testing_scratch("sweep-images"));
+        snprintf(op_paths[1], sizeof op_paths[1], "%s", testing_scratch("sweep-labels"));
+        snprintf(op_paths[2], sizeof op_paths[2], "%s", testing_scratch("sweep.csv"));
+        snprintf(op_paths[3], sizeof op_paths[3], "%s", testing_scratch("sweep.bin"));
         cifar[0] = 3;
         cifar[1] = 77;
         static const int shape[2] = {4, 5};
-        CHECK(initnn_npy_write(scratch("sweep.npy"), op_w, 2, shape) == 0, "npy: %s", initnn_last_error());
+        CHECK(initnn_npy_write(testing_scratch("sweep.npy"), op_w, 2, shape) == 0, "npy: %s", initnn_last_error());
         CHECK(write_bytes(op_paths[0], images, sizeof images) && write_bytes(op_paths[1], labels, sizeof labels) &&
               write_bytes(op_paths[2], "a,b,y\n1,2,0\n3,4,1\n5,6,1\n", 24) &&
               write_bytes(op_paths[3], cifar, sizeof cifar), "cannot write the loaders' files");
@@ -757,8 +747,8 @@ static void every_allocation_failure_is_an_error_that_leaks_nothing(void)
     op_net = net;
     op_params_before = (float *)malloc(net->param_count * sizeof(float));
     CHECK(op_params_before != NULL, "out of memory");
-    CHECK(initnn_net_save(net, scratch("sweep.ckpt")) == 0, "save: %s", initnn_last_error());
-    op_file_before = read_bytes(scratch("sweep.ckpt"), &op_file_size);
+    CHECK(initnn_net_save(net, testing_scratch("sweep.ckpt")) == 0, "save: %s", initnn_last_error());
+    op_file_before = read_bytes(testing_scratch("sweep.ckpt"), &op_file_size);
     CHECK(op_file_before != NULL, "cannot read the checkpoint back");
     CHECK(initnn_make_moons(&op_moons, 32, 0.1f, 3) == 0, "moons: %s", initnn_last_error());
     {
@@ -975,13 +965,13 @@ static void a_checkpoint_on_disk_is_never_replaced_by_a_non_finite_one(void)
     char tmp[600];
     int err;
     CHECK(net != NULL, "arch: %s", initnn_last_error());
-    CHECK(initnn_net_save(net, scratch("keep.ckpt")) == 0, "save: %s", initnn_last_error());
-    before = read_bytes(scratch("keep.ckpt"), &n_before);
+    CHECK(initnn_net_save(net, testing_scratch("keep.ckpt")) == 0, "save: %s", initnn_last_error());
+    before = read_bytes(testing_scratch("keep.ckpt"), &n_before);
     CHECK(before != NULL, "cannot read the checkpoint");
     net->layers[1].b[1] = NAN;
-    err = initnn_net_save(net, scratch("keep.ckpt"));
-    after = read_bytes(scratch("keep.ckpt"), &n_after);
-    snprintf(tmp, sizeof tmp, "%s.tmp", scratch("keep.ckpt"));
+    err = initnn_net_save(net, testing_scratch("keep.ckpt"));
+    after = read_bytes(testing_scratch("keep.ckpt"), &n_after);
+    snprintf(tmp, sizeof tmp, "%s.tmp", testing_scratch("keep.ckpt"));
     CHECK(err == INITNN_ERR_NONFINITE, "saving a NaN bias returned %d, want INITNN_ERR_NONFINITE", err);
     CHECK(after && n_after == n_before && memcmp(before, after, n_before) == 0, "the checkpoint on disk changed");
     CHECK(!file_exists(tmp), "%s was left behind", tmp);
@@ -992,13 +982,8 @@ static void a_checkpoint_on_disk_is_never_replaced_by_a_non_finite_one(void)
 
 int main(int argc, char **argv)
 {
-    const char *base = getenv("TMPDIR");
     testing_init(argc, argv);
-    snprintf(scratch_dir, sizeof scratch_dir, "%s/initnn_robust_XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(scratch_dir)) {
-        printf("FAIL test_robust: cannot create a scratch folder under %s\n", base && *base ? base : "/tmp");
-        return 1;
-    }
+    if (testing_scratch_begin("robust") != 0) return 1;
     RUN_TEST(idx_headers_claiming_huge_sizes_are_errors_without_a_huge_allocation);
     RUN_TEST(npy_shapes_claiming_huge_sizes_are_errors_without_a_huge_allocation);
     RUN_TEST(checkpoint_layers_claiming_huge_sizes_are_errors_without_a_huge_allocation);
@@ -1013,16 +998,6 @@ int main(int argc, char **argv)
     RUN_TEST(a_nan_target_is_reported_as_such);
     RUN_TEST(training_that_diverges_stops_with_the_last_finite_weights);
     RUN_TEST(a_checkpoint_on_disk_is_never_replaced_by_a_non_finite_one);
-    {
-        /* Leave nothing behind. */
-        static const char *const names[] = {
-            "claim-images", "claim-labels", "claim.npy", "small.ckpt", "edited.ckpt", "wide.csv", "small.csv",
-            "short.bin", "long.bin", "sweep-images", "sweep-labels", "sweep.csv", "sweep.bin", "sweep.ckpt",
-            "sweep.npy", "sweep-out.npy", "sweep.svg", "keep.ckpt", "range.svg"
-        };
-        size_t i;
-        for (i = 0; i < sizeof names / sizeof names[0]; i++) remove(scratch(names[i]));
-        remove(scratch_dir);
-    }
+    testing_scratch_end();   /* leave nothing behind */
     return testing_finish();
 }

@@ -68,6 +68,7 @@ static struct {
     int failed;           /* the running test has failed                      */
     long checks;          /* checks evaluated in the running test             */
     char reason[1024];    /* the first failure of the running test            */
+    char scratch[256];    /* testing_scratch_begin's folder, or ""            */
 } testing__state;
 
 /* Nonzero once the running test has failed. */
@@ -247,5 +248,50 @@ TESTING__FN int testing_finish(void)
 {
     return testing__state.tests_failed ? 1 : 0;
 }
+
+/* ---- a scratch folder (POSIX: the test defines _POSIX_C_SOURCE 200809L) ----
+
+   testing_scratch_begin("image") creates $TMPDIR/initnn_image_XXXXXX (or
+   under /tmp) and returns 0, or prints a FAIL line and returns -1;
+   testing_scratch("x.png") is a path in it (the last eight are kept);
+   testing_scratch_end() removes every file in it, then the folder. */
+#if defined(_POSIX_C_SOURCE) && _POSIX_C_SOURCE >= 200809L
+#include <dirent.h>
+#include <unistd.h>
+
+TESTING__FN int testing_scratch_begin(const char *tag)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(testing__state.scratch, sizeof testing__state.scratch, "%s/initnn_%s_XXXXXX",
+             base && *base ? base : "/tmp", tag);
+    if (!mkdtemp(testing__state.scratch)) {
+        printf("FAIL test_%s: cannot create a scratch folder %s\n", tag, testing__state.scratch);
+        testing__state.scratch[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+TESTING__FN const char *testing_scratch(const char *name)
+{
+    static char paths[8][512];
+    static int next;
+    char *p = paths[next++ % 8];
+    snprintf(p, sizeof paths[0], "%s/%s", testing__state.scratch, name);
+    return p;
+}
+
+TESTING__FN void testing_scratch_end(void)
+{
+    DIR *d;
+    struct dirent *e;
+    if (!testing__state.scratch[0] || !(d = opendir(testing__state.scratch))) return;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) unlink(testing_scratch(e->d_name));
+    closedir(d);
+    rmdir(testing__state.scratch);
+    testing__state.scratch[0] = '\0';
+}
+#endif
 
 #endif /* TESTING_H_INCLUDED */
