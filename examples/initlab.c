@@ -1904,16 +1904,6 @@ static void lab_predict(lab *L, int argc, char **argv)
     char labels[2 * LAB_MAX_INITS][INITNN_SPEC_MAX + 32];
     FILE *csv, *md;
     if (!(input_m2 > 0.0)) lab_fatal("--predict: the probe batch's inputs are all 0");
-    {
-        /* A net the theory does not cover is a usage error: before any file is written. */
-        initnn_net *net = lab_build_net(L, o->inits[0], 1);
-        initnn_layer_theory *table = (initnn_layer_theory *)lab_alloc((size_t)net->layer_count * sizeof *table);
-        int err = initnn_theory_predict(net, input_m2, table);
-        free(table);
-        initnn_net_free(net);
-        if (err == INITNN_ERR_ARGUMENT || err == INITNN_ERR_SPEC) lab_usage_error("--predict: %s", initnn_last_error());
-        if (err) lab_fatal("--predict: %s", initnn_last_error());
-    }
     lab_mkdirs(o->out);
     csv = lab_open_out(L, "predict.csv");
     md = lab_open_out(L, "predict.md");
@@ -2050,8 +2040,19 @@ int main(int argc, char **argv)
     L->probe_targets = (float *)lab_alloc((size_t)L->probe_n * (size_t)(L->data.train.target_dim + 1) * sizeof(float));
     initnn_data_batch(&L->data.train, NULL, 0, L->probe_n, L->probe_x, L->probe_labels, L->probe_targets);
 
-    /* A bad architecture is a usage error: find out before any file is written. */
-    initnn_net_free(lab_build_net(L, o->inits[0], 1));
+    /* A bad architecture, or one the theory does not cover with --predict,
+       is a usage error: find out before any file is written. */
+    {
+        initnn_net *net = lab_build_net(L, o->inits[0], 1);
+        if (o->predict) {
+            initnn_layer_theory *table = (initnn_layer_theory *)lab_alloc((size_t)net->layer_count * sizeof *table);
+            int err = initnn_theory_predict(net, 1.0, table);
+            free(table);
+            if (err == INITNN_ERR_ARGUMENT || err == INITNN_ERR_SPEC) lab_usage_error("--predict: %s", initnn_last_error());
+            if (err) lab_fatal("--predict: %s", initnn_last_error());
+        }
+        initnn_net_free(net);
+    }
 
     if (o->predict) {
         lab_predict(L, argc, argv);
