@@ -1,4 +1,4 @@
-/* initnn.h - v0.1.0 - weight initialization and the training it shapes, in one C99 header
+/* initnn.h - v0.2.0 - weight initialization and the training it shapes, in one C99 header
    public domain or MIT, your choice (see the end of the file)
 
    initnn is a small neural-network library written to study how the initial
@@ -35,9 +35,17 @@
 
       INITNN_MALLOC(size), INITNN_FREE(ptr)
                         the allocator; define both or neither.
-      INITNN_ASSERT(x)  internal consistency checks (default: assert.h).
+      INITNN_ASSERT(x)  internal consistency checks (default: assert.h), such
+                        as a layer's input width matching the layer before it.
                         Bad input never reaches an assert: it is an error code.
       INITNN_STATIC     make every function static to the including file.
+      INITNN_REFERENCE  run the whole library on its lessons' plain loops:
+                        the naive triple-loop products, the direct sums of
+                        a convolution, scalar Adam, no intrinsics, no OpenMP
+                        (section 16 is not compiled). Results agree with the
+                        default build to float rounding and is several
+                        times slower (make bench prints both): the lesson
+                        of section 16.
       INITNN_NO_SIMD    use the portable loops even where AVX2/FMA is enabled.
       INITNN_NO_AVX512  use the AVX2 matrix-product kernel even where
                         AVX-512F is enabled (-march=native on a CPU with
@@ -49,14 +57,70 @@
       - A dense layer computes Y = X W + b. X is (batch, fan_in), W is
         (fan_in, fan_out), Y is (batch, fan_out); every matrix is float32,
         row-major, contiguous.
+      - Parameter order: the object a function acts on first (the net, the
+        generator), then the outputs, then the inputs, then the sizes:
+        initnn_matmul(C, A, B, M, K, N, accumulate),
+        initnn_conv_fans(&fan_in, &fan_out, c_in, c_out, k_h, k_w),
+        initnn_net_evaluate(net, &loss, &metric, data). One exception:
+        secondary results that a caller may not want, passed as pointers
+        that may be NULL, come last: the loss of initnn_net_backward and
+        initnn_net_train_batch (and its grad_norm), the epoch count of
+        initnn_net_train, the iteration counts of initnn_lsuv.
+      - A spec string's parameters come in the order of its function's:
+        "random_normal:std,mean" is initnn_random_normal(w, n, std, mean, rng).
+      - Sizes: the length of a flat array of numbers (n, the element count of
+        a weight matrix or a histogram's input) is size_t; every other size
+        -- a dimension, fan, batch, count of samples, layers, bins or names --
+        is int, and a product of dimensions above INITNN_MAX_ELEMENTS is
+        INITNN_ERR_OVERFLOW.
       - Functions that can fail return int: 0 on success, a negative
         INITNN_ERR_* code otherwise, and initnn_last_error() then says what
         was wrong and names the bad value. On failure nothing the caller
         passed in has been modified.
+        Exceptions, each with initnn_last_error() set when it fails:
+          initnn_net_forward       returns the output, or NULL
+          initnn_net_loss,         return the loss, or NaN (a bad label, no
+          initnn_softmax_cross_entropy   forward before); nothing written
+          initnn_gain, initnn_gain_numeric   return the gain, or 0 for an
+                                   unknown activation
+          initnn_theory_first_bad_layer   returns a layer index, or -1 (none:
+                                   not an error)
+        and the plain loops -- the products, activations, losses and layer
+        passes, the plain initializer functions, the statistics -- are void
+        or return their value without checking: they trust the sizes they
+        are given, which the spec functions and the net check first.
       - Randomness comes only from an initnn_rng the caller owns; there is no
         hidden global generator. The same seed gives the same bits on every
         platform and compiler (see the RNG section for the fine print).
       - The library never prints, never exits, never aborts on bad input.
+
+   HOW TO READ IT
+
+   The sections follow a lecture: numbers, then initializers, then the
+   layers, losses and optimizers they feed, then what to measure and what
+   theory predicts. In the implementation each section is the lesson: every
+   layer, loss and optimizer is the plain loop of its formula, with the
+   formula beside it, forward and backward side by side. What makes those
+   loops fast (packed matrix products and their micro-kernels, vector lanes,
+   OpenMP) stands apart in the last section, 16. Fast paths, reached from a
+   lesson through one named call marked "16. Fast paths". Read sections 1-15
+   for the lesson and skip 16; define INITNN_REFERENCE to run the library on
+   exactly the code you read.
+
+   WHERE THE FORMULAS ARE: search for the tag in brackets; its second hit
+   (after this list) is the code, with the formula beside it.
+
+      [variance_scaling] Var(W) = scale / n, every named initializer's rule
+      [glorot]        Var(W) = 2 / (fan_in + fan_out)
+      [he]            Var(W) = 2 / ((1 + a^2) fan_in)
+      [dense]         Z = X W + b and its backward dW = X^T dZ, dX = dZ W^T
+      [conv]          a convolution's sums, forward and backward
+      [conv_fans]     fan_in = c_in k_h k_w
+      [pool]          max and average pooling
+      [softmax_xent]  softmax cross-entropy and its gradient (p - y) / B
+      [sgd] [adam] [rmsprop]
+                      the updates; Adam with its bias correction
+      [mean_field]    q_l = sigma_w^2 E[phi(z)^2] + sigma_b^2 (Poole et al. 2016)
 
    CONTENTS (sections of the declarations and of the implementation, in the
    order a lecture introduces them)
@@ -87,9 +151,26 @@
       13. Checkpoints and .npy
       14. Plots (SVG)
       15. Images (optional, INITNN_WITH_STB: stb_image)
+      16. Fast paths          (implementation only) packed GEMM with AVX-512 /
+                              AVX2 / portable micro-kernels, convolution as
+                              im2col and one product, pooling selects, Adam
+                              in vector lanes; absent with INITNN_REFERENCE
 
    REVISION HISTORY
 
+      0.2.0  (2026-12-06)  The lessons first, the fast paths apart (section
+                           16) and INITNN_REFERENCE; a layer keeps its parsed
+                           specs, "lsuv" is a spec kind, initnn_layer_fans,
+                           initnn_suggest. Parameter order made one rule
+                           (CONVENTIONS), which changes: initnn_random_normal
+                           and initnn_truncated_normal (std before mean, as
+                           their specs), initnn_conv_fans, initnn_data_batch,
+                           initnn_data_split, initnn_standardize_fit,
+                           initnn_init_spec_moments, initnn_net_evaluate,
+                           initnn_net_diagnose, initnn_net_jacobian,
+                           initnn_npy_read, initnn_theory_predict,
+                           initnn_theory_compare, initnn_theory_fixed_point
+                           (outputs before inputs).
       0.1.0  (2026-11-26)  RNG, matrix products, initializers, training engine,
                            convolutions, signal-propagation theory, data,
                            checkpoints, plots, images.
@@ -102,7 +183,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define INITNN_VERSION "0.1.0"
+#define INITNN_VERSION "0.2.0"
 
 #ifdef INITNN_STATIC
 #define INITNNDEF static
@@ -130,14 +211,17 @@ enum {
     INITNN_ERR_NONFINITE = -7  /* a NaN or Inf appeared                       */
 };
 
-/* The largest number of elements in one array. Sizes are ints throughout, so
-   an index always fits; a product of dimensions beyond this is
-   INITNN_ERR_OVERFLOW, never a wrap-around or a huge allocation. */
+/* The largest number of elements in one array. Dimensions are ints (see
+   CONVENTIONS), so an index always fits; a product of dimensions beyond this
+   is INITNN_ERR_OVERFLOW, never a wrap-around or a huge allocation. */
 #define INITNN_MAX_ELEMENTS 2147483647
 
-/* The message of the last error raised on this thread: which function, which
-   value, why. "" when no error has happened. The string stays valid until the
-   next failing call on the same thread. */
+/* The message of the last error: which function, which value, why. "" when
+   no error has happened. The message is kept per thread where the compiler
+   has thread-local storage (C11 _Thread_local, C++11 thread_local, gcc's and
+   clang's __thread, MSVC's __declspec(thread)); elsewhere (tcc) there is one
+   message for the whole process, which a failure on another thread
+   overwrites. The string stays valid until the next failing call. */
 INITNNDEF const char *initnn_last_error(void);
 
 /* Clears the message (initnn_last_error() returns "" afterwards). */
@@ -307,6 +391,8 @@ INITNNDEF int initnn_histogram(size_t *counts, int bins, const float *x, size_t 
       orthogonal[:gain]                 QR of a Gaussian matrix, times gain
       sparse[:k[,std]]                  k nonzero N(0, std^2) inputs per unit
       identity[:gain]                   gain on the diagonal
+      lsuv                              orthogonal now; initnn_lsuv rescales each
+                                        layer on data (Mishkin & Matas 2016)
 
    Framework defaults, each a kernel spec with a bias policy (the bias a
    layer gets when no bias spec is given, see initnn_default_bias):
@@ -356,7 +442,8 @@ enum {
     INITNN_INIT_VARIANCE_SCALING,      /* param[0] = scale; mode, distribution  */
     INITNN_INIT_ORTHOGONAL,            /* param[0] = gain                       */
     INITNN_INIT_SPARSE,                /* param[0] = k, param[1] = std          */
-    INITNN_INIT_IDENTITY               /* param[0] = gain                       */
+    INITNN_INIT_IDENTITY,              /* param[0] = gain                       */
+    INITNN_INIT_LSUV                   /* param[0] = gain of the orthogonal draw */
 };
 
 typedef struct initnn_init_spec {
@@ -372,6 +459,12 @@ typedef struct initnn_init_spec {
    suggestion: "unknown initializer 'he_normall' (did you mean 'he_normal'?)").
    *out is untouched on failure. */
 INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec);
+
+/* The name among names[0..count-1] closest to word by edit distance
+   (Levenshtein: insertions, deletions and substitutions of one character),
+   if it is at most 3 edits away, else NULL. The "did you mean" of every
+   message about a misspelt name; programs can use it for their own words. */
+INITNNDEF const char *initnn_suggest(const char *word, const char *const *names, int count);
 
 /* Fills w, a (fan_in, fan_out) row-major matrix, as the spec says.
    Returns 0, or an error code with initnn_last_error() set and w untouched:
@@ -400,7 +493,7 @@ INITNNDEF void initnn_zeros(float *w, size_t n);
 INITNNDEF void initnn_constant(float *w, size_t n, float value);
 
 /* w ~ N(mean, std^2). Keras' RandomNormal defaults to std 0.05. */
-INITNNDEF void initnn_random_normal(float *w, size_t n, float mean, float std, initnn_rng *rng);
+INITNNDEF void initnn_random_normal(float *w, size_t n, float std, float mean, initnn_rng *rng);
 
 /* w ~ U(lo, hi). Var = (hi - lo)^2 / 12. */
 INITNNDEF void initnn_random_uniform(float *w, size_t n, float lo, float hi, initnn_rng *rng);
@@ -408,7 +501,7 @@ INITNNDEF void initnn_random_uniform(float *w, size_t n, float lo, float hi, ini
 /* w ~ N(mean, std^2) with every draw beyond 2 std redrawn (as Keras'
    TruncatedNormal and torch.nn.init.trunc_normal_ with a, b = +-2 std).
    Its variance is (0.87962566 std)^2, not std^2. */
-INITNNDEF void initnn_truncated_normal(float *w, size_t n, float mean, float std, initnn_rng *rng);
+INITNNDEF void initnn_truncated_normal(float *w, size_t n, float std, float mean, initnn_rng *rng);
 
 /* Variance scaling (Keras VarianceScaling): Var(W) = scale / n with
    n = fan_in, fan_out or (fan_in + fan_out) / 2 by mode, drawn from the
@@ -621,7 +714,7 @@ INITNNDEF void initnn_col2im(float *dx, const float *col, int channels, int heig
                              int out_h, int out_w);
 
 /* Fans of a conv kernel: fan_in = c_in k_h k_w, fan_out = c_out k_h k_w. */
-INITNNDEF void initnn_conv_fans(int c_in, int c_out, int kernel_h, int kernel_w, int *fan_in, int *fan_out);
+INITNNDEF void initnn_conv_fans(int *fan_in, int *fan_out, int c_in, int c_out, int kernel_h, int kernel_w);
 
 /* Fills a conv kernel W (c_in k_h k_w, c_out) from a spec with the conv fans
    (through initnn_init_fill_fans, so every dense spec works). "identity" is
@@ -661,8 +754,10 @@ typedef struct initnn_layer {
     int activation;                 /* INITNN_ACT_* (dense, conv)                  */
     float activation_param;         /* leaky ReLU slope                           */
     float rate;                     /* dropout rate                               */
-    char kernel_init[INITNN_SPEC_MAX];   /* spec the kernel was drawn from        */
+    char kernel_init[INITNN_SPEC_MAX];   /* spec the kernel was drawn from, as given */
     char bias_init[INITNN_SPEC_MAX];
+    initnn_init_spec kernel_spec;   /* the same specs, parsed once when the layer  */
+    initnn_init_spec bias_spec;     /* is added: drawing and the theory read these */
     char activation_spec[INITNN_SPEC_MAX];
     size_t param_offset;            /* W then b, in the net's params              */
     size_t weight_count, bias_count;
@@ -794,6 +889,13 @@ INITNNDEF int initnn_net_from_arch(initnn_net **out, const char *arch, int chann
 /* The output width of the net (of its last layer; input_dim if empty). */
 INITNNDEF int initnn_net_output_dim(const initnn_net *net);
 
+/* The fans of a layer's kernel, the n of every variance-scaling rule:
+   dense  fan_in = in, fan_out = out;
+   conv2d fan_in = c_in k_h k_w, fan_out = c_out k_h k_w (initnn_conv_fans);
+   0 and 0 for a layer without a kernel. Drawing the weights and the
+   signal-propagation theory both take the fans from here. */
+INITNNDEF void initnn_layer_fans(int *fan_in, int *fan_out, const initnn_layer *layer);
+
 /* Sets the loss: INITNN_LOSS_SOFTMAX_CROSS_ENTROPY (the last layer must be
    dense with activation softmax; the loss is fused with it, see
    initnn_softmax_cross_entropy) or INITNN_LOSS_MSE (any output). */
@@ -907,9 +1009,8 @@ typedef struct initnn_layer_diag {
    given, a backward pass (the net's gradients are overwritten), then fills
    out[0..layer_count-1]. *global_grad_norm (may be NULL) receives the norm of
    all gradients. Returns 0 or an error. */
-INITNNDEF int initnn_net_diagnose(initnn_net *net, const float *X, const int *labels,
-                                  const float *targets, int batch, initnn_layer_diag *out,
-                                  double *global_grad_norm);
+INITNNDEF int initnn_net_diagnose(initnn_net *net, initnn_layer_diag *out, double *global_grad_norm,
+                                  const float *X, const int *labels, const float *targets, int batch);
 
 /* Fills diagnostics from the buffers of the last forward/backward without
    running anything (used by the training loop). */
@@ -1016,8 +1117,8 @@ INITNNDEF int initnn_activation_moments_gauss_hermite(initnn_moments *out, int a
    gain^2 / max(rows, cols) (every column, or row, has unit norm), sparse
    k std^2 / rows, identity gain^2 min(rows, cols) / (rows cols) (its mean
    gain min / (rows cols) is reported too). */
-INITNNDEF int initnn_init_spec_moments(const initnn_init_spec *spec, int rows, int cols, int fan_in,
-                                       int fan_out, double *mean, double *variance);
+INITNNDEF int initnn_init_spec_moments(double *mean, double *variance, const initnn_init_spec *spec,
+                                       int rows, int cols, int fan_in, int fan_out);
 
 /* One row of the prediction-versus-measurement table. */
 typedef struct initnn_layer_theory {
@@ -1037,15 +1138,15 @@ typedef struct initnn_layer_theory {
    with the output layer's E[delta^2] set to 1. table has layer_count rows.
    Dense, conv, dropout (evaluation mode) and flatten layers; pooling is
    INITNN_ERR_ARGUMENT. */
-INITNNDEF int initnn_theory_predict(const initnn_net *net, double input_second_moment,
-                                    initnn_layer_theory *table);
+INITNNDEF int initnn_theory_predict(initnn_layer_theory *table, const initnn_net *net,
+                                    double input_second_moment);
 
 /* Prediction and measurement side by side on a batch: runs the forward pass
    (evaluation mode) and the backward pass (labels or targets), measures
    E[z^2] and E[delta^2] per layer, and predicts them from the batch's
    measured input second moment and the measured output delta. */
-INITNNDEF int initnn_theory_compare(initnn_net *net, const float *X, const int *labels, const float *targets,
-                                    int batch, initnn_layer_theory *table);
+INITNNDEF int initnn_theory_compare(initnn_net *net, initnn_layer_theory *table, const float *X,
+                                    const int *labels, const float *targets, int batch);
 
 /* Prints the table, one line a layer, to file. */
 INITNNDEF void initnn_theory_print(FILE *file, const initnn_net *net, const initnn_layer_theory *table);
@@ -1074,9 +1175,9 @@ INITNNDEF int initnn_theory_correlation_map(double *c_next, int activation, floa
    (identity, ReLU, leaky ReLU) with sigma_b^2 = 0 every q is a fixed point
    up to scale; q* = 1 is reported. Where the length map collapses
    (sigma_b^2 = 0, chi_1 < 1) q* = 0 and the limits at q -> 0 are reported. */
-INITNNDEF int initnn_theory_fixed_point(int activation, float param, double sigma_w2, double sigma_b2,
-                                        double *q_star, double *c_star, double *chi_1, double *chi_c,
-                                        double *xi_c);
+INITNNDEF int initnn_theory_fixed_point(double *q_star, double *c_star, double *chi_1, double *chi_c,
+                                        double *xi_c, int activation, float param, double sigma_w2,
+                                        double sigma_b2);
 
 /* The critical sigma_w^2 for the activation and sigma_b^2: the root of
    chi_1(q*(sigma_w^2)) = 1, by bisection on [0.05, 1000]. With sigma_b^2 =
@@ -1095,7 +1196,7 @@ INITNNDEF int initnn_singular_values(double *values, const float *A, int rows, i
    W_1 D_1 W_2 D_2 ... W_L D_L with D_l = diag(phi'(z_l)). J is (input_dim,
    output_dim). Dense, dropout (evaluation) and flatten layers; the last
    layer may not be softmax. */
-INITNNDEF int initnn_net_jacobian(initnn_net *net, const float *x, float *J);
+INITNNDEF int initnn_net_jacobian(initnn_net *net, float *J, const float *x);
 
 /* ============================================================================
    11. Training loop
@@ -1148,8 +1249,8 @@ INITNNDEF initnn_train_config initnn_train_defaults(void);
 
 /* Copies samples [start, start+batch) (or those listed in index, when not
    NULL) into X (batch, features) as floats, and their labels / targets. */
-INITNNDEF void initnn_data_batch(const initnn_data *data, const int *index, int start, int batch,
-                                 float *X, int *labels, float *targets);
+INITNNDEF void initnn_data_batch(float *X, int *labels, float *targets, const initnn_data *data,
+                                 const int *index, int start, int batch);
 
 /* One training step on a batch: zero_grad, forward (training), backward,
    a check that the loss and every gradient are finite, step. *loss (may be
@@ -1162,8 +1263,8 @@ INITNNDEF int initnn_net_train_batch(initnn_net *net, const float *X, const int 
 
 /* Loss and metric (accuracy or MAE) of the net on data, in batches of up to
    max_batch, in evaluation mode. */
-INITNNDEF int initnn_net_evaluate(initnn_net *net, const initnn_data *data, double *loss,
-                                  double *metric);
+INITNNDEF int initnn_net_evaluate(initnn_net *net, double *loss, double *metric,
+                                  const initnn_data *data);
 
 /* Trains for cfg->epochs on train, with val (may be NULL) or the
    validation_split for validation, early stopping and the epoch callback.
@@ -1254,11 +1355,11 @@ INITNNDEF int initnn_load_cifar(initnn_data *out, const char *const *paths, int 
 
 /* Splits data into views: first gets the leading samples, second the last
    round(fraction * count) (0 < fraction < 1, both sides non-empty). */
-INITNNDEF int initnn_data_split(const initnn_data *data, float fraction, initnn_data *first, initnn_data *second);
+INITNNDEF int initnn_data_split(initnn_data *first, initnn_data *second, const initnn_data *data, float fraction);
 
 /* z-score standardization: mean and std of each feature over data (float
    features), std of a constant feature taken as 1. */
-INITNNDEF int initnn_standardize_fit(const initnn_data *data, float *mean, float *std);
+INITNNDEF int initnn_standardize_fit(float *mean, float *std, const initnn_data *data);
 
 /* x = (x - mean) / std for each of count rows of features floats, in place:
    fit on the training set, apply the same to every other set. */
@@ -1308,7 +1409,7 @@ INITNNDEF int initnn_npy_write(const char *path, const float *data, int ndim, co
 /* Reads a .npy of '<f4' or '<f8' (converted to float), C order, up to 8
    dimensions. *data is allocated with INITNN_MALLOC (free with INITNN_FREE
    or initnn_free); shape gets ndim entries. */
-INITNNDEF int initnn_npy_read(const char *path, float **data, int *ndim, int shape[8]);
+INITNNDEF int initnn_npy_read(float **data, int *ndim, int shape[8], const char *path);
 
 /* Frees memory that initnn allocated for the caller. */
 INITNNDEF void initnn_free(void *p);
@@ -1441,14 +1542,20 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
 #include <omp.h>
 #endif
 
-/* A loop over the samples of a batch whose iterations write disjoint memory
-   (im2col, col2im, pooling, activations) runs on OpenMP's threads when OpenMP is on: the
-   same operations on the same values, so no result depends on the number of
-   threads. The loop's batch size must be named batch. */
-#ifdef _OPENMP
+/* Fast paths (section 16), the OpenMP part. A loop over the samples of a
+   batch whose iterations write disjoint memory (im2col, col2im, pooling,
+   activations) runs on OpenMP's threads when OpenMP is on: the same
+   operations on the same values, so no result depends on the number of
+   threads. The loop's batch size must be named batch. INITNN__FOR_CHANNELS
+   does the same for a loop over a layer's channels that sums each channel
+   in order on one thread (the conv bias gradient, where ld is the length
+   of each sum). Empty without OpenMP and in INITNN_REFERENCE builds. */
+#if defined(_OPENMP) && !defined(INITNN_REFERENCE)
 #define INITNN__FOR_SAMPLES _Pragma("omp parallel for schedule(static) if (batch >= 4)")
+#define INITNN__FOR_CHANNELS _Pragma("omp parallel for schedule(static) if (l->out_c >= 4 && ld >= 1024)")
 #else
 #define INITNN__FOR_SAMPLES
+#define INITNN__FOR_CHANNELS
 #endif
 
 #ifdef INITNN_WITH_STB
@@ -1456,9 +1563,12 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
 #include <stb_image_write.h>
 #endif
 
-#if defined(__AVX2__) && defined(__FMA__) && !defined(INITNN_NO_SIMD)
+#if defined(__AVX2__) && defined(__FMA__) && !defined(INITNN_NO_SIMD) && !defined(INITNN_REFERENCE)
 #define INITNN__AVX2 1
 #include <immintrin.h>
+#if defined(__AVX512F__) && !defined(INITNN_NO_AVX512)
+#define INITNN__AVX512 1
+#endif
 #endif
 
 /* Thread-local storage for the error message, where the compiler has it. */
@@ -1485,6 +1595,16 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The fast paths (section 16), declared here so that the lessons can call
+   them; with INITNN_REFERENCE each is the lesson's own loop. */
+static void initnn__fast_gemm(float *C, const float *A, int a_trans, const float *B, int b_trans,
+                              int M, int K, int N, int accumulate);
+static int initnn__fast_conv_forward(initnn_layer *l, const float *X, int batch);
+static int initnn__fast_conv_backward(initnn_layer *l, float *dX, const float *X, int batch);
+static int initnn__fast_maxpool_2x2(float *y, int *argmax, const float *x, const initnn_layer *l);
+static size_t initnn__fast_adam_lanes(float *w, float *m, float *v, const float *g, size_t n,
+                                      const initnn_optimizer *opt, float inv1, float inv2);
 
 /* ////////////////////////////////////////////////////////////////////////////
    1. Errors and configuration
@@ -1913,583 +2033,27 @@ INITNNDEF void initnn_matmul_tn_naive(float *C, const float *A, const float *B,
         }
 }
 
-/* ---- the fast products ---------------------------------------------------
-   The scheme of GotoBLAS and BLIS (K. Goto and R. van de Geijn, "Anatomy of
-   high-performance matrix multiplication", ACM TOMS 34(3), 2008). C is made
-   of MR x NR tiles; a micro-kernel keeps one tile in registers while it runs
-   down a depth of up to KC, broadcasting one element of A at a time against
-   a row of NR elements of B. Around it, blocking for the caches:
-
-     for jc over N, step NC               B panel, KC x NC: packed once per
-       for pc over K, step kc <= KC         (jc, pc) into kc x NR slivers,
-         pack B(pc.., jc..)                 zero-padded; it sits in L2, the
-         for ic over M, step MC             sliver in use in L1
-           pack A(ic.., pc..) or not      A block, MC x KC: MR-tall slivers
-           for jr over the B slivers        of kc x MR, or A read in place
-             for ir over the A slivers
-               micro-kernel: C tile (+)= A sliver B sliver
-
-   The three products differ only in how A and B are read: packing an operand
-   stored the other way round is a transposition (8 x 8 blocks in registers
-   on AVX), packing one stored the right way a copy. The micro-kernels take A
-   with any row and column stride, so A is packed only where that pays (see
-   initnn__pack_a). An edge sliver of at most NR/2 columns has its own SIMD
-   kernel, twice as tall, so that N = 10 does not run at 10/NR of the speed;
-   the portable build computes such a narrow C as C^T = B^T A^T instead.
-
-   Summation order, the same whatever the thread count, the tile an element
-   falls in or the kernel that computes it: K is cut into ceil(K / KC) blocks
-   of near-equal depth (the cut depends on K alone); each block's products
-   are summed in order of k into a float that starts at 0 (a fused
-   multiply-add per term in the SIMD kernels; x * b + acc as the compiler
-   compiles it in the portable one); the block sums are added to C in order
-   of the blocks (the first is stored, unless accumulate is set). C^T = B^T
-   A^T multiplies the same pairs (a b = b a exactly). Threads only share out
-   tiles of C, so every element of C gets the same operations in the same
-   order with 1 thread or 64.
-
-   Memory: nothing is allocated. The B panel (KC NC floats, 256 KiB, shared
-   by the threads) is on the caller's stack and each thread has an A block
-   (MC KC floats, 128-132 KiB) on its own. */
-
-#if defined(INITNN__AVX2) && defined(__AVX512F__) && !defined(INITNN_NO_AVX512)
-#define INITNN__AVX512 1
-#endif
-
-/* MR x NR: the register tile. KC: depth of a block; MC x KC (A) and one
-   KC x NR sliver of B stay in cache while the micro-kernel sweeps them. */
-#if defined(INITNN__AVX512)
-#define INITNN__MR 8       /* 8 x 32: 16 zmm accumulators                   */
-#define INITNN__NR 32
-#elif defined(INITNN__AVX2)
-#define INITNN__MR 6       /* 6 x 16: 12 ymm accumulators                   */
-#define INITNN__NR 16
-#else
-#define INITNN__MR 4       /* 4 x 32: see the portable micro-kernel        */
-#define INITNN__NR 32
-#endif
-#define INITNN__KC 256
-#define INITNN__MC (2 * INITNN__MR * ((128 + 2 * INITNN__MR - 1) / (2 * INITNN__MR)))
-#define INITNN__NC 256     /* a multiple of NR                              */
-
-/* A is read in place rather than packed when packing would not pay: when a
-   panel of C has fewer than 2 NR columns (each A sliver is used once or
-   twice), or when A has at most 2^18 elements (1 MiB, so that it stays in L2)
-   and is stored as (M, K) or, stored as (K, M), has rows of at most 256
-   floats: then the micro-kernel's reads of A are cheap, and packing it cost
-   4-10% on the MLP shapes of bench/. Larger A, or A^T with long rows (pages
-   apart from one k to the next), is packed. */
-static int initnn__pack_a(int a_trans, int M, int K, int nc)
-{
-    if (nc < 2 * INITNN__NR) return 0;
-    if ((double)M * (double)K > 262144.0) return 1;
-    return a_trans && M > 256;
-}
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
-/* The micro-kernels are compiled on their own: inlined into the driver,
-   clang no longer vectorizes the portable one. */
-#if defined(__GNUC__) || defined(__clang__)
-#define INITNN__NOINLINE __attribute__((noinline))
-#else
-#define INITNN__NOINLINE
-#endif
-
-/* A 64-byte aligned pointer into a buffer that has 16 floats to spare. */
-static float *initnn__align64(float *p)
-{
-    return (float *)(((uintptr_t)p + 63u) & ~(uintptr_t)63u);
-}
-
-/* The width of a packed B sliver of nr <= NR columns: NR, or half of it for
-   an edge sliver that the SIMD kernels then cover with one vector per row. */
-#if defined(INITNN__AVX2)
-#define INITNN__BW(nr) ((nr) <= INITNN__NR / 2 ? INITNN__NR / 2 : INITNN__NR)
-#else
-#define INITNN__BW(nr) INITNN__NR
-#endif
-
-#if defined(INITNN__AVX2)
-/* Asks for the mr x nr tile of C to be brought into L1 while the kernel
-   computes: with a large ldc its rows fall into the same cache set. */
-static void initnn__prefetch_c(const float *c, ptrdiff_t ldc, int mr, int nr)
-{
-    int r;
-    for (r = 0; r < mr; r++, c += ldc) {
-        _mm_prefetch((const char *)c, _MM_HINT_T0);
-        _mm_prefetch((const char *)(c + nr - 1), _MM_HINT_T0);
-    }
-}
-#endif
-
-/* dst[k*w + j] = src[k*ld + j] for k < kc, j < cols; zero for cols <= j < w. */
-static void initnn__pack_copy(float *dst, int w, const float *src, ptrdiff_t ld, int cols, int kc)
-{
-    int k, j;
-#if defined(INITNN__AVX512)
-    if (w % 16 == 0 || (w == 8 && cols == 8)) {
-        if (w == 8) {                      /* an A sliver: 8 floats a row */
-            for (k = 0; k < kc; k++, src += ld, dst += 8) _mm256_storeu_ps(dst, _mm256_loadu_ps(src));
-            return;
-        }
-        for (j = 0; j < w; j += 16) {
-            const int n = cols - j;
-            const __mmask16 m = (__mmask16)(n >= 16 ? 0xFFFFu : n > 0 ? (1u << n) - 1u : 0u);
-            const float *s = src + j;
-            float *d = dst + j;
-            for (k = 0; k < kc; k++, s += ld, d += w)
-                _mm512_storeu_ps(d, _mm512_maskz_loadu_ps(m, s));
-        }
-        return;
-    }
-#elif defined(INITNN__AVX2)
-    if (w % 8 == 0) {
-        const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-        for (j = 0; j < w; j += 8) {
-            const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(cols - j), lanes);
-            const float *s = src + j;
-            float *d = dst + j;
-            if (cols - j >= 8)
-                for (k = 0; k < kc; k++, s += ld, d += w) _mm256_storeu_ps(d, _mm256_loadu_ps(s));
-            else
-                for (k = 0; k < kc; k++, s += ld, d += w) _mm256_storeu_ps(d, _mm256_maskload_ps(s, m));
-        }
-        return;
-    }
-#endif
-    if (cols == w && w == INITNN__NR) {        /* constant trip counts: vectorized */
-        for (k = 0; k < kc; k++, dst += INITNN__NR, src += ld)
-            for (j = 0; j < INITNN__NR; j++) dst[j] = src[j];
-        return;
-    }
-    if (cols == w && w == INITNN__MR) {
-        for (k = 0; k < kc; k++, dst += INITNN__MR, src += ld)
-            for (j = 0; j < INITNN__MR; j++) dst[j] = src[j];
-        return;
-    }
-    for (k = 0; k < kc; k++, dst += w, src += ld) {
-        for (j = 0; j < cols; j++) dst[j] = src[j];
-        for (; j < w; j++) dst[j] = 0.0f;
-    }
-}
-
-/* The transposition: dst[k*w + j] = src[j*ld + k] for k < kc, j < rows;
-   zero for rows <= j < w. */
-static void initnn__pack_trans(float *dst, int w, const float *src, ptrdiff_t ld, int rows, int kc)
-{
-    int k = 0, j = 0;
-#if defined(INITNN__AVX2)
-    /* 8 x 8 blocks through registers: 8 rows of src, 8 consecutive k. */
-    for (j = 0; j + 8 <= rows; j += 8) {
-        const float *s = src + (ptrdiff_t)j * ld;
-        for (k = 0; k + 8 <= kc; k += 8) {
-            __m256 r0 = _mm256_loadu_ps(s + k), r1 = _mm256_loadu_ps(s + ld + k);
-            __m256 r2 = _mm256_loadu_ps(s + 2 * ld + k), r3 = _mm256_loadu_ps(s + 3 * ld + k);
-            __m256 r4 = _mm256_loadu_ps(s + 4 * ld + k), r5 = _mm256_loadu_ps(s + 5 * ld + k);
-            __m256 r6 = _mm256_loadu_ps(s + 6 * ld + k), r7 = _mm256_loadu_ps(s + 7 * ld + k);
-            __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
-            __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
-            __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
-            __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
-            __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-            __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-            __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-            __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-            float *d = dst + (ptrdiff_t)k * w + j;
-            _mm256_storeu_ps(d, _mm256_permute2f128_ps(u0, u4, 0x20));
-            _mm256_storeu_ps(d + w, _mm256_permute2f128_ps(u1, u5, 0x20));
-            _mm256_storeu_ps(d + 2 * w, _mm256_permute2f128_ps(u2, u6, 0x20));
-            _mm256_storeu_ps(d + 3 * w, _mm256_permute2f128_ps(u3, u7, 0x20));
-            _mm256_storeu_ps(d + 4 * w, _mm256_permute2f128_ps(u0, u4, 0x31));
-            _mm256_storeu_ps(d + 5 * w, _mm256_permute2f128_ps(u1, u5, 0x31));
-            _mm256_storeu_ps(d + 6 * w, _mm256_permute2f128_ps(u2, u6, 0x31));
-            _mm256_storeu_ps(d + 7 * w, _mm256_permute2f128_ps(u3, u7, 0x31));
-        }
-        for (; k < kc; k++) {
-            int i;
-            for (i = 0; i < 8; i++) dst[(ptrdiff_t)k * w + j + i] = s[(ptrdiff_t)i * ld + k];
-        }
-    }
-#endif
-    for (; j < rows; j++) {
-        const float *s = src + (ptrdiff_t)j * ld;
-        for (k = 0; k < kc; k++) dst[(ptrdiff_t)k * w + j] = s[k];
-    }
-    for (; j < w; j++)
-        for (k = 0; k < kc; k++) dst[(ptrdiff_t)k * w + j] = 0.0f;
-}
-
-/* The micro-kernels. C[r*ldc + j*ccs] = (or +=, when add) sum over k < kc of
-   A(r, k) b[k*w + j], for r < mr, j < nr, where b is a packed sliver of width
-   w = INITNN__BW(nr) and A(r, k) = a[r*a_rs + k*a_cs]. Rows mr <= r < MR are
-   computed from a copy of row mr - 1 and not stored, so that A never has to
-   be padded.
-
-   The SIMD paths also have a narrow kernel for an edge sliver of at most
-   NR/2 columns (one vector a row): it takes 2 MR rows, rows MR.. from a_hi, so
-   that enough independent accumulators hide the latency of the FMAs. */
-#if defined(INITNN__AVX512)
-
-#define INITNN__NARROW 16
-#define INITNN__ROWS8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
-#define INITNN__ROWS16(X) INITNN__ROWS8(X) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
-#define INITNN__DECL2(r) \
-    const float *p##r = a + (ptrdiff_t)((r) < mr ? (r) : mr - 1) * a_rs; \
-    __m512 c##r##0 = _mm512_setzero_ps(), c##r##1 = _mm512_setzero_ps();
-#define INITNN__FMA2(r) \
-    x = _mm512_set1_ps(p##r[ka]); \
-    c##r##0 = _mm512_fmadd_ps(x, b0, c##r##0); \
-    c##r##1 = _mm512_fmadd_ps(x, b1, c##r##1);
-#define INITNN__STORE2(r) \
-    if ((r) < mr) { \
-        float *cr = c + (ptrdiff_t)(r) * ldc; \
-        if (add) { \
-            c##r##0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, cr), c##r##0); \
-            c##r##1 = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, cr + 16), c##r##1); \
-        } \
-        _mm512_mask_storeu_ps(cr, m0, c##r##0); \
-        _mm512_mask_storeu_ps(cr + 16, m1, c##r##1); \
-    }
-#define INITNN__DECL1(r) \
-    const float *p##r = ((r) < mr ? (r) : mr - 1) < 8 \
-        ? a + (ptrdiff_t)((r) < mr ? (r) : mr - 1) * a_rs \
-        : a_hi + (ptrdiff_t)(((r) < mr ? (r) : mr - 1) - 8) * a_rs; \
-    __m512 c##r = _mm512_setzero_ps();
-#define INITNN__FMA1(r) c##r = _mm512_fmadd_ps(_mm512_set1_ps(p##r[ka]), b0, c##r);
-#define INITNN__STORE1(r) \
-    if ((r) < mr) { \
-        float *cr = c + (ptrdiff_t)(r) * ldc; \
-        if (add) c##r = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, cr), c##r); \
-        _mm512_mask_storeu_ps(cr, m0, c##r); \
-    }
-
-/* 8 x 32: 16 accumulators. */
-INITNN__NOINLINE
-static void initnn__micro(int kc, const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
-                          const float *b, float *c, ptrdiff_t ldc, ptrdiff_t ccs, int mr, int nr,
-                          int add)
-{
-    const __mmask16 m0 = (__mmask16)0xFFFFu;
-    const __mmask16 m1 = (__mmask16)(nr >= 32 ? 0xFFFFu : (1u << (nr - 16)) - 1u);
-    ptrdiff_t ka = 0;
-    int k;
-    INITNN__ROWS8(INITNN__DECL2)
-    (void)ccs;                               /* 1: C^T is for the portable kernel */
-    initnn__prefetch_c(c, ldc, mr, nr);
-    for (k = 0; k < kc; k++, ka += a_cs, b += 32) {
-        __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16), x;
-        INITNN__ROWS8(INITNN__FMA2)
-    }
-    INITNN__ROWS8(INITNN__STORE2)
-}
-
-/* 16 x 16 (nr <= 16): 16 accumulators. */
-INITNN__NOINLINE
-static void initnn__micro_narrow(int kc, const float *a, const float *a_hi, ptrdiff_t a_rs,
-                                 ptrdiff_t a_cs, const float *b, float *c, ptrdiff_t ldc,
-                                 int mr, int nr, int add)
-{
-    const __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xFFFFu : (1u << nr) - 1u);
-    ptrdiff_t ka = 0;
-    int k;
-    INITNN__ROWS16(INITNN__DECL1)
-    initnn__prefetch_c(c, ldc, mr, nr);
-    for (k = 0; k < kc; k++, ka += a_cs, b += 16) {
-        __m512 b0 = _mm512_loadu_ps(b);
-        INITNN__ROWS16(INITNN__FMA1)
-    }
-    INITNN__ROWS16(INITNN__STORE1)
-}
-
-#undef INITNN__ROWS8
-#undef INITNN__ROWS16
-#undef INITNN__DECL2
-#undef INITNN__FMA2
-#undef INITNN__STORE2
-#undef INITNN__DECL1
-#undef INITNN__FMA1
-#undef INITNN__STORE1
-
-#elif defined(INITNN__AVX2)
-
-#define INITNN__NARROW 8
-#define INITNN__ROWS6(X) X(0) X(1) X(2) X(3) X(4) X(5)
-#define INITNN__ROWS12(X) INITNN__ROWS6(X) X(6) X(7) X(8) X(9) X(10) X(11)
-#define INITNN__DECL2(r) \
-    const float *p##r = a + (ptrdiff_t)((r) < mr ? (r) : mr - 1) * a_rs; \
-    __m256 c##r##0 = _mm256_setzero_ps(), c##r##1 = _mm256_setzero_ps();
-#define INITNN__FMA2(r) \
-    x = _mm256_broadcast_ss(p##r + ka); \
-    c##r##0 = _mm256_fmadd_ps(x, b0, c##r##0); \
-    c##r##1 = _mm256_fmadd_ps(x, b1, c##r##1);
-#define INITNN__STORE2(r) \
-    if ((r) < mr) { \
-        float *cr = c + (ptrdiff_t)(r) * ldc; \
-        if (add) { \
-            c##r##0 = _mm256_add_ps(_mm256_loadu_ps(cr), c##r##0); \
-            c##r##1 = _mm256_add_ps(_mm256_maskload_ps(cr + 8, m1), c##r##1); \
-        } \
-        _mm256_storeu_ps(cr, c##r##0); \
-        _mm256_maskstore_ps(cr + 8, m1, c##r##1); \
-    }
-#define INITNN__DECL1(r) \
-    const float *p##r = ((r) < mr ? (r) : mr - 1) < 6 \
-        ? a + (ptrdiff_t)((r) < mr ? (r) : mr - 1) * a_rs \
-        : a_hi + (ptrdiff_t)(((r) < mr ? (r) : mr - 1) - 6) * a_rs; \
-    __m256 c##r = _mm256_setzero_ps();
-#define INITNN__FMA1(r) c##r = _mm256_fmadd_ps(_mm256_broadcast_ss(p##r + ka), b0, c##r);
-#define INITNN__STORE1(r) \
-    if ((r) < mr) { \
-        float *cr = c + (ptrdiff_t)(r) * ldc; \
-        if (add) c##r = _mm256_add_ps(_mm256_maskload_ps(cr, m0), c##r); \
-        _mm256_maskstore_ps(cr, m0, c##r); \
-    }
-
-/* 6 x 16: 12 accumulators. */
-INITNN__NOINLINE
-static void initnn__micro(int kc, const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
-                          const float *b, float *c, ptrdiff_t ldc, ptrdiff_t ccs, int mr, int nr,
-                          int add)
-{
-    const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr - 8),
-                                          _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    ptrdiff_t ka = 0;
-    int k;
-    INITNN__ROWS6(INITNN__DECL2)
-    (void)ccs;                               /* 1: C^T is for the portable kernel */
-    initnn__prefetch_c(c, ldc, mr, nr);
-    for (k = 0; k < kc; k++, ka += a_cs, b += 16) {
-        __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8), x;
-        INITNN__ROWS6(INITNN__FMA2)
-    }
-    INITNN__ROWS6(INITNN__STORE2)
-}
-
-/* 12 x 8 (nr <= 8): 12 accumulators. */
-INITNN__NOINLINE
-static void initnn__micro_narrow(int kc, const float *a, const float *a_hi, ptrdiff_t a_rs,
-                                 ptrdiff_t a_cs, const float *b, float *c, ptrdiff_t ldc,
-                                 int mr, int nr, int add)
-{
-    const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr),
-                                          _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    ptrdiff_t ka = 0;
-    int k;
-    INITNN__ROWS12(INITNN__DECL1)
-    initnn__prefetch_c(c, ldc, mr, nr);
-    for (k = 0; k < kc; k++, ka += a_cs, b += 8) {
-        __m256 b0 = _mm256_loadu_ps(b);
-        INITNN__ROWS12(INITNN__FMA1)
-    }
-    INITNN__ROWS12(INITNN__STORE1)
-}
-
-#undef INITNN__ROWS6
-#undef INITNN__ROWS12
-#undef INITNN__DECL2
-#undef INITNN__FMA2
-#undef INITNN__STORE2
-#undef INITNN__DECL1
-#undef INITNN__FMA1
-#undef INITNN__STORE1
-
-#else
-
-#define INITNN__NARROW 0
-
-/* Portable: 4 rows of 32. Written so that gcc and clang, at -O2 and -O3,
-   vectorize the j loop (32 is a multiple of every vector width) and keep the
-   four rows in vector registers or in L1; with 4 x 32 neither compiler turns
-   the k loop into an in-order reduction, which smaller tiles can trigger in
-   gcc -O3 at a tenth of the speed. */
-INITNN__NOINLINE
-static void initnn__micro(int kc, const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
-                          const float *b, float *c, ptrdiff_t ldc, ptrdiff_t ccs, int mr, int nr,
-                          int add)
-{
-    float c0[INITNN__NR], c1[INITNN__NR], c2[INITNN__NR], c3[INITNN__NR];
-    const float *rows[4];
-    const float *p0 = a, *p1 = a + (1 < mr ? 1 : mr - 1) * a_rs;
-    const float *p2 = a + (2 < mr ? 2 : mr - 1) * a_rs, *p3 = a + (3 < mr ? 3 : mr - 1) * a_rs;
-    ptrdiff_t ka = 0;
-    int i, j, k;
-    for (j = 0; j < INITNN__NR; j++) c0[j] = c1[j] = c2[j] = c3[j] = 0.0f;
-    for (k = 0; k < kc; k++, ka += a_cs, b += INITNN__NR) {
-        const float x0 = p0[ka], x1 = p1[ka], x2 = p2[ka], x3 = p3[ka];
-        for (j = 0; j < INITNN__NR; j++) {
-            const float bj = b[j];
-            c0[j] += x0 * bj;
-            c1[j] += x1 * bj;
-            c2[j] += x2 * bj;
-            c3[j] += x3 * bj;
-        }
-    }
-    rows[0] = c0; rows[1] = c1; rows[2] = c2; rows[3] = c3;
-    for (i = 0; i < mr; i++) {
-        float *ci = c + (ptrdiff_t)i * ldc;
-        /* A sum that starts at +0 is never -0, so 0 + sum is the sum: the
-           addition only keeps gcc from making the copy a slow rep movs. */
-        for (j = 0; j < nr; j++) ci[j * ccs] = (add ? ci[j * ccs] : 0.0f) + rows[i][j];
-    }
-}
-
-#endif
-
-/* The driver. a_trans / b_trans say whether A / B are stored transposed:
-   element (i, k) of the logical A is A[i*lda + k] or A[k*lda + i], element
-   (k, j) of the logical B is B[k*ldb + j] or B[j*ldb + k]; element (i, j)
-   of C is C[i*ldc + j*ccs]. M, K, N >= 1. */
-static void initnn__gemm_run(float *C, ptrdiff_t ldc, ptrdiff_t ccs, const float *A, int a_trans,
-                             const float *B, int b_trans, int M, int K, int N, int accumulate)
-{
-    const ptrdiff_t lda = a_trans ? M : K, ldb = b_trans ? K : N;
-    float bbuf[INITNN__KC * INITNN__NC + 16];
-    float *bp = initnn__align64(bbuf);
-    int nkb, kcb;
-    /* K in nkb blocks of near-equal depth kcb (a multiple of 4): a thin last
-       block would pay the loads and stores of C for little work. */
-    nkb = (K + INITNN__KC - 1) / INITNN__KC;
-    kcb = ((K + nkb - 1) / nkb + 3) & ~3;
-    if (kcb > INITNN__KC) kcb = INITNN__KC;
-#ifdef _OPENMP
-#pragma omp parallel if ((double)M * (double)N * (double)K >= 1e6)
-#endif
-    {
-        float abuf[INITNN__MC * INITNN__KC + 16];
-        float *ap = initnn__align64(abuf);
-        int jc, pc, nthreads = 1;
-#ifdef _OPENMP
-        nthreads = omp_get_num_threads();
-#endif
-        for (jc = 0; jc < N; jc += INITNN__NC) {
-            const int nc = N - jc < INITNN__NC ? N - jc : INITNN__NC;
-            const int nsliv = (nc + INITNN__NR - 1) / INITNN__NR;
-            const int pack_a = initnn__pack_a(a_trans, M, K, nc);
-            const int nmb = (M + INITNN__MC - 1) / INITNN__MC;
-            /* Work items: an MC block of rows times a range of B slivers.
-               With fewer row blocks than threads the slivers are split too. */
-            const int per_block = (nthreads + nmb - 1) / nmb;
-            const int nchunk = nmb >= nthreads ? 1 : per_block < nsliv ? per_block : nsliv;
-            for (pc = 0; pc < K; pc += kcb) {
-                const int kc = K - pc < kcb ? K - pc : kcb;
-                const int add = accumulate || pc > 0;
-                int s, w;
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-                for (s = 0; s < nsliv; s++) {
-                    const int j = s * INITNN__NR;
-                    const int nr = nc - j < INITNN__NR ? nc - j : INITNN__NR;
-                    float *dst = bp + (ptrdiff_t)j * kc;
-                    if (b_trans)
-                        initnn__pack_trans(dst, INITNN__BW(nr), B + (ptrdiff_t)(jc + j) * ldb + pc, ldb, nr, kc);
-                    else
-                        initnn__pack_copy(dst, INITNN__BW(nr), B + (ptrdiff_t)pc * ldb + jc + j, ldb, nr, kc);
-                }
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-                for (w = 0; w < nmb * nchunk; w++) {
-                    const int ic = (w / nchunk) * INITNN__MC;
-                    const int mc = M - ic < INITNN__MC ? M - ic : INITNN__MC;
-                    const int s0 = (int)((long)nsliv * (w % nchunk) / nchunk);
-                    const int s1 = (int)((long)nsliv * (w % nchunk + 1) / nchunk);
-                    const float *ablk;
-                    ptrdiff_t a_rs, a_cs, a_step;
-                    int ir, jr;
-                    if (pack_a) {
-                        for (ir = 0; ir < mc; ir += INITNN__MR) {
-                            const int mr = mc - ir < INITNN__MR ? mc - ir : INITNN__MR;
-                            float *dst = ap + (ptrdiff_t)ir * kc;
-                            if (a_trans)
-                                initnn__pack_copy(dst, INITNN__MR, A + (ptrdiff_t)pc * lda + ic + ir, lda, mr, kc);
-                            else
-                                initnn__pack_trans(dst, INITNN__MR, A + (ptrdiff_t)(ic + ir) * lda + pc, lda, mr, kc);
-                        }
-                        ablk = ap;
-                        a_rs = 1;
-                        a_cs = INITNN__MR;
-                        a_step = kc;                       /* from one sliver to the next */
-                    } else if (a_trans) {
-                        ablk = A + (ptrdiff_t)pc * lda + ic;
-                        a_rs = 1;
-                        a_cs = lda;
-                        a_step = 1;
-                    } else {
-                        ablk = A + (ptrdiff_t)ic * lda + pc;
-                        a_rs = lda;
-                        a_cs = 1;
-                        a_step = lda;
-                    }
-                    for (jr = s0 * INITNN__NR; jr < s1 * INITNN__NR && jr < nc; jr += INITNN__NR) {
-                        const int nr = nc - jr < INITNN__NR ? nc - jr : INITNN__NR;
-                        const float *bs = bp + (ptrdiff_t)jr * kc;
-#if INITNN__NARROW
-                        if (nr <= INITNN__NARROW) {
-                            for (ir = 0; ir < mc; ir += 2 * INITNN__MR) {
-                                const int mr = mc - ir < 2 * INITNN__MR ? mc - ir : 2 * INITNN__MR;
-                                const float *a1 = ablk + (ptrdiff_t)ir * a_step;
-                                const float *a2 = mr > INITNN__MR ? a1 + INITNN__MR * a_step : a1;
-                                initnn__micro_narrow(kc, a1, a2, a_rs, a_cs, bs,
-                                                     C + (ptrdiff_t)(ic + ir) * ldc + jc + jr, ldc,
-                                                     mr, nr, add);
-                            }
-                            continue;
-                        }
-#endif
-                        for (ir = 0; ir < mc; ir += INITNN__MR) {
-                            const int mr = mc - ir < INITNN__MR ? mc - ir : INITNN__MR;
-                            initnn__micro(kc, ablk + (ptrdiff_t)ir * a_step, a_rs, a_cs, bs,
-                                          C + (ptrdiff_t)(ic + ir) * ldc + (ptrdiff_t)(jc + jr) * ccs,
-                                          ldc, ccs, mr, nr, add);
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-static void initnn__gemm(float *C, const float *A, int a_trans, const float *B, int b_trans,
-                         int M, int K, int N, int accumulate)
-{
-    if (M <= 0 || N <= 0) return;
-    if (K <= 0) {
-        if (!accumulate) memset(C, 0, (size_t)M * (size_t)N * sizeof(float));
-        return;
-    }
-#if !INITNN__NARROW
-    /* Without a narrow kernel, a C of few columns (an output layer of 10
-       classes) would leave most of each NR-wide tile idle: compute C^T =
-       B^T A^T instead, whose rows are long. A^T is stored the other way round
-       from A, and (i, j) of C^T is C[j*N + i]. */
-    if (N <= INITNN__NR / 2 && M > N) {
-        initnn__gemm_run(C, 1, N, B, !b_trans, A, !a_trans, N, K, M, accumulate);
-        return;
-    }
-#endif
-    initnn__gemm_run(C, N, 1, A, a_trans, B, b_trans, M, K, N, accumulate);
-}
+/* ---- the products the layers call ----------------------------------------
+   The same sums as the references above. A net spends most of its time here,
+   so these go to the packed, cache-blocked GEMM of the fast paths (section
+   16); with INITNN_REFERENCE defined they are the triple loops above. */
 
 INITNNDEF void initnn_matmul(float *C, const float *A, const float *B,
                              int M, int K, int N, int accumulate)
 {
-    initnn__gemm(C, A, 0, B, 0, M, K, N, accumulate);
+    initnn__fast_gemm(C, A, 0, B, 0, M, K, N, accumulate);   /* 16. Fast paths: packed GEMM */
 }
 
 INITNNDEF void initnn_matmul_nt(float *C, const float *A, const float *B,
                                 int M, int K, int N, int accumulate)
 {
-    initnn__gemm(C, A, 0, B, 1, M, K, N, accumulate);
+    initnn__fast_gemm(C, A, 0, B, 1, M, K, N, accumulate);   /* 16. Fast paths: packed GEMM */
 }
 
 INITNNDEF void initnn_matmul_tn(float *C, const float *A, const float *B,
                                 int M, int K, int N, int accumulate)
 {
-    initnn__gemm(C, A, 1, B, 0, M, K, N, accumulate);
+    initnn__fast_gemm(C, A, 1, B, 0, M, K, N, accumulate);   /* 16. Fast paths: packed GEMM */
 }
 
 /* ---- statistics ---------------------------------------------------------- */
@@ -2583,7 +2147,7 @@ INITNNDEF void initnn_constant(float *w, size_t n, float value)
     for (i = 0; i < n; i++) w[i] = value;
 }
 
-INITNNDEF void initnn_random_normal(float *w, size_t n, float mean, float std, initnn_rng *rng)
+INITNNDEF void initnn_random_normal(float *w, size_t n, float std, float mean, initnn_rng *rng)
 {
     size_t i;
     for (i = 0; i < n; i++) w[i] = (float)((double)mean + (double)std * initnn_rng_normal_double(rng));
@@ -2596,7 +2160,7 @@ INITNNDEF void initnn_random_uniform(float *w, size_t n, float lo, float hi, ini
         w[i] = (float)((double)lo + ((double)hi - (double)lo) * initnn_rng_uniform_double(rng));
 }
 
-INITNNDEF void initnn_truncated_normal(float *w, size_t n, float mean, float std, initnn_rng *rng)
+INITNNDEF void initnn_truncated_normal(float *w, size_t n, float std, float mean, initnn_rng *rng)
 {
     size_t i;
     for (i = 0; i < n; i++) {
@@ -2608,6 +2172,13 @@ INITNNDEF void initnn_truncated_normal(float *w, size_t n, float mean, float std
     }
 }
 
+/* [variance_scaling] Var(W) = scale / n, with n = fan_in, fan_out or
+   (fan_in + fan_out) / 2; every named rule below is one choice of scale and n:
+      LeCun 1998     scale 1, fan_in        Glorot 2010   scale 1, fan_avg
+      He 2015        scale 2 / (1 + a^2), fan_in
+   The distribution only has to have that variance:
+      normal N(0, v); uniform U(-l, l) with l = sqrt(3 v), as Var(U(-l, l)) = l^2 / 3;
+      truncated normal: std sqrt(v) / 0.8796, cut at 2 std, whose variance is v. */
 INITNNDEF void initnn_variance_scaling(float *w, size_t n_elements, int fan_in, int fan_out,
                                        double scale, int mode, int distribution,
                                        initnn_rng *rng)
@@ -2620,12 +2191,15 @@ INITNNDEF void initnn_variance_scaling(float *w, size_t n_elements, int fan_in, 
         float limit = (float)sqrt(3.0 * variance);
         initnn_random_uniform(w, n_elements, -limit, limit, rng);
     } else if (distribution == INITNN_DIST_TRUNCATED_NORMAL) {
-        initnn_truncated_normal(w, n_elements, 0.0f, (float)(sqrt(variance) / INITNN_TRUNC2_STD), rng);
+        initnn_truncated_normal(w, n_elements, (float)(sqrt(variance) / INITNN_TRUNC2_STD), 0.0f, rng);
     } else {
-        initnn_random_normal(w, n_elements, 0.0f, (float)sqrt(variance), rng);
+        initnn_random_normal(w, n_elements, (float)sqrt(variance), 0.0f, rng);
     }
 }
 
+/* [glorot] Var(W) = 2 / (fan_in + fan_out)  (Glorot & Bengio 2010): the
+   average of the forward condition fan_in Var(W) = 1 and the backward one
+   fan_out Var(W) = 1, i.e. scale 1 over fan_avg. */
 INITNNDEF void initnn_glorot_normal(float *w, int fan_in, int fan_out, initnn_rng *rng)
 {
     initnn_variance_scaling(w, (size_t)fan_in * (size_t)fan_out, fan_in, fan_out,
@@ -2638,6 +2212,9 @@ INITNNDEF void initnn_glorot_uniform(float *w, int fan_in, int fan_out, initnn_r
                             1.0, INITNN_FAN_AVG, INITNN_DIST_UNIFORM, rng);
 }
 
+/* [he] Var(W) = 2 / ((1 + a^2) fan_in)  (He et al. 2015): a ReLU keeps
+   E[relu(z)^2] = Var(z) / 2 of its input's variance, so fan_in Var(W) = 2
+   keeps the second moment from layer to layer (leaky ReLU: (1 + a^2) / 2). */
 INITNNDEF void initnn_he_normal(float *w, int fan_in, int fan_out, float a, initnn_rng *rng)
 {
     initnn_variance_scaling(w, (size_t)fan_in * (size_t)fan_out, fan_in, fan_out,
@@ -2786,12 +2363,11 @@ static int initnn__edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
-/* The closest of names to word (edit distance at most 3), or NULL. */
-static const char *initnn__suggest(const char *word, const char *const *names, size_t count)
+INITNNDEF const char *initnn_suggest(const char *word, const char *const *names, int count)
 {
     const char *best = NULL;
-    int best_distance = 4;
-    size_t i;
+    int best_distance = 4, i;
+    if (!word || !names) return NULL;
     for (i = 0; i < count; i++) {
         int d = initnn__edit_distance(word, names[i]);
         if (d < best_distance) { best_distance = d; best = names[i]; }
@@ -2804,7 +2380,7 @@ static const char *const initnn__init_names[] = {
     "glorot_normal", "xavier_normal", "glorot_uniform", "xavier_uniform",
     "he_normal", "kaiming_normal", "he_uniform", "kaiming_uniform",
     "lecun_normal", "lecun_uniform", "variance_scaling", "orthogonal", "sparse", "identity",
-    "torch_default", "keras_default", "flax_default"
+    "torch_default", "keras_default", "flax_default", "lsuv"
 };
 
 /* Parses the comma-separated numbers after the colon into p[0..max-1].
@@ -2936,11 +2512,11 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
              !strcmp(name, "he_normal") || !strcmp(name, "kaiming_normal") ||
              !strcmp(name, "he_uniform") || !strcmp(name, "kaiming_uniform") ||
              !strcmp(name, "orthogonal") || !strcmp(name, "identity")) max_np = 1;
-    else if (!strcmp(name, "lecun_normal") || !strcmp(name, "lecun_uniform")) max_np = 0;
+    else if (!strcmp(name, "lecun_normal") || !strcmp(name, "lecun_uniform") || !strcmp(name, "lsuv")) max_np = 0;
     else if (!strcmp(name, "sparse")) max_np = 2;
     else {
-        const char *best = initnn__suggest(name, initnn__init_names,
-                                           sizeof initnn__init_names / sizeof initnn__init_names[0]);
+        const char *best = initnn_suggest(name, initnn__init_names,
+                                          (int)(sizeof initnn__init_names / sizeof initnn__init_names[0]));
         if (best)
             return initnn__fail(INITNN_ERR_SPEC, "unknown initializer '%s' in spec '%s' (did you mean '%s'?)",
                                 name, spec, best);
@@ -2973,6 +2549,9 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
         r.param[1] = p[1];
         if (!(p[0] < p[1]))
             return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': need lo < hi, got %g, %g", spec, p[0], p[1]);
+    } else if (!strcmp(name, "lsuv")) {
+        r.kind = INITNN_INIT_LSUV;
+        r.param[0] = 1.0;
     } else if (!strcmp(name, "orthogonal") || !strcmp(name, "identity")) {
         r.kind = name[0] == 'o' ? INITNN_INIT_ORTHOGONAL : INITNN_INIT_IDENTITY;
         r.param[0] = np >= 1 ? p[0] : 1.0;
@@ -3026,18 +2605,19 @@ INITNNDEF int initnn_init_fill_fans(float *w, int rows, int cols, int fan_in, in
         initnn_constant(w, n, (float)spec->param[0]);
         return INITNN_OK;
     case INITNN_INIT_NORMAL:
-        initnn_random_normal(w, n, (float)spec->param[1], (float)spec->param[0], rng);
+        initnn_random_normal(w, n, (float)spec->param[0], (float)spec->param[1], rng);
         return INITNN_OK;
     case INITNN_INIT_UNIFORM:
         initnn_random_uniform(w, n, (float)spec->param[0], (float)spec->param[1], rng);
         return INITNN_OK;
     case INITNN_INIT_TRUNCATED_NORMAL:
-        initnn_truncated_normal(w, n, (float)spec->param[1], (float)spec->param[0], rng);
+        initnn_truncated_normal(w, n, (float)spec->param[0], (float)spec->param[1], rng);
         return INITNN_OK;
     case INITNN_INIT_VARIANCE_SCALING:
         initnn_variance_scaling(w, n, fan_in, fan_out, spec->param[0], spec->mode, spec->distribution, rng);
         return INITNN_OK;
     case INITNN_INIT_ORTHOGONAL:
+    case INITNN_INIT_LSUV:   /* LSUV's first step; initnn_lsuv does the second on data */
         return initnn_orthogonal(w, rows, cols, (float)spec->param[0], rng);
     case INITNN_INIT_SPARSE:
         initnn_sparse(w, rows, cols, spec->param[0] > rows ? rows : (int)spec->param[0],
@@ -3148,27 +2728,27 @@ INITNNDEF void initnn_activation_forward(float *y, const float *z, size_t n, int
 {
     size_t i;
     switch (activation) {
-    case INITNN_ACT_RELU:
+    case INITNN_ACT_RELU:          /* relu(z) = max(0, z) */
         /* Written so that a NaN passes through instead of becoming 0. */
         for (i = 0; i < n; i++) y[i] = z[i] < 0.0f ? 0.0f : z[i];
         break;
-    case INITNN_ACT_LEAKY_RELU:
+    case INITNN_ACT_LEAKY_RELU:    /* z > 0 ? z : a z */
         for (i = 0; i < n; i++) y[i] = z[i] > 0.0f ? z[i] : param * z[i];
         break;
-    case INITNN_ACT_TANH:
+    case INITNN_ACT_TANH:          /* tanh(z) = (e^z - e^-z) / (e^z + e^-z) */
         for (i = 0; i < n; i++) y[i] = tanhf(z[i]);
         break;
-    case INITNN_ACT_SIGMOID:
+    case INITNN_ACT_SIGMOID:       /* sigma(z) = 1 / (1 + e^-z) */
         /* Written so that neither branch's exponential can overflow. */
         for (i = 0; i < n; i++) {
             if (z[i] >= 0.0f) y[i] = 1.0f / (1.0f + expf(-z[i]));
             else { float e = expf(z[i]); y[i] = e / (1.0f + e); }
         }
         break;
-    case INITNN_ACT_SOFTMAX:
+    case INITNN_ACT_SOFTMAX:       /* p_j = e^(z_j) / sum_k e^(z_k), row by row */
         for (i = 0; i + (size_t)cols <= n; i += (size_t)cols) initnn__softmax_row(y + i, z + i, cols);
         break;
-    case INITNN_ACT_SELU:
+    case INITNN_ACT_SELU:          /* lambda (z > 0 ? z : alpha (e^z - 1)), Klambauer et al. 2017 */
         for (i = 0; i < n; i++)
             y[i] = z[i] > 0.0f ? (float)INITNN_SELU_LAMBDA * z[i]
                                : (float)(INITNN_SELU_LAMBDA * INITNN_SELU_ALPHA) * expm1f(z[i]);
@@ -3185,7 +2765,7 @@ INITNNDEF void initnn_activation_backward(float *dz, const float *dy, const floa
 {
     size_t i;
     switch (activation) {
-    case INITNN_ACT_RELU:
+    case INITNN_ACT_RELU:          /* relu' = 1 for z > 0, else 0 */
         for (i = 0; i < n; i++) dz[i] = z[i] > 0.0f ? dy[i] : 0.0f;
         break;
     case INITNN_ACT_LEAKY_RELU:
@@ -3227,20 +2807,25 @@ INITNNDEF float initnn_softmax_cross_entropy(float *dlogits, const float *logits
 {
     double total = 0.0;
     int b, j;
+    /* Every label checked before anything is written. */
+    for (b = 0; b < batch; b++)
+        if (labels[b] < 0 || labels[b] >= classes) {
+            initnn__fail(INITNN_ERR_ARGUMENT, "initnn_softmax_cross_entropy: label %d of sample %d is outside [0, %d)",
+                         labels[b], b, classes);
+            return (float)NAN;
+        }
     for (b = 0; b < batch; b++) {
         const float *z = logits + (size_t)b * classes;
         double max = z[0], sum = 0.0, lse;
         int label = labels[b];
-        if (label < 0 || label >= classes) {
-            initnn__fail(INITNN_ERR_ARGUMENT, "softmax cross-entropy: label %d of sample %d is outside [0, %d)",
-                         label, b, classes);
-            return (float)NAN;
-        }
         for (j = 1; j < classes; j++) if (z[j] > max) max = z[j];
         for (j = 0; j < classes; j++) sum += exp((double)z[j] - max);
         lse = max + log(sum);
         total += lse - (double)z[label];
         if (dlogits) {
+            /* [softmax_xent] dL/dz_j = (p_j - y_j) / B with p = softmax(z) =
+               exp(z - logsumexp(z)) and y the one-hot label: the softmax's
+               Jacobian and the log's 1/p cancel to this difference. */
             float *d = dlogits + (size_t)b * classes;
             for (j = 0; j < classes; j++)
                 d[j] = (float)((exp((double)z[j] - lse) - (j == label ? 1.0 : 0.0)) / batch);
@@ -3285,11 +2870,12 @@ INITNNDEF float initnn_mean_absolute_error(const float *pred, const float *targe
    7. Layers and the network
    //////////////////////////////////////////////////////////////////////////// */
 
+/* [dense] Z = X W + b:  Z[i][j] = b[j] + sum over k of X[i][k] W[k][j]. */
 INITNNDEF void initnn_dense_forward(float *Z, const float *X, const float *W, const float *b,
                                     int B, int in, int out)
 {
     int i, j;
-    initnn_matmul(Z, X, W, B, in, out, 0);
+    initnn_matmul(Z, X, W, B, in, out, 0);                /* Z = X W        */
     if (b)
         for (i = 0; i < B; i++) {
             float *z = Z + (size_t)i * out;
@@ -3297,6 +2883,10 @@ INITNNDEF void initnn_dense_forward(float *Z, const float *X, const float *W, co
         }
 }
 
+/* The dense layer's backward, beside its forward. Z[i][j] depends on W[k][j]
+   through X[i][k], on b[j] through 1 and on X[i][k] through W[k][j], so
+      dW = X^T dZ,   db = sum over the batch of dZ,   dX = dZ W^T.
+   dW and db accumulate (+=): a net zeroes them once per step. */
 INITNNDEF void initnn_dense_backward(float *dX, float *dW, float *db, const float *dZ,
                                      const float *X, const float *W, int B, int in, int out)
 {
@@ -3404,7 +2994,10 @@ INITNNDEF void initnn_col2im(float *dx, const float *col, int channels, int heig
                       stride, pad_top, pad_left, out_h, out_w);
 }
 
-INITNNDEF void initnn_conv_fans(int c_in, int c_out, int kernel_h, int kernel_w, int *fan_in, int *fan_out)
+/* [conv_fans] One output pixel sums c_in channels times k_h k_w taps, so its
+   fan_in is c_in k_h k_w; one input pixel reaches c_out channels through
+   k_h k_w taps (stride 1), so fan_out = c_out k_h k_w (PyTorch, Keras). */
+INITNNDEF void initnn_conv_fans(int *fan_in, int *fan_out, int c_in, int c_out, int kernel_h, int kernel_w)
 {
     *fan_in = c_in * kernel_h * kernel_w;
     *fan_out = c_out * kernel_h * kernel_w;
@@ -3448,42 +3041,16 @@ INITNNDEF int initnn_init_conv_kernel(float *w, int c_in, int c_out, int kernel_
     return initnn__fill_conv_kernel(w, c_in, c_out, kernel_h, kernel_w, &parsed, rng);
 }
 
-/* Pooling of one sample, x (C, H, W) to y (C, out_h, out_w); argmax gets the
-   input offset of each maximum (max pool) and may be NULL for average. */
-/* One output row of the common 2 x 2, stride 2 max pool: y[ox] is the
-   largest of the 2 x 2 window of rows top and bottom at column 2 ox, and
-   argmax[ox] its index (base: the index of top[0]). The comparisons of the
-   general loop in the same order (first the top left, a later value only
-   when strictly larger), written as selects that vectorize: which of four
-   values is largest is a coin toss that a branch predictor loses half the time. */
-static void initnn__maxpool2_row(float *INITNN__RESTRICT y, int *INITNN__RESTRICT argmax,
-                                 const float *INITNN__RESTRICT top, const float *INITNN__RESTRICT bottom,
-                                 int n, int base, int w)
-{
-    int ox;
-    for (ox = 0; ox < n; ox++) {
-        float m = top[2 * ox], v;
-        int at = base + 2 * ox, k;
-        v = top[2 * ox + 1];    k = v > m;  at += k * (base + 2 * ox + 1 - at);      m = v > m ? v : m;
-        v = bottom[2 * ox];     k = v > m;  at += k * (base + w + 2 * ox - at);      m = v > m ? v : m;
-        v = bottom[2 * ox + 1]; k = v > m;  at += k * (base + w + 2 * ox + 1 - at);  m = v > m ? v : m;
-        y[ox] = m;
-        argmax[ox] = at;
-    }
-}
-
+/* [pool] Pooling of one sample, x (C, H, W) to y (C, out_h, out_w):
+      max:      y[c][oy][ox] = max over the window of x[c][oy s + i][ox s + j]
+      average:  y[c][oy][ox] = mean over the window
+   argmax gets the input offset of each maximum (the first on ties) and is
+   NULL for average pooling. */
 static void initnn__pool_forward(float *y, int *argmax, const float *x, const initnn_layer *l)
 {
     int c, oy, ox, i, j;
     float inv = 1.0f / (float)(l->kernel_h * l->kernel_w);
-    if (argmax && l->kernel_h == 2 && l->kernel_w == 2 && l->stride == 2) {
-        for (c = 0; c < l->out_c; c++)
-            for (oy = 0; oy < l->out_h; oy++) {
-                size_t top = ((size_t)c * l->in_h + (size_t)oy * 2) * l->in_w, o = ((size_t)c * l->out_h + oy) * l->out_w;
-                initnn__maxpool2_row(y + o, argmax + o, x + top, x + top + l->in_w, l->out_w, (int)top, l->in_w);
-            }
-        return;
-    }
+    if (argmax && initnn__fast_maxpool_2x2(y, argmax, x, l)) return;   /* 16. Fast paths: the 2 x 2 case as selects */
     for (c = 0; c < l->out_c; c++)
         for (oy = 0; oy < l->out_h; oy++)
             for (ox = 0; ox < l->out_w; ox++) {
@@ -3632,11 +3199,23 @@ static int initnn__grow_params(initnn_net *net, size_t extra)
     return INITNN_OK;
 }
 
+/* The public function that adds a layer of this type, for messages. */
+static const char *initnn__adder_name(int type)
+{
+    switch (type) {
+    case INITNN_LAYER_DENSE: return "initnn_net_add_dense";
+    case INITNN_LAYER_CONV2D: return "initnn_net_add_conv2d";
+    case INITNN_LAYER_MAXPOOL2D: case INITNN_LAYER_AVGPOOL2D: return "initnn_net_add_pool2d";
+    case INITNN_LAYER_FLATTEN: return "initnn_net_add_flatten";
+    default: return "initnn_net_add_dropout";
+    }
+}
+
 /* Allocates a new layer's activation buffers for out features per sample. */
 static int initnn__alloc_layer_buffers(initnn_net *net, initnn_layer *l, int need_z, int need_mask)
 {
     int err;
-    size_t n = initnn__count2("initnn_net_add", "max_batch", net->max_batch, "units", l->out, &err);
+    size_t n = initnn__count2(initnn__adder_name(l->type), "max_batch", net->max_batch, "units", l->out, &err);
     size_t col = 0;
     if (!n) return err;
     if (l->type == INITNN_LAYER_CONV2D) {
@@ -3680,27 +3259,31 @@ static int initnn__copy_spec(char *dst, const char *src, const char *what)
     return INITNN_OK;
 }
 
-/* Draws a dense layer's kernel and bias from its specs with the net's rng.
-   "lsuv" draws an orthogonal kernel; initnn_lsuv rescales it on data. */
+INITNNDEF void initnn_layer_fans(int *fan_in, int *fan_out, const initnn_layer *layer)
+{
+    if (layer->type == INITNN_LAYER_CONV2D) {
+        initnn_conv_fans(fan_in, fan_out, layer->in_c, layer->out_c, layer->kernel_h, layer->kernel_w);
+    } else if (layer->type == INITNN_LAYER_DENSE) {
+        *fan_in = layer->in;
+        *fan_out = layer->out;
+    } else {
+        *fan_in = *fan_out = 0;
+    }
+}
+
+/* Draws a layer's kernel and bias from its parsed specs with the net's rng.
+   The kernel is the (fan_in, units) matrix of either kind of layer. */
 static int initnn__init_params(initnn_net *net, initnn_layer *l)
 {
-    initnn_init_spec kernel, bias;
-    const char *kernel_spec = strcmp(l->kernel_init, "lsuv") == 0 ? "orthogonal" : l->kernel_init;
-    int err = initnn_init_parse(&kernel, kernel_spec), fan_in, fan_out, units;
-    if (!err) err = initnn_init_parse(&bias, l->bias_init);
-    if (err) return err;
-    if (l->type == INITNN_LAYER_CONV2D) {
-        initnn_conv_fans(l->in_c, l->out_c, l->kernel_h, l->kernel_w, &fan_in, &fan_out);
-        units = l->out_c;
-        err = initnn__fill_conv_kernel(l->W, l->in_c, l->out_c, l->kernel_h, l->kernel_w, &kernel, &net->rng);
-    } else {
-        fan_in = l->in;
-        fan_out = units = l->out;
-        err = initnn_init_fill_fans(l->W, l->in, l->out, l->in, l->out, &kernel, &net->rng);
-    }
+    int err, fan_in, fan_out, units = l->out_c;
+    initnn_layer_fans(&fan_in, &fan_out, l);
+    if (l->type == INITNN_LAYER_CONV2D)
+        err = initnn__fill_conv_kernel(l->W, l->in_c, l->out_c, l->kernel_h, l->kernel_w, &l->kernel_spec, &net->rng);
+    else
+        err = initnn_init_fill_fans(l->W, fan_in, units, fan_in, fan_out, &l->kernel_spec, &net->rng);
     /* A bias is a (1, units) matrix whose fan_in is the layer's fan_in: that
        is what PyTorch's U(+-1/sqrt(fan_in)) bias default refers to. */
-    if (!err) err = initnn_init_fill_fans(l->b, 1, units, fan_in, fan_out, &bias, &net->rng);
+    if (!err) err = initnn_init_fill_fans(l->b, 1, units, fan_in, fan_out, &l->bias_spec, &net->rng);
     return err;
 }
 
@@ -3719,20 +3302,24 @@ static int initnn__add_parametric(initnn_net *net, initnn_layer *proto, size_t w
                                   const char *activation, const char *kernel_init, const char *bias_init)
 {
     initnn_layer layer = *proto;
-    initnn_init_spec check;
+    const char *who = initnn__adder_name(proto->type);
     int err;
-    if (!kernel_init) return initnn__fail(INITNN_ERR_SPEC, "initnn_net_add: NULL kernel spec");
+    if (!kernel_init) return initnn__fail(INITNN_ERR_SPEC, "%s: NULL kernel spec", who);
     if (!bias_init) bias_init = initnn_default_bias(kernel_init);
     if ((err = initnn_activation_parse(&layer.activation, &layer.activation_param, activation ? activation : "")) ||
         (err = initnn__copy_spec(layer.activation_spec, activation, "activation")) ||
         (err = initnn__copy_spec(layer.kernel_init, kernel_init, "kernel init")) ||
         (err = initnn__copy_spec(layer.bias_init, bias_init, "bias init")))
         return err;
-    /* Validate both specs before anything is allocated. */
-    if (strcmp(kernel_init, "lsuv") != 0 && (err = initnn_init_parse(&check, kernel_init))) return err;
-    if ((err = initnn_init_parse(&check, bias_init))) return err;
+    /* Both specs parsed once, before anything is allocated; the layer keeps them. */
+    if ((err = initnn_init_parse(&layer.kernel_spec, kernel_init))) return err;
+    if ((err = initnn_init_parse(&layer.bias_spec, bias_init)))
+        return initnn__fail(err, "%s: bias spec: %s", who, initnn_last_error());
+    if (layer.bias_spec.kind == INITNN_INIT_LSUV)
+        return initnn__fail(INITNN_ERR_SPEC, "%s: bias spec 'lsuv': LSUV rescales kernels; give the bias a spec "
+                            "of its own (e.g. zeros)", who);
     if (net->param_count + weights + (size_t)units > (size_t)INITNN_MAX_ELEMENTS)
-        return initnn__fail(INITNN_ERR_OVERFLOW, "initnn_net_add_dense: more than %d parameters", INITNN_MAX_ELEMENTS);
+        return initnn__fail(INITNN_ERR_OVERFLOW, "%s: more than %d parameters", who, INITNN_MAX_ELEMENTS);
     if ((err = initnn__alloc_layer_buffers(net, &layer, 1, 0))) return err;
     layer.param_offset = net->param_count;
     layer.weight_count = weights;
@@ -4035,8 +3622,8 @@ INITNNDEF int initnn_net_from_arch(initnn_net **out, const char *arch, int chann
             float param;
             initnn_layer *last = net->layer_count ? &net->layers[net->layer_count - 1] : NULL;
             if (initnn_activation_parse(&activation, &param, token)) {
-                const char *hint = initnn__suggest(name, initnn__arch_layers,
-                                                   sizeof initnn__arch_layers / sizeof initnn__arch_layers[0]);
+                const char *hint = initnn_suggest(name, initnn__arch_layers,
+                                                  (int)(sizeof initnn__arch_layers / sizeof initnn__arch_layers[0]));
                 if (hint)
                     err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': unknown layer '%s' (did you mean '%s'?)",
                                        index, token, name, hint);
@@ -4163,65 +3750,72 @@ static void initnn__activate_backward(initnn_layer *l, int batch)
     }
 }
 
-/* Conv2d forward on a batch, as one product: the columns of every sample's
-   im2col side by side, col (C_in k_h k_w, B P), then T = W^T col, (C_out, B P),
-   scattered into Z (B, C_out, P) with the bias. One large product instead of
-   B small ones keeps the kernel's vector registers full. */
+/* [conv] Conv2d forward of a batch, the sums of its definition:
+      Z[b][co][oy][ox] = bias[co] + sum over ci, i, j of
+                         W[(ci, i, j)][co] X[b][ci][oy s + i - pad_top][ox s + j - pad_left]
+   with X = 0 outside the image. The fast path computes the same sums as one
+   matrix product: T = W^T col, col the im2col of the whole batch. */
 static void initnn__conv_forward(initnn_layer *l, const float *X, int batch)
 {
-    int b, rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w;
-    size_t ld = (size_t)batch * (size_t)positions;
-    INITNN__FOR_SAMPLES
+    int b, co, ci, oy, ox, i, j;
+    if (initnn__fast_conv_forward(l, X, batch)) return;   /* 16. Fast paths: im2col and one packed product */
     for (b = 0; b < batch; b++)
-        initnn__im2col_ld(l->col + (size_t)b * positions, ld, X + (size_t)b * l->in, l->in_c, l->in_h, l->in_w,
-                          l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
-    initnn_matmul_tn(l->colt, l->W, l->col, l->out_c, rows, (int)ld, 0);
-    INITNN__FOR_SAMPLES
-    for (b = 0; b < batch; b++) {
-        int c, p;   /* declared here: private to the thread */
-        for (c = 0; c < l->out_c; c++) {
-            const float *src = l->colt + (size_t)c * ld + (size_t)b * positions;
-            float *dst = l->z + (size_t)b * l->out + (size_t)c * positions, bias = l->b[c];
-            for (p = 0; p < positions; p++) dst[p] = src[p] + bias;
-        }
-    }
+        for (co = 0; co < l->out_c; co++)
+            for (oy = 0; oy < l->out_h; oy++)
+                for (ox = 0; ox < l->out_w; ox++) {
+                    double sum = l->b[co];
+                    for (ci = 0; ci < l->in_c; ci++)
+                        for (i = 0; i < l->kernel_h; i++)
+                            for (j = 0; j < l->kernel_w; j++) {
+                                int y = oy * l->stride + i - l->pad_top, x = ox * l->stride + j - l->pad_left;
+                                size_t row = ((size_t)ci * l->kernel_h + i) * l->kernel_w + j;
+                                if (y < 0 || y >= l->in_h || x < 0 || x >= l->in_w) continue;
+                                sum += (double)l->W[row * l->out_c + co] *
+                                       X[(size_t)b * l->in + ((size_t)ci * l->in_h + y) * l->in_w + x];
+                            }
+                    l->z[(size_t)b * l->out + ((size_t)co * l->out_h + oy) * l->out_w + ox] = (float)sum;
+                }
 }
 
-/* Conv2d backward, beside its forward. With dT, (C_out, B P), gathered from
-   dZ: dW += col dT^T, db += row sums of dT, dcol = W dT (written over col,
-   which is not needed after dW), dX = col2im(dcol) sample by sample. col
-   still holds the forward's im2col of X. */
+/* Conv2d backward, beside its forward, from dZ (in l->dz):
+      db[co]          += sum over b, oy, ox of dZ[b][co][oy][ox]
+      dW[(ci,i,j)][co] += sum over b, oy, ox of X[b][ci][y][x] dZ[b][co][oy][ox]
+      dX[b][ci][y][x]  = sum over co, i, j of W[(ci,i,j)][co] dZ[b][co][oy][ox]
+   where y = oy s + i - pad_top, x = ox s + j - pad_left: each input pixel
+   receives the gradient of every output that read it. */
 static void initnn__conv_backward(initnn_layer *l, float *dX, const float *X, int batch)
 {
-    int b, c, rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w;
-    size_t ld = (size_t)batch * (size_t)positions;
-    (void)X;
-    INITNN__FOR_SAMPLES
-    for (b = 0; b < batch; b++) {
-        int k;   /* declared here: private to the thread */
-        for (k = 0; k < l->out_c; k++)
-            memcpy(l->colt + (size_t)k * ld + (size_t)b * positions, l->dz + (size_t)b * l->out + (size_t)k * positions,
-                   (size_t)positions * sizeof(float));
-    }
-    initnn_matmul_nt(l->dW, l->col, l->colt, rows, (int)ld, l->out_c, 1);
-    /* One channel's sum on one thread, in order: the same bits for any split. */
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (l->out_c >= 4 && ld >= 1024)
-#endif
-    for (c = 0; c < l->out_c; c++) {
-        const float *t = l->colt + (size_t)c * ld;
+    int b, co, ci, oy, ox, i, j, positions = l->out_h * l->out_w;
+    if (initnn__fast_conv_backward(l, dX, X, batch)) return;   /* 16. Fast paths: two packed products and col2im */
+    if (dX) memset(dX, 0, (size_t)batch * (size_t)l->in * sizeof(float));
+    for (co = 0; co < l->out_c; co++) {
         double sum = 0.0;
-        size_t q;
-        for (q = 0; q < ld; q++) sum += t[q];
-        l->db[c] += (float)sum;
+        int p;
+        for (b = 0; b < batch; b++)
+            for (p = 0; p < positions; p++) sum += l->dz[(size_t)b * l->out + (size_t)co * positions + p];
+        l->db[co] += (float)sum;
     }
-    if (!dX) return;
-    initnn_matmul(l->col, l->W, l->colt, rows, l->out_c, (int)ld, 0);
-    memset(dX, 0, (size_t)batch * (size_t)l->in * sizeof(float));
-    INITNN__FOR_SAMPLES
-    for (b = 0; b < batch; b++)
-        initnn__col2im_ld(dX + (size_t)b * l->in, l->col + (size_t)b * positions, ld, l->in_c, l->in_h, l->in_w,
-                          l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
+    for (ci = 0; ci < l->in_c; ci++)
+        for (i = 0; i < l->kernel_h; i++)
+            for (j = 0; j < l->kernel_w; j++) {
+                size_t row = ((size_t)ci * l->kernel_h + i) * l->kernel_w + j;
+                for (co = 0; co < l->out_c; co++) {
+                    double dw = 0.0;
+                    for (b = 0; b < batch; b++)
+                        for (oy = 0; oy < l->out_h; oy++)
+                            for (ox = 0; ox < l->out_w; ox++) {
+                                int y = oy * l->stride + i - l->pad_top, x = ox * l->stride + j - l->pad_left;
+                                size_t in_at;
+                                float dz;
+                                if (y < 0 || y >= l->in_h || x < 0 || x >= l->in_w) continue;
+                                in_at = (size_t)b * l->in + ((size_t)ci * l->in_h + y) * l->in_w + x;
+                                dz = l->dz[(size_t)b * l->out + (size_t)co * positions + (size_t)oy * l->out_w + ox];
+                                dw += (double)X[in_at] * dz;
+                                if (dX) dX[in_at] += l->W[row * l->out_c + co] * dz;
+                            }
+                    l->dW[row * l->out_c + co] += (float)dw;
+                }
+            }
 }
 
 INITNNDEF const float *initnn_net_forward(initnn_net *net, const float *X, int batch, int training)
@@ -4239,6 +3833,7 @@ INITNNDEF const float *initnn_net_forward(initnn_net *net, const float *X, int b
     for (i = 0; i < net->layer_count; i++) {
         initnn_layer *l = &net->layers[i];
         size_t n = (size_t)batch * (size_t)l->out;
+        INITNN_ASSERT(l->in == (i > 0 ? net->layers[i - 1].out : net->input_dim));
         if (l->type == INITNN_LAYER_DENSE) {
             initnn_dense_forward(l->z, in, l->W, l->b, batch, l->in, l->out);
             initnn__activate(l, batch);
@@ -4336,6 +3931,7 @@ INITNNDEF int initnn_net_backward(initnn_net *net, const int *labels, const floa
         initnn_layer *l = &net->layers[i];
         const float *X = i > 0 ? net->layers[i - 1].y : net->input;
         float *dX = i > 0 ? net->layers[i - 1].dz : NULL;
+        INITNN_ASSERT(l->W == NULL || l->W + l->weight_count + l->bias_count <= net->params + net->param_count);
         size_t n = (size_t)batch * (size_t)l->out;
         if (l->weight_count && i != net->layer_count - 1) initnn__activate_backward(l, batch);
         if (l->type == INITNN_LAYER_DENSE) {
@@ -4475,102 +4071,104 @@ static void initnn__describe_layer(char *buf, size_t size, const initnn_layer *l
         snprintf(buf, size, "layer %d (dropout %g)", index, (double)l->rate);
 }
 
+/* [sgd] SGD with momentum mu, PyTorch's form (Nesterov: Sutskever et al. 2013):
+      g = g + wd w
+      m = mu m + g                      (no buffer when mu = 0)
+      w = w - lr (nesterov ? g + mu m : m)                                  */
+static void initnn__sgd_update(float *INITNN__RESTRICT w, float *INITNN__RESTRICT m,
+                               const float *INITNN__RESTRICT g, size_t n, const initnn_optimizer *opt)
+{
+    float lr = opt->learning_rate, mu = opt->momentum, wd = opt->weight_decay;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        float gi = g[i] + wd * w[i], step = gi;
+        if (mu != 0.0f) {
+            m[i] = mu * m[i] + gi;
+            step = opt->nesterov ? gi + mu * m[i] : m[i];
+        }
+        w[i] -= lr * step;
+    }
+}
+
+/* [adam] Adam (Kingma & Ba 2015, Algorithm 1), at step t = 1, 2, ...:
+      g = g + wd w
+      m = b1 m + (1 - b1) g             first moment, a running mean of g
+      v = b2 v + (1 - b2) g^2           second moment, a running mean of g^2
+      m_hat = m / (1 - b1^t)            bias correction: m and v start at 0,
+      v_hat = v / (1 - b2^t)            so early averages are too small
+      w = w - lr m_hat / (sqrt(v_hat) + eps)
+   The step is about lr whatever the gradient's scale: m_hat / sqrt(v_hat)
+   is near +-1 for a steady gradient. */
+static void initnn__adam_update(float *INITNN__RESTRICT w, float *INITNN__RESTRICT m, float *INITNN__RESTRICT v,
+                                const float *INITNN__RESTRICT g, size_t n, const initnn_optimizer *opt)
+{
+    float lr = opt->learning_rate, b1 = opt->beta1, b2 = opt->beta2, eps = opt->epsilon, wd = opt->weight_decay;
+    double t = (double)opt->step;
+    float inv1 = (float)(1.0 / (1.0 - pow((double)b1, t)));   /* 1 / (1 - b1^t) */
+    float inv2 = (float)(1.0 / (1.0 - pow((double)b2, t)));   /* 1 / (1 - b2^t) */
+    size_t i = initnn__fast_adam_lanes(w, m, v, g, n, opt, inv1, inv2);   /* 16. Fast paths: these lines in vector lanes */
+    for (; i < n; i++) {
+        float gi = g[i] + wd * w[i];
+        m[i] = b1 * m[i] + (1.0f - b1) * gi;
+        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+        w[i] -= lr * (m[i] * inv1) / (sqrtf(v[i] * inv2) + eps);
+    }
+}
+
+/* Adam in Keras' form (the paper's "more efficient" ordering, Sec. 2):
+      lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)
+      w = w - lr_t m / (sqrt(v) + eps_hat)
+   the same as Algorithm 1 with eps = eps_hat / sqrt(1 - b2^t). */
+static void initnn__adam_keras_update(float *INITNN__RESTRICT w, float *INITNN__RESTRICT m, float *INITNN__RESTRICT v,
+                                      const float *INITNN__RESTRICT g, size_t n, const initnn_optimizer *opt)
+{
+    float b1 = opt->beta1, b2 = opt->beta2, eps = opt->epsilon, wd = opt->weight_decay;
+    double t = (double)opt->step;
+    float lr_t = (float)((double)opt->learning_rate * sqrt(1.0 - pow((double)b2, t)) / (1.0 - pow((double)b1, t)));
+    size_t i;
+    for (i = 0; i < n; i++) {
+        float gi = g[i] + wd * w[i];
+        m[i] = b1 * m[i] + (1.0f - b1) * gi;
+        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+        w[i] -= lr_t * m[i] / (sqrtf(v[i]) + eps);
+    }
+}
+
+/* [rmsprop] RMSProp (Hinton, Neural Networks for Machine Learning, lecture 6e):
+      v = rho v + (1 - rho) g^2
+      w = w - lr g / (sqrt(v) + eps)                                        */
+static void initnn__rmsprop_update(float *INITNN__RESTRICT w, float *INITNN__RESTRICT v,
+                                   const float *INITNN__RESTRICT g, size_t n, const initnn_optimizer *opt)
+{
+    float lr = opt->learning_rate, rho = opt->rho, eps = opt->epsilon, wd = opt->weight_decay;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        float gi = g[i] + wd * w[i];
+        v[i] = rho * v[i] + (1.0f - rho) * gi * gi;
+        w[i] -= lr * gi / (sqrtf(v[i]) + eps);
+    }
+}
+
 INITNNDEF int initnn_net_step(initnn_net *net)
 {
     initnn_optimizer *opt;
-    float *INITNN__RESTRICT w, *INITNN__RESTRICT g, *INITNN__RESTRICT m, *INITNN__RESTRICT v;
-    size_t i, n;
+    float *w, *g;
+    size_t n;
     int l;
     if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_step: NULL net");
     opt = &net->opt;
     n = net->param_count;
-    w = net->params; g = net->grads; m = net->opt_m; v = net->opt_v;
+    w = net->params;
+    g = net->grads;
     if (n == 0) return INITNN_OK;
     if (opt->clip_value > 0.0f) initnn_clip_grad_value(g, n, opt->clip_value);
     if (opt->clip_norm > 0.0f) initnn_clip_grad_norm(g, n, opt->clip_norm);
     memcpy(net->params_backup, w, n * sizeof(float));
     opt->step++;
-    if (opt->type == INITNN_OPT_SGD) {
-        float lr = opt->learning_rate, mu = opt->momentum, wd = opt->weight_decay;
-        for (i = 0; i < n; i++) {
-            float gi = g[i] + wd * w[i], step = gi;
-            if (mu != 0.0f) {
-                m[i] = mu * m[i] + gi;
-                step = opt->nesterov ? gi + mu * m[i] : m[i];
-            }
-            w[i] -= lr * step;
-        }
-    } else if (opt->type == INITNN_OPT_ADAM) {
-        float b1 = opt->beta1, b2 = opt->beta2, eps = opt->epsilon, wd = opt->weight_decay;
-        double t = (double)opt->step;
-        double correction1 = 1.0 - pow((double)b1, t), correction2 = 1.0 - pow((double)b2, t);
-        if (opt->keras_epsilon) {
-            /* lr_t = lr sqrt(1 - b2^t) / (1 - b1^t);  w -= lr_t m / (sqrt(v) + eps_hat) */
-            float lr_t = (float)((double)opt->learning_rate * sqrt(correction2) / correction1);
-            for (i = 0; i < n; i++) {
-                float gi = g[i] + wd * w[i];
-                m[i] = b1 * m[i] + (1.0f - b1) * gi;
-                v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
-                w[i] -= lr_t * m[i] / (sqrtf(v[i]) + eps);
-            }
-        } else {
-            /* w -= lr m_hat / (sqrt(v_hat) + eps) */
-            float lr = opt->learning_rate;
-            float inv1 = (float)(1.0 / correction1), inv2 = (float)(1.0 / correction2);
-            i = 0;
-            /* The same operations, several lanes at a time: compilers keep
-               sqrtf scalar because of errno unless told -fno-math-errno.
-               sqrt and division are correctly rounded in both forms. */
-#if defined(INITNN__AVX2) && defined(__AVX512F__)
-            {
-                __m512 vb1 = _mm512_set1_ps(b1), vb2 = _mm512_set1_ps(b2), vc1 = _mm512_set1_ps(1.0f - b1);
-                __m512 vc2 = _mm512_set1_ps(1.0f - b2), vwd = _mm512_set1_ps(wd), vlr = _mm512_set1_ps(lr);
-                __m512 vi1 = _mm512_set1_ps(inv1), vi2 = _mm512_set1_ps(inv2), veps = _mm512_set1_ps(eps);
-                for (; i + 16 <= n; i += 16) {
-                    __m512 wi = _mm512_loadu_ps(w + i);
-                    __m512 gi = _mm512_add_ps(_mm512_loadu_ps(g + i), _mm512_mul_ps(vwd, wi));
-                    __m512 mi = _mm512_add_ps(_mm512_mul_ps(vb1, _mm512_loadu_ps(m + i)), _mm512_mul_ps(vc1, gi));
-                    __m512 vv = _mm512_add_ps(_mm512_mul_ps(vb2, _mm512_loadu_ps(v + i)),
-                                              _mm512_mul_ps(_mm512_mul_ps(vc2, gi), gi));
-                    __m512 den = _mm512_add_ps(_mm512_sqrt_ps(_mm512_mul_ps(vv, vi2)), veps);
-                    _mm512_storeu_ps(m + i, mi);
-                    _mm512_storeu_ps(v + i, vv);
-                    _mm512_storeu_ps(w + i, _mm512_sub_ps(wi, _mm512_div_ps(_mm512_mul_ps(vlr, _mm512_mul_ps(mi, vi1)), den)));
-                }
-            }
-#elif defined(INITNN__AVX2)
-            {
-                __m256 vb1 = _mm256_set1_ps(b1), vb2 = _mm256_set1_ps(b2), vc1 = _mm256_set1_ps(1.0f - b1);
-                __m256 vc2 = _mm256_set1_ps(1.0f - b2), vwd = _mm256_set1_ps(wd), vlr = _mm256_set1_ps(lr);
-                __m256 vi1 = _mm256_set1_ps(inv1), vi2 = _mm256_set1_ps(inv2), veps = _mm256_set1_ps(eps);
-                for (; i + 8 <= n; i += 8) {
-                    __m256 wi = _mm256_loadu_ps(w + i);
-                    __m256 gi = _mm256_add_ps(_mm256_loadu_ps(g + i), _mm256_mul_ps(vwd, wi));
-                    __m256 mi = _mm256_add_ps(_mm256_mul_ps(vb1, _mm256_loadu_ps(m + i)), _mm256_mul_ps(vc1, gi));
-                    __m256 vv = _mm256_add_ps(_mm256_mul_ps(vb2, _mm256_loadu_ps(v + i)),
-                                              _mm256_mul_ps(_mm256_mul_ps(vc2, gi), gi));
-                    __m256 den = _mm256_add_ps(_mm256_sqrt_ps(_mm256_mul_ps(vv, vi2)), veps);
-                    _mm256_storeu_ps(m + i, mi);
-                    _mm256_storeu_ps(v + i, vv);
-                    _mm256_storeu_ps(w + i, _mm256_sub_ps(wi, _mm256_div_ps(_mm256_mul_ps(vlr, _mm256_mul_ps(mi, vi1)), den)));
-                }
-            }
-#endif
-            for (; i < n; i++) {
-                float gi = g[i] + wd * w[i];
-                m[i] = b1 * m[i] + (1.0f - b1) * gi;
-                v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
-                w[i] -= lr * (m[i] * inv1) / (sqrtf(v[i] * inv2) + eps);
-            }
-        }
-    } else {
-        float lr = opt->learning_rate, rho = opt->rho, eps = opt->epsilon, wd = opt->weight_decay;
-        for (i = 0; i < n; i++) {
-            float gi = g[i] + wd * w[i];
-            v[i] = rho * v[i] + (1.0f - rho) * gi * gi;
-            w[i] -= lr * gi / (sqrtf(v[i]) + eps);
-        }
-    }
+    if (opt->type == INITNN_OPT_SGD) initnn__sgd_update(w, net->opt_m, g, n, opt);
+    else if (opt->type == INITNN_OPT_ADAM && opt->keras_epsilon) initnn__adam_keras_update(w, net->opt_m, net->opt_v, g, n, opt);
+    else if (opt->type == INITNN_OPT_ADAM) initnn__adam_update(w, net->opt_m, net->opt_v, g, n, opt);
+    else initnn__rmsprop_update(w, net->opt_v, g, n, opt);
     /* The check that lets a diverging run stop with its last finite
        weights: one vectorized pass, and a search for the layer only when it
        fails. (The update ratios are computed from params_backup when
@@ -4652,9 +4250,8 @@ INITNNDEF void initnn_net_diag_from_buffers(const initnn_net *net, initnn_layer_
     }
 }
 
-INITNNDEF int initnn_net_diagnose(initnn_net *net, const float *X, const int *labels,
-                                  const float *targets, int batch, initnn_layer_diag *out,
-                                  double *global_grad_norm)
+INITNNDEF int initnn_net_diagnose(initnn_net *net, initnn_layer_diag *out, double *global_grad_norm,
+                                  const float *X, const int *labels, const float *targets, int batch)
 {
     int err;
     if (!net || !out) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_diagnose: NULL %s", net ? "out" : "net");
@@ -4914,8 +4511,8 @@ INITNNDEF int initnn_activation_moments(initnn_moments *out, int activation, flo
     }
 }
 
-INITNNDEF int initnn_init_spec_moments(const initnn_init_spec *spec, int rows, int cols, int fan_in,
-                                       int fan_out, double *mean, double *variance)
+INITNNDEF int initnn_init_spec_moments(double *mean, double *variance, const initnn_init_spec *spec,
+                                       int rows, int cols, int fan_in, int fan_out)
 {
     double m = 0.0, v = 0.0, n;
     if (!spec || !mean || !variance) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_init_spec_moments: NULL argument");
@@ -4937,6 +4534,7 @@ INITNNDEF int initnn_init_spec_moments(const initnn_init_spec *spec, int rows, i
         v = spec->param[0] / n;
         break;
     case INITNN_INIT_ORTHOGONAL:
+    case INITNN_INIT_LSUV:   /* as drawn, before initnn_lsuv rescales it */
         v = spec->param[0] * spec->param[0] / (double)(rows > cols ? rows : cols);
         break;
     case INITNN_INIT_SPARSE:
@@ -4960,21 +4558,11 @@ INITNNDEF int initnn_init_spec_moments(const initnn_init_spec *spec, int rows, i
    fan_out Var(W) of a layer with parameters, from its specs. */
 static int initnn__layer_sigmas(const initnn_layer *l, double *sigma_w2, double *sigma_b2, double *backward)
 {
-    initnn_init_spec kernel, bias;
-    int fan_in, fan_out, rows, cols, err;
+    int fan_in, fan_out, err;
     double mean, var, bias_mean, bias_var;
-    const char *kernel_spec = strcmp(l->kernel_init, "lsuv") == 0 ? "orthogonal" : l->kernel_init;
-    if ((err = initnn_init_parse(&kernel, kernel_spec)) || (err = initnn_init_parse(&bias, l->bias_init))) return err;
-    if (l->type == INITNN_LAYER_CONV2D) {
-        initnn_conv_fans(l->in_c, l->out_c, l->kernel_h, l->kernel_w, &fan_in, &fan_out);
-        rows = fan_in;
-        cols = l->out_c;
-    } else {
-        fan_in = rows = l->in;
-        fan_out = cols = l->out;
-    }
-    if ((err = initnn_init_spec_moments(&kernel, rows, cols, fan_in, fan_out, &mean, &var))) return err;
-    if ((err = initnn_init_spec_moments(&bias, 1, l->out_c, fan_in, fan_out, &bias_mean, &bias_var))) return err;
+    initnn_layer_fans(&fan_in, &fan_out, l);
+    if ((err = initnn_init_spec_moments(&mean, &var, &l->kernel_spec, fan_in, l->out_c, fan_in, fan_out))) return err;
+    if ((err = initnn_init_spec_moments(&bias_mean, &bias_var, &l->bias_spec, 1, l->out_c, fan_in, fan_out))) return err;
     *sigma_w2 = fan_in * var;
     *sigma_b2 = bias_var + bias_mean * bias_mean;
     *backward = fan_out * var;
@@ -5002,6 +4590,10 @@ static int initnn__theory_run(const initnn_net *net, double input_m2, double out
         t->has_params = 1;
         last_param = i;
         if ((err = initnn__layer_sigmas(l, &t->sigma_w2, &t->sigma_b2, &backward[i]))) return err;
+        /* [mean_field] The recursion of Poole et al. (2016):
+              q_l = sigma_w^2 E[phi(z_{l-1})^2] + sigma_b^2,  z_{l-1} ~ N(0, q_{l-1})
+           with sigma_w^2 = fan_in Var(W), sigma_b^2 = E[b^2]; m2 holds the
+           expectation, from the layer before (the input's second moment first). */
         t->q_predicted = t->sigma_w2 * m2 + t->sigma_b2;
         if (l->activation == INITNN_ACT_SOFTMAX) { m2 = NAN; continue; }
         {
@@ -5028,7 +4620,7 @@ static int initnn__theory_run(const initnn_net *net, double input_m2, double out
     return INITNN_OK;
 }
 
-INITNNDEF int initnn_theory_predict(const initnn_net *net, double input_second_moment, initnn_layer_theory *table)
+INITNNDEF int initnn_theory_predict(initnn_layer_theory *table, const initnn_net *net, double input_second_moment)
 {
     if (!net || !table) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_theory_predict: NULL argument");
     if (!(input_second_moment >= 0.0))
@@ -5036,8 +4628,8 @@ INITNNDEF int initnn_theory_predict(const initnn_net *net, double input_second_m
     return initnn__theory_run(net, input_second_moment, 1.0, table);
 }
 
-INITNNDEF int initnn_theory_compare(initnn_net *net, const float *X, const int *labels, const float *targets,
-                                    int batch, initnn_layer_theory *table)
+INITNNDEF int initnn_theory_compare(initnn_net *net, initnn_layer_theory *table, const float *X,
+                                    const int *labels, const float *targets, int batch)
 {
     int i, err, last = -1;
     double input_m2, output_delta = 1.0;
@@ -5193,9 +4785,9 @@ static int initnn__fixed_q(double *q_star, int activation, float param, double s
     return INITNN_OK;
 }
 
-INITNNDEF int initnn_theory_fixed_point(int activation, float param, double sigma_w2, double sigma_b2,
-                                        double *q_star, double *c_star, double *chi_1, double *chi_c,
-                                        double *xi_c)
+INITNNDEF int initnn_theory_fixed_point(double *q_star, double *c_star, double *chi_1, double *chi_c,
+                                        double *xi_c, int activation, float param, double sigma_w2,
+                                        double sigma_b2)
 {
     initnn_moments mom;
     double q = 1.0, c = 0.5, chic, q_eval;
@@ -5273,14 +4865,14 @@ INITNNDEF int initnn_theory_critical_sigma_w2(double *sigma_w2, int activation, 
             return INITNN_OK;
         }
     }
-    if ((err = initnn_theory_fixed_point(activation, param, lo, sigma_b2, NULL, NULL, &f_lo, NULL, NULL))) return err;
-    if ((err = initnn_theory_fixed_point(activation, param, hi, sigma_b2, NULL, NULL, &f_hi, NULL, NULL))) return err;
+    if ((err = initnn_theory_fixed_point(NULL, NULL, &f_lo, NULL, NULL, activation, param, lo, sigma_b2))) return err;
+    if ((err = initnn_theory_fixed_point(NULL, NULL, &f_hi, NULL, NULL, activation, param, hi, sigma_b2))) return err;
     if (!((f_lo - 1.0) * (f_hi - 1.0) < 0.0))
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_theory_critical_sigma_w2: chi_1 - 1 does not change sign on "
                             "[%g, %g] for %s with sigma_b^2 = %g", lo, hi, initnn_activation_name(activation), sigma_b2);
     for (it = 0; it < 200 && hi - lo > 1e-12 * hi; it++) {
         double mid = 0.5 * (lo + hi), f;
-        if ((err = initnn_theory_fixed_point(activation, param, mid, sigma_b2, NULL, NULL, &f, NULL, NULL))) return err;
+        if ((err = initnn_theory_fixed_point(NULL, NULL, &f, NULL, NULL, activation, param, mid, sigma_b2))) return err;
         if ((f - 1.0) * (f_lo - 1.0) > 0.0) { lo = mid; f_lo = f; } else hi = mid;
     }
     *sigma_w2 = 0.5 * (lo + hi);
@@ -5340,7 +4932,7 @@ INITNNDEF int initnn_singular_values(double *values, const float *A, int rows, i
     return INITNN_OK;
 }
 
-INITNNDEF int initnn_net_jacobian(initnn_net *net, const float *x, float *J)
+INITNNDEF int initnn_net_jacobian(initnn_net *net, float *J, const float *x)
 {
     float *current, *next;
     int i, rows, cols, r, c, err;
@@ -5402,8 +4994,8 @@ INITNNDEF initnn_train_config initnn_train_defaults(void)
     return cfg;
 }
 
-INITNNDEF void initnn_data_batch(const initnn_data *data, const int *index, int start, int batch,
-                                 float *X, int *labels, float *targets)
+INITNNDEF void initnn_data_batch(float *X, int *labels, float *targets, const initnn_data *data,
+                                 const int *index, int start, int batch)
 {
     int b, f = data->features;
     for (b = 0; b < batch; b++) {
@@ -5548,7 +5140,7 @@ static void initnn__evaluate(initnn_net *net, const initnn_data *data, initnn__b
     for (start = 0; start < data->count; start += net->max_batch) {
         int batch = data->count - start < net->max_batch ? data->count - start : net->max_batch;
         const float *out;
-        initnn_data_batch(data, NULL, start, batch, bb->X, bb->labels, bb->targets);
+        initnn_data_batch(bb->X, bb->labels, bb->targets, data, NULL, start, batch);
         out = initnn_net_forward(net, bb->X, batch, 0);
         loss_sum += (double)initnn_net_loss(net, bb->labels, bb->targets) * batch;
         metric_sum += initnn__metric(net, out, bb->labels, bb->targets, batch) * batch;
@@ -5557,7 +5149,7 @@ static void initnn__evaluate(initnn_net *net, const initnn_data *data, initnn__b
     if (metric) *metric = metric_sum / data->count;
 }
 
-INITNNDEF int initnn_net_evaluate(initnn_net *net, const initnn_data *data, double *loss, double *metric)
+INITNNDEF int initnn_net_evaluate(initnn_net *net, double *loss, double *metric, const initnn_data *data)
 {
     initnn__batch_buffers bb;
     int err;
@@ -5640,7 +5232,7 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, con
 
     if (cfg.lsuv) {
         int batch = train.count < net->max_batch ? train.count : net->max_batch;
-        initnn_data_batch(&train, NULL, 0, batch, bb.X, bb.labels, bb.targets);
+        initnn_data_batch(bb.X, bb.labels, bb.targets, &train, NULL, 0, batch);
         if ((err = initnn_lsuv(net, bb.X, batch, 0.0f, 0, NULL))) goto done;
     }
 
@@ -5655,7 +5247,7 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, con
             int batch = train.count - start < cfg.batch_size ? train.count - start : cfg.batch_size;
             float loss;
             double norm;
-            initnn_data_batch(&train, order, start, batch, bb.X, bb.labels, bb.targets);
+            initnn_data_batch(bb.X, bb.labels, bb.targets, &train, order, start, batch);
             if ((err = initnn_net_train_batch(net, bb.X, bb.labels, bb.targets, batch, &loss, &norm)))
                 goto done;
             loss_sum += (double)loss * batch;
@@ -5912,7 +5504,7 @@ INITNNDEF int initnn_make_regression(initnn_data *out, int count, int features, 
         return err;
     }
     initnn_rng_seed(&rng, seed);
-    initnn_random_normal(w, (size_t)features, 0.0f, (float)(1.0 / sqrt((double)features)), &rng);
+    initnn_random_normal(w, (size_t)features, (float)(1.0 / sqrt((double)features)), 0.0f, &rng);
     x = initnn__wx(out);
     for (i = 0; i < count; i++) {
         double y = 0.5;
@@ -6272,7 +5864,7 @@ fail:
 
 /* ---- splits and standardization ------------------------------------------ */
 
-INITNNDEF int initnn_data_split(const initnn_data *data, float fraction, initnn_data *first, initnn_data *second)
+INITNNDEF int initnn_data_split(initnn_data *first, initnn_data *second, const initnn_data *data, float fraction)
 {
     int held;
     size_t skip;
@@ -6296,7 +5888,7 @@ INITNNDEF int initnn_data_split(const initnn_data *data, float fraction, initnn_
     return INITNN_OK;
 }
 
-INITNNDEF int initnn_standardize_fit(const initnn_data *data, float *mean, float *std)
+INITNNDEF int initnn_standardize_fit(float *mean, float *std, const initnn_data *data)
 {
     int i, j;
     if (!data || !mean || !std) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_standardize_fit: NULL argument");
@@ -6732,7 +6324,7 @@ static const char *initnn__npy_field(const char *header, const char *key)
     return p;
 }
 
-INITNNDEF int initnn_npy_read(const char *path, float **out, int *ndim_out, int shape[8])
+INITNNDEF int initnn_npy_read(float **out, int *ndim_out, int shape[8], const char *path)
 {
     unsigned char *file;
     size_t size, header_len, offset, count = 1, i;
@@ -7311,6 +6903,782 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
 }
 
 #endif /* INITNN_WITH_STB */
+
+/* ////////////////////////////////////////////////////////////////////////////
+   16. Fast paths
+
+   Everything above is the lesson: each layer, loss and optimizer as the
+   plain loop of its formula. This section is what makes those loops fast,
+   and nothing in it changes what they compute. The lessons reach it through
+   these calls, each marked "16. Fast paths" where it is made:
+
+      initnn__fast_gemm          the matrix products (initnn_matmul and its
+                                 transposed forms): packed, cache-blocked,
+                                 with AVX-512 / AVX2 / portable micro-kernels
+      initnn__fast_conv_forward  a conv layer as im2col of the whole batch and
+      initnn__fast_conv_backward one product (forward), two products and
+                                 col2im (backward), in place of the direct sums
+      initnn__fast_maxpool_2x2   the common 2 x 2 max pool as branch-free selects
+      initnn__fast_adam_lanes    Adam's update in vector lanes
+
+   and, defined in the configuration at the top because a loop must see them,
+   INITNN__FOR_SAMPLES / INITNN__FOR_CHANNELS: the OpenMP pragmas that share
+   a batch's samples (or a layer's channels) between threads.
+
+   With INITNN_REFERENCE defined none of this is compiled: every call above
+   falls back to the lesson's own loop (the products to the naive triple
+   loops), there are no intrinsics and no OpenMP pragmas. The two builds
+   differ only by the rounding of different summation orders; the tests run
+   in both and train the same net both ways.
+   //////////////////////////////////////////////////////////////////////////// */
+
+#ifndef INITNN_REFERENCE
+
+/* ---- packed matrix products ---------------------------------------------------
+   The scheme of GotoBLAS and BLIS (K. Goto and R. van de Geijn, "Anatomy of
+   high-performance matrix multiplication", ACM TOMS 34(3), 2008). C is made
+   of MR x NR tiles; a micro-kernel keeps one tile in registers while it runs
+   down a depth of up to KC, broadcasting one element of A at a time against
+   a row of NR elements of B. Around it, blocking for the caches:
+
+     for jc over N, step NC               B panel, KC x NC: packed once per
+       for pc over K, step kc <= KC         (jc, pc) into kc x NR slivers,
+         pack B(pc.., jc..)                 zero-padded; it sits in L2, the
+         for ic over M, step MC             sliver in use in L1
+           pack A(ic.., pc..) or not      A block, MC x KC: MR-tall slivers
+           for jr over the B slivers        of kc x MR, or A read in place
+             for ir over the A slivers
+               micro-kernel: C tile (+)= A sliver B sliver
+
+   The three products differ only in how A and B are read: packing an operand
+   stored the other way round is a transposition (8 x 8 blocks in registers
+   on AVX), packing one stored the right way a copy. The micro-kernels take A
+   with any row and column stride, so A is packed only where that pays (see
+   initnn__pack_a). An edge sliver of at most NR/2 columns has its own SIMD
+   kernel, twice as tall, so that N = 10 does not run at 10/NR of the speed;
+   the portable build computes such a narrow C as C^T = B^T A^T instead.
+
+   Summation order, the same whatever the thread count, the tile an element
+   falls in or the kernel that computes it: K is cut into ceil(K / KC) blocks
+   of near-equal depth (the cut depends on K alone); each block's products
+   are summed in order of k into a float that starts at 0 (a fused
+   multiply-add per term in the SIMD kernels; x * b + acc as the compiler
+   compiles it in the portable one); the block sums are added to C in order
+   of the blocks (the first is stored, unless accumulate is set). C^T = B^T
+   A^T multiplies the same pairs (a b = b a exactly). Threads only share out
+   tiles of C, so every element of C gets the same operations in the same
+   order with 1 thread or 64.
+
+   Memory: nothing is allocated. The B panel (KC NC floats, 256 KiB, shared
+   by the threads) is on the caller's stack and each thread has an A block
+   (MC KC floats, 128-132 KiB) on its own. */
+
+/* MR x NR: the register tile. KC: depth of a block; MC x KC (A) and one
+   KC x NR sliver of B stay in cache while the micro-kernel sweeps them. */
+#if defined(INITNN__AVX512)
+#define INITNN__MR 8       /* 8 x 32: 16 zmm accumulators                   */
+#define INITNN__NR 32
+#elif defined(INITNN__AVX2)
+#define INITNN__MR 6       /* 6 x 16: 12 ymm accumulators                   */
+#define INITNN__NR 16
+#else
+#define INITNN__MR 4       /* 4 x 32: see the portable micro-kernel        */
+#define INITNN__NR 32
+#endif
+#define INITNN__KC 256
+#define INITNN__MC (2 * INITNN__MR * ((128 + 2 * INITNN__MR - 1) / (2 * INITNN__MR)))
+#define INITNN__NC 256     /* a multiple of NR                              */
+
+/* A is read in place rather than packed when packing would not pay: when a
+   panel of C has fewer than 2 NR columns (each A sliver is used once or
+   twice), or when A has at most 2^18 elements (1 MiB, so that it stays in L2)
+   and is stored as (M, K) or, stored as (K, M), has rows of at most 256
+   floats: then the micro-kernel's reads of A are cheap, and packing it cost
+   4-10% on the MLP shapes of bench/. Larger A, or A^T with long rows (pages
+   apart from one k to the next), is packed. */
+static int initnn__pack_a(int a_trans, int M, int K, int nc)
+{
+    if (nc < 2 * INITNN__NR) return 0;
+    if ((double)M * (double)K > 262144.0) return 1;
+    return a_trans && M > 256;
+}
+
+/* The micro-kernels are compiled on their own: inlined into the driver,
+   clang no longer vectorizes the portable one. */
+#if defined(__GNUC__) || defined(__clang__)
+#define INITNN__NOINLINE __attribute__((noinline))
+#else
+#define INITNN__NOINLINE
+#endif
+
+/* A 64-byte aligned pointer into a buffer that has 16 floats to spare. */
+static float *initnn__align64(float *p)
+{
+    return (float *)(((uintptr_t)p + 63u) & ~(uintptr_t)63u);
+}
+
+/* The width of a packed B sliver of nr <= NR columns: NR, or half of it for
+   an edge sliver that the SIMD kernels then cover with one vector per row. */
+#if defined(INITNN__AVX2)
+#define INITNN__BW(nr) ((nr) <= INITNN__NR / 2 ? INITNN__NR / 2 : INITNN__NR)
+#else
+#define INITNN__BW(nr) INITNN__NR
+#endif
+
+#if defined(INITNN__AVX2)
+/* Asks for the mr x nr tile of C to be brought into L1 while the kernel
+   computes: with a large ldc its rows fall into the same cache set. */
+static void initnn__prefetch_c(const float *c, ptrdiff_t ldc, int mr, int nr)
+{
+    int r;
+    for (r = 0; r < mr; r++, c += ldc) {
+        _mm_prefetch((const char *)c, _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + nr - 1), _MM_HINT_T0);
+    }
+}
+#endif
+
+/* dst[k*w + j] = src[k*ld + j] for k < kc, j < cols; zero for cols <= j < w. */
+static void initnn__pack_copy(float *dst, int w, const float *src, ptrdiff_t ld, int cols, int kc)
+{
+    int k, j;
+#if defined(INITNN__AVX512)
+    if (w % 16 == 0 || (w == 8 && cols == 8)) {
+        if (w == 8) {                      /* an A sliver: 8 floats a row */
+            for (k = 0; k < kc; k++, src += ld, dst += 8) _mm256_storeu_ps(dst, _mm256_loadu_ps(src));
+            return;
+        }
+        for (j = 0; j < w; j += 16) {
+            const int n = cols - j;
+            const __mmask16 m = (__mmask16)(n >= 16 ? 0xFFFFu : n > 0 ? (1u << n) - 1u : 0u);
+            const float *s = src + j;
+            float *d = dst + j;
+            for (k = 0; k < kc; k++, s += ld, d += w)
+                _mm512_storeu_ps(d, _mm512_maskz_loadu_ps(m, s));
+        }
+        return;
+    }
+#elif defined(INITNN__AVX2)
+    if (w % 8 == 0) {
+        const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        for (j = 0; j < w; j += 8) {
+            const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(cols - j), lanes);
+            const float *s = src + j;
+            float *d = dst + j;
+            if (cols - j >= 8)
+                for (k = 0; k < kc; k++, s += ld, d += w) _mm256_storeu_ps(d, _mm256_loadu_ps(s));
+            else
+                for (k = 0; k < kc; k++, s += ld, d += w) _mm256_storeu_ps(d, _mm256_maskload_ps(s, m));
+        }
+        return;
+    }
+#endif
+    if (cols == w && w == INITNN__NR) {        /* constant trip counts: vectorized */
+        for (k = 0; k < kc; k++, dst += INITNN__NR, src += ld)
+            for (j = 0; j < INITNN__NR; j++) dst[j] = src[j];
+        return;
+    }
+    if (cols == w && w == INITNN__MR) {
+        for (k = 0; k < kc; k++, dst += INITNN__MR, src += ld)
+            for (j = 0; j < INITNN__MR; j++) dst[j] = src[j];
+        return;
+    }
+    for (k = 0; k < kc; k++, dst += w, src += ld) {
+        for (j = 0; j < cols; j++) dst[j] = src[j];
+        for (; j < w; j++) dst[j] = 0.0f;
+    }
+}
+
+/* The transposition: dst[k*w + j] = src[j*ld + k] for k < kc, j < rows;
+   zero for rows <= j < w. */
+static void initnn__pack_trans(float *dst, int w, const float *src, ptrdiff_t ld, int rows, int kc)
+{
+    int k = 0, j = 0;
+#if defined(INITNN__AVX2)
+    /* 8 x 8 blocks through registers: 8 rows of src, 8 consecutive k. */
+    for (j = 0; j + 8 <= rows; j += 8) {
+        const float *s = src + (ptrdiff_t)j * ld;
+        for (k = 0; k + 8 <= kc; k += 8) {
+            __m256 r0 = _mm256_loadu_ps(s + k), r1 = _mm256_loadu_ps(s + ld + k);
+            __m256 r2 = _mm256_loadu_ps(s + 2 * ld + k), r3 = _mm256_loadu_ps(s + 3 * ld + k);
+            __m256 r4 = _mm256_loadu_ps(s + 4 * ld + k), r5 = _mm256_loadu_ps(s + 5 * ld + k);
+            __m256 r6 = _mm256_loadu_ps(s + 6 * ld + k), r7 = _mm256_loadu_ps(s + 7 * ld + k);
+            __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+            __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+            __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+            __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+            __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+            __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+            __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+            __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+            float *d = dst + (ptrdiff_t)k * w + j;
+            _mm256_storeu_ps(d, _mm256_permute2f128_ps(u0, u4, 0x20));
+            _mm256_storeu_ps(d + w, _mm256_permute2f128_ps(u1, u5, 0x20));
+            _mm256_storeu_ps(d + 2 * w, _mm256_permute2f128_ps(u2, u6, 0x20));
+            _mm256_storeu_ps(d + 3 * w, _mm256_permute2f128_ps(u3, u7, 0x20));
+            _mm256_storeu_ps(d + 4 * w, _mm256_permute2f128_ps(u0, u4, 0x31));
+            _mm256_storeu_ps(d + 5 * w, _mm256_permute2f128_ps(u1, u5, 0x31));
+            _mm256_storeu_ps(d + 6 * w, _mm256_permute2f128_ps(u2, u6, 0x31));
+            _mm256_storeu_ps(d + 7 * w, _mm256_permute2f128_ps(u3, u7, 0x31));
+        }
+        for (; k < kc; k++) {
+            int i;
+            for (i = 0; i < 8; i++) dst[(ptrdiff_t)k * w + j + i] = s[(ptrdiff_t)i * ld + k];
+        }
+    }
+#endif
+    for (; j < rows; j++) {
+        const float *s = src + (ptrdiff_t)j * ld;
+        for (k = 0; k < kc; k++) dst[(ptrdiff_t)k * w + j] = s[k];
+    }
+    for (; j < w; j++)
+        for (k = 0; k < kc; k++) dst[(ptrdiff_t)k * w + j] = 0.0f;
+}
+
+/* The micro-kernels. C[r*ldc + j*ccs] = (or +=, when add) sum over k < kc of
+   A(r, k) b[k*w + j], for r < mr, j < nr, where b is a packed sliver of width
+   w = INITNN__BW(nr) and A(r, k) = a[r*a_rs + k*a_cs]. Rows mr <= r < MR are
+   computed from a copy of row mr - 1 and not stored, so that A never has to
+   be padded.
+
+   The SIMD paths also have a narrow kernel for an edge sliver of at most
+   NR/2 columns (one vector a row): it takes 2 MR rows, rows MR.. from a_hi, so
+   that enough independent accumulators hide the latency of the FMAs. */
+#if defined(INITNN__AVX512)
+
+#define INITNN__NARROW 16
+#define INITNN__ROWS8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define INITNN__ROWS16(X) INITNN__ROWS8(X) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
+#define INITNN__DECL2(r) \
+    const float *p##r = a + (ptrdiff_t)((r) < mr ? (r) : mr - 1) * a_rs; \
+    __m512 c##r##0 = _mm512_setzero_ps(), c##r##1 = _mm512_setzero_ps();
+#define INITNN__FMA2(r) \
+    x = _mm512_set1_ps(p##r[ka]); \
+    c##r##0 = _mm512_fmadd_ps(x, b0, c##r##0); \
+    c##r##1 = _mm512_fmadd_ps(x, b1, c##r##1);
+#define INITNN__STORE2(r) \
+    if ((r) < mr) { \
+        float *cr = c + (ptrdiff_t)(r) * ldc; \
+        if (add) { \
+            c##r##0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, cr), c##r##0); \
+            c##r##1 = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, cr + 16), c##r##1); \
+        } \
+        _mm512_mask_storeu_ps(cr, m0, c##r##0); \
+        _mm512_mask_storeu_ps(cr + 16, m1, c##r##1); \
+    }
+#define INITNN__DECL1(r) \
+    const float *p##r = ((r) < mr ? (r) : mr - 1) < 8 \
+        ? a + (ptrdiff_t)((r) < mr ? (r) : mr - 1) * a_rs \
+        : a_hi + (ptrdiff_t)(((r) < mr ? (r) : mr - 1) - 8) * a_rs; \
+    __m512 c##r = _mm512_setzero_ps();
+#define INITNN__FMA1(r) c##r = _mm512_fmadd_ps(_mm512_set1_ps(p##r[ka]), b0, c##r);
+#define INITNN__STORE1(r) \
+    if ((r) < mr) { \
+        float *cr = c + (ptrdiff_t)(r) * ldc; \
+        if (add) c##r = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, cr), c##r); \
+        _mm512_mask_storeu_ps(cr, m0, c##r); \
+    }
+
+/* 8 x 32: 16 accumulators. */
+INITNN__NOINLINE
+static void initnn__micro(int kc, const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                          const float *b, float *c, ptrdiff_t ldc, ptrdiff_t ccs, int mr, int nr,
+                          int add)
+{
+    const __mmask16 m0 = (__mmask16)0xFFFFu;
+    const __mmask16 m1 = (__mmask16)(nr >= 32 ? 0xFFFFu : (1u << (nr - 16)) - 1u);
+    ptrdiff_t ka = 0;
+    int k;
+    INITNN__ROWS8(INITNN__DECL2)
+    (void)ccs;                               /* 1: C^T is for the portable kernel */
+    initnn__prefetch_c(c, ldc, mr, nr);
+    for (k = 0; k < kc; k++, ka += a_cs, b += 32) {
+        __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16), x;
+        INITNN__ROWS8(INITNN__FMA2)
+    }
+    INITNN__ROWS8(INITNN__STORE2)
+}
+
+/* 16 x 16 (nr <= 16): 16 accumulators. */
+INITNN__NOINLINE
+static void initnn__micro_narrow(int kc, const float *a, const float *a_hi, ptrdiff_t a_rs,
+                                 ptrdiff_t a_cs, const float *b, float *c, ptrdiff_t ldc,
+                                 int mr, int nr, int add)
+{
+    const __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xFFFFu : (1u << nr) - 1u);
+    ptrdiff_t ka = 0;
+    int k;
+    INITNN__ROWS16(INITNN__DECL1)
+    initnn__prefetch_c(c, ldc, mr, nr);
+    for (k = 0; k < kc; k++, ka += a_cs, b += 16) {
+        __m512 b0 = _mm512_loadu_ps(b);
+        INITNN__ROWS16(INITNN__FMA1)
+    }
+    INITNN__ROWS16(INITNN__STORE1)
+}
+
+#undef INITNN__ROWS8
+#undef INITNN__ROWS16
+#undef INITNN__DECL2
+#undef INITNN__FMA2
+#undef INITNN__STORE2
+#undef INITNN__DECL1
+#undef INITNN__FMA1
+#undef INITNN__STORE1
+
+#elif defined(INITNN__AVX2)
+
+#define INITNN__NARROW 8
+#define INITNN__ROWS6(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#define INITNN__ROWS12(X) INITNN__ROWS6(X) X(6) X(7) X(8) X(9) X(10) X(11)
+#define INITNN__DECL2(r) \
+    const float *p##r = a + (ptrdiff_t)((r) < mr ? (r) : mr - 1) * a_rs; \
+    __m256 c##r##0 = _mm256_setzero_ps(), c##r##1 = _mm256_setzero_ps();
+#define INITNN__FMA2(r) \
+    x = _mm256_broadcast_ss(p##r + ka); \
+    c##r##0 = _mm256_fmadd_ps(x, b0, c##r##0); \
+    c##r##1 = _mm256_fmadd_ps(x, b1, c##r##1);
+#define INITNN__STORE2(r) \
+    if ((r) < mr) { \
+        float *cr = c + (ptrdiff_t)(r) * ldc; \
+        if (add) { \
+            c##r##0 = _mm256_add_ps(_mm256_loadu_ps(cr), c##r##0); \
+            c##r##1 = _mm256_add_ps(_mm256_maskload_ps(cr + 8, m1), c##r##1); \
+        } \
+        _mm256_storeu_ps(cr, c##r##0); \
+        _mm256_maskstore_ps(cr + 8, m1, c##r##1); \
+    }
+#define INITNN__DECL1(r) \
+    const float *p##r = ((r) < mr ? (r) : mr - 1) < 6 \
+        ? a + (ptrdiff_t)((r) < mr ? (r) : mr - 1) * a_rs \
+        : a_hi + (ptrdiff_t)(((r) < mr ? (r) : mr - 1) - 6) * a_rs; \
+    __m256 c##r = _mm256_setzero_ps();
+#define INITNN__FMA1(r) c##r = _mm256_fmadd_ps(_mm256_broadcast_ss(p##r + ka), b0, c##r);
+#define INITNN__STORE1(r) \
+    if ((r) < mr) { \
+        float *cr = c + (ptrdiff_t)(r) * ldc; \
+        if (add) c##r = _mm256_add_ps(_mm256_maskload_ps(cr, m0), c##r); \
+        _mm256_maskstore_ps(cr, m0, c##r); \
+    }
+
+/* 6 x 16: 12 accumulators. */
+INITNN__NOINLINE
+static void initnn__micro(int kc, const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                          const float *b, float *c, ptrdiff_t ldc, ptrdiff_t ccs, int mr, int nr,
+                          int add)
+{
+    const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr - 8),
+                                          _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    ptrdiff_t ka = 0;
+    int k;
+    INITNN__ROWS6(INITNN__DECL2)
+    (void)ccs;                               /* 1: C^T is for the portable kernel */
+    initnn__prefetch_c(c, ldc, mr, nr);
+    for (k = 0; k < kc; k++, ka += a_cs, b += 16) {
+        __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8), x;
+        INITNN__ROWS6(INITNN__FMA2)
+    }
+    INITNN__ROWS6(INITNN__STORE2)
+}
+
+/* 12 x 8 (nr <= 8): 12 accumulators. */
+INITNN__NOINLINE
+static void initnn__micro_narrow(int kc, const float *a, const float *a_hi, ptrdiff_t a_rs,
+                                 ptrdiff_t a_cs, const float *b, float *c, ptrdiff_t ldc,
+                                 int mr, int nr, int add)
+{
+    const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr),
+                                          _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    ptrdiff_t ka = 0;
+    int k;
+    INITNN__ROWS12(INITNN__DECL1)
+    initnn__prefetch_c(c, ldc, mr, nr);
+    for (k = 0; k < kc; k++, ka += a_cs, b += 8) {
+        __m256 b0 = _mm256_loadu_ps(b);
+        INITNN__ROWS12(INITNN__FMA1)
+    }
+    INITNN__ROWS12(INITNN__STORE1)
+}
+
+#undef INITNN__ROWS6
+#undef INITNN__ROWS12
+#undef INITNN__DECL2
+#undef INITNN__FMA2
+#undef INITNN__STORE2
+#undef INITNN__DECL1
+#undef INITNN__FMA1
+#undef INITNN__STORE1
+
+#else
+
+#define INITNN__NARROW 0
+
+/* Portable: 4 rows of 32. Written so that gcc and clang, at -O2 and -O3,
+   vectorize the j loop (32 is a multiple of every vector width) and keep the
+   four rows in vector registers or in L1; with 4 x 32 neither compiler turns
+   the k loop into an in-order reduction, which smaller tiles can trigger in
+   gcc -O3 at a tenth of the speed. */
+INITNN__NOINLINE
+static void initnn__micro(int kc, const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                          const float *b, float *c, ptrdiff_t ldc, ptrdiff_t ccs, int mr, int nr,
+                          int add)
+{
+    float c0[INITNN__NR], c1[INITNN__NR], c2[INITNN__NR], c3[INITNN__NR];
+    const float *rows[4];
+    const float *p0 = a, *p1 = a + (1 < mr ? 1 : mr - 1) * a_rs;
+    const float *p2 = a + (2 < mr ? 2 : mr - 1) * a_rs, *p3 = a + (3 < mr ? 3 : mr - 1) * a_rs;
+    ptrdiff_t ka = 0;
+    int i, j, k;
+    for (j = 0; j < INITNN__NR; j++) c0[j] = c1[j] = c2[j] = c3[j] = 0.0f;
+    for (k = 0; k < kc; k++, ka += a_cs, b += INITNN__NR) {
+        const float x0 = p0[ka], x1 = p1[ka], x2 = p2[ka], x3 = p3[ka];
+        for (j = 0; j < INITNN__NR; j++) {
+            const float bj = b[j];
+            c0[j] += x0 * bj;
+            c1[j] += x1 * bj;
+            c2[j] += x2 * bj;
+            c3[j] += x3 * bj;
+        }
+    }
+    rows[0] = c0; rows[1] = c1; rows[2] = c2; rows[3] = c3;
+    for (i = 0; i < mr; i++) {
+        float *ci = c + (ptrdiff_t)i * ldc;
+        /* A sum that starts at +0 is never -0, so 0 + sum is the sum: the
+           addition only keeps gcc from making the copy a slow rep movs. */
+        for (j = 0; j < nr; j++) ci[j * ccs] = (add ? ci[j * ccs] : 0.0f) + rows[i][j];
+    }
+}
+
+#endif
+
+/* The driver. a_trans / b_trans say whether A / B are stored transposed:
+   element (i, k) of the logical A is A[i*lda + k] or A[k*lda + i], element
+   (k, j) of the logical B is B[k*ldb + j] or B[j*ldb + k]; element (i, j)
+   of C is C[i*ldc + j*ccs]. M, K, N >= 1. */
+static void initnn__gemm_run(float *C, ptrdiff_t ldc, ptrdiff_t ccs, const float *A, int a_trans,
+                             const float *B, int b_trans, int M, int K, int N, int accumulate)
+{
+    const ptrdiff_t lda = a_trans ? M : K, ldb = b_trans ? K : N;
+    float bbuf[INITNN__KC * INITNN__NC + 16];
+    float *bp = initnn__align64(bbuf);
+    int nkb, kcb;
+    /* K in nkb blocks of near-equal depth kcb (a multiple of 4): a thin last
+       block would pay the loads and stores of C for little work. */
+    nkb = (K + INITNN__KC - 1) / INITNN__KC;
+    kcb = ((K + nkb - 1) / nkb + 3) & ~3;
+    if (kcb > INITNN__KC) kcb = INITNN__KC;
+#ifdef _OPENMP
+#pragma omp parallel if ((double)M * (double)N * (double)K >= 1e6)
+#endif
+    {
+        float abuf[INITNN__MC * INITNN__KC + 16];
+        float *ap = initnn__align64(abuf);
+        int jc, pc, nthreads = 1;
+#ifdef _OPENMP
+        nthreads = omp_get_num_threads();
+#endif
+        for (jc = 0; jc < N; jc += INITNN__NC) {
+            const int nc = N - jc < INITNN__NC ? N - jc : INITNN__NC;
+            const int nsliv = (nc + INITNN__NR - 1) / INITNN__NR;
+            const int pack_a = initnn__pack_a(a_trans, M, K, nc);
+            const int nmb = (M + INITNN__MC - 1) / INITNN__MC;
+            /* Work items: an MC block of rows times a range of B slivers.
+               With fewer row blocks than threads the slivers are split too. */
+            const int per_block = (nthreads + nmb - 1) / nmb;
+            const int nchunk = nmb >= nthreads ? 1 : per_block < nsliv ? per_block : nsliv;
+            for (pc = 0; pc < K; pc += kcb) {
+                const int kc = K - pc < kcb ? K - pc : kcb;
+                const int add = accumulate || pc > 0;
+                int s, w;
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+                for (s = 0; s < nsliv; s++) {
+                    const int j = s * INITNN__NR;
+                    const int nr = nc - j < INITNN__NR ? nc - j : INITNN__NR;
+                    float *dst = bp + (ptrdiff_t)j * kc;
+                    if (b_trans)
+                        initnn__pack_trans(dst, INITNN__BW(nr), B + (ptrdiff_t)(jc + j) * ldb + pc, ldb, nr, kc);
+                    else
+                        initnn__pack_copy(dst, INITNN__BW(nr), B + (ptrdiff_t)pc * ldb + jc + j, ldb, nr, kc);
+                }
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+                for (w = 0; w < nmb * nchunk; w++) {
+                    const int ic = (w / nchunk) * INITNN__MC;
+                    const int mc = M - ic < INITNN__MC ? M - ic : INITNN__MC;
+                    const int s0 = (int)((long)nsliv * (w % nchunk) / nchunk);
+                    const int s1 = (int)((long)nsliv * (w % nchunk + 1) / nchunk);
+                    const float *ablk;
+                    ptrdiff_t a_rs, a_cs, a_step;
+                    int ir, jr;
+                    if (pack_a) {
+                        for (ir = 0; ir < mc; ir += INITNN__MR) {
+                            const int mr = mc - ir < INITNN__MR ? mc - ir : INITNN__MR;
+                            float *dst = ap + (ptrdiff_t)ir * kc;
+                            if (a_trans)
+                                initnn__pack_copy(dst, INITNN__MR, A + (ptrdiff_t)pc * lda + ic + ir, lda, mr, kc);
+                            else
+                                initnn__pack_trans(dst, INITNN__MR, A + (ptrdiff_t)(ic + ir) * lda + pc, lda, mr, kc);
+                        }
+                        ablk = ap;
+                        a_rs = 1;
+                        a_cs = INITNN__MR;
+                        a_step = kc;                       /* from one sliver to the next */
+                    } else if (a_trans) {
+                        ablk = A + (ptrdiff_t)pc * lda + ic;
+                        a_rs = 1;
+                        a_cs = lda;
+                        a_step = 1;
+                    } else {
+                        ablk = A + (ptrdiff_t)ic * lda + pc;
+                        a_rs = lda;
+                        a_cs = 1;
+                        a_step = lda;
+                    }
+                    for (jr = s0 * INITNN__NR; jr < s1 * INITNN__NR && jr < nc; jr += INITNN__NR) {
+                        const int nr = nc - jr < INITNN__NR ? nc - jr : INITNN__NR;
+                        const float *bs = bp + (ptrdiff_t)jr * kc;
+#if INITNN__NARROW
+                        if (nr <= INITNN__NARROW) {
+                            for (ir = 0; ir < mc; ir += 2 * INITNN__MR) {
+                                const int mr = mc - ir < 2 * INITNN__MR ? mc - ir : 2 * INITNN__MR;
+                                const float *a1 = ablk + (ptrdiff_t)ir * a_step;
+                                const float *a2 = mr > INITNN__MR ? a1 + INITNN__MR * a_step : a1;
+                                initnn__micro_narrow(kc, a1, a2, a_rs, a_cs, bs,
+                                                     C + (ptrdiff_t)(ic + ir) * ldc + jc + jr, ldc,
+                                                     mr, nr, add);
+                            }
+                            continue;
+                        }
+#endif
+                        for (ir = 0; ir < mc; ir += INITNN__MR) {
+                            const int mr = mc - ir < INITNN__MR ? mc - ir : INITNN__MR;
+                            initnn__micro(kc, ablk + (ptrdiff_t)ir * a_step, a_rs, a_cs, bs,
+                                          C + (ptrdiff_t)(ic + ir) * ldc + (ptrdiff_t)(jc + jr) * ccs,
+                                          ldc, ccs, mr, nr, add);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+static void initnn__fast_gemm(float *C, const float *A, int a_trans, const float *B, int b_trans,
+                         int M, int K, int N, int accumulate)
+{
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) {
+        if (!accumulate) memset(C, 0, (size_t)M * (size_t)N * sizeof(float));
+        return;
+    }
+#if !INITNN__NARROW
+    /* Without a narrow kernel, a C of few columns (an output layer of 10
+       classes) would leave most of each NR-wide tile idle: compute C^T =
+       B^T A^T instead, whose rows are long. A^T is stored the other way round
+       from A, and (i, j) of C^T is C[j*N + i]. */
+    if (N <= INITNN__NR / 2 && M > N) {
+        initnn__gemm_run(C, 1, N, B, !b_trans, A, !a_trans, N, K, M, accumulate);
+        return;
+    }
+#endif
+    initnn__gemm_run(C, N, 1, A, a_trans, B, b_trans, M, K, N, accumulate);
+}
+
+
+/* ---- convolution as one product ------------------------------------------
+   Conv2d forward on a batch, as one product: the columns of every sample's
+   im2col side by side, col (C_in k_h k_w, B P), then T = W^T col, (C_out, B P),
+   scattered into Z (B, C_out, P) with the bias. One large product instead of
+   B small ones keeps the kernel's vector registers full. */
+static int initnn__fast_conv_forward(initnn_layer *l, const float *X, int batch)
+{
+    int b, rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w;
+    size_t ld = (size_t)batch * (size_t)positions;
+    INITNN__FOR_SAMPLES
+    for (b = 0; b < batch; b++)
+        initnn__im2col_ld(l->col + (size_t)b * positions, ld, X + (size_t)b * l->in, l->in_c, l->in_h, l->in_w,
+                          l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
+    initnn_matmul_tn(l->colt, l->W, l->col, l->out_c, rows, (int)ld, 0);
+    INITNN__FOR_SAMPLES
+    for (b = 0; b < batch; b++) {
+        int c, p;   /* declared here: private to the thread */
+        for (c = 0; c < l->out_c; c++) {
+            const float *src = l->colt + (size_t)c * ld + (size_t)b * positions;
+            float *dst = l->z + (size_t)b * l->out + (size_t)c * positions, bias = l->b[c];
+            for (p = 0; p < positions; p++) dst[p] = src[p] + bias;
+        }
+    }
+    return 1;
+}
+
+/* Conv2d backward, beside its forward. With dT, (C_out, B P), gathered from
+   dZ: dW += col dT^T, db += row sums of dT, dcol = W dT (written over col,
+   which is not needed after dW), dX = col2im(dcol) sample by sample. col
+   still holds the forward's im2col of X. */
+static int initnn__fast_conv_backward(initnn_layer *l, float *dX, const float *X, int batch)
+{
+    int b, c, rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w;
+    size_t ld = (size_t)batch * (size_t)positions;
+    (void)X;
+    INITNN__FOR_SAMPLES
+    for (b = 0; b < batch; b++) {
+        int k;   /* declared here: private to the thread */
+        for (k = 0; k < l->out_c; k++)
+            memcpy(l->colt + (size_t)k * ld + (size_t)b * positions, l->dz + (size_t)b * l->out + (size_t)k * positions,
+                   (size_t)positions * sizeof(float));
+    }
+    initnn_matmul_nt(l->dW, l->col, l->colt, rows, (int)ld, l->out_c, 1);
+    /* One channel's sum on one thread, in order: the same bits for any split. */
+    INITNN__FOR_CHANNELS
+    for (c = 0; c < l->out_c; c++) {
+        const float *t = l->colt + (size_t)c * ld;
+        double sum = 0.0;
+        size_t q;
+        for (q = 0; q < ld; q++) sum += t[q];
+        l->db[c] += (float)sum;
+    }
+    if (!dX) return 1;
+    initnn_matmul(l->col, l->W, l->colt, rows, l->out_c, (int)ld, 0);
+    memset(dX, 0, (size_t)batch * (size_t)l->in * sizeof(float));
+    INITNN__FOR_SAMPLES
+    for (b = 0; b < batch; b++)
+        initnn__col2im_ld(dX + (size_t)b * l->in, l->col + (size_t)b * positions, ld, l->in_c, l->in_h, l->in_w,
+                          l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
+    return 1;
+}
+
+
+/* ---- pooling ------------------------------------------------------------- */
+
+/* One output row of the common 2 x 2, stride 2 max pool: y[ox] is the
+   largest of the 2 x 2 window of rows top and bottom at column 2 ox, and
+   argmax[ox] its index (base: the index of top[0]). The comparisons of the
+   general loop in the same order (first the top left, a later value only
+   when strictly larger), written as selects that vectorize: which of four
+   values is largest is a coin toss that a branch predictor loses half the time. */
+static void initnn__maxpool2_row(float *INITNN__RESTRICT y, int *INITNN__RESTRICT argmax,
+                                 const float *INITNN__RESTRICT top, const float *INITNN__RESTRICT bottom,
+                                 int n, int base, int w)
+{
+    int ox;
+    for (ox = 0; ox < n; ox++) {
+        float m = top[2 * ox], v;
+        int at = base + 2 * ox, k;
+        v = top[2 * ox + 1];    k = v > m;  at += k * (base + 2 * ox + 1 - at);      m = v > m ? v : m;
+        v = bottom[2 * ox];     k = v > m;  at += k * (base + w + 2 * ox - at);      m = v > m ? v : m;
+        v = bottom[2 * ox + 1]; k = v > m;  at += k * (base + w + 2 * ox + 1 - at);  m = v > m ? v : m;
+        y[ox] = m;
+        argmax[ox] = at;
+    }
+}
+
+/* The 2 x 2, stride 2 max pool of one sample with initnn__maxpool2_row; 0 for
+   any other window, which the general loop of initnn__pool_forward takes. */
+static int initnn__fast_maxpool_2x2(float *y, int *argmax, const float *x, const initnn_layer *l)
+{
+    int c, oy;
+    if (l->kernel_h != 2 || l->kernel_w != 2 || l->stride != 2) return 0;
+    for (c = 0; c < l->out_c; c++)
+        for (oy = 0; oy < l->out_h; oy++) {
+            size_t top = ((size_t)c * l->in_h + (size_t)oy * 2) * l->in_w, o = ((size_t)c * l->out_h + oy) * l->out_w;
+            initnn__maxpool2_row(y + o, argmax + o, x + top, x + top + l->in_w, l->out_w, (int)top, l->in_w);
+        }
+    return 1;
+}
+
+/* ---- Adam in vector lanes ----------------------------------------------------
+   initnn__adam_update's loop, 16 (AVX-512) or 8 (AVX2) elements at a time,
+   with the same operations in the same order, so the same bits: compilers
+   keep sqrtf scalar because of errno unless told -fno-math-errno, and sqrt
+   and division are correctly rounded in both forms. Returns how many leading
+   elements it updated; the lesson's loop does the rest. */
+static size_t initnn__fast_adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTRICT m, float *INITNN__RESTRICT v,
+                                      const float *INITNN__RESTRICT g, size_t n, const initnn_optimizer *opt,
+                                      float inv1, float inv2)
+{
+    size_t i = 0;
+#if defined(INITNN__AVX2)
+    float lr = opt->learning_rate, b1 = opt->beta1, b2 = opt->beta2, eps = opt->epsilon, wd = opt->weight_decay;
+#else
+    (void)w; (void)m; (void)v; (void)g; (void)n; (void)opt; (void)inv1; (void)inv2;
+#endif
+#if defined(INITNN__AVX512)
+    {
+        __m512 vb1 = _mm512_set1_ps(b1), vb2 = _mm512_set1_ps(b2), vc1 = _mm512_set1_ps(1.0f - b1);
+        __m512 vc2 = _mm512_set1_ps(1.0f - b2), vwd = _mm512_set1_ps(wd), vlr = _mm512_set1_ps(lr);
+        __m512 vi1 = _mm512_set1_ps(inv1), vi2 = _mm512_set1_ps(inv2), veps = _mm512_set1_ps(eps);
+        for (; i + 16 <= n; i += 16) {
+            __m512 wi = _mm512_loadu_ps(w + i);
+            __m512 gi = _mm512_add_ps(_mm512_loadu_ps(g + i), _mm512_mul_ps(vwd, wi));
+            __m512 mi = _mm512_add_ps(_mm512_mul_ps(vb1, _mm512_loadu_ps(m + i)), _mm512_mul_ps(vc1, gi));
+            __m512 vv = _mm512_add_ps(_mm512_mul_ps(vb2, _mm512_loadu_ps(v + i)),
+                                      _mm512_mul_ps(_mm512_mul_ps(vc2, gi), gi));
+            __m512 den = _mm512_add_ps(_mm512_sqrt_ps(_mm512_mul_ps(vv, vi2)), veps);
+            _mm512_storeu_ps(m + i, mi);
+            _mm512_storeu_ps(v + i, vv);
+            _mm512_storeu_ps(w + i, _mm512_sub_ps(wi, _mm512_div_ps(_mm512_mul_ps(vlr, _mm512_mul_ps(mi, vi1)), den)));
+        }
+    }
+#elif defined(INITNN__AVX2)
+    {
+        __m256 vb1 = _mm256_set1_ps(b1), vb2 = _mm256_set1_ps(b2), vc1 = _mm256_set1_ps(1.0f - b1);
+        __m256 vc2 = _mm256_set1_ps(1.0f - b2), vwd = _mm256_set1_ps(wd), vlr = _mm256_set1_ps(lr);
+        __m256 vi1 = _mm256_set1_ps(inv1), vi2 = _mm256_set1_ps(inv2), veps = _mm256_set1_ps(eps);
+        for (; i + 8 <= n; i += 8) {
+            __m256 wi = _mm256_loadu_ps(w + i);
+            __m256 gi = _mm256_add_ps(_mm256_loadu_ps(g + i), _mm256_mul_ps(vwd, wi));
+            __m256 mi = _mm256_add_ps(_mm256_mul_ps(vb1, _mm256_loadu_ps(m + i)), _mm256_mul_ps(vc1, gi));
+            __m256 vv = _mm256_add_ps(_mm256_mul_ps(vb2, _mm256_loadu_ps(v + i)),
+                                      _mm256_mul_ps(_mm256_mul_ps(vc2, gi), gi));
+            __m256 den = _mm256_add_ps(_mm256_sqrt_ps(_mm256_mul_ps(vv, vi2)), veps);
+            _mm256_storeu_ps(m + i, mi);
+            _mm256_storeu_ps(v + i, vv);
+            _mm256_storeu_ps(w + i, _mm256_sub_ps(wi, _mm256_div_ps(_mm256_mul_ps(vlr, _mm256_mul_ps(mi, vi1)), den)));
+        }
+    }
+#endif
+    return i;
+}
+
+#else /* INITNN_REFERENCE: the lessons' own loops */
+
+static void initnn__fast_gemm(float *C, const float *A, int a_trans, const float *B, int b_trans,
+                              int M, int K, int N, int accumulate)
+{
+    if (a_trans) initnn_matmul_tn_naive(C, A, B, M, K, N, accumulate);
+    else if (b_trans) initnn_matmul_nt_naive(C, A, B, M, K, N, accumulate);
+    else initnn_matmul_naive(C, A, B, M, K, N, accumulate);
+}
+
+static int initnn__fast_conv_forward(initnn_layer *l, const float *X, int batch)
+{
+    (void)l; (void)X; (void)batch;
+    return 0;
+}
+
+static int initnn__fast_conv_backward(initnn_layer *l, float *dX, const float *X, int batch)
+{
+    (void)l; (void)dX; (void)X; (void)batch;
+    return 0;
+}
+
+static int initnn__fast_maxpool_2x2(float *y, int *argmax, const float *x, const initnn_layer *l)
+{
+    (void)y; (void)argmax; (void)x; (void)l;
+    return 0;
+}
+
+static size_t initnn__fast_adam_lanes(float *w, float *m, float *v, const float *g, size_t n,
+                                      const initnn_optimizer *opt, float inv1, float inv2)
+{
+    (void)w; (void)m; (void)v; (void)g; (void)n; (void)opt; (void)inv1; (void)inv2;
+    return 0;
+}
+
+#endif /* INITNN_REFERENCE */
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,7 @@
 /* bench_train.c - one training epoch of initnn on 60000 MNIST-shaped samples,
    the figure bench/bench_train.py measures for PyTorch in the same run.
 
-   usage: bench_train mlp|cnn [epochs]
+   usage: bench_train mlp|cnn [epochs [samples]]
      mlp  784-256-256-128-10 ReLU, softmax cross-entropy, Adam 1e-3, batch 128
      cnn  conv:32:3,relu,maxpool:2,conv:64:3,relu,maxpool:2,flatten,dense:128,
           relu,dropout:0.5,dense:10, Adam 1e-3, batch 64
@@ -9,6 +9,9 @@
    not depend on the values), stored as uint8 and scaled per batch, as
    initnn_net_train does with MNIST. The thread count is OMP_NUM_THREADS
    (build with -fopenmp). Prints one line: seconds per epoch and peak RSS.
+   samples (default 60000) trains on fewer samples and scales the time to a
+   60000-sample epoch, for builds too slow to run a whole one (the
+   INITNN_REFERENCE build); the line then says how many it measured.
 
    A benchmark program, not library code: it may use POSIX (getrusage). */
 #define _POSIX_C_SOURCE 200809L
@@ -29,7 +32,8 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    const int count = 60000, features = 784;
+    const int full = 60000, features = 784;
+    const int count = argc > 3 && atoi(argv[3]) > 0 && atoi(argv[3]) < full ? atoi(argv[3]) : full;
     const char *model = argc > 1 ? argv[1] : "mlp";
     int epochs = argc > 2 ? atoi(argv[2]) : 1, cnn = !strcmp(model, "cnn"), batch = cnn ? 64 : 128, i, e;
     const char *arch = cnn ? "conv:32:3,relu,maxpool:2,conv:64:3,relu,maxpool:2,flatten,dense:128,relu,dropout:0.5,dense:10,softmax"
@@ -65,11 +69,13 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench_train: %s\n", initnn_last_error());
             return 1;
         }
-        t = now() - t0;
+        t = (now() - t0) * full / count;
         if (t < best) best = t;
     }
     getrusage(RUSAGE_SELF, &usage);
-    printf("initnn %s epoch_seconds %.3f peak_rss_mib %.1f\n", model, best, usage.ru_maxrss / 1024.0);
+    printf("initnn %s epoch_seconds %.3f peak_rss_mib %.1f", model, best, usage.ru_maxrss / 1024.0);
+    if (count < full) printf(" measured_on %d samples", count);
+    printf("\n");
     initnn_net_free(net);
     free(pixels);
     free(labels);

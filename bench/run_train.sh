@@ -12,6 +12,11 @@
 # on CPUs it does not know, so OPENBLAS_CORETYPE is set from the CPU flags
 # (SkylakeX with avx512f, Haswell with avx2), and OPENBLAS_NUM_THREADS=1 so
 # that torch's own threads are the only ones. Convolutions go through oneDNN.
+#
+# Then the same epochs, one thread, in the INITNN_REFERENCE build (the
+# lessons' plain loops: naive products, direct convolution sums, scalar Adam;
+# REF_SAMPLES, default 6000 for mlp and 600 for cnn, scaled to 60000), beside
+# the fast build's time from the table: what section 16 of the header buys.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 MODELS=${MODELS:-"mlp cnn"}
@@ -31,6 +36,7 @@ elif grep -qw avx2 /proc/cpuinfo; then core=HASWELL
 else core=""; fi
 
 cc -std=c99 -O3 -march=native -fopenmp -Wall -Wextra -Werror bench/bench_train.c -o "$OUT/bench_train" -lm || exit 1
+cc -std=c99 -O3 -march=native -DINITNN_REFERENCE -Wall -Wextra -Werror bench/bench_train.c -o "$OUT/bench_train_reference" -lm || exit 1
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 echo "PyTorch: $("$PY" -c 'import torch; print(torch.__version__)' 2>/dev/null || echo missing), OPENBLAS_CORETYPE=${core:-default}"
 printf '%-5s %7s %14s %14s %8s %12s %12s\n' model threads initnn_s pytorch_s ratio initnn_MiB pytorch_MiB
@@ -43,5 +49,18 @@ for model in $MODELS; do
         set -- $theirs; their_s=$4; their_m=$6
         ratio=$(awk -v a="$our_s" -v b="$their_s" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "-" }')
         printf '%-5s %7s %14s %14s %8s %12s %12s\n' "$model" "$t" "$our_s" "$their_s" "$ratio" "$our_m" "$their_m"
+        [ "$t" = 1 ] && eval "fast_$model=\$our_s"
     done
+done
+
+echo
+echo "INITNN_REFERENCE build (the lessons' loops), one thread, against the fast build above:"
+printf '%-5s %14s %14s %10s %s\n' model reference_s fast_s ref/fast measured_on
+for model in $MODELS; do
+    case $model in mlp) n=${REF_SAMPLES:-6000} ;; *) n=${REF_SAMPLES:-600} ;; esac
+    ref=$(OMP_NUM_THREADS=1 "$OUT/bench_train_reference" "$model" 1 "$n") || exit 1
+    set -- $ref; ref_s=$4
+    eval "fast_s=\${fast_$model:-}"
+    times=$(awk -v a="$ref_s" -v b="$fast_s" 'BEGIN { if (b + 0 > 0) printf "%.1f", a / b; else print "-" }')
+    printf '%-5s %14s %14s %10s %s\n' "$model" "$ref_s" "${fast_s:--}" "$times" "$n samples, scaled to 60000"
 done

@@ -21,7 +21,7 @@ int main(void)
     }
     config.epochs = 30;                 /* Adam(1e-3), batches of 32 */
     if (initnn_net_train(net, &moons, NULL, &config, NULL) ||
-        initnn_net_evaluate(net, &moons, &loss, &accuracy)) {
+        initnn_net_evaluate(net, &loss, &accuracy, &moons)) {
         fprintf(stderr, "hello: %s\n", initnn_last_error());
         return 1;
     }

@@ -727,7 +727,7 @@ static void lab_load(lab_dataset *ds, const lab_options *o)
         ds->test = ds->source_test;
         ds->test.storage = NULL;
     } else {
-        if (initnn_data_split(&ds->source_train, (float)o->test_split, &ds->train, &ds->test) != 0)
+        if (initnn_data_split(&ds->train, &ds->test, &ds->source_train, (float)o->test_split) != 0)
             lab_usage_error("--test-split: %s", initnn_last_error());
         lab_append(ds->description, sizeof ds->description, "; the last %g of them are the test set (%d)",
                    o->test_split, ds->test.count);
@@ -740,7 +740,7 @@ static void lab_load(lab_dataset *ds, const lab_options *o)
     /* Validation. */
     if (o->val_mode == LAB_VAL_SPLIT) {
         initnn_data all = ds->train;
-        if (initnn_data_split(&all, (float)o->val_split, &ds->train, &ds->val) != 0)
+        if (initnn_data_split(&ds->train, &ds->val, &all, (float)o->val_split) != 0)
             lab_usage_error("--val-split: %s", initnn_last_error());
         ds->has_val = 1;
         lab_append(ds->description, sizeof ds->description, "; validation: the last %g of the training samples "
@@ -756,7 +756,7 @@ static void lab_load(lab_dataset *ds, const lab_options *o)
     if (o->standardize) {
         int f = ds->train.features;
         float *mean = (float *)lab_alloc((size_t)f * sizeof(float)), *std = (float *)lab_alloc((size_t)f * sizeof(float));
-        if (initnn_standardize_fit(&ds->train, mean, std) != 0) lab_fatal("%s", initnn_last_error());
+        if (initnn_standardize_fit(mean, std, &ds->train) != 0) lab_fatal("%s", initnn_last_error());
         /* The whole of each loaded set: train, validation and test views
            all point into them. */
         initnn_standardize_apply((float *)ds->source_train.x, ds->source_train.count, f, mean, std);
@@ -1003,7 +1003,7 @@ static void lab_on_epoch(const initnn_epoch_record *rec, void *user)
        epoch, comparable from epoch to epoch (the training loop's own
        diagnostics are of its last, partial batch). Takes nothing from the
        net's generator, so training goes on exactly as without it. */
-    if (initnn_net_diagnose(c->net, L->probe_x, NULL, NULL, L->probe_n, L->diag, NULL) != 0)
+    if (initnn_net_diagnose(c->net, L->diag, NULL, L->probe_x, NULL, NULL, L->probe_n) != 0)
         lab_fatal("diagnostics: %s", initnn_last_error());
     lab_fractions(c->net, L->diag, &zero, &sat);
     h[F_TRAIN_LOSS] = rec->train_loss;
@@ -1036,8 +1036,8 @@ static void lab_measure_init(lab *L, initnn_net *net, int init, int seed)
     lab_run_result *r = lab_run(L, init, seed);
     double grad_norm;
     int l, k = 0;
-    if (initnn_net_diagnose(net, L->probe_x, L->data.classification ? L->probe_labels : NULL,
-                            L->data.classification ? NULL : L->probe_targets, L->probe_n, L->diag, &grad_norm) != 0)
+    if (initnn_net_diagnose(net, L->diag, &grad_norm,
+                            L->probe_x, L->data.classification ? L->probe_labels : NULL, L->data.classification ? NULL : L->probe_targets, L->probe_n) != 0)
         lab_fatal("diagnostics: %s", initnn_last_error());
     r->init_loss = initnn_net_loss(net, L->probe_labels, L->probe_targets);
     lab_fractions(net, L->diag, &r->init_zero, &r->init_sat);
@@ -1053,7 +1053,7 @@ static void lab_measure_init(lab *L, initnn_net *net, int init, int seed)
         h[F_GRAD_NORM] = grad_norm;
         h[F_ZERO] = r->init_zero;
         h[F_SAT] = r->init_sat;
-        if (L->data.has_val && initnn_net_evaluate(net, &L->data.val, &h[F_VAL_LOSS], &h[F_VAL_METRIC]) != 0)
+        if (L->data.has_val && initnn_net_evaluate(net, &h[F_VAL_LOSS], &h[F_VAL_METRIC], &L->data.val) != 0)
             lab_fatal("evaluating at initialization: %s", initnn_last_error());
         r->init_val_loss = h[F_VAL_LOSS];
         r->init_val_metric = h[F_VAL_METRIC];
@@ -1212,7 +1212,7 @@ static void lab_train_all(lab *L)
                         r->final_metric[2] = r->final_metric[1];
                         continue;
                     }
-                    if (initnn_net_evaluate(net, sets[k], &r->final_loss[k], &r->final_metric[k]) != 0)
+                    if (initnn_net_evaluate(net, &r->final_loss[k], &r->final_metric[k], sets[k]) != 0)
                         lab_fatal("evaluating %s, seed %d: %s", o->inits[i], s + 1, initnn_last_error());
                 }
                 /* Early stopping: the epochs not run are not planned any more. */
@@ -1928,8 +1928,8 @@ static void lab_predict(lab *L, int argc, char **argv)
         double *x, *predicted, *measured;
         if (!strcmp(o->inits[i], "lsuv") && initnn_lsuv(net, L->probe_x, L->probe_n, 0.0f, 0, NULL) != 0)
             lab_fatal("--predict: LSUV failed: %s", initnn_last_error());
-        err = initnn_theory_compare(net, L->probe_x, L->data.classification ? L->probe_labels : NULL,
-                                    L->data.classification ? NULL : L->probe_targets, L->probe_n, table);
+        err = initnn_theory_compare(net, table, L->probe_x,
+                                    L->data.classification ? L->probe_labels : NULL, L->data.classification ? NULL : L->probe_targets, L->probe_n);
         if (err == INITNN_ERR_ARGUMENT || err == INITNN_ERR_SPEC) lab_usage_error("--predict: %s", initnn_last_error());
         if (err) lab_fatal("--predict: %s", initnn_last_error());
         flagged += lab_verdict(verdict, sizeof verdict, net, table, input_m2);
@@ -2038,7 +2038,7 @@ int main(int argc, char **argv)
     L->probe_x = (float *)lab_alloc((size_t)L->probe_n * (size_t)L->data.train.features * sizeof(float));
     L->probe_labels = (int *)lab_alloc((size_t)L->probe_n * sizeof(int));
     L->probe_targets = (float *)lab_alloc((size_t)L->probe_n * (size_t)(L->data.train.target_dim + 1) * sizeof(float));
-    initnn_data_batch(&L->data.train, NULL, 0, L->probe_n, L->probe_x, L->probe_labels, L->probe_targets);
+    initnn_data_batch(L->probe_x, L->probe_labels, L->probe_targets, &L->data.train, NULL, 0, L->probe_n);
 
     /* A bad architecture, or one the theory does not cover with --predict,
        is a usage error: find out before any file is written. */
@@ -2046,7 +2046,7 @@ int main(int argc, char **argv)
         initnn_net *net = lab_build_net(L, o->inits[0], 1);
         if (o->predict) {
             initnn_layer_theory *table = (initnn_layer_theory *)lab_alloc((size_t)net->layer_count * sizeof *table);
-            int err = initnn_theory_predict(net, 1.0, table);
+            int err = initnn_theory_predict(table, net, 1.0);
             free(table);
             if (err == INITNN_ERR_ARGUMENT || err == INITNN_ERR_SPEC) lab_usage_error("--predict: %s", initnn_last_error());
             if (err) lab_fatal("--predict: %s", initnn_last_error());

@@ -14,6 +14,10 @@
 #             layers' per-sample loops on threads (their results must not
 #             depend on the number of threads); each where the compiler
 #             accepts it
+#   [reference] -DINITNN_REFERENCE: the library on its lessons' plain loops
+#             alone (naive products, no intrinsics, no OpenMP), so that every
+#             claim is checked on the code a reader reads, not only on the
+#             fast paths
 #   [tcc]     Debian's tcc, a third C99 compiler without optimizer; where
 #             installed (else one SKIP line)
 #   [clang]   the plain build with clang (when CC is another compiler); only
@@ -73,6 +77,7 @@ flags_of() {
         flags="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -DTESTING_CONFIG=asan" ;;
     native) compiler=$CC; flags="-O2 -march=native $OPENMP_FLAG -DTESTING_CONFIG=native" ;;
     tcc) compiler=tcc; flags="-DTESTING_CONFIG=tcc" ;;
+    reference) compiler=$CC; flags="-O2 -DINITNN_REFERENCE -DTESTING_CONFIG=reference" ;;
     clang) compiler=clang; flags="-O2 -DTESTING_CONFIG=clang" ;;
     valgrind) compiler=$CC; flags="-O2 -g -DTESTING_CONFIG=valgrind" ;;
     esac
@@ -110,6 +115,20 @@ build_and_run() {
     exe=$(exe_of "$1" "$2")
     object=$OUT/initnn-$1.o
     rm -f "$exe" "$exe.log" "$exe.result"
+    : >"$exe.build.log"
+    # /* testing: with tests/OTHER.c */: OTHER.c is compiled on its own (it may
+    # hold a differently configured copy of the library, made static) and
+    # linked in.
+    with=$(sed -n 's|^/\* testing: with \(tests/[A-Za-z0-9_]*\.c\) \*/$|\1|p' "$2" | head -n 1)
+    with_object=
+    if [ -n "$with" ]; then
+        with_object=$exe.with.o
+        # shellcheck disable=SC2086  # WARN and flags are word lists
+        if ! $compiler $WARN $flags -Wno-unused-function -I. -c "$with" -o "$with_object" >"$exe.build.log" 2>&1; then
+            echo build-failed >"$exe.result"
+            return 0
+        fi
+    fi
     # /* testing: pkg-config PACKAGE (why) */: compiled whole with its flags,
     # or skipped where pkg-config does not find it.
     needs=$(sed -n 's|^/\* testing: pkg-config \(.*\) \*/$|\1|p' "$2" | head -n 1)
@@ -126,10 +145,10 @@ build_and_run() {
         fi
     # shellcheck disable=SC2086  # WARN, flags and FILTERS are word lists
     elif [ -f "$object" ] && ! configures_header "$2" &&
-        $compiler $WARN $flags -DINITNN_IMPLEMENTATION_DONE -I. "$2" "$object" -o "$exe" -lm \
-            >"$exe.build.log" 2>&1; then
+        $compiler $WARN $flags -DINITNN_IMPLEMENTATION_DONE -I. "$2" $with_object "$object" -o "$exe" -lm \
+            >>"$exe.build.log" 2>&1; then
         : # linked with the shared implementation
-    elif ! $compiler $WARN $flags -I. "$2" -o "$exe" -lm >"$exe.build.log" 2>&1; then
+    elif ! $compiler $WARN $flags -I. "$2" $with_object -o "$exe" -lm >>"$exe.build.log" 2>&1; then
         echo build-failed >"$exe.result"
         return 0
     fi
@@ -282,6 +301,33 @@ EOF
         check_header header_program_from_two_translation_units_runs "./$OUT/two_files"
     fi
 
+    # examples/hello.c, the README's first complete program, builds warning-free
+    # and learns two-moons (accuracy >= 97%), in the default build and in the
+    # INITNN_REFERENCE build, whose accuracy must be within 1 point of it.
+    hello_accuracy=
+    for hello_config in default reference; do
+        hello_flags=
+        [ "$hello_config" = reference ] && hello_flags=-DINITNN_REFERENCE
+        rm -f "$OUT/hello-$hello_config"
+        # shellcheck disable=SC2086
+        check_header "hello_example_compiles_warning_free_${hello_config}_build" \
+            "$CC" $WARN -O2 $hello_flags -I. examples/hello.c -o "$OUT/hello-$hello_config" -lm
+        [ -x "$OUT/hello-$hello_config" ] || continue
+        line=$("./$OUT/hello-$hello_config" 2>&1)
+        accuracy=$(printf '%s\n' "$line" | sed -n 's/.*accuracy \([0-9.]*\)%.*/\1/p')
+        name="hello_example_learns_two_moons_${hello_config}_build"
+        if [ -z "$accuracy" ]; then
+            fail "$name" "no accuracy in its output: $line"
+        elif ! awk -v a="$accuracy" 'BEGIN { exit !(a >= 97) }'; then
+            fail "$name" "accuracy $accuracy% < 97%"
+        elif [ -n "$hello_accuracy" ] && ! awk -v a="$accuracy" -v b="$hello_accuracy" 'BEGIN { d = a - b; exit !(d <= 1 && d >= -1) }'; then
+            fail "$name" "accuracy $accuracy% is more than 1 point from the default build's $hello_accuracy%"
+        else
+            pass "$name"
+        fi
+        [ -z "$hello_accuracy" ] && hello_accuracy=$accuracy
+    done
+
     # The first C block of README.md is a whole program: it must build and run.
     if [ -f README.md ]; then
         awk '/^```c/ { inside = 1; next } /^```/ { if (inside) exit } inside' README.md >"$OUT/readme_example.c"
@@ -328,6 +374,9 @@ printf '#include <omp.h>\nint main(void) { return omp_get_max_threads() < 1; }\n
 if "$CC" -fopenmp "$OUT/openmp_probe.c" -o "$OUT/openmp_probe" >/dev/null 2>&1 && "./$OUT/openmp_probe"; then
     OPENMP_FLAG=-fopenmp
 fi
+# The lessons' plain loops alone (INITNN_REFERENCE: no packed products, no
+# intrinsics, no OpenMP): every test must hold there too.
+configs="$configs reference"
 if command -v tcc >/dev/null 2>&1; then
     configs="$configs tcc"
 else
@@ -355,7 +404,7 @@ export SANITIZER_CC ASAN_OPTIONS UBSAN_OPTIONS OPENMP_FLAG
 # do not end up alone at the end.
 jobs_file=$OUT/jobs
 : >"$jobs_file"
-for config in valgrind asan native clang tcc plain; do
+for config in valgrind asan native reference clang tcc plain; do
     case " $configs " in *" $config "*) ;; *) continue ;; esac
     for source in tests/test_*.c; do
         [ -e "$source" ] && echo "$config $source" >>"$jobs_file"

@@ -448,7 +448,7 @@ static void conv_diagnostics_count_zeros_and_dead_channels_of_layer_y(void)
     net->layers[0].b[0] = -100.0f;
     net->layers[0].b[1] = -100.0f;
     net->layers[0].b[2] = -2.0f;
-    err = initnn_net_diagnose(net, x, labels, NULL, BATCH, diag, NULL);
+    err = initnn_net_diagnose(net, diag, NULL, x, labels, NULL, BATCH);
     if (err) initnn_net_free(net);
     CHECK(err == 0, "initnn_net_diagnose: %s", initnn_last_error());
     {

@@ -246,7 +246,7 @@ static void conv_fans_are_c_in_kh_kw_and_c_out_kh_kw(void)
     int c;
     for (c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++) {
         int kh = cases[c][0], kw = cases[c][1], c_in = cases[c][2], c_out = cases[c][3], fan_in = -1, fan_out = -1;
-        initnn_conv_fans(c_in, c_out, kh, kw, &fan_in, &fan_out);
+        initnn_conv_fans(&fan_in, &fan_out, c_in, c_out, kh, kw);
         CHECK(fan_in == c_in * kh * kw && fan_out == c_out * kh * kw,
               "%dx%dx%dx%d: fans %d, %d, want %d, %d", kh, kw, c_in, c_out, fan_in, fan_out, c_in * kh * kw,
               c_out * kh * kw);

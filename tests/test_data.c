@@ -539,13 +539,13 @@ static void split_gives_leading_and_trailing_views(void)
     CHECK(write_text("ten.csv", "0,0\n1,1\n2,0\n3,1\n4,0\n5,1\n6,0\n7,1\n8,0\n9,1\n"), "cannot write the fixture");
     rc = initnn_load_csv(&d, testing_scratch("ten.csv"), "-1", 0, 1);
     CHECK(rc == 0, "initnn_load_csv: %s", initnn_last_error());
-    rc = initnn_data_split(&d, 0.3f, &first, &second);
+    rc = initnn_data_split(&first, &second, &d, 0.3f);
     if (rc != 0) initnn_data_free(&d);
     CHECK(rc == 0, "initnn_data_split: %s", initnn_last_error());
     CHECK(first.count == 7 && second.count == 3, "counts %d and %d, expected 7 and 3", first.count, second.count);
     CHECK(first.storage == NULL && second.storage == NULL, "views must own nothing");
     CHECK(second.x[0] == 7.0f && second.labels[0] == 1 && first.x[6] == 6.0f, "second starts at sample 7");
-    rc = initnn_data_split(&d, 0.01f, &first, &second);
+    rc = initnn_data_split(&first, &second, &d, 0.01f);
     CHECK(rc < 0 && initnn_last_error()[0], "a split leaving an empty side must fail");
     initnn_data_free(&d);
 }
@@ -558,7 +558,7 @@ static void standardize_fits_on_one_set_and_applies_to_another(void)
     CHECK(write_text("std.csv", "1,10,0\n3,10,0\n"), "cannot write the fixture");
     rc = initnn_load_csv(&d, testing_scratch("std.csv"), "-1", 0, 0);
     CHECK(rc == 0, "initnn_load_csv: %s", initnn_last_error());
-    rc = initnn_standardize_fit(&d, mean, std);
+    rc = initnn_standardize_fit(mean, std, &d);
     initnn_data_free(&d);
     CHECK(rc == 0, "initnn_standardize_fit: %s", initnn_last_error());
     CHECK(mean[0] == 2.0f && std[0] == 1.0f, "feature 0: mean %g std %g, expected 2 and 1 (population std)",

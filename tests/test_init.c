@@ -449,9 +449,9 @@ static void plain_functions_give_the_same_bits_as_their_specs(void)
         switch (c) {
         case 0: spec = "zeros"; initnn_zeros(by_function, N); break;
         case 1: spec = "constant:0.25"; initnn_constant(by_function, N, 0.25f); break;
-        case 2: spec = "random_normal:0.3,0.1"; initnn_random_normal(by_function, N, 0.1f, 0.3f, &r2); break;
+        case 2: spec = "random_normal:0.3,0.1"; initnn_random_normal(by_function, N, 0.3f, 0.1f, &r2); break;
         case 3: spec = "random_uniform:-1,2"; initnn_random_uniform(by_function, N, -1.0f, 2.0f, &r2); break;
-        case 4: spec = "truncated_normal:0.2,0.5"; initnn_truncated_normal(by_function, N, 0.5f, 0.2f, &r2); break;
+        case 4: spec = "truncated_normal:0.2,0.5"; initnn_truncated_normal(by_function, N, 0.2f, 0.5f, &r2); break;
         case 5: spec = "glorot_normal"; initnn_glorot_normal(by_function, FAN_IN, FAN_OUT, &r2); break;
         case 6: spec = "glorot_uniform"; initnn_glorot_uniform(by_function, FAN_IN, FAN_OUT, &r2); break;
         case 7: spec = "he_normal"; initnn_he_normal(by_function, FAN_IN, FAN_OUT, 0.0f, &r2); break;

@@ -231,7 +231,7 @@ static void npy_shapes_claiming_huge_sizes_are_errors_without_a_huge_allocation(
         int ndim, shape[8], err;
         CHECK(write_npy(testing_scratch("claim.npy"), cases[i].dict, cases[i].payload), "cannot write %s", testing_scratch("claim.npy"));
         alloc_reset(0);
-        err = initnn_npy_read(testing_scratch("claim.npy"), &data, &ndim, shape);
+        err = initnn_npy_read(&data, &ndim, shape, testing_scratch("claim.npy"));
         CHECK(err == cases[i].want, "%s: initnn_npy_read returned %d, want %d (%s)", cases[i].what, err,
               cases[i].want, initnn_last_error());
         CHECK(data == NULL, "%s: *data was not set to NULL", cases[i].what);
@@ -247,7 +247,7 @@ static void npy_shapes_claiming_huge_sizes_are_errors_without_a_huge_allocation(
         memcpy(buf, "\x93NUMPY\x02\x00\xff\xff\xff\xff", 12);
         CHECK(write_bytes(testing_scratch("claim.npy"), buf, sizeof buf), "cannot write");
         alloc_reset(0);
-        err = initnn_npy_read(testing_scratch("claim.npy"), &data, &ndim, shape);
+        err = initnn_npy_read(&data, &ndim, shape, testing_scratch("claim.npy"));
         CHECK(err == INITNN_ERR_FORMAT && data == NULL, "a 4 GiB header: returned %d (%s)", err, initnn_last_error());
         CHECK(alloc_largest < SMALL_ALLOCATION, "a 4 GiB header: an allocation of %lu bytes", (unsigned long)alloc_largest);
     }
@@ -644,7 +644,7 @@ static int run_npy_read(void)
 {
     int ndim, shape[8];
     op_floats = (float *)&op_floats;
-    return initnn_npy_read(testing_scratch("sweep.npy"), &op_floats, &ndim, shape);
+    return initnn_npy_read(&op_floats, &ndim, shape, testing_scratch("sweep.npy"));
 }
 static int floats_null(void) { return op_floats == NULL; }
 static void release_floats(void) { initnn_free(op_floats); op_floats = NULL; }

@@ -368,8 +368,8 @@ static void init_spec_moments_match_each_kinds_formula(void)
         double mean = -99.0, variance = -99.0;
         double want_var = cases[c].variance * (cases[c].truncated ? truncated2_variance() : 1.0);
         CHECK(initnn_init_parse(&spec, cases[c].spec) == 0, "%s: %s", cases[c].spec, initnn_last_error());
-        CHECK(initnn_init_spec_moments(&spec, cases[c].rows, cases[c].cols, cases[c].rows, cases[c].cols, &mean,
-                                       &variance) == 0,
+        CHECK(initnn_init_spec_moments(&mean, &variance, &spec, cases[c].rows, cases[c].cols, cases[c].rows,
+                                       cases[c].cols) == 0,
               "%s: %s", cases[c].spec, initnn_last_error());
         CHECK(fabs(mean - cases[c].mean) <= 1e-12 * (1.0 + fabs(cases[c].mean)), "%s: mean %.15g, want %.15g",
               cases[c].spec, mean, cases[c].mean);
@@ -396,7 +396,7 @@ static void init_spec_moments_describe_what_init_fill_draws(void)
             initnn_init_spec spec;
             double mean, variance, m, v;
             CHECK(initnn_init_parse(&spec, specs[c]) == 0, "%s", initnn_last_error());
-            CHECK(initnn_init_spec_moments(&spec, rows, cols, rows, cols, &mean, &variance) == 0, "%s",
+            CHECK(initnn_init_spec_moments(&mean, &variance, &spec, rows, cols, rows, cols) == 0, "%s",
                   initnn_last_error());
             CHECK(initnn_init_fill(w, rows, cols, specs[c], &rng) == 0, "%s", initnn_last_error());
             m = initnn_mean(w, n);
@@ -424,7 +424,7 @@ static void critical_sigma_w2_of_tanh_without_bias_is_1(void)
     double s = 0.0, chi_1 = 0.0;
     CHECK(initnn_theory_critical_sigma_w2(&s, INITNN_ACT_TANH, 0.0f, 0.0) == 0, "%s", initnn_last_error());
     CHECK(fabs(s - 1.0) <= 1e-9, "critical sigma_w^2 = %.15g", s);
-    CHECK(initnn_theory_fixed_point(INITNN_ACT_TANH, 0.0f, s, 0.0, NULL, NULL, &chi_1, NULL, NULL) == 0, "%s",
+    CHECK(initnn_theory_fixed_point(NULL, NULL, &chi_1, NULL, NULL, INITNN_ACT_TANH, 0.0f, s, 0.0) == 0, "%s",
           initnn_last_error());
     CHECK(fabs(chi_1 - 1.0) <= 1e-8, "chi_1 at the critical point = %.15g", chi_1);
 }
@@ -437,7 +437,7 @@ static void critical_sigma_w2_of_relu_is_2_with_or_without_bias(void)
         double s = 0.0, chi_1 = 0.0;
         CHECK(initnn_theory_critical_sigma_w2(&s, INITNN_ACT_RELU, 0.0f, biases[i]) == 0, "%s", initnn_last_error());
         CHECK(fabs(s - 2.0) <= 1e-9 * 2.0, "sigma_b^2 = %g: critical sigma_w^2 = %.15g", biases[i], s);
-        CHECK(initnn_theory_fixed_point(INITNN_ACT_RELU, 0.0f, s, biases[i], NULL, NULL, &chi_1, NULL, NULL) == 0,
+        CHECK(initnn_theory_fixed_point(NULL, NULL, &chi_1, NULL, NULL, INITNN_ACT_RELU, 0.0f, s, biases[i]) == 0,
               "%s", initnn_last_error());
         CHECK(fabs(chi_1 - 1.0) <= 1e-8, "sigma_b^2 = %g: chi_1 = %.15g", biases[i], chi_1);
     }
@@ -453,8 +453,8 @@ static void critical_sigma_w2_of_tanh_rises_with_sigma_b2_and_chi_1_is_1_there(v
     for (i = 0; i < 4; i++) {
         CHECK(initnn_theory_critical_sigma_w2(&critical[i], INITNN_ACT_TANH, 0.0f, biases[i]) == 0, "%s",
               initnn_last_error());
-        CHECK(initnn_theory_fixed_point(INITNN_ACT_TANH, 0.0f, critical[i], biases[i], &q[i], NULL, &chi[i], NULL,
-                                        NULL) == 0,
+        CHECK(initnn_theory_fixed_point(&q[i], NULL, &chi[i], NULL, NULL, INITNN_ACT_TANH, 0.0f, critical[i],
+                                        biases[i]) == 0,
               "%s", initnn_last_error());
         used += (size_t)snprintf(table + used, sizeof table - used, "%s%.2f -> %.6f (q* %.4f)", i ? ", " : "",
                                  biases[i], critical[i], q[i]);
@@ -470,7 +470,7 @@ static void critical_sigma_w2_of_tanh_rises_with_sigma_b2_and_chi_1_is_1_there(v
 static void tanh_chaotic_phase_has_c_star_below_1_and_chi_1_above_1(void)
 {
     double q, c, chi_1, chi_c, xi;
-    CHECK(initnn_theory_fixed_point(INITNN_ACT_TANH, 0.0f, 2.5, 0.05, &q, &c, &chi_1, &chi_c, &xi) == 0, "%s",
+    CHECK(initnn_theory_fixed_point(&q, &c, &chi_1, &chi_c, &xi, INITNN_ACT_TANH, 0.0f, 2.5, 0.05) == 0, "%s",
           initnn_last_error());
     CHECK(c < 1.0 - 1e-3, "c* = %.12g", c);
     CHECK(c > 0.0, "c* = %.12g", c);
@@ -490,7 +490,7 @@ static void tanh_chaotic_phase_has_c_star_below_1_and_chi_1_above_1(void)
 static void tanh_ordered_phase_has_c_star_1_chi_1_below_1_and_a_finite_depth_scale(void)
 {
     double q, c, chi_1, chi_c, xi, next;
-    CHECK(initnn_theory_fixed_point(INITNN_ACT_TANH, 0.0f, 1.5, 0.05, &q, &c, &chi_1, &chi_c, &xi) == 0, "%s",
+    CHECK(initnn_theory_fixed_point(&q, &c, &chi_1, &chi_c, &xi, INITNN_ACT_TANH, 0.0f, 1.5, 0.05) == 0, "%s",
           initnn_last_error());
     CHECK(c == 1.0, "c* = %.15g", c);
     CHECK(chi_1 < 1.0, "chi_1 = %.12g", chi_1);
@@ -703,7 +703,7 @@ static void deep_linear_orthogonal_net_has_every_jacobian_singular_value_gain_to
     for (i = 0; !err && i < depth; i++) err = initnn_net_add_dense(net, width, "identity", "orthogonal:1.1", "zeros");
     initnn_rng_seed(&rng, 4);
     for (i = 0; i < width; i++) x[i] = initnn_rng_normal(&rng);
-    if (!err) err = initnn_net_jacobian(net, x, J);
+    if (!err) err = initnn_net_jacobian(net, J, x);
     if (!err) err = initnn_singular_values(s, J, width, width);
     initnn_net_free(net);
     CHECK(!err, "%s", initnn_last_error());
@@ -727,7 +727,7 @@ static void net_jacobian_matches_central_differences_on_a_tanh_net(void)
     if (!err) err = initnn_net_add_dense(net, 6, "tanh", "glorot_normal:1.5", "random_normal:0.3");
     if (!err) err = initnn_net_add_dense(net, 5, "tanh", "glorot_normal:1.5", "random_normal:0.3");
     if (!err) err = initnn_net_add_dense(net, out, "tanh", "glorot_normal:1.5", "random_normal:0.3");
-    if (!err) err = initnn_net_jacobian(net, x, J);
+    if (!err) err = initnn_net_jacobian(net, J, x);
     for (i = 0; !err && i < in; i++) {
         memcpy(xp, x, sizeof x);
         xp[i] = x[i] + h;
@@ -756,10 +756,10 @@ static void net_jacobian_rejects_softmax_and_null(void)
     CHECK(initnn_net_create(&net, 3, 1, 1) == 0, "%s", initnn_last_error());
     err = initnn_net_add_dense(net, 2, "softmax", "glorot_uniform", "zeros");
     if (err) { initnn_net_free(net); CHECK(0, "%s", initnn_last_error()); }
-    err = initnn_net_jacobian(net, x, J);
+    err = initnn_net_jacobian(net, J, x);
     initnn_net_free(net);
     CHECK(err == INITNN_ERR_ARGUMENT, "softmax output accepted (%d)", err);
-    CHECK(initnn_net_jacobian(NULL, x, J) == INITNN_ERR_ARGUMENT, "NULL net accepted");
+    CHECK(initnn_net_jacobian(NULL, J, x) == INITNN_ERR_ARGUMENT, "NULL net accepted");
 }
 
 /* ---- predictions on nets -------------------------------------------------------------- */
@@ -777,7 +777,7 @@ static void theory_flags_a_deep_glorot_relu_net_and_not_a_he_one(void)
         initnn_net *net = NULL;
         int err = initnn_net_create(&net, 256, 1, 1), bad = -2;
         for (l = 0; !err && l < 30; l++) err = initnn_net_add_dense(net, 256, "relu", kernels[k], "zeros");
-        if (!err) err = initnn_theory_predict(net, 1.0, table);
+        if (!err) err = initnn_theory_predict(table, net, 1.0);
         if (!err) bad = initnn_theory_first_bad_layer(net, table, 1.0, 0.1, 10.0);
         initnn_net_free(net);
         CHECK(!err, "%s: %s", kernels[k], initnn_last_error());
@@ -856,13 +856,13 @@ static void theory_predicts_the_measured_q_of_tanh_nets_layer_by_layer(void)
     for (r = 0; !err && r < nets; r++) {
         initnn_layer_diag diag[10];
         err = initnn_net_reinit(net, 100 + (uint64_t)r);
-        if (!err) err = initnn_net_diagnose(net, X, NULL, NULL, batch, diag, NULL);
+        if (!err) err = initnn_net_diagnose(net, diag, NULL, X, NULL, NULL, batch);
         for (l = 0; !err && l < depth; l++) {
             mean_q[l] += diag[l].pre_activation.second_moment / nets;
             v[l] += layer_q_variance(l ? net->layers[l - 1].y : X, batch, width, sigma_w2, sigma_b2, gram) / nets;
         }
     }
-    if (!err) err = initnn_theory_predict(net, initnn_second_moment(X, (size_t)batch * width), table);
+    if (!err) err = initnn_theory_predict(table, net, initnn_second_moment(X, (size_t)batch * width));
     initnn_net_free(net);
     free(X);
     free(gram);
@@ -934,7 +934,7 @@ static void torch_default_bias_is_uniform_1_over_sqrt_fan_in_when_no_bias_is_giv
     CHECK(net != NULL, "%s", initnn_last_error());
     largest = max_abs(net->layers[0].b, (size_t)units);
     check_sample("torch_default bias", net->layers[0].b, (size_t)units, 0.0, 1.0 / (3.0 * fan_in), KURTOSIS_UNIFORM);
-    err = initnn_theory_predict(net, 1.0, table);
+    err = initnn_theory_predict(table, net, 1.0);
     initnn_net_free(net);
     if (TESTING_FAILED) return;
     CHECK(!err, "%s", initnn_last_error());
@@ -1029,7 +1029,7 @@ static void fan_modes_scale_the_variance_by_the_named_fan(void)
                   cases[c].spec, largest, sqrt(3.0 * variance));
         /* and the theory reads the same variance off the spec */
         CHECK(initnn_init_parse(&spec, cases[c].spec) == 0, "%s", initnn_last_error());
-        CHECK(initnn_init_spec_moments(&spec, fan_in, fan_out, fan_in, fan_out, &spec_mean, &spec_variance) == 0,
+        CHECK(initnn_init_spec_moments(&spec_mean, &spec_variance, &spec, fan_in, fan_out, fan_in, fan_out) == 0,
               "%s", initnn_last_error());
         CHECK(fabs(spec_variance - variance) <= 1e-12 * variance, "%s: spec moments variance %.12g, want %.12g",
               cases[c].spec, spec_variance, variance);

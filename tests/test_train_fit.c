@@ -222,7 +222,7 @@ static void he_normal_relu_net_fits_two_moons_to_97_percent(void)
     if (!TESTING_FAILED) {
         acc = count_accuracy(net, moons_x, moons_y, MOONS);
         CHECK(acc >= 0.97, "training accuracy %.4f < 0.97", acc);
-        CHECK(initnn_net_evaluate(net, &train, &loss, &metric) == 0, "evaluate: %s", initnn_last_error());
+        CHECK(initnn_net_evaluate(net, &loss, &metric, &train) == 0, "evaluate: %s", initnn_last_error());
         CHECK_NEAR(metric, acc, 1e-9);
         CHECK(loss > 0.0 && loss < 0.2, "training loss %g", loss);
     }

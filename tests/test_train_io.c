@@ -704,7 +704,7 @@ static void npy_write_then_read_round_trips_every_bit(void)
     data[4] = 3.4e-40f;
     err = initnn_npy_write(path, data, 4, shape);
     CHECK(err == 0, "initnn_npy_write: %d %s", err, initnn_last_error());
-    err = initnn_npy_read(path, &back, &ndim, dims);
+    err = initnn_npy_read(&back, &ndim, dims, path);
     blocks[2] = (unsigned char *)back;   /* released after the test (initnn's default allocator is malloc) */
     CHECK(err == 0 && back != NULL, "initnn_npy_read: %d %s", err, initnn_last_error());
     CHECK(ndim == 4 && dims[0] == 2 && dims[1] == 3 && dims[2] == 1 && dims[3] == 4,
@@ -736,7 +736,7 @@ static void check_npy_refused(const char *path, const char *what)
     float *data = NULL;
     int ndim = -1, shape[8] = {0}, err;
     initnn_clear_error();
-    err = initnn_npy_read(path, &data, &ndim, shape);
+    err = initnn_npy_read(&data, &ndim, shape, path);
     if (data) initnn_free(data);
     CHECK(err != 0, "%s: initnn_npy_read accepted it", what);
     CHECK(strlen(initnn_last_error()) > 0, "%s: refused without a message", what);
@@ -751,7 +751,7 @@ static void npy_read_accepts_hand_written_f4_and_f8_and_refuses_what_it_cannot_r
     int ndim = 0, shape[8] = {0}, i, err;
     CHECK(write_npy(path, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", f4, sizeof f4),
           "cannot write %s", path);
-    err = initnn_npy_read(path, &back, &ndim, shape);
+    err = initnn_npy_read(&back, &ndim, shape, path);
     CHECK(err == 0, "'<f4' (2, 3): %d %s", err, initnn_last_error());
     i = ndim == 2 && shape[0] == 2 && shape[1] == 3 && memcmp(back, f4, sizeof f4) == 0;
     initnn_free(back);
@@ -759,7 +759,7 @@ static void npy_read_accepts_hand_written_f4_and_f8_and_refuses_what_it_cannot_r
     CHECK(i, "'<f4' (2, 3) read back as ndim %d shape (%d, %d) or different data", ndim, shape[0], shape[1]);
     CHECK(write_npy(path, "{'descr': '<f8', 'fortran_order': False, 'shape': (6,), }", f8, sizeof f8),
           "cannot write %s", path);
-    err = initnn_npy_read(path, &back, &ndim, shape);
+    err = initnn_npy_read(&back, &ndim, shape, path);
     CHECK(err == 0, "'<f8' (6,): %d %s", err, initnn_last_error());
     for (i = 0; i < 6; i++)
         if (back[i] != (float)f8[i]) break;
@@ -910,8 +910,8 @@ static void initnn_npy_read_loads_what_numpy_save_writes_in_f4_and_f8(void)
     int na = 0, nb = 0, sa[8] = {0}, sb[8] = {0}, i, ea, eb, status, bad = -1;
     status = run_python(script, p4, p8);
     CHECK(status == 0, "numpy.save failed (python exit status %d)", status);
-    ea = initnn_npy_read(p4, &a, &na, sa);
-    eb = initnn_npy_read(p8, &b, &nb, sb);
+    ea = initnn_npy_read(&a, &na, sa, p4);
+    eb = initnn_npy_read(&b, &nb, sb, p8);
     remove(p4);
     remove(p8);
     if (ea == 0 && eb == 0) {

@@ -88,7 +88,7 @@ int main(int argc, char **argv)
         tutorial_require(initnn_net_create(&net, width, batch, t.seed), "initnn_net_create");
         for (l = 0; l < DEPTH; l++)
             tutorial_require(initnn_net_add_dense(net, width, "identity", spec, "zeros"), "initnn_net_add_dense");
-        tutorial_require(initnn_net_diagnose(net, X, NULL, NULL, batch, diag, NULL), "initnn_net_diagnose");
+        tutorial_require(initnn_net_diagnose(net, diag, NULL, X, NULL, NULL, batch), "initnn_net_diagnose");
         profile[c][0] = 1.0;
         for (l = 1; l <= DEPTH; l++) profile[c][l] = diag[l - 1].pre_activation.second_moment / input_moment;
         /* The spectra, hence the standard error, are those of the c = 1 net:

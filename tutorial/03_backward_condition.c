@@ -97,7 +97,7 @@ int main(int argc, char **argv)
         for (l = 1; l <= LAYERS; l++)
             tutorial_require(initnn_net_add_dense(net, widths[l], "identity", spec, "zeros"), "initnn_net_add_dense");
         tutorial_require(initnn_net_set_loss(net, INITNN_LOSS_MSE), "initnn_net_set_loss");
-        tutorial_require(initnn_net_diagnose(net, X, NULL, targets, batch, diag, NULL), "initnn_net_diagnose");
+        tutorial_require(initnn_net_diagnose(net, diag, NULL, X, NULL, targets, batch), "initnn_net_diagnose");
 
         for (l = 1; l <= LAYERS; l++) {
             int n_in = widths[l - 1], n_out = widths[l];

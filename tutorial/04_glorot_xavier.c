@@ -156,7 +156,7 @@ int main(int argc, char **argv)
         tutorial_require(initnn_net_create(&net, width, batch, t.seed), "initnn_net_create");
         for (l = 0; l < DEPTH; l++)
             tutorial_require(initnn_net_add_dense(net, width, "tanh", specs[k], "zeros"), "initnn_net_add_dense");
-        tutorial_require(initnn_net_diagnose(net, X, NULL, NULL, batch, diag, NULL), "initnn_net_diagnose");
+        tutorial_require(initnn_net_diagnose(net, diag, NULL, X, NULL, NULL, batch), "initnn_net_diagnose");
         s = k == 0 ? 0.01 * 0.01 : k == 1 ? 1.0 : 2.0 / (2.0 * width);
         q = width * s * initnn_second_moment(X, (size_t)batch * width);
         for (l = 0; l < DEPTH; l++) {

@@ -145,7 +145,7 @@ int main(int argc, char **argv)
             double variance = 0.0;
             for (i = 0; i < batch * width; i++) X[i] = initnn_rng_normal(&rng);
             tutorial_require(initnn_net_reinit(net, t.seed * 1000 + (uint64_t)r), "initnn_net_reinit");
-            tutorial_require(initnn_net_diagnose(net, X, NULL, NULL, batch, diag, NULL), "initnn_net_diagnose");
+            tutorial_require(initnn_net_diagnose(net, diag, NULL, X, NULL, NULL, batch), "initnn_net_diagnose");
             for (l = 0; l < DEPTH; l++) profile[k][l] += diag[l].pre_activation.second_moment / nets;
             mean_log_ratio[k] += log(diag[DEPTH - 1].pre_activation.second_moment /
                                      diag[0].pre_activation.second_moment) / nets;

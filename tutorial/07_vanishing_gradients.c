@@ -157,7 +157,7 @@ static void measure(gradient_profile *out, const char *activation, int activatio
     for (l = 0; l < HIDDEN; l++)
         tutorial_require(initnn_net_add_dense(net, width, activation, kernel, "zeros"), "initnn_net_add_dense");
     tutorial_require(initnn_net_add_dense(net, CLASSES, "softmax", "glorot_normal", "zeros"), "initnn_net_add_dense");
-    tutorial_require(initnn_net_diagnose(net, X, labels, NULL, batch, diag, NULL), "initnn_net_diagnose");
+    tutorial_require(initnn_net_diagnose(net, diag, NULL, X, labels, NULL, batch), "initnn_net_diagnose");
 
     /* The mean-field chain: q_l, then chi_l from E[phi'(z_{l-1})^2]. */
     q = weight_scale * initnn_second_moment(X, (size_t)batch * width);

@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 
     /* A. the growth rate */
     net = build(DEPTH - 1, batch, t.seed);
-    tutorial_require(initnn_net_diagnose(net, X, labels, NULL, batch, diag, NULL), "initnn_net_diagnose");
+    tutorial_require(initnn_net_diagnose(net, diag, NULL, X, labels, NULL, batch), "initnn_net_diagnose");
     printf("A. %d layers of width %d, kernels \"orthogonal:%g\", batch %d\n", DEPTH, WIDTH, GAIN, batch);
     printf("%-6s %14s %14s %14s\n", "layer", "rms z_l", "rms delta_l", "grad_norm");
     for (i = 0; i < (int)(sizeof shown / sizeof shown[0]); i++) {
@@ -155,7 +155,7 @@ int main(int argc, char **argv)
         double lowest = ceil(log2(FLT_MAX / largest_norm));
         double highest = ceil(log2(FLT_MAX * sqrt((double)WIDTH) / largest_norm));
         net = build(OVERFLOW_DEPTH - 1, batch, t.seed);
-        tutorial_require(initnn_net_diagnose(net, X, NULL, NULL, batch, diag, NULL), "initnn_net_diagnose");
+        tutorial_require(initnn_net_diagnose(net, diag, NULL, X, NULL, NULL, batch), "initnn_net_diagnose");
         for (l = 0; l < OVERFLOW_DEPTH && !first_nonfinite; l++)
             if (diag[l].activation.nonfinite > 0) first_nonfinite = l + 1;
         printf("C. %d layers; largest input norm %.3f: overflow predicted in layers %.0f..%.0f\n", OVERFLOW_DEPTH,

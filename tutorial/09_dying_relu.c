@@ -127,7 +127,7 @@ static void run(run_result *out, const char *activation, const initnn_data *moon
                 else out->history.moved++;
             }
         }
-        tutorial_require(initnn_net_diagnose(net, moons->x, moons->labels, NULL, moons->count, diag, NULL),
+        tutorial_require(initnn_net_diagnose(net, diag, NULL, moons->x, moons->labels, NULL, moons->count),
                          "initnn_net_diagnose");
         find_all_negative(&out->history, net, moons->count);
         for (j = 0; j < HIDDEN; j++) {

@@ -77,7 +77,7 @@ static void train(trained *out, const char *kernel, const initnn_data *moons, in
     config.epochs = epochs;
     config.batch_size = 32;
     tutorial_require(initnn_net_train(net, moons, NULL, &config, NULL), "initnn_net_train");
-    tutorial_require(initnn_net_evaluate(net, moons, &loss, &out->accuracy), "initnn_net_evaluate");
+    tutorial_require(initnn_net_evaluate(net, &loss, &out->accuracy, moons), "initnn_net_evaluate");
     hidden = &net->layers[0];
     output = &net->layers[1];
 

@@ -104,7 +104,7 @@ int main(int argc, char **argv)
     for (k = 0; k < SCALES; k++) {
         initnn_net *net = build(scales[k], count, t.seed);
         initnn_train_config config = initnn_train_defaults();
-        tutorial_require(initnn_net_diagnose(net, moons.x, moons.labels, NULL, count, diag, &grad_norm[k]),
+        tutorial_require(initnn_net_diagnose(net, diag, &grad_norm[k], moons.x, moons.labels, NULL, count),
                          "initnn_net_diagnose");
         logit_rms[k] = sqrt(diag[2].pre_activation.second_moment);
         zeros[k] = zero_fraction(diag);
@@ -114,14 +114,14 @@ int main(int argc, char **argv)
         config.on_epoch = remember_loss;
         config.user = loss[k];
         tutorial_require(initnn_net_train(net, &moons, NULL, &config, NULL), "initnn_net_train");
-        tutorial_require(initnn_net_diagnose(net, moons.x, moons.labels, NULL, count, diag, NULL),
+        tutorial_require(initnn_net_diagnose(net, diag, NULL, moons.x, moons.labels, NULL, count),
                          "initnn_net_diagnose");
         final_zeros[k] = zero_fraction(diag);
         if (k == SCALES - 1) {
             /* A: K independent nets at s = 1 for the expectations */
             for (r = 0; r < nets; r++) {
                 tutorial_require(initnn_net_reinit(net, t.seed * 1000 + (uint64_t)r + 1), "initnn_net_reinit");
-                tutorial_require(initnn_net_diagnose(net, moons.x, NULL, NULL, count, diag, NULL),
+                tutorial_require(initnn_net_diagnose(net, diag, NULL, moons.x, NULL, NULL, count),
                                  "initnn_net_diagnose");
                 moments[r] = log(diag[2].pre_activation.second_moment);
                 zero_fractions[r] = zero_fraction(diag);

@@ -116,7 +116,7 @@ int main(int argc, char **argv)
         tutorial_require(initnn_net_add_dense(net, WIDTH, "relu", "lsuv", "zeros"), "initnn_net_add_dense");
     tutorial_require(initnn_net_add_dense(net, 2, "softmax", "lsuv", "zeros"), "initnn_net_add_dense");
 
-    tutorial_require(initnn_net_diagnose(net, moons.x, NULL, NULL, batch, diag, NULL), "initnn_net_diagnose");
+    tutorial_require(initnn_net_diagnose(net, diag, NULL, moons.x, NULL, NULL, batch), "initnn_net_diagnose");
     for (l = 0; l < LAYERS; l++) before[l] = diag[l].pre_activation.second_moment;
     for (l = 0; l + 1 < HIDDEN_LAYERS; l++)
         log_variance += activation_step_variance(net->layers[l].z, net->layers[l].y, batch, WIDTH);

@@ -101,8 +101,8 @@ static void run_phase(phase *p, int width, int batch, int nets, uint64_t seed)
     if (!X || !targets) tutorial_require(INITNN_ERR_MEMORY, "malloc");
     snprintf(kernel, sizeof kernel, "random_normal:%.9g", sqrt(p->sigma_w2 / width));
     snprintf(bias, sizeof bias, "random_normal:%.9g", sqrt(SIGMA_B2));
-    tutorial_require(initnn_theory_fixed_point(INITNN_ACT_TANH, 0.0f, p->sigma_w2, SIGMA_B2, &p->q_star, NULL,
-                                               &p->chi_1, NULL, NULL), "initnn_theory_fixed_point");
+    tutorial_require(initnn_theory_fixed_point(&p->q_star, NULL, &p->chi_1, NULL, NULL, INITNN_ACT_TANH,
+                                               0.0f, p->sigma_w2, SIGMA_B2), "initnn_theory_fixed_point");
     input_std = sqrt((p->q_star - SIGMA_B2) / p->sigma_w2);
     tutorial_require(initnn_net_create(&net, width, batch, seed), "initnn_net_create");
     for (l = 0; l < DEPTH; l++)
@@ -116,7 +116,7 @@ static void run_phase(phase *p, int width, int batch, int nets, uint64_t seed)
             targets[i] = initnn_rng_normal(&rng);
         }
         tutorial_require(initnn_net_reinit(net, seed * 1000 + (uint64_t)r), "initnn_net_reinit");
-        tutorial_require(initnn_theory_compare(net, X, NULL, targets, batch, table), "initnn_theory_compare");
+        tutorial_require(initnn_theory_compare(net, table, X, NULL, targets, batch), "initnn_theory_compare");
         for (l = 0; l < DEPTH; l++) {
             p->mean_q[l] += table[l].q_measured / nets;
             p->predicted_q[l] += table[l].q_predicted / nets;

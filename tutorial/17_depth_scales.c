@@ -134,8 +134,8 @@ static void run_phase(phase *p, int width, int pairs, uint64_t seed)
     float *X = (float *)malloc((size_t)batch * width * sizeof(float));
     double input_std, c_in[2];
     if (!X) tutorial_require(INITNN_ERR_MEMORY, "malloc");
-    tutorial_require(initnn_theory_fixed_point(INITNN_ACT_TANH, 0.0f, p->sigma_w2, SIGMA_B2, &p->q_star,
-                                               &p->c_star, NULL, &p->chi_c, &p->xi_c), "initnn_theory_fixed_point");
+    tutorial_require(initnn_theory_fixed_point(&p->q_star, &p->c_star, NULL, &p->chi_c, &p->xi_c,
+                                               INITNN_ACT_TANH, 0.0f, p->sigma_w2, SIGMA_B2), "initnn_theory_fixed_point");
     p->predicted_a[0] = 0.0;
     p->predicted_b[0] = 0.99;
     for (l = 1; l < DEPTH; l++) {

@@ -111,7 +111,7 @@ static void measure(spectrum *sp, const char *kernel, int width, double sigma_w2
         double *s = sp->values + (size_t)r * width, m = 0.0, m2 = 0.0;
         tutorial_require(initnn_net_reinit(net, seed * 1000 + (uint64_t)r), "initnn_net_reinit");
         for (i = 0; i < width; i++) x[i] = (float)sqrt((q_star - SIGMA_B2) / sigma_w2) * initnn_rng_normal(&rng);
-        tutorial_require(initnn_net_jacobian(net, x, J), "initnn_net_jacobian");
+        tutorial_require(initnn_net_jacobian(net, J, x), "initnn_net_jacobian");
         tutorial_require(initnn_singular_values(s, J, width, width), "initnn_singular_values");
         for (i = 0; i < width; i++) {
             m += s[i] * s[i] / width;
@@ -186,8 +186,8 @@ int main(int argc, char **argv)
     width = t.fast ? 64 : 128;
     tutorial_require(initnn_theory_critical_sigma_w2(&sigma_w2, INITNN_ACT_TANH, 0.0f, SIGMA_B2),
                      "initnn_theory_critical_sigma_w2");
-    tutorial_require(initnn_theory_fixed_point(INITNN_ACT_TANH, 0.0f, sigma_w2, SIGMA_B2, &q_star, NULL, &chi_1,
-                                               NULL, NULL), "initnn_theory_fixed_point");
+    tutorial_require(initnn_theory_fixed_point(&q_star, NULL, &chi_1, NULL, NULL, INITNN_ACT_TANH, 0.0f,
+                                               sigma_w2, SIGMA_B2), "initnn_theory_fixed_point");
     tutorial_require(initnn_activation_moments(&moments, INITNN_ACT_TANH, 0.0f, q_star), "initnn_activation_moments");
     mu1 = moments.slope2;
     mu2 = slope_moment(q_star, 2);
@@ -239,7 +239,7 @@ int main(int argc, char **argv)
         for (l = 0; l < DEPTH; l++)
             tutorial_require(initnn_net_add_dense(net, n, "identity", "orthogonal:1.05", "zeros"), "initnn_net_add_dense");
         for (i = 0; i < n; i++) x[i] = 1.0f;
-        tutorial_require(initnn_net_jacobian(net, x, J), "initnn_net_jacobian");
+        tutorial_require(initnn_net_jacobian(net, J, x), "initnn_net_jacobian");
         tutorial_require(initnn_singular_values(s, J, n, n), "initnn_singular_values");
         for (i = 0; i < n; i++)
             if (fabs(s[i] / want - 1.0) > worst) worst = fabs(s[i] / want - 1.0);

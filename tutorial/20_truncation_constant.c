@@ -27,7 +27,7 @@
       both from the specs (initnn_init_spec_moments knows the truncation).
 
    MEASUREMENT AND TOLERANCE
-   A. N = 10^6 (--fast 2 10^5) draws of initnn_truncated_normal(0, 1). The
+   A. N = 10^6 (--fast 2 10^5) draws of initnn_truncated_normal with std 1, mean 0. The
       sample variance has relative standard error sqrt((kurtosis - 1) / N),
       the truncated normal's kurtosis m4 / m2^2 = 2.366 (m4 = 3 m2 -
       2 a^3 phi(a) / (2 Phi(a) - 1)), halved for the std; tolerance 4 SE.
@@ -90,7 +90,7 @@ int main(int argc, char **argv)
         double std, largest = 0.0, se;
         if (!w) tutorial_require(INITNN_ERR_MEMORY, "malloc");
         initnn_rng_seed(&rng, t.seed);
-        initnn_truncated_normal(w, n, 0.0f, 1.0f, &rng);
+        initnn_truncated_normal(w, n, 1.0f, 0.0f, &rng);
         std = sqrt(initnn_variance(w, n));
         for (j = 0; j < n; j++)
             if (fabs(w[j]) > largest) largest = fabs(w[j]);
@@ -120,14 +120,14 @@ int main(int argc, char **argv)
             tutorial_require(initnn_net_create(&net, width, batch, t.seed), "initnn_net_create");
             for (l = 0; l < DEPTH; l++)
                 tutorial_require(initnn_net_add_dense(net, width, "relu", specs[k], "zeros"), "initnn_net_add_dense");
-            tutorial_require(initnn_theory_predict(net, 1.0, table), "initnn_theory_predict");
+            tutorial_require(initnn_theory_predict(table, net, 1.0), "initnn_theory_predict");
             predicted[k] = pow(table[DEPTH - 1].q_predicted / table[0].q_predicted, 1.0 / (DEPTH - 1));
             initnn_rng_seed_stream(&rng, t.seed, 20);
             for (l = 0; l < DEPTH; l++) q_mean[k][l] = 0.0;
             for (r = 0; r < NETS; r++) {
                 for (i = 0; i < batch * width; i++) X[i] = initnn_rng_normal(&rng);
                 tutorial_require(initnn_net_reinit(net, t.seed * 1000 + (uint64_t)r), "initnn_net_reinit");
-                tutorial_require(initnn_net_diagnose(net, X, NULL, NULL, batch, diag, NULL), "initnn_net_diagnose");
+                tutorial_require(initnn_net_diagnose(net, diag, NULL, X, NULL, NULL, batch), "initnn_net_diagnose");
                 for (l = 0; l < DEPTH; l++) q_mean[k][l] += diag[l].pre_activation.second_moment / NETS;
                 log_ratio[k][r] = log(diag[DEPTH - 1].pre_activation.second_moment /
                                       diag[0].pre_activation.second_moment);

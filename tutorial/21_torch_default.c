@@ -94,7 +94,7 @@ int main(int argc, char **argv)
         /* bias NULL: the preset's default bias (torch_default's own, zeros for he_uniform) */
         for (l = 0; l < DEPTH; l++)
             tutorial_require(initnn_net_add_dense(net, width, "relu", kernels[k], NULL), "initnn_net_add_dense");
-        tutorial_require(initnn_theory_predict(net, 1.0, table[k]), "initnn_theory_predict");
+        tutorial_require(initnn_theory_predict(table[k], net, 1.0), "initnn_theory_predict");
         initnn_rng_seed_stream(&rng, t.seed, 21);
         for (l = 0; l < DEPTH; l++) q_mean[k][l] = 0.0;
         for (r = 0; r < NETS; r++) {
@@ -114,7 +114,7 @@ int main(int argc, char **argv)
                 for (j = 0; j < layer->weight_count; j++)
                     if (fabs(layer->W[j]) > kernel_max) kernel_max = fabs(layer->W[j]);
             }
-            tutorial_require(initnn_net_diagnose(net, X, NULL, NULL, batch, diag, NULL), "initnn_net_diagnose");
+            tutorial_require(initnn_net_diagnose(net, diag, NULL, X, NULL, NULL, batch), "initnn_net_diagnose");
             for (l = 0; l < DEPTH; l++) q_mean[k][l] += diag[l].pre_activation.second_moment / NETS;
             if (k == 0) {
                 ratio_log[r] = log(diag[1].pre_activation.second_moment / diag[0].pre_activation.second_moment);

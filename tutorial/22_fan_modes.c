@@ -109,7 +109,7 @@ int main(int argc, char **argv)
         for (l = 0; l < LAYERS; l++)
             tutorial_require(initnn_net_add_dense(net, widths[l], activations[l], spec, "zeros"), "initnn_net_add_dense");
         tutorial_require(initnn_net_set_loss(net, INITNN_LOSS_MSE), "initnn_net_set_loss");
-        tutorial_require(initnn_theory_predict(net, 1.0, table), "initnn_theory_predict");
+        tutorial_require(initnn_theory_predict(table, net, 1.0), "initnn_theory_predict");
         predicted_forward[m] = table[2].q_predicted / table[0].q_predicted;
         predicted_backward[m] = table[0].delta_predicted / table[2].delta_predicted;
         for (l = 0; l < LAYERS; l++) q_mean[m][l] = delta_mean[m][l] = 0.0;
@@ -118,7 +118,7 @@ int main(int argc, char **argv)
             for (i = 0; i < batch * input_dim; i++) X[i] = initnn_rng_normal(&rng);
             for (i = 0; i < batch * 10; i++) targets[i] = TARGET_STD * initnn_rng_normal(&rng);
             tutorial_require(initnn_net_reinit(net, t.seed * 1000 + (uint64_t)r), "initnn_net_reinit");
-            tutorial_require(initnn_theory_compare(net, X, NULL, targets, batch, table), "initnn_theory_compare");
+            tutorial_require(initnn_theory_compare(net, table, X, NULL, targets, batch), "initnn_theory_compare");
             for (l = 0; l < LAYERS; l++) {
                 q_mean[m][l] += table[l].q_measured / nets;
                 delta_mean[m][l] += table[l].delta_measured / table[2].delta_measured / nets;

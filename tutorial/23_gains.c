@@ -87,7 +87,7 @@ static void run(config *c, int width, int batch, int nets, uint64_t seed)
         tutorial_require(initnn_net_add_dense(net, width, c->activation, kernel, "zeros"), "initnn_net_add_dense");
     /* x = phi(u): E[x^2] = E[phi(u)^2] = 1 / g_numeric^2 */
     input_m2 = 1.0 / (initnn_gain_numeric(c->activation, 0.0f) * initnn_gain_numeric(c->activation, 0.0f));
-    tutorial_require(initnn_theory_predict(net, input_m2, table), "initnn_theory_predict");
+    tutorial_require(initnn_theory_predict(table, net, input_m2), "initnn_theory_predict");
     for (l = 0; l < DEPTH; l++) {
         c->predicted[l] = table[l].q_predicted;
         c->measured[l] = 0.0;
@@ -98,7 +98,7 @@ static void run(config *c, int width, int batch, int nets, uint64_t seed)
         for (i = 0; i < batch * width; i++) U[i] = initnn_rng_normal(&rng);
         initnn_activation_forward(X, U, (size_t)batch * width, width, activation, param);
         tutorial_require(initnn_net_reinit(net, seed * 1000 + (uint64_t)r), "initnn_net_reinit");
-        tutorial_require(initnn_net_diagnose(net, X, NULL, NULL, batch, diag, NULL), "initnn_net_diagnose");
+        tutorial_require(initnn_net_diagnose(net, diag, NULL, X, NULL, NULL, batch), "initnn_net_diagnose");
         for (l = 0; l < DEPTH; l++) c->measured[l] += diag[l].pre_activation.second_moment / nets;
         for (l = FIRST_AVERAGED; l < DEPTH; l++) level += diag[l].pre_activation.second_moment / (DEPTH - FIRST_AVERAGED);
         c->level_log[r] = log(level);

@@ -154,14 +154,14 @@ static void fuzz_use_data(const initnn_data *d)
     float mean[64], std[64], X[2 * 64];
     int labels[2];
     float targets[2];
-    if (d->count >= 2 && initnn_data_split(d, 0.5f, &a, &b) == 0) {
+    if (d->count >= 2 && initnn_data_split(&a, &b, d, 0.5f) == 0) {
         FUZZ_CHECK(a.count + b.count == d->count, "a split lost samples");
         FUZZ_CHECK(a.storage == NULL && b.storage == NULL, "a view owns storage");
     }
     if (d->features <= 64) {
-        FUZZ_CHECK(initnn_standardize_fit(d, mean, std) == 0, "standardize_fit failed on a loaded set");
-        initnn_data_batch(d, NULL, 0, d->count < 2 ? d->count : 2, X, d->labels ? labels : NULL,
-                          d->targets && d->target_dim == 1 ? targets : NULL);
+        FUZZ_CHECK(initnn_standardize_fit(mean, std, d) == 0, "standardize_fit failed on a loaded set");
+        initnn_data_batch(X, d->labels ? labels : NULL, d->targets && d->target_dim == 1 ? targets : NULL, d, NULL, 0,
+                          d->count < 2 ? d->count : 2);
     }
 }
 
@@ -325,7 +325,7 @@ static int fuzz_spec(const uint8_t *data, size_t size)
                answer, or a clear refusal of the layers it does not cover. */
             initnn_layer_theory *table = (initnn_layer_theory *)malloc((size_t)net->layer_count * sizeof *table);
             FUZZ_CHECK(table != NULL, "out of memory in the harness");
-            err = initnn_theory_predict(net, 1.0, table);
+            err = initnn_theory_predict(table, net, 1.0);
             if (err) {
                 fuzz_failed_properly(err);
                 FUZZ_CHECK(err == INITNN_ERR_ARGUMENT || err == INITNN_ERR_SPEC || err == INITNN_ERR_MEMORY,
@@ -503,7 +503,7 @@ static int fuzz_npy(const uint8_t *data, size_t size)
     int shape[8], shape2[8], ndim = -1, ndim2, err, i, positive = 1;
     size_t count = 1, k;
     fuzz_write(path, sizeof path, 0, data, size);
-    err = initnn_npy_read(path, &values, &ndim, shape);
+    err = initnn_npy_read(&values, &ndim, shape, path);
     remove(path);
     if (err) {
         fuzz_failed_properly(err);
@@ -529,7 +529,7 @@ static int fuzz_npy(const uint8_t *data, size_t size)
             fuzz_failed_properly(err);
             FUZZ_CHECK(err == INITNN_ERR_MEMORY || err == INITNN_ERR_IO, "writing back what was read failed");
         } else {
-            err = initnn_npy_read(again, &back, &ndim2, shape2);
+            err = initnn_npy_read(&back, &ndim2, shape2, again);
             if (err) {
                 fuzz_failed_properly(err);
                 FUZZ_CHECK(err == INITNN_ERR_MEMORY, "an .npy initnn wrote does not read");
