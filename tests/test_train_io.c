@@ -1,4 +1,4 @@
-/* test_train_io.c - checkpoints, .npy files and styled SVG plots.
+/* test_train_io.c - checkpoints and .npy files (the SVG plots: test_plot.c).
 
    Checkpoints: the documented layout (section 12) is checked byte by byte,
    with the CRC-32 recomputed by a bitwise implementation written here; a
@@ -928,69 +928,6 @@ static void initnn_npy_read_loads_what_numpy_save_writes_in_f4_and_f8(void)
     CHECK(bad < 0, "element %d differs (100+ for the f8 file)", bad);
 }
 
-/* ---- styled plots --------------------------------------------------------------------------- */
-
-/* Counts the occurrences of needle in text. */
-static int count_of(const char *text, const char *needle)
-{
-    int n = 0;
-    const char *p = text;
-    while ((p = strstr(p, needle)) != NULL) { n++; p += strlen(needle); }
-    return n;
-}
-
-/* The lab draws each initializer's prediction dashed beside its
-   measurement in one colour: four series, two colours, two dashed. Without
-   styles every series has its own colour and none is dashed. */
-static void styled_plot_draws_series_in_the_chosen_colour_dashed_where_asked(void)
-{
-    static const double x[3] = {1, 2, 3}, y[4][3] = {{1, 0.5, 0.25}, {1, 0.6, 0.3}, {1, 1, 1}, {1, 1.1, 0.9}};
-    initnn_plot plot;
-    initnn_plot_series series[4];
-    initnn_plot_style styles[4];
-    size_t size;
-    char *svg;
-    int i;
-    memset(&plot, 0, sizeof plot);
-    memset(series, 0, sizeof series);
-    memset(styles, 0, sizeof styles);
-    plot.title = "predicted and measured";
-    plot.x_label = "layer";
-    plot.y_label = "E[z^2]";
-    plot.log_y = 1;
-    for (i = 0; i < 4; i++) {
-        series[i].label = i % 2 ? "measured" : "predicted";
-        series[i].x = x;
-        series[i].y = y[i];
-        series[i].n = 3;
-        styles[i].color = i / 2;         /* palette: #1f77b4, then #ff7f0e */
-        styles[i].dashed = i % 2 == 0;
-        styles[i].markers = i % 2;
-    }
-    CHECK(initnn_plot_svg_styled(temp_path(".svg"), &plot, series, styles, 4) == 0, "%s", initnn_last_error());
-    svg = (char *)read_all(temp_path(".svg"), &size);
-    blocks[0] = (unsigned char *)svg;
-    CHECK(svg != NULL, "the SVG was not written");
-    /* Each series' group and legend line name its colour: 2 + 2 per colour. */
-    CHECK(count_of(svg, "\"#1f77b4\"") == 6 && count_of(svg, "\"#ff7f0e\"") == 6,
-          "colour counts %d and %d, expected 6 and 6", count_of(svg, "\"#1f77b4\""), count_of(svg, "\"#ff7f0e\""));
-    CHECK(count_of(svg, "#2ca02c") == 0, "a third colour was used");
-    /* Dashed: two lines and two legend entries. */
-    CHECK(count_of(svg, "stroke-dasharray") == 4, "%d dashed elements, expected 4", count_of(svg, "stroke-dasharray"));
-    /* Markers on the two measured series only: 3 points each. */
-    CHECK(count_of(svg, "<circle") == 6, "%d markers, expected 6", count_of(svg, "<circle"));
-    free(svg);
-    blocks[0] = NULL;
-
-    CHECK(initnn_plot_svg(temp_path(".svg"), &plot, series, 4) == 0, "%s", initnn_last_error());
-    svg = (char *)read_all(temp_path(".svg"), &size);
-    blocks[0] = (unsigned char *)svg;
-    CHECK(svg != NULL, "the unstyled SVG was not written");
-    CHECK(count_of(svg, "stroke-dasharray") == 0 && count_of(svg, "<circle") == 0, "the unstyled plot is styled");
-    CHECK(count_of(svg, "\"#2ca02c\"") == 3 && count_of(svg, "\"#d62728\"") == 3,
-          "unstyled series 3 and 4 do not have colours 3 and 4");
-}
-
 int main(int argc, char **argv)
 {
     int fd, i;
@@ -1024,7 +961,6 @@ int main(int argc, char **argv)
     RUN(npy_read_accepts_hand_written_f4_and_f8_and_refuses_what_it_cannot_read);
     RUN(npy_read_refuses_every_truncation_of_a_valid_file);
     RUN(npy_write_refuses_bad_dimensions);
-    RUN(styled_plot_draws_series_in_the_chosen_colour_dashed_where_asked);
     if (numpy_available()) {
         RUN(numpy_loads_what_initnn_npy_write_writes);
         RUN(initnn_npy_read_loads_what_numpy_save_writes_in_f4_and_f8);
