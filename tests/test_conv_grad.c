@@ -43,6 +43,7 @@
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 #include "testing.h"
+#include "reference.h"
 
 #define MARGIN 1e-3
 #define GRAD_RTOL 1e-3
@@ -63,27 +64,6 @@ static void conv_axis(int in, int k, int stride, int same, int *out, int *pad_be
         *out = (in - k) / stride + 1;
         *pad_before = 0;
     }
-}
-
-static double ref_phi(int activation, double z)
-{
-    switch (activation) {
-    case INITNN_ACT_IDENTITY: return z;
-    case INITNN_ACT_RELU: return z > 0.0 ? z : 0.0;
-    case INITNN_ACT_TANH: return tanh(z);
-    case INITNN_ACT_SIGMOID: return 1.0 / (1.0 + exp(-z));
-    default: return NAN;
-    }
-}
-
-static double ref_logsumexp(const double *z, int n)
-{
-    double m = z[0], s = 0.0;
-    int j;
-    for (j = 1; j < n; j++)
-        if (z[j] > m) m = z[j];
-    for (j = 0; j < n; j++) s += exp(z[j] - m);
-    return m + log(s);
 }
 
 typedef struct margins {
@@ -195,7 +175,7 @@ static double ref_loss(const initnn_net *net, const double *p, const float *X, i
                     for (j = 0; j < out_c; j++) next[b * out_c + j] = exp(z[b * out_c + j] - lse);
                 }
             } else {
-                for (i = 0; i < n; i++) next[i] = ref_phi(L->activation, z[i]);
+                for (i = 0; i < n; i++) next[i] = ref_phi(L->activation, (double)L->activation_param, z[i]);
             }
         }
         c = out_c;

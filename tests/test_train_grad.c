@@ -32,6 +32,7 @@
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 #include "testing.h"
+#include "reference.h"
 
 #include <float.h>
 
@@ -45,35 +46,10 @@
 
 /* ---- the double-precision reference ---------------------------------------- */
 
-static double ref_phi(int activation, double a, double z)
-{
-    switch (activation) {
-    case INITNN_ACT_IDENTITY: return z;
-    case INITNN_ACT_RELU: return z > 0.0 ? z : 0.0;
-    case INITNN_ACT_LEAKY_RELU: return z > 0.0 ? z : a * z;
-    case INITNN_ACT_TANH: return tanh(z);
-    case INITNN_ACT_SIGMOID: return 1.0 / (1.0 + exp(-z));
-    case INITNN_ACT_SELU:
-        return INITNN_SELU_LAMBDA * (z > 0.0 ? z : INITNN_SELU_ALPHA * (exp(z) - 1.0));
-    default: return NAN;
-    }
-}
-
 static int has_kink(int activation)
 {
     return activation == INITNN_ACT_RELU || activation == INITNN_ACT_LEAKY_RELU ||
            activation == INITNN_ACT_SELU;
-}
-
-/* log sum_j e^(z_j), shifted by the maximum. */
-static double ref_logsumexp(const double *z, int n)
-{
-    double m = z[0], s = 0.0;
-    int j;
-    for (j = 1; j < n; j++)
-        if (z[j] > m) m = z[j];
-    for (j = 0; j < n; j++) s += exp(z[j] - m);
-    return m + log(s);
 }
 
 /* The loss of the net with parameters p on X (B, input_dim), computed in

@@ -142,12 +142,6 @@ static void release_test_resources(void)
     for (i = 0; i < sizeof temp_suffixes / sizeof temp_suffixes[0]; i++) remove(temp_path(temp_suffixes[i]));
 }
 
-#define RUN(test)                  \
-    do {                           \
-        RUN_TEST(test);            \
-        release_test_resources();  \
-    } while (0)
-
 /* ---- the checkpointed net and the documented layout --------------------------------------------- */
 
 enum { CK_IN = 4, CK_HIDDEN = 8, CK_OUT = 3, CK_BATCH = 8, CK_LAYERS = 3 };
@@ -932,6 +926,7 @@ int main(int argc, char **argv)
 {
     int fd, i;
     testing_init(argc, argv);
+    testing_after_each(release_test_resources);
     strcpy(temp_base, "/tmp/initnn_test_train_XXXXXX");
     fd = mkstemp(temp_base);
     if (fd < 0) {
@@ -946,24 +941,24 @@ int main(int argc, char **argv)
         for (i = 0; i < CK_BATCH; i++) ck_labels[i] = (int)initnn_rng_below(&rng, CK_OUT);
     }
     fill_npy_data();
-    RUN(crc32_is_zlibs_and_continues_across_calls);
-    RUN(checkpoint_has_the_documented_layout_and_a_zlib_crc32_trailer);
-    RUN(save_then_load_is_bit_exact_and_training_continues_identically);
-    RUN(load_into_a_net_of_the_same_architecture_restores_everything);
-    RUN(load_into_a_different_architecture_is_refused_and_changes_nothing);
-    RUN(a_flipped_byte_anywhere_in_a_checkpoint_is_refused);
-    RUN(truncated_empty_and_missing_checkpoints_are_refused);
-    RUN(a_checkpoint_with_a_valid_crc_but_a_bad_field_is_refused);
-    RUN(saving_non_finite_weights_is_refused_and_keeps_the_previous_file);
-    RUN(saving_into_a_missing_directory_is_an_io_error);
-    RUN(npy_header_is_format_1_0_little_f4_c_order_aligned_to_64);
-    RUN(npy_write_then_read_round_trips_every_bit);
-    RUN(npy_read_accepts_hand_written_f4_and_f8_and_refuses_what_it_cannot_read);
-    RUN(npy_read_refuses_every_truncation_of_a_valid_file);
-    RUN(npy_write_refuses_bad_dimensions);
+    RUN_TEST(crc32_is_zlibs_and_continues_across_calls);
+    RUN_TEST(checkpoint_has_the_documented_layout_and_a_zlib_crc32_trailer);
+    RUN_TEST(save_then_load_is_bit_exact_and_training_continues_identically);
+    RUN_TEST(load_into_a_net_of_the_same_architecture_restores_everything);
+    RUN_TEST(load_into_a_different_architecture_is_refused_and_changes_nothing);
+    RUN_TEST(a_flipped_byte_anywhere_in_a_checkpoint_is_refused);
+    RUN_TEST(truncated_empty_and_missing_checkpoints_are_refused);
+    RUN_TEST(a_checkpoint_with_a_valid_crc_but_a_bad_field_is_refused);
+    RUN_TEST(saving_non_finite_weights_is_refused_and_keeps_the_previous_file);
+    RUN_TEST(saving_into_a_missing_directory_is_an_io_error);
+    RUN_TEST(npy_header_is_format_1_0_little_f4_c_order_aligned_to_64);
+    RUN_TEST(npy_write_then_read_round_trips_every_bit);
+    RUN_TEST(npy_read_accepts_hand_written_f4_and_f8_and_refuses_what_it_cannot_read);
+    RUN_TEST(npy_read_refuses_every_truncation_of_a_valid_file);
+    RUN_TEST(npy_write_refuses_bad_dimensions);
     if (numpy_available()) {
-        RUN(numpy_loads_what_initnn_npy_write_writes);
-        RUN(initnn_npy_read_loads_what_numpy_save_writes_in_f4_and_f8);
+        RUN_TEST(numpy_loads_what_initnn_npy_write_writes);
+        RUN_TEST(initnn_npy_read_loads_what_numpy_save_writes_in_f4_and_f8);
     } else {
         printf("skip numpy_loads_what_initnn_npy_write_writes: %s with numpy is not available\n", PYTHON);
         printf("skip initnn_npy_read_loads_what_numpy_save_writes_in_f4_and_f8: %s with numpy is not available\n",
