@@ -1372,6 +1372,17 @@ static int lab_zoom_range(const initnn_plot_series *series, int count, double ca
     return 1;
 }
 
+/* A curve with its band from a block of 4 n values: x, y, y_low, y_high. */
+static void lab_band_series(initnn_plot_series *series, const char *label, const double *block, int n)
+{
+    series->label = label;
+    series->x = block;
+    series->y = block + n;
+    series->y_low = block + 2 * n;
+    series->y_high = block + 3 * n;
+    series->n = n;
+}
+
 /* One quantity against the epoch: per init the mean over seeds, with a
    band of +-1 std where at least two seeds have a value. zoom: the y axis
    shows where the curves end up (lab_zoom_range), for accuracy. */
@@ -1400,12 +1411,7 @@ static void lab_plot_epochs(lab *L, const char *name, const char *title, const c
             y[e] = mean;
             lab_band(v, o->seeds, mean, std, n, &lo[e], &hi[e]);
         }
-        series[i].label = lab_series_label(labels[i], sizeof labels[i], o->inits[i], y, E, log_y);
-        series[i].x = x;
-        series[i].y = y;
-        series[i].y_low = lo;
-        series[i].y_high = hi;
-        series[i].n = E;
+        lab_band_series(&series[i], lab_series_label(labels[i], sizeof labels[i], o->inits[i], y, E, log_y), x, E);
     }
     memset(&plot, 0, sizeof plot);
     plot.title = title;
@@ -1524,12 +1530,7 @@ static void lab_plot_act_var(lab *L)
             y[k] = mean;
             lab_band(v, o->seeds, mean, std, n, &lo[k], &hi[k]);
         }
-        series[i].label = lab_series_label(labels[i], sizeof labels[i], o->inits[i], y, D, 1);
-        series[i].x = x;
-        series[i].y = y;
-        series[i].y_low = lo;
-        series[i].y_high = hi;
-        series[i].n = D;
+        lab_band_series(&series[i], lab_series_label(labels[i], sizeof labels[i], o->inits[i], y, D, 1), x, D);
     }
     memset(&plot, 0, sizeof plot);
     plot.title = "Activation variance per layer at initialization";

@@ -107,6 +107,18 @@ static int polyline_points(const char *from, double *xs, double *ys, int max)
     return n;
 }
 
+/* One series of n points, no band. */
+static initnn_plot_series series_of(const char *label, const double *x, const double *y, int n)
+{
+    initnn_plot_series series;
+    memset(&series, 0, sizeof series);
+    series.label = label;
+    series.x = x;
+    series.y = y;
+    series.n = n;
+    return series;
+}
+
 /* ---- styles ---------------------------------------------------------------------------------- */
 
 /* The lab draws each initializer's prediction dashed beside its
@@ -256,58 +268,45 @@ static void legend_of_many_series_lengthens_the_picture_to_hold_every_row(void)
 
 /* ---- integer ticks --------------------------------------------------------------------------- */
 
+/* The x tick labels of the chart of one series (x, y, n points), with or
+   without integer_x; returns how many, or -1 if it was not written. */
+static int x_ticks_of(const double *x, const double *y, int n, int integer_x, double *ticks, int max)
+{
+    initnn_plot plot;
+    initnn_plot_series series;
+    char *svg;
+    int count;
+    memset(&plot, 0, sizeof plot);
+    series = series_of("he_normal", x, y, n);
+    plot.integer_x = integer_x;
+    if (initnn_plot_svg(testing_scratch("ticks.svg"), &plot, &series, 1) != 0) return -1;
+    if (!(svg = read_text(testing_scratch("ticks.svg")))) return -1;
+    count = x_tick_labels(svg, 440 - BOTTOM, ticks, max);
+    free(svg);
+    return count;
+}
+
 /* Epochs 0..3: 1-2-5 steps give 0, 0.5, 1, ... 3; integer_x 0, 1, 2, 3. */
 static void integer_x_puts_x_ticks_on_whole_numbers_only(void)
 {
     static const double x[4] = {0, 1, 2, 3}, y[4] = {2.3, 0.9, 0.5, 0.4};
     static const double wide_x[2] = {0, 40}, wide_y[2] = {1, 2};
-    initnn_plot plot;
-    initnn_plot_series series;
-    double ticks[64], plain_ticks[64], wide_ticks[64], wide_plain_ticks[64];
-    int n, n_plain, n_wide, n_wide_plain, i, fractional = 0;
-    char *svg;
-    memset(&plot, 0, sizeof plot);
-    memset(&series, 0, sizeof series);
-    series.label = "he_normal";
-    series.x = x;
-    series.y = y;
-    series.n = 4;
-    CHECK(initnn_plot_svg(testing_scratch("plain.svg"), &plot, &series, 1) == 0, "%s", initnn_last_error());
-    svg = read_text(testing_scratch("plain.svg"));
-    CHECK(svg != NULL, "not written");
-    n_plain = x_tick_labels(svg, 440 - BOTTOM, plain_ticks, 64);
-    free(svg);
+    double ticks[64], plain_ticks[64];
+    int n, n_plain, i, fractional = 0;
+    n_plain = x_ticks_of(x, y, 4, 0, plain_ticks, 64);
+    CHECK(n_plain >= 0, "initnn_plot_svg: %s", initnn_last_error());
     for (i = 0; i < n_plain; i++) fractional += plain_ticks[i] != floor(plain_ticks[i]);
     CHECK(fractional > 0, "without integer_x the %d ticks over 0..3 are all whole: the test shows nothing", n_plain);
-
-    plot.integer_x = 1;
-    CHECK(initnn_plot_svg(testing_scratch("integer.svg"), &plot, &series, 1) == 0, "%s", initnn_last_error());
-    svg = read_text(testing_scratch("integer.svg"));
-    CHECK(svg != NULL, "not written");
-    n = x_tick_labels(svg, 440 - BOTTOM, ticks, 64);
-    free(svg);
+    n = x_ticks_of(x, y, 4, 1, ticks, 64);
     CHECK(n == 4, "%d x ticks over 0..3, want 4 (0, 1, 2, 3)", n);
     for (i = 0; i < n; i++) CHECK(ticks[i] == i, "tick %d is %g", i, ticks[i]);
 
     /* Where 1-2-5 steps are whole already (0..40 by 5), integer_x changes nothing. */
-    series.x = wide_x;
-    series.y = wide_y;
-    series.n = 2;
-    CHECK(initnn_plot_svg(testing_scratch("wide.svg"), &plot, &series, 1) == 0, "%s", initnn_last_error());
-    svg = read_text(testing_scratch("wide.svg"));
-    CHECK(svg != NULL, "not written");
-    n_wide = x_tick_labels(svg, 440 - BOTTOM, wide_ticks, 64);
-    free(svg);
-    plot.integer_x = 0;
-    CHECK(initnn_plot_svg(testing_scratch("wide.svg"), &plot, &series, 1) == 0, "%s", initnn_last_error());
-    svg = read_text(testing_scratch("wide.svg"));
-    CHECK(svg != NULL, "not written");
-    n_wide_plain = x_tick_labels(svg, 440 - BOTTOM, wide_plain_ticks, 64);
-    free(svg);
-    CHECK(n_wide == n_wide_plain && n_wide > 1, "0..40: %d ticks with integer_x, %d without", n_wide, n_wide_plain);
-    for (i = 0; i < n_wide; i++)
-        CHECK(wide_ticks[i] == wide_plain_ticks[i], "0..40: tick %d is %g, %g without integer_x", i, wide_ticks[i],
-              wide_plain_ticks[i]);
+    n = x_ticks_of(wide_x, wide_y, 2, 1, ticks, 64);
+    n_plain = x_ticks_of(wide_x, wide_y, 2, 0, plain_ticks, 64);
+    CHECK(n == n_plain && n > 1, "0..40: %d ticks with integer_x, %d without", n, n_plain);
+    for (i = 0; i < n; i++)
+        CHECK(ticks[i] == plain_ticks[i], "0..40: tick %d is %g, %g without integer_x", i, ticks[i], plain_ticks[i]);
 }
 
 /* ---- a fixed y range ------------------------------------------------------------------------- */
@@ -327,13 +326,9 @@ static void y_range_fixes_the_axis_and_clips_what_leaves_it(void)
     int n, i, points, clip_uses, drawn;
     char *svg;
     memset(&plot, 0, sizeof plot);
-    memset(&series, 0, sizeof series);
-    series.label = "he_normal";
-    series.x = x;
-    series.y = y;
+    series = series_of("he_normal", x, y, 5);
     series.y_low = lo;
     series.y_high = hi;
-    series.n = 5;
     plot.integer_x = 1;
     plot.markers = 1;
     plot.y_min = 0.95;
@@ -375,11 +370,7 @@ static void y_range_on_a_log_axis_spans_exactly_its_decades(void)
     int n, points;
     char *svg;
     memset(&plot, 0, sizeof plot);
-    memset(&series, 0, sizeof series);
-    series.label = "orthogonal";
-    series.x = x;
-    series.y = y;
-    series.n = 3;
+    series = series_of("orthogonal", x, y, 3);
     plot.log_y = 1;
     plot.y_min = 1e-4;
     plot.y_max = 1.0;
@@ -406,10 +397,7 @@ static void bad_y_ranges_are_refused_and_write_nothing(void)
     initnn_plot plot;
     initnn_plot_series series;
     int c;
-    memset(&series, 0, sizeof series);
-    series.x = x;
-    series.y = y;
-    series.n = 2;
+    series = series_of(NULL, x, y, 2);
     for (c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++) {
         FILE *f;
         int err;
