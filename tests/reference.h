@@ -249,6 +249,44 @@ REFERENCE__FN double ref_logsumexp(const double *z, int n)
     return m + log(s);
 }
 
+/* z (B, out) = x (B, in) W (in, out) + b, the dense layer in double. */
+REFERENCE__FN void ref_dense_forward(double *z, const double *x, const double *W, const double *bias, int B, int in,
+                                     int out)
+{
+    int b, i, j;
+    for (b = 0; b < B; b++)
+        for (j = 0; j < out; j++) {
+            double sum = bias[j];
+            for (i = 0; i < in; i++) sum += x[b * in + i] * W[i * out + j];
+            z[b * out + j] = sum;
+        }
+}
+
+/* y = the activation of the pre-activations z (B rows of width): softmax
+   per row, y_j = e^(z_j - logsumexp(z)), or phi elementwise. */
+REFERENCE__FN void ref_activate(double *y, const double *z, int activation, double a, int B, int width)
+{
+    int b, j, i;
+    if (activation == INITNN_ACT_SOFTMAX) {
+        for (b = 0; b < B; b++) {
+            double lse = ref_logsumexp(z + b * width, width);
+            for (j = 0; j < width; j++) y[b * width + j] = exp(z[b * width + j] - lse);
+        }
+    } else {
+        for (i = 0; i < B * width; i++) y[i] = ref_phi(activation, a, z[i]);
+    }
+}
+
+/* The softmax cross-entropy of logits z (B, classes) against labels:
+   L = (1/B) sum_b logsumexp(z_b) - z_b,label. */
+REFERENCE__FN double ref_cross_entropy(const double *z, const int *labels, int B, int classes)
+{
+    double loss = 0.0;
+    int b;
+    for (b = 0; b < B; b++) loss += ref_logsumexp(z + b * classes, classes) - z[b * classes + labels[b]];
+    return loss / B;
+}
+
 /* The fraction of the n samples of x whose largest output (the first
    maximum) is their label, from forward passes of at most max_batch. -1 if
    a forward pass fails. */
