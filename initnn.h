@@ -7014,7 +7014,8 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
        hundredth of a pixel where it crosses the plot's edge), and what lies
        outside is clipped. */
 #define INITNN__PX(x) (left + ((x) - x_min) / (x_max - x_min) * plot_w)
-#define INITNN__PY(y) initnn__clamp_d(top + (1.0 - ((y) - y_min) / (y_max - y_min)) * plot_h, top - 1e5, top + plot_h + 1e5)
+#define INITNN__PY(y) \
+    initnn__clamp_d(top + (1.0 - ((y) - y_min) / (y_max - y_min)) * plot_h, top - 1e5, top + plot_h + 1e5)
 #define INITNN__COLOR(s) colors[styles ? ((styles[s].color % 10) + 10) % 10 : (s) % 10]
     fprintf(file, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%d\" "
@@ -7074,7 +7075,8 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
                    initnn__finite_d(p->y_high[end]) && (!log_y || (p->y_low[end] > 0 && p->y_high[end] > 0)))
                 end++;
             if (end - start >= 2) {
-                fprintf(file, "<polygon fill=\"%s\" fill-opacity=\"0.18\" stroke=\"none\"%s points=\"", INITNN__COLOR(s), clip);
+                fprintf(file, "<polygon fill=\"%s\" fill-opacity=\"0.18\" stroke=\"none\"%s points=\"",
+                        INITNN__COLOR(s), clip);
                 for (k = start; k < end; k++)
                     fprintf(file, "%.2f,%.2f ", INITNN__PX(p->x[k]), INITNN__PY(log_y ? log10(p->y_high[k]) : p->y_high[k]));
                 for (k = end - 1; k >= start; k--)

@@ -279,7 +279,7 @@ REFERENCE__FN void ref_activate(double *y, const double *z, int activation, doub
 
 /* The softmax cross-entropy of logits z (B, classes) against labels:
    L = (1/B) sum_b logsumexp(z_b) - z_b,label. */
-REFERENCE__FN double ref_cross_entropy(const double *z, const int *labels, int B, int classes)
+REFERENCE__FN double ref_logits_cross_entropy(const double *z, const int *labels, int B, int classes)
 {
     double loss = 0.0;
     int b;

@@ -159,7 +159,8 @@ static double ref_loss(const initnn_net *net, const double *p, const float *X, i
             if (L->activation == INITNN_ACT_RELU)
                 for (i = 0; i < n; i++)
                     if (fabs(z[i]) < local.kink) local.kink = fabs(z[i]);
-            if (last && net->loss == INITNN_LOSS_SOFTMAX_CROSS_ENTROPY) loss = ref_cross_entropy(z, labels, B, out_c);
+            if (last && net->loss == INITNN_LOSS_SOFTMAX_CROSS_ENTROPY)
+                loss = ref_logits_cross_entropy(z, labels, B, out_c);
             /* softmax only ends a dense layer, where n = B out_c */
             ref_activate(next, z, L->activation, (double)L->activation_param, B, n / B);
         }

@@ -83,7 +83,8 @@ static double ref_loss(const initnn_net *net, const double *p, const float *X, i
             for (i = 0; i < B * L->out; i++)
                 if (fabs(z[i]) < closest) closest = fabs(z[i]);
         width = L->out;
-        if (last && net->loss == INITNN_LOSS_SOFTMAX_CROSS_ENTROPY) loss = ref_cross_entropy(z, labels, B, width);
+        if (last && net->loss == INITNN_LOSS_SOFTMAX_CROSS_ENTROPY)
+            loss = ref_logits_cross_entropy(z, labels, B, width);
         ref_activate(cur, z, L->activation, (double)L->activation_param, B, width);
     }
     if (net->loss == INITNN_LOSS_MSE) {
