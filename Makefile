@@ -107,7 +107,7 @@ exp-framework-defaults: data-mnist $(LAB)
 
 exp-mnist-3inits: data-mnist $(LAB)
 	$(RUN_LAB) --data mnist --arch dense:256,relu,dense:256,relu,dense:128,relu,dense:10,softmax \
-	    --init random_normal:0.05,glorot_normal,he_normal --opt adam --lr 1e-3 --batch 128 --epochs 5 \
+	    --init 'random_normal:0.05;glorot_normal;he_normal' --opt adam --lr 1e-3 --batch 128 --epochs 5 \
 	    --val test --seeds $(SEEDS) --out $(RESULTS)/$@ $(EXTRA)
 
 exp-mnist-4inits: data-mnist $(LAB)

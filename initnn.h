@@ -1421,6 +1421,13 @@ INITNNDEF void initnn_free(void *p);
    ticks at 1-2-5 steps (or decades with log_y), a legend, and for each
    series an optional shaded band (y_low..y_high, e.g. mean +- std over
    seeds). Needs nothing beyond the C library. Non-finite points break a line.
+
+   The legend is as wide as its longest label needs: label widths are
+   estimated from the advance widths of DejaVu Sans, the widest of the
+   common sans-serif fonts a viewer falls back to (Helvetica and Arial are
+   narrower), so no label is cut whichever font draws it. A zeroed
+   initnn_plot gives the defaults: 720 x 440, 1-2-5 ticks, the y axis
+   spanning the data.
    ========================================================================= */
 
 typedef struct initnn_plot_series {
@@ -1435,10 +1442,21 @@ typedef struct initnn_plot {
     int log_y;                  /* logarithmic y axis (non-positive values skipped) */
     int width, height;          /* pixels; 0 gives 720 x 440                        */
     int markers;                /* draw a dot at every point                        */
+    int integer_x;              /* x ticks on whole numbers only (epochs, layers):  */
+                                /* a step of 1, 2, 5, 10, ... never 0.2             */
+    double y_min, y_max;        /* the y axis spans exactly [y_min, y_max] (on a    */
+                                /* log axis both > 0, ticks at decades); a line or  */
+                                /* band leaving it is clipped at the plot's edge.   */
+                                /* Both 0: the data's range, padded by 4%           */
 } initnn_plot;
 
 /* Writes the chart to path (via path.tmp and a rename). Series s is drawn
-   in palette colour s % 10, solid. */
+   in palette colour s % 10, solid. The plot area is width x height less
+   the margins, with 170 pixels right of it for the legend; a longer label
+   or more series than fit beside the plot widen or lengthen the picture
+   beyond width x height rather than cut the legend. Fails with
+   INITNN_ERR_ARGUMENT for a y range that is not finite with y_min < y_max
+   (and y_min > 0 on a log axis). */
 INITNNDEF int initnn_plot_svg(const char *path, const initnn_plot *plot, const initnn_plot_series *series,
                               int series_count);
 
@@ -2658,6 +2676,15 @@ INITNNDEF float initnn_gain(const char *activation, float param)
     initnn__fail(INITNN_ERR_ARGUMENT, "initnn_gain: unknown activation '%s' (linear, identity, sigmoid, "
                  "tanh, relu, leaky_relu, selu)", activation);
     return 0.0f;
+}
+
+/* The closest of names[0..count-1] to word by edit distance (Levenshtein),
+   if within 3 edits; else NULL. For "did you mean ..." messages. */
+INITNNDEF const char *initnn_suggest(const char *word, const char *const *names, int count);
+INITNNDEF const char *initnn_suggest(const char *word, const char *const *names, int count)
+{
+    if (!word || !names || count <= 0) return NULL;
+    return initnn__suggest(word, names, (size_t)count);
 }
 
 
@@ -6428,6 +6455,8 @@ done:
 
 static int initnn__finite_d(double x) { return x - x == 0.0; }
 
+static double initnn__clamp_d(double x, double lo, double hi) { return x < lo ? lo : x > hi ? hi : x; }
+
 /* Writes text with the five XML special characters escaped. */
 static void initnn__svg_text(FILE *file, const char *text)
 {
@@ -6463,6 +6492,28 @@ static double initnn__nice_step(double span)
     return (f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0) * power;
 }
 
+/* The width in pixels of text set at font_size, from the advance widths of
+   DejaVu Sans (thousandths of an em, characters 32..126); any other UTF-8
+   character counts a full em, more than it needs in any common font. */
+static double initnn__text_width(const char *text, double font_size)
+{
+    static const unsigned short em_thousandths[95] = {
+        318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, /*  !"#$%&'()*+,-./ */
+        636, 636, 636, 636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531, /* 0-9 :;<=>?      */
+        1000, 684, 686, 698, 770, 632, 575, 775, 752, 295, 295, 656, 557, 863, 748, 787, /* @A-O            */
+        603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685, 390, 337, 390, 838, 500,  /* P-Z [\]^_       */
+        500, 613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974, 634, 612,  /* `a-o            */
+        635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838        /* p-z {|}~        */
+    };
+    double thousandths = 0.0;
+    for (; text && *text; text++) {
+        unsigned char c = (unsigned char)*text;
+        if (c >= 32 && c <= 126) thousandths += em_thousandths[c - 32];
+        else if (c >= 0xC0 || c < 0x80) thousandths += 1000.0;   /* a lead byte or a control character */
+    }
+    return thousandths * font_size / 1000.0;
+}
+
 INITNNDEF int initnn_plot_svg(const char *path, const initnn_plot *plot, const initnn_plot_series *series,
                               int series_count)
 {
@@ -6478,10 +6529,11 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
     };
     FILE *file;
     char *temp;
-    int width, height, s, i, err, log_y, any = 0, write_failed;
+    int width, height, s, i, err, log_y, any = 0, write_failed, fixed_y, picture_w, picture_h;
     double x_min = HUGE_VAL, x_max = -HUGE_VAL, y_min = HUGE_VAL, y_max = -HUGE_VAL, step, t;
     const double left = 78.0, right = 170.0, top = 44.0, bottom = 56.0;
-    double plot_w, plot_h;
+    double plot_w, plot_h, legend_w = right, legend_h;
+    const char *clip;
     if (!path || !plot || (!series && series_count > 0))
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_plot_svg: NULL argument");
     if (series_count < 0 || series_count > 64)
@@ -6492,6 +6544,22 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
     plot_w = width - left - right;
     plot_h = height - top - bottom;
     if (plot_w < 50 || plot_h < 50) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_plot_svg: %d x %d is too small", width, height);
+    fixed_y = plot->y_min != 0.0 || plot->y_max != 0.0;
+    if (fixed_y && !(initnn__finite_d(plot->y_max - plot->y_min) && plot->y_min < plot->y_max &&
+                     (!log_y || plot->y_min > 0.0)))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_plot_svg: y range [%g, %g] (want y_min < y_max%s)",
+                            plot->y_min, plot->y_max, log_y ? ", both > 0 on a log axis" : "");
+
+    /* The legend: a row of 18 pixels per series, a 20-pixel line and the
+       label 40 pixels right of the plot, 12 pixels to spare after it. Long
+       labels or many series grow the picture, never the legend's cut. */
+    for (s = 0; s < series_count; s++) {
+        double need = 40.0 + initnn__text_width(series[s].label, 12.0) + 12.0;
+        if (need > legend_w) legend_w = need > 20000.0 ? 20000.0 : need;
+    }
+    legend_h = 10.0 + 18.0 * series_count + 10.0;
+    picture_w = width + (int)ceil(legend_w - right);
+    picture_h = legend_h > plot_h + bottom ? (int)ceil(top + legend_h) : height;
 
     /* The data range, over points and bands; log axes work on log10 y. */
     for (s = 0; s < series_count; s++) {
@@ -6521,18 +6589,37 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
     if (y_max <= y_min) { double pad = y_min != 0.0 ? fabs(y_min) * 0.1 : 0.5; y_min -= pad; y_max += pad; }
     initnn__widen_range(&x_min, &x_max);
     initnn__widen_range(&y_min, &y_max);
-    if (log_y) { y_min = floor(y_min); y_max = ceil(y_max); if (y_max <= y_min) y_max = y_min + 1.0; }
-    else { double pad = 0.04 * (y_max - y_min); y_min -= pad; y_max += pad; }
+    if (fixed_y) {
+        /* The caller's range as it is: no padding, no rounding to decades. */
+        y_min = log_y ? log10(plot->y_min) : plot->y_min;
+        y_max = log_y ? log10(plot->y_max) : plot->y_max;
+        initnn__widen_range(&y_min, &y_max);
+    } else if (log_y) {
+        y_min = floor(y_min); y_max = ceil(y_max); if (y_max <= y_min) y_max = y_min + 1.0;
+    } else {
+        double pad = 0.04 * (y_max - y_min); y_min -= pad; y_max += pad;
+    }
 
     if ((err = initnn__open_temp(&file, &temp, path))) return err;
+    /* With a fixed y range a point may lie far off the plot: its pixel row
+       is held within 1e5 pixels of it (a bend of the line well below a
+       hundredth of a pixel where it crosses the plot's edge), and what lies
+       outside is clipped. */
 #define INITNN__PX(x) (left + ((x) - x_min) / (x_max - x_min) * plot_w)
-#define INITNN__PY(y) (top + (1.0 - ((y) - y_min) / (y_max - y_min)) * plot_h)
+#define INITNN__PY(y) \
+    initnn__clamp_d(top + (1.0 - ((y) - y_min) / (y_max - y_min)) * plot_h, top - 1e5, top + plot_h + 1e5)
 #define INITNN__COLOR(s) colors[styles ? ((styles[s].color % 10) + 10) % 10 : (s) % 10]
     fprintf(file, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%d\" "
             "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n",
-            width, height, width, height);
-    fprintf(file, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>\n", width, height);
+            picture_w, picture_h, picture_w, picture_h);
+    fprintf(file, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>\n", picture_w, picture_h);
+    clip = "";
+    if (fixed_y) {
+        fprintf(file, "<defs><clipPath id=\"initnn-plot-area\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                "height=\"%.1f\"/></clipPath></defs>\n", left, top, plot_w, plot_h);
+        clip = " clip-path=\"url(#initnn-plot-area)\"";
+    }
     fprintf(file, "<text x=\"%.1f\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">",
             left + plot_w / 2);
     initnn__svg_text(file, plot->title);
@@ -6541,6 +6628,7 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
     /* Grid and ticks. */
     fprintf(file, "<g stroke=\"#dddddd\" stroke-width=\"1\">\n");
     step = initnn__nice_step(x_max - x_min);
+    if (plot->integer_x && step < 1.0) step = 1.0;
     for (t = ceil(x_min / step) * step; t <= x_max + 1e-9 * step; t += step)
         fprintf(file, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", INITNN__PX(t), top, INITNN__PX(t), top + plot_h);
     {
@@ -6561,7 +6649,7 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
     fprintf(file, "</g>\n");
     fprintf(file, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#333333\"/>\n",
             left, top, plot_w, plot_h);
-    fprintf(file, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", left + plot_w / 2, (double)height - 14);
+    fprintf(file, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", left + plot_w / 2, top + plot_h + bottom - 14);
     initnn__svg_text(file, plot->x_label);
     fprintf(file, "</text>\n<text transform=\"translate(18,%.1f) rotate(-90)\" text-anchor=\"middle\">", top + plot_h / 2);
     initnn__svg_text(file, plot->y_label);
@@ -6579,7 +6667,8 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
                    initnn__finite_d(p->y_high[end]) && (!log_y || (p->y_low[end] > 0 && p->y_high[end] > 0)))
                 end++;
             if (end - start >= 2) {
-                fprintf(file, "<polygon fill=\"%s\" fill-opacity=\"0.18\" stroke=\"none\" points=\"", INITNN__COLOR(s));
+                fprintf(file, "<polygon fill=\"%s\" fill-opacity=\"0.18\" stroke=\"none\"%s points=\"",
+                        INITNN__COLOR(s), clip);
                 for (k = start; k < end; k++)
                     fprintf(file, "%.2f,%.2f ", INITNN__PX(p->x[k]), INITNN__PY(log_y ? log10(p->y_high[k]) : p->y_high[k]));
                 for (k = end - 1; k >= start; k--)
@@ -6592,7 +6681,7 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
     for (s = 0; s < series_count; s++) {
         const initnn_plot_series *p = &series[s];
         int start = 0, k, dashed = styles && styles[s].dashed, markers = styles ? styles[s].markers : plot->markers;
-        fprintf(file, "<g stroke=\"%s\" fill=\"%s\">\n", INITNN__COLOR(s), INITNN__COLOR(s));
+        fprintf(file, "<g stroke=\"%s\" fill=\"%s\"%s>\n", INITNN__COLOR(s), INITNN__COLOR(s), clip);
         while (start < p->n) {
             int end = start;
             while (end < p->n && initnn__finite_d(p->x[end]) && initnn__finite_d(p->y[end]) && (!log_y || p->y[end] > 0))

@@ -123,7 +123,9 @@ static void lab_help(void)
         "  *.svg         val_accuracy (val_mae), val_loss, train_loss, grad_norm,",
         "                relu_zero_fraction and/or saturation, weight_hist,",
         "                act_var_init; each curve is the mean over seeds with a band",
-        "                of +-1 std (clipped to the seeds' range)",
+        "                of +-1 std (clipped to the seeds' range); the accuracy",
+        "                plot zooms to the range of the curves' later half, where",
+        "                the inits differ, unless a curve ends far below it",
         "  weights_<init>_epoch0.png, weights_<init>_final.png",
         "                28 x 28 one-channel data (mnist, fashion), when built",
         "                with stb (make initlab does where libstb-dev is",
@@ -132,7 +134,7 @@ static void lab_help(void)
         "",
         "Example (MNIST, three initializers, three seeds: what make demo runs):",
         "  ./initlab --data mnist --hidden 256,256,128 --activation relu \\",
-        "      --init random_normal:0.05,glorot_normal,he_normal --opt adam --lr 1e-3 \\",
+        "      --init 'random_normal:0.05;glorot_normal;he_normal' --opt adam --lr 1e-3 \\",
         "      --batch 128 --epochs 5 --val test --seeds 3 --out results/mnist",
         "",
         "Data",
@@ -181,15 +183,14 @@ static void lab_help(void)
         "",
         "Initializers",
         "  --init SPECS        kernel initializers to compare, in order (default",
-        "                      glorot_uniform,he_normal). Any initnn_init_fill spec,",
+        "                      'glorot_uniform;he_normal'). Any initnn_init_fill spec,",
         "                      or lsuv (orthogonal, then LSUV on the probe batch).",
-        "                      Separate specs by ',' or ';', or repeat --init. A piece",
-        "                      after a comma that is a number or one of fan_in,",
-        "                      fan_out, fan_avg, normal, truncated_normal, uniform",
-        "                      belongs to the spec before it, so",
-        "                        --init random_uniform:-0.05,0.05,glorot_uniform",
-        "                      is two specs: random_uniform:-0.05,0.05 and",
-        "                      glorot_uniform. Up to " LAB_STR(LAB_MAX_INITS) " specs",
+        "                      Separate specs by ';' (quote it for the shell), or",
+        "                      repeat --init; a comma belongs to a spec's parameters:",
+        "                        --init 'random_uniform:-0.05,0.05;glorot_uniform'",
+        "                      is two specs, as is",
+        "                        --init random_uniform:-0.05,0.05 --init glorot_uniform",
+        "                      Up to " LAB_STR(LAB_MAX_INITS) " specs",
         "  --bias-init SPEC    every bias (default: each kernel spec's own policy, zeros but",
         "                      U(+-1/sqrt(fan_in)) for torch_default; see initnn_default_bias)",
         "",
@@ -223,7 +224,7 @@ static void lab_help(void)
         "                      predicted as orthogonal and measured after LSUV",
         "  Example (a 30-layer ReLU net: glorot_normal is flagged, he_normal not):",
         "    ./initlab --predict --data mnist --hidden 256x29 \\",
-        "        --init glorot_normal,he_normal --out results/predict-deep",
+        "        --init 'glorot_normal;he_normal' --out results/predict-deep",
         "",
         "Output",
         "  --out DIR           output folder, created if needed (default results/lab)",
@@ -289,27 +290,6 @@ static void *lab_alloc(size_t n)
     return p;
 }
 
-/* Levenshtein distance, for "did you mean". */
-static int lab_distance(const char *a, const char *b)
-{
-    int la = (int)strlen(a), lb = (int)strlen(b), i, j;
-    int row[64];
-    if (la > 62 || lb > 62) return 99;
-    for (j = 0; j <= lb; j++) row[j] = j;
-    for (i = 1; i <= la; i++) {
-        int diag = row[0];
-        row[0] = i;
-        for (j = 1; j <= lb; j++) {
-            int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            diag = up;
-            row[j] = best;
-        }
-    }
-    return row[lb];
-}
-
 static long lab_parse_long(const char *flag, const char *value, long lo, long hi)
 {
     char *end;
@@ -335,18 +315,6 @@ static double lab_parse_double(const char *flag, const char *value, double lo, d
     return v;
 }
 
-/* Whether a comma-separated piece continues the spec before it: a number or
-   a word of variance_scaling's parameters. */
-static int lab_is_spec_parameter(const char *piece)
-{
-    static const char *const words[] = {"fan_in", "fan_out", "fan_avg", "normal", "truncated_normal", "uniform"};
-    size_t i;
-    if (strchr("0123456789+-.", piece[0])) return 1;
-    for (i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (!strcmp(piece, words[i])) return 1;
-    return 0;
-}
-
 static void lab_add_init(lab_options *o, const char *spec)
 {
     initnn_init_spec parsed;
@@ -362,36 +330,61 @@ static void lab_add_init(lab_options *o, const char *spec)
     strcpy(o->inits[o->init_count++], spec);
 }
 
-/* Splits one --init value into specs (see --help) and adds them. */
+/* Whether spec is one initializer the lab can run: lsuv or any spec of
+   initnn_init_parse. */
+static int lab_is_init_spec(const char *spec)
+{
+    initnn_init_spec parsed;
+    return !strcmp(spec, "lsuv") || initnn_init_parse(&parsed, spec) == 0;
+}
+
+/* A spec that does not parse but whose comma-separated pieces each do
+   ("glorot_uniform,he_normal") is the comma-separated list of earlier
+   versions: say how to write it now. Commas stay inside a spec
+   (random_uniform:-0.05,0.05), so they cannot separate specs. */
+static void lab_refuse_comma_list(const char *spec)
+{
+    char *copy = (char *)lab_alloc(strlen(spec) + 1), *piece, *next;
+    int pieces = 0, all_parse = 1;
+    strcpy(copy, spec);
+    for (piece = copy; piece; piece = next) {
+        next = strchr(piece, ',');
+        if (next) *next++ = '\0';
+        pieces++;
+        if (!lab_is_init_spec(piece)) all_parse = 0;
+    }
+    free(copy);
+    if (pieces >= 2 && all_parse) {
+        char *semicolons = (char *)lab_alloc(strlen(spec) + 1), *c;
+        strcpy(semicolons, spec);
+        for (c = semicolons; *c; c++)
+            if (*c == ',') *c = ';';
+        lab_usage_error("--init '%s': specs are separated by ';' (a comma belongs to a spec's parameters): "
+                        "--init '%s', or one --init per spec", spec, semicolons);
+    }
+}
+
+/* Splits one --init value at ';' into specs and adds them (--init may be
+   repeated, too). Blanks around a spec are dropped. */
 static void lab_parse_inits(lab_options *o, const char *value)
 {
-    char *copy = (char *)lab_alloc(strlen(value) + 1), *group, *save_group = NULL;
+    char *copy = (char *)lab_alloc(strlen(value) + 1), *spec, *next;
     strcpy(copy, value);
-    for (group = copy; group; group = save_group) {
-        char spec[512] = "";
-        char *piece, *next;
-        save_group = strchr(group, ';');
-        if (save_group) *save_group++ = '\0';
-        for (piece = group; piece; piece = next) {
-            char *s = piece, *e;
-            next = strchr(piece, ',');
-            if (next) *next++ = '\0';
-            while (*s == ' ' || *s == '\t') s++;
-            e = s + strlen(s);
-            while (e > s && (e[-1] == ' ' || e[-1] == '\t')) *--e = '\0';
-            if (spec[0] && *s && lab_is_spec_parameter(s)) {
-                if (strlen(spec) + strlen(s) + 2 >= sizeof spec) lab_usage_error("--init: spec too long");
-                strcat(spec, ",");
-                strcat(spec, s);
-                continue;
-            }
-            if (spec[0]) lab_add_init(o, spec);
-            if (strlen(s) + 1 >= sizeof spec) lab_usage_error("--init: spec too long");
-            strcpy(spec, s);
-            if (!*s) lab_usage_error("--init '%s': an empty spec (two separators in a row?)", value);
+    for (spec = copy; spec; spec = next) {
+        char *end;
+        next = strchr(spec, ';');
+        if (next) *next++ = '\0';
+        while (*spec == ' ' || *spec == '\t') spec++;
+        end = spec + strlen(spec);
+        while (end > spec && (end[-1] == ' ' || end[-1] == '\t')) *--end = '\0';
+        if (!*spec) lab_usage_error("--init '%s': an empty spec (two separators in a row?)", value);
+        if (!lab_is_init_spec(spec) && strchr(spec, ',')) {
+            initnn_init_spec parsed;
+            lab_refuse_comma_list(spec);
+            initnn_init_parse(&parsed, spec);
+            lab_usage_error("--init '%s': %s (more than one spec? separate them by ';')", spec, initnn_last_error());
         }
-        if (spec[0]) lab_add_init(o, spec);
-        else lab_usage_error("--init '%s': an empty spec (two separators in a row?)", value);
+        lab_add_init(o, spec);
     }
     free(copy);
 }
@@ -433,12 +426,7 @@ static void lab_parse_args(lab_options *o, int argc, char **argv)
         for (k = 0; k < sizeof lab_flags / sizeof lab_flags[0]; k++)
             if (!strcmp(flag, lab_flags[k])) known = 1;
         if (!known) {
-            const char *best = NULL;
-            int best_d = 4;
-            for (k = 0; k < sizeof lab_flags / sizeof lab_flags[0]; k++) {
-                int d = lab_distance(flag, lab_flags[k]);
-                if (d < best_d) { best_d = d; best = lab_flags[k]; }
-            }
+            const char *best = initnn_suggest(flag, lab_flags, (int)(sizeof lab_flags / sizeof lab_flags[0]));
             if (best) lab_usage_error("unknown flag '%s' (did you mean '%s'?)", flag, best);
             lab_usage_error("unknown flag '%s'", flag);
         }
@@ -1307,95 +1295,19 @@ static void lab_format_ms(char *buf, size_t size, double mean, double std, int n
 
 /* ---- plots ------------------------------------------------------------------------------ */
 
-/* initnn_plot_svg leaves a fixed 170 pixels right of the plot for the legend,
-   which cuts labels longer than about 18 characters
-   ("variance_scaling:2,fan_in,truncated_normal"). This widens the picture
-   (the <svg> width and viewBox and the white background) by what the
-   longest label needs, at about 7 pixels a character; the plot itself stays
-   where it is. The file is left as it is if it does not start as expected. */
-static void lab_widen_svg(const char *path, const initnn_plot *plot, const initnn_plot_series *series, int count)
-{
-    int width = plot->width > 0 ? plot->width : 720, height = plot->height > 0 ? plot->height : 440;
-    int i, extra = 0, written;
-    char old_size[64], new_size[64], old_box[64], new_box[64];
-    FILE *f;
-    long length;
-    char *text, *a, *b, *c;
-    for (i = 0; i < count; i++) {
-        int need = 40 + 7 * (int)strlen(series[i].label ? series[i].label : "") + 12 - 170;
-        if (need > extra) extra = need;
-    }
-    if (extra <= 0) return;
-    f = fopen(path, "rb");
-    if (!f) return;
-    if (fseek(f, 0, SEEK_END) != 0 || (length = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) { fclose(f); return; }
-    text = (char *)lab_alloc((size_t)length + 1);
-    if (fread(text, 1, (size_t)length, f) != (size_t)length) { fclose(f); free(text); return; }
-    fclose(f);
-    text[length] = '\0';
-    snprintf(old_size, sizeof old_size, " width=\"%d\" height=\"%d\"", width, height);
-    snprintf(new_size, sizeof new_size, " width=\"%d\" height=\"%d\"", width + extra, height);
-    snprintf(old_box, sizeof old_box, "viewBox=\"0 0 %d %d\"", width, height);
-    snprintf(new_box, sizeof new_box, "viewBox=\"0 0 %d %d\"", width + extra, height);
-    /* <svg ... width height viewBox ...> then <rect ... width height fill="white"/> */
-    a = strstr(text, old_size);
-    b = a ? strstr(a + 1, old_box) : NULL;
-    c = b ? strstr(b + 1, old_size) : NULL;
-    if (!a || !b || !c || c - text > 1024) { free(text); return; }
-    f = fopen(path, "wb");
-    if (!f) lab_fatal("%s: cannot rewrite", path);
-    written = fprintf(f, "%.*s%s%.*s%s%.*s%s%s", (int)(a - text), text, new_size,
-                      (int)(b - (a + strlen(old_size))), a + strlen(old_size), new_box,
-                      (int)(c - (b + strlen(old_box))), b + strlen(old_box), new_size, c + strlen(old_size));
-    if (written < 0 || ferror(f) | (fclose(f) != 0)) lab_fatal("%s: write error", path);
-    free(text);
-}
-
-/* initnn_plot_svg puts x ticks at 1-2-5 steps, so an axis of 3 layers or
-   4 epochs is labelled 1, 1.2, 1.4 ...; on an integer axis this drops the
-   labels that are not whole numbers (the grid lines stay). It matches the
-   tick labels by their line, '<text x=".." y="Y" text-anchor="middle">L</text>'
-   with Y the tick row of the default layout; anything else is kept. */
-static void lab_integer_ticks(const char *path, const initnn_plot *plot)
-{
-    int height = plot->height > 0 ? plot->height : 440;
-    char row[64], line[4096];
-    FILE *in, *out;
-    char temp[LAB_PATH_MAX + 8];
-    snprintf(row, sizeof row, "\" y=\"%.1f\" text-anchor=\"middle\">", (double)height - 56.0 + 18.0);
-    snprintf(temp, sizeof temp, "%s.ticks", path);
-    in = fopen(path, "rb");
-    if (!in) return;
-    out = fopen(temp, "wb");
-    if (!out) { fclose(in); return; }
-    while (fgets(line, sizeof line, in)) {
-        const char *label = strstr(line, row);
-        if (!strncmp(line, "<text x=\"", 9) && label) {
-            label += strlen(row);
-            if (strchr("-0123456789", *label) && strcspn(label, ".e<") < strcspn(label, "<") ) continue;
-        }
-        fputs(line, out);
-    }
-    fclose(in);
-    if (ferror(out) | (fclose(out) != 0) || rename(temp, path) != 0) lab_fatal("%s: cannot rewrite", path);
-}
-
 /* Writes one plot into --out; styles may be NULL (initnn_plot_svg_styled). */
 static void lab_plot_styled(lab *L, const char *name, const initnn_plot *plot, const initnn_plot_series *series,
-                            const initnn_plot_style *styles, int count, int integer_x)
+                            const initnn_plot_style *styles, int count)
 {
     char path[LAB_PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", L->opt.out, name);
     if (initnn_plot_svg_styled(path, plot, series, styles, count) != 0) lab_fatal("%s", initnn_last_error());
-    if (integer_x) lab_integer_ticks(path, plot);
-    lab_widen_svg(path, plot, series, count);
     if (L->plot_count < 16) snprintf(L->plots[L->plot_count++], sizeof L->plots[0], "%s", name);
 }
 
-static void lab_plot(lab *L, const char *name, const initnn_plot *plot, const initnn_plot_series *series, int count,
-                     int integer_x)
+static void lab_plot(lab *L, const char *name, const initnn_plot *plot, const initnn_plot_series *series, int count)
 {
-    lab_plot_styled(L, name, plot, series, NULL, count, integer_x);
+    lab_plot_styled(L, name, plot, series, NULL, count);
 }
 
 /* The legend label of a curve: the init's spec, and a note when no point
@@ -1410,15 +1322,78 @@ static const char *lab_series_label(char *buf, size_t size, const char *init, co
     return buf;
 }
 
+/* A 1-2-5 step giving about 5 intervals over span. */
+static double lab_tick_step(double span)
+{
+    double raw = span / 5.0, power = pow(10.0, floor(log10(raw))), f = raw / power;
+    return (f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0) * power;
+}
+
+/* The y range that shows where the curves end up, for a metric that climbs
+   towards a ceiling (accuracy, at most cap): the later half of every
+   curve's points (its bands too) is kept whole, with a margin of 15% of
+   their spread and the ends rounded out to 1-2-5 ticks; the early epochs
+   may leave it below. Returns 0 (the data's own range is better) when that
+   would not magnify by at least 2: a curve that ends where it began (an
+   init that does not learn) keeps the whole axis. */
+static int lab_zoom_range(const initnn_plot_series *series, int count, double cap, double *y_min, double *y_max)
+{
+    double all_lo = HUGE_VAL, all_hi = -HUGE_VAL, tail_lo = HUGE_VAL, tail_hi = -HUGE_VAL, margin, step, lo, hi;
+    int i, k;
+    for (i = 0; i < count; i++) {
+        const initnn_plot_series *p = &series[i];
+        int last = -1;
+        for (k = 0; k < p->n; k++)
+            if (p->y[k] - p->y[k] == 0.0) last = k;
+        for (k = 0; k <= last; k++) {
+            if (!(p->y[k] - p->y[k] == 0.0)) continue;
+            lo = p->y_low ? p->y_low[k] : p->y[k];
+            hi = p->y_high ? p->y_high[k] : p->y[k];
+            if (!(lo - lo == 0.0)) lo = p->y[k];
+            if (!(hi - hi == 0.0)) hi = p->y[k];
+            if (lo < all_lo) all_lo = lo;
+            if (hi > all_hi) all_hi = hi;
+            if (2 * k >= last) {
+                if (lo < tail_lo) tail_lo = lo;
+                if (hi > tail_hi) tail_hi = hi;
+            }
+        }
+    }
+    if (!(tail_lo <= tail_hi) || !(all_hi > all_lo)) return 0;
+    margin = 0.15 * (tail_hi - tail_lo);
+    if (margin < 1e-3 * (all_hi - all_lo)) margin = 1e-3 * (all_hi - all_lo);
+    step = lab_tick_step(tail_hi - tail_lo + 2.0 * margin);
+    lo = floor((tail_lo - margin) / step) * step;
+    hi = ceil((tail_hi + margin) / step) * step;
+    if (hi > cap && tail_hi <= cap) hi = cap;
+    if (!(hi - lo <= 0.5 * (all_hi - all_lo))) return 0;
+    *y_min = lo;
+    *y_max = hi;
+    return 1;
+}
+
+/* A curve with its band from a block of 4 n values: x, y, y_low, y_high. */
+static void lab_band_series(initnn_plot_series *series, const char *label, const double *block, int n)
+{
+    series->label = label;
+    series->x = block;
+    series->y = block + n;
+    series->y_low = block + 2 * n;
+    series->y_high = block + 3 * n;
+    series->n = n;
+}
+
 /* One quantity against the epoch: per init the mean over seeds, with a
-   band of +-1 std where at least two seeds have a value. */
-static void lab_plot_epochs(lab *L, const char *name, const char *title, const char *y_label, int field, int log_y)
+   band of +-1 std where at least two seeds have a value. zoom: the y axis
+   shows where the curves end up (lab_zoom_range), for accuracy. */
+static void lab_plot_epochs(lab *L, const char *name, const char *title, const char *y_label, int field, int log_y,
+                            int zoom)
 {
     const lab_options *o = &L->opt;
     int E = 0, i, e, s;
     initnn_plot plot;
     initnn_plot_series series[LAB_MAX_INITS];
-    char labels[LAB_MAX_INITS][INITNN_SPEC_MAX + 32];
+    char labels[LAB_MAX_INITS][INITNN_SPEC_MAX + 32], zoomed_label[256];
     double *buf, *v = (double *)lab_alloc((size_t)o->seeds * sizeof(double));
     for (i = 0; i < o->init_count; i++)
         for (s = 0; s < o->seeds; s++)
@@ -1436,12 +1411,7 @@ static void lab_plot_epochs(lab *L, const char *name, const char *title, const c
             y[e] = mean;
             lab_band(v, o->seeds, mean, std, n, &lo[e], &hi[e]);
         }
-        series[i].label = lab_series_label(labels[i], sizeof labels[i], o->inits[i], y, E, log_y);
-        series[i].x = x;
-        series[i].y = y;
-        series[i].y_low = lo;
-        series[i].y_high = hi;
-        series[i].n = E;
+        lab_band_series(&series[i], lab_series_label(labels[i], sizeof labels[i], o->inits[i], y, E, log_y), x, E);
     }
     memset(&plot, 0, sizeof plot);
     plot.title = title;
@@ -1449,7 +1419,12 @@ static void lab_plot_epochs(lab *L, const char *name, const char *title, const c
     plot.y_label = y_label;
     plot.log_y = log_y;
     plot.markers = E <= 30;
-    lab_plot(L, name, &plot, series, o->init_count, 1);
+    plot.integer_x = 1;
+    if (zoom && lab_zoom_range(series, o->init_count, 1.0, &plot.y_min, &plot.y_max)) {
+        snprintf(zoomed_label, sizeof zoomed_label, "%s (zoomed to the later epochs)", y_label);
+        plot.y_label = zoomed_label;
+    }
+    lab_plot(L, name, &plot, series, o->init_count);
     free(buf);
     free(v);
 }
@@ -1528,7 +1503,7 @@ static void lab_plot_weight_hist(lab *L)
     plot.x_label = "weight (bin centre)";
     plot.y_label = plot.log_y ? "density (log scale)" : "density";
     plot.markers = 0;
-    lab_plot(L, "weight_hist.svg", &plot, series, o->init_count, 0);
+    lab_plot(L, "weight_hist.svg", &plot, series, o->init_count);
     free(buf);
     free(counts);
     free(dens);
@@ -1555,12 +1530,7 @@ static void lab_plot_act_var(lab *L)
             y[k] = mean;
             lab_band(v, o->seeds, mean, std, n, &lo[k], &hi[k]);
         }
-        series[i].label = lab_series_label(labels[i], sizeof labels[i], o->inits[i], y, D, 1);
-        series[i].x = x;
-        series[i].y = y;
-        series[i].y_low = lo;
-        series[i].y_high = hi;
-        series[i].n = D;
+        lab_band_series(&series[i], lab_series_label(labels[i], sizeof labels[i], o->inits[i], y, D, 1), x, D);
     }
     memset(&plot, 0, sizeof plot);
     plot.title = "Activation variance per layer at initialization";
@@ -1568,7 +1538,8 @@ static void lab_plot_act_var(lab *L)
     plot.y_label = "Var(layer output), probe batch (log scale)";
     plot.log_y = 1;
     plot.markers = 1;
-    lab_plot(L, "act_var_init.svg", &plot, series, o->init_count, 1);
+    plot.integer_x = 1;
+    lab_plot(L, "act_var_init.svg", &plot, series, o->init_count);
     free(buf);
     free(v);
 }
@@ -1581,20 +1552,21 @@ static void lab_plots(lab *L)
         snprintf(title, sizeof title, "Validation %s%s (mean ± std over seeds)", metric,
                  L->data.val_is_test ? " (test set)" : "");
         lab_plot_epochs(L, L->data.classification ? "val_accuracy.svg" : "val_mae.svg", title,
-                        L->data.classification ? "validation accuracy" : "validation MAE", F_VAL_METRIC, 0);
+                        L->data.classification ? "validation accuracy" : "validation MAE", F_VAL_METRIC, 0,
+                        L->data.classification);
         lab_plot_epochs(L, "val_loss.svg", "Validation loss (mean ± std over seeds)", "validation loss (log scale)",
-                        F_VAL_LOSS, 1);
+                        F_VAL_LOSS, 1, 0);
     }
     lab_plot_epochs(L, "train_loss.svg", "Training loss (mean ± std over seeds)",
-                    "training loss, epoch mean (log scale)", F_TRAIN_LOSS, 1);
+                    "training loss, epoch mean (log scale)", F_TRAIN_LOSS, 1, 0);
     lab_plot_epochs(L, "grad_norm.svg", "Global gradient norm (mean over the epoch's batches)",
-                    "||grad|| (log scale)", F_GRAD_NORM, 1);
+                    "||grad|| (log scale)", F_GRAD_NORM, 1, 0);
     if (L->has_relu)
         lab_plot_epochs(L, "relu_zero_fraction.svg", "ReLU saturation: outputs exactly 0 (probe batch)",
-                        "fraction of ReLU outputs = 0", F_ZERO, 0);
+                        "fraction of ReLU outputs = 0", F_ZERO, 0, 0);
     if (L->has_saturating)
         lab_plot_epochs(L, "saturation.svg", "tanh/sigmoid saturation (probe batch)",
-                        "fraction beyond 0.97 of the range", F_SAT, 0);
+                        "fraction beyond 0.97 of the range", F_SAT, 0, 0);
     lab_plot_weight_hist(L);
     lab_plot_act_var(L);
 }
@@ -1988,7 +1960,8 @@ static void lab_predict(lab *L, int argc, char **argv)
     plot.x_label = "layer (weighted layers, 1 = first; last = output)";
     plot.y_label = "E[z^2] / E[x^2] (log scale; flagged outside 0.1..10)";
     plot.log_y = 1;
-    lab_plot_styled(L, "predict.svg", &plot, series, styles, 2 * o->init_count, 1);
+    plot.integer_x = 1;
+    lab_plot_styled(L, "predict.svg", &plot, series, styles, 2 * o->init_count);
     if (!o->quiet)
         printf("%d of %d inits flagged. Table: %s/predict.md, %s/predict.csv; plot: %s/predict.svg\n", flagged,
                o->init_count, o->out, o->out, o->out);

@@ -8,9 +8,13 @@
 # init x seed x epoch under a header that names every column, summary.md,
 # init.csv and every SVG exist, each SVG is well-formed XML (xmllint,
 # Debian's libxml2-utils) and holds one legend entry per initializer; the
-# same command twice gives the same log.csv except the seconds column; the
-# seeds give different runs; a bad command line is one line on stderr and
-# exit status 2. --predict on a 30-layer ReLU net flags glorot_normal and
+# plots need no repair: the epoch axes are labelled on whole epochs, the
+# picture is wide enough for the longest legend label, and the accuracy
+# plot zooms to where the curves end up without cutting any curve's last
+# point; the same command twice gives the same log.csv except the seconds
+# column, whether the specs are given by repeated --init or separated by
+# ';'; the seeds give different runs; a bad command line (the old
+# comma-separated --init among them) is one line on stderr and exit status 2. --predict on a 30-layer ReLU net flags glorot_normal and
 # passes he_normal and writes its table and plot. On a generated 28 x 28
 # IDX set: a CNN's summary has the activation variance of every conv layer,
 # and the build with stb writes the first layer's weights as PNGs (a SKIP
@@ -64,6 +68,8 @@ lines() { wc -l <"$1" | tr -d ' '; }
 
 TESTS="lab_builds_warning_free lab_runs_a_tiny_experiment lab_log_has_one_row_per_init_seed_epoch
 lab_writes_summary_init_csv_and_plots lab_svgs_are_well_formed_xml lab_svgs_have_one_series_per_init
+lab_epoch_axes_are_labelled_on_whole_epochs lab_svgs_are_wide_enough_for_the_longest_label
+lab_accuracy_plot_zooms_in_and_keeps_every_curves_last_point
 lab_same_command_same_log lab_seeds_are_independent lab_bad_flag_exits_2_with_one_line
 lab_bad_values_exit_2_with_one_line lab_missing_data_is_a_one_line_error lab_help_explains_every_flag
 lab_saves_a_checkpoint lab_predict_flags_glorot_and_passes_he_on_a_30_layer_relu_net
@@ -116,8 +122,10 @@ if selected lab_builds_warning_free "$@"; then result lab_builds_warning_free ""
 INIT_A='random_uniform:-0.05,0.05'
 INIT_B='he_normal'
 # A word list, expanded unquoted on purpose; the comma-holding spec checks
-# the splitting of --init.
-ARGS="--data moons --samples 300 --hidden 8 --init $INIT_A,$INIT_B --seeds 2 --epochs 2 --batch 32 --val-split 0.2"
+# that a comma stays inside its spec. ARGS_SEMICOLON is the same experiment
+# with the two specs in one --init.
+ARGS="--data moons --samples 300 --hidden 8 --init $INIT_A --init $INIT_B --seeds 2 --epochs 2 --batch 32 --val-split 0.2"
+ARGS_SEMICOLON="--data moons --samples 300 --hidden 8 --init $INIT_A;$INIT_B --seeds 2 --epochs 2 --batch 32 --val-split 0.2"
 SVGS="val_accuracy.svg val_loss.svg train_loss.svg grad_norm.svg relu_zero_fraction.svg weight_hist.svg act_var_init.svg"
 
 # shellcheck disable=SC2086
@@ -205,17 +213,84 @@ if selected lab_svgs_have_one_series_per_init "$@"; then
     result lab_svgs_have_one_series_per_init "$why"
 fi
 
+# The x tick labels: the <text> elements 18 pixels below the plot area
+# (plot height 440 - 44 - 56), one per line.
+x_tick_labels() {
+    sed -n 's/.* y="402\.0" text-anchor="middle">\([^<]*\)<\/text>.*/\1/p' "$1"
+}
+
+if selected lab_epoch_axes_are_labelled_on_whole_epochs "$@"; then
+    why=
+    # 2 epochs: 1-2-5 steps would label 0, 0.2, 0.4, ... 2.
+    for f in val_accuracy.svg val_loss.svg train_loss.svg grad_norm.svg act_var_init.svg; do
+        [ -f "$TMP/a/$f" ] || continue
+        labels=$(x_tick_labels "$TMP/a/$f" | tr '\n' ' ')
+        [ -n "$labels" ] || why="${why:+$why; }$f: no x tick labels found"
+        for l in $labels; do
+            case $l in *[!0-9-]*) why="${why:+$why; }$f: x tick '$l' is not a whole number" ;; esac
+        done
+    done
+    result lab_epoch_axes_are_labelled_on_whole_epochs "$why"
+fi
+
+if selected lab_svgs_are_wide_enough_for_the_longest_label "$@"; then
+    why=
+    # random_uniform:-0.05,0.05 is 164.9 pixels in DejaVu Sans 12 (the sum
+    # of its characters' advance widths in the font); the legend text
+    # starts 40 pixels right of the plot area.
+    for f in $SVGS; do
+        [ -f "$TMP/a/$f" ] || continue
+        width=$(sed -n 's/^<svg .* width="\([0-9]*\)".*/\1/p' "$TMP/a/$f" | head -n 1)
+        label_x=$(grep ">$INIT_A</text>" "$TMP/a/$f" | sed -n 's/^<text x="\([0-9.]*\)".*/\1/p' | head -n 1)
+        if [ -z "$width" ] || [ -z "$label_x" ]; then
+            why="${why:+$why; }$f: no picture width or legend label found"
+        elif ! awk -v w="$width" -v x="$label_x" 'BEGIN { exit !(x + 164.9 <= w) }'; then
+            why="${why:+$why; }$f: the label $INIT_A runs from $label_x to past the picture's width $width"
+        fi
+    done
+    result lab_svgs_are_wide_enough_for_the_longest_label "$why"
+fi
+
+if selected lab_accuracy_plot_zooms_in_and_keeps_every_curves_last_point "$@"; then
+    why=
+    # 20 epochs of nets that learn the moons: every curve ends near 0.86, so
+    # the axis is zoomed (a clip path, and the axis says so), and the last
+    # point of every line lies inside the plot area (rows 44 to 384). With a
+    # zero init, which never learns, nothing is zoomed.
+    moons="--data moons --samples 1000 --hidden 16 --seeds 2 --epochs 20 --batch 32 --val-split 0.2 --quiet"
+    # shellcheck disable=SC2086
+    if ! "$LAB" $moons --init "$INIT_A;$INIT_B;lecun_normal" --out "$TMP/z" 2>"$TMP/z.stderr" ||
+        ! "$LAB" $moons --init "zeros;$INIT_B" --out "$TMP/z0" 2>"$TMP/z0.stderr"; then
+        why="a run failed: $(cat "$TMP/z.stderr" "$TMP/z0.stderr" | head -n 1)"
+    else
+        svg=$TMP/z/val_accuracy.svg
+        grep -q '<clipPath' "$svg" || why="the accuracy plot is not zoomed"
+        grep -q 'zoomed' "$svg" || why="${why:+$why; }the y axis does not say it is zoomed"
+        lasts=$(sed -n 's/.*<polyline[^>]*points="\([^"]*\)".*/\1/p' "$svg" | awk '{ split($NF, p, ","); print p[2] }')
+        [ "$(echo "$lasts" | grep -c .)" -eq 3 ] || why="${why:+$why; }$(echo "$lasts" | grep -c .) lines, expected 3"
+        for y in $lasts; do
+            awk -v y="$y" 'BEGIN { exit !(y >= 44 && y <= 384) }' ||
+                why="${why:+$why; }a curve ends at row $y, outside the plot area (44..384)"
+        done
+        if command -v xmllint >/dev/null 2>&1; then
+            xmllint --noout "$svg" >"$TMP/xmllint.log" 2>&1 || why="${why:+$why; }$(head -n 1 "$TMP/xmllint.log")"
+        fi
+        ! grep -q '<clipPath' "$TMP/z0/val_accuracy.svg" || why="${why:+$why; }zoomed although the zero init ends at chance"
+    fi
+    result lab_accuracy_plot_zooms_in_and_keeps_every_curves_last_point "$why"
+fi
+
 # ---- reproducibility and independence --------------------------------------------------------
 
 if selected lab_same_command_same_log "$@"; then
     why=
     # shellcheck disable=SC2086
-    if ! "$LAB" $ARGS --out "$TMP/b" --quiet >/dev/null 2>"$TMP/b.stderr"; then
+    if ! "$LAB" $ARGS_SEMICOLON --out "$TMP/b" --quiet >/dev/null 2>"$TMP/b.stderr"; then
         why="the second run failed: $(head -n 1 "$TMP/b.stderr")"
     elif [ -f "$TMP/a/log.csv" ]; then
         sed 's/,[^,]*$//' "$TMP/a/log.csv" >"$TMP/a.cut"
         sed 's/,[^,]*$//' "$TMP/b/log.csv" >"$TMP/b.cut"
-        cmp -s "$TMP/a.cut" "$TMP/b.cut" || why="log.csv differs between two runs (besides seconds): $(diff "$TMP/a.cut" "$TMP/b.cut" | head -n 2 | tr '\n' ' ')"
+        cmp -s "$TMP/a.cut" "$TMP/b.cut" || why="log.csv differs between two runs (besides seconds; --init twice, then ';'): $(diff "$TMP/a.cut" "$TMP/b.cut" | head -n 2 | tr '\n' ' ')"
         cmp -s "$TMP/a/init.csv" "$TMP/b/init.csv" || why="${why:+$why; }init.csv differs between two runs"
     else
         why="no log.csv from the first run"
@@ -448,7 +523,13 @@ if selected lab_bad_values_exit_2_with_one_line "$@"; then
     bad_usage --data nosuchset
     bad_usage --init he_normall
     grep -q "he_normal" "$TMP/bad.stderr" || bad_usage_why="${bad_usage_why:+$bad_usage_why; }no suggestion for he_normall"
-    bad_usage --init 'he_normal,,glorot_uniform'
+    bad_usage --init 'he_normal;;glorot_uniform'
+    bad_usage --init 'he_normal,glorot_uniform'
+    grep -q "'he_normal;glorot_uniform'" "$TMP/bad.stderr" ||
+        bad_usage_why="${bad_usage_why:+$bad_usage_why; }no ';' form suggested for he_normal,glorot_uniform: $(cat "$TMP/bad.stderr")"
+    bad_usage --init "$INIT_A,$INIT_B"
+    grep -q "';'" "$TMP/bad.stderr" ||
+        bad_usage_why="${bad_usage_why:+$bad_usage_why; }no ';' hint for $INIT_A,$INIT_B: $(cat "$TMP/bad.stderr")"
     bad_usage --init he_normal --init he_normal
     bad_usage --bias-init orthogonal
     bad_usage --activation softmax

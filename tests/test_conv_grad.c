@@ -43,6 +43,7 @@
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 #include "testing.h"
+#include "reference.h"
 
 #define MARGIN 1e-3
 #define GRAD_RTOL 1e-3
@@ -63,27 +64,6 @@ static void conv_axis(int in, int k, int stride, int same, int *out, int *pad_be
         *out = (in - k) / stride + 1;
         *pad_before = 0;
     }
-}
-
-static double ref_phi(int activation, double z)
-{
-    switch (activation) {
-    case INITNN_ACT_IDENTITY: return z;
-    case INITNN_ACT_RELU: return z > 0.0 ? z : 0.0;
-    case INITNN_ACT_TANH: return tanh(z);
-    case INITNN_ACT_SIGMOID: return 1.0 / (1.0 + exp(-z));
-    default: return NAN;
-    }
-}
-
-static double ref_logsumexp(const double *z, int n)
-{
-    double m = z[0], s = 0.0;
-    int j;
-    for (j = 1; j < n; j++)
-        if (z[j] > m) m = z[j];
-    for (j = 0; j < n; j++) s += exp(z[j] - m);
-    return m + log(s);
 }
 
 typedef struct margins {
@@ -139,12 +119,7 @@ static double ref_loss(const initnn_net *net, const double *p, const float *X, i
             const double *W = p + L->param_offset, *bias = W + (size_t)width * L->out;
             out_c = L->out;
             out_h = out_w = 1;
-            for (b = 0; b < B; b++)
-                for (j = 0; j < L->out; j++) {
-                    double sum = bias[j];
-                    for (i = 0; i < width; i++) sum += cur[b * width + i] * W[i * L->out + j];
-                    z[b * L->out + j] = sum;
-                }
+            ref_dense_forward(z, cur, W, bias, B, width, L->out);
             parametric = 1;
         } else if (L->type == INITNN_LAYER_MAXPOOL2D || L->type == INITNN_LAYER_AVGPOOL2D) {
             int k = L->kernel_h, s = L->stride, ci, oy, ox;
@@ -184,19 +159,10 @@ static double ref_loss(const initnn_net *net, const double *p, const float *X, i
             if (L->activation == INITNN_ACT_RELU)
                 for (i = 0; i < n; i++)
                     if (fabs(z[i]) < local.kink) local.kink = fabs(z[i]);
-            if (last && net->loss == INITNN_LOSS_SOFTMAX_CROSS_ENTROPY) {
-                /* L = (1/B) sum_b logsumexp(z_b) - z_b,label */
-                for (b = 0; b < B; b++) loss += ref_logsumexp(z + b * out_c, out_c) - z[b * out_c + labels[b]];
-                loss /= B;
-            }
-            if (L->activation == INITNN_ACT_SOFTMAX) {
-                for (b = 0; b < B; b++) {
-                    double lse = ref_logsumexp(z + b * out_c, out_c);
-                    for (j = 0; j < out_c; j++) next[b * out_c + j] = exp(z[b * out_c + j] - lse);
-                }
-            } else {
-                for (i = 0; i < n; i++) next[i] = ref_phi(L->activation, z[i]);
-            }
+            if (last && net->loss == INITNN_LOSS_SOFTMAX_CROSS_ENTROPY)
+                loss = ref_logits_cross_entropy(z, labels, B, out_c);
+            /* softmax only ends a dense layer, where n = B out_c */
+            ref_activate(next, z, L->activation, (double)L->activation_param, B, n / B);
         }
         c = out_c;
         h = out_h;

@@ -13,27 +13,14 @@
    initnn_init_conv_kernel, the small kernels many times from one generator
    and pooled so that every statistic rests on at least MIN_SAMPLES draws,
    and the sample mean and variance must lie within 6 standard errors of the
-   formula's values:
-
-       SE(mean) = sigma / sqrt(N)
-       SE(var)  = sigma^2 sqrt((kurtosis - 1) / (N - 1))
-
-   (the variance of the sample variance is (m4 - sigma^4) / N to first
-   order), with the kurtosis of the distribution: 3 for a normal, 9/5 for a
-   uniform (m4 = a^4/5, sigma^2 = a^2/3), and for a normal cut at +-2 std
-   m4 / m2^2 = 2.366, from m2 = 1 - 2 b phi(b) / Z, m4 = 3 m2 - 2 b^3 phi(b) / Z,
-   b = 2, Z = erf(b / sqrt 2); for sparse, where a weight is N(0, s^2) with
-   probability p = k / fan_in and 0 otherwise, m2 = p s^2, m4 = 3 p s^4,
-   kurtosis 3 / p. At N = 2e5, 6 SE of a normal's variance are 1.9% of it.
-   Orthogonal entries and sparse columns obey exact constraints (unit
-   norms, exactly k nonzeros) that make the sample variance vary less than
-   for independent draws, so the independent-draw SE is conservative there.
-   The expected values are the published formulas written out here, with
-   the fans computed here from the shape. */
+   formula's values; the oracle, its standard errors and its sources are in
+   tests/reference.h, the fans are computed here from the shape. At N = 2e5,
+   6 SE of a normal's variance are 1.9% of it. */
 
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 #include "testing.h"
+#include "reference.h"
 
 #define MIN_SAMPLES 200000
 
@@ -41,37 +28,7 @@
 static const int conv_shapes[][4] = {{3, 3, 1, 32}, {3, 3, 32, 64}, {5, 5, 64, 128}};
 #define CONV_SHAPE_COUNT ((int)(sizeof conv_shapes / sizeof conv_shapes[0]))
 
-/* ---- the formulas --------------------------------------------------------------- */
-
-static double normal_pdf(double z) { return exp(-0.5 * z * z) / sqrt(2.0 * 3.14159265358979323846); }
-
-static double truncated2_variance(void) { return 1.0 - 4.0 * normal_pdf(2.0) / erf(sqrt(2.0)); }
-
-static double truncated2_kurtosis(void)
-{
-    double m2 = truncated2_variance();
-    double m4 = 3.0 * m2 - 16.0 * normal_pdf(2.0) / erf(sqrt(2.0));
-    return m4 / (m2 * m2);
-}
-
-enum law {
-    LAW_CONSTANT,     /* a = the value                                              */
-    LAW_NORMAL,       /* FIXED: a = std, b = mean;  else Var = a / n                */
-    LAW_UNIFORM,      /* FIXED: U(a, b);  else U(+-sqrt(3 a / n))                   */
-    LAW_TRUNCATED,    /* FIXED: N(b, a^2) cut at b +- 2a;  else Var = a / n exactly */
-    LAW_ORTHOGONAL,   /* a = gain: mean 0, Var = gain^2 / max(rows, cols)           */
-    LAW_SPARSE        /* a = k, b = std: Var = min(k, rows) / rows std^2            */
-};
-
-enum fan_rule { FIXED, BY_FAN_IN, BY_FAN_OUT, BY_FAN_AVG };
-
-typedef struct {
-    const char *claim;
-    const char *spec;
-    int law;
-    int rule;
-    double a, b;
-} spec_case;
+/* ---- the specs and the laws they claim (tests/reference.h) ---------------------- */
 
 static const spec_case spec_cases[] = {
     {"conv_zeros_sets_every_tap_to_0", "zeros", LAW_CONSTANT, FIXED, 0.0, 0},
@@ -108,127 +65,33 @@ static const spec_case spec_cases[] = {
 };
 #define SPEC_CASE_COUNT ((int)(sizeof spec_cases / sizeof spec_cases[0]))
 
-typedef struct {
-    double mean, variance, kurtosis;
-    int bounded;
-    double lo, hi;
-} law_moments;
-
-/* The moments one tap of a (k_h, k_w, c_in, c_out) kernel has by the formula. */
-static law_moments expected_moments(const spec_case *c, int kh, int kw, int c_in, int c_out)
-{
-    law_moments m;
-    int rows = c_in * kh * kw;
-    double fan_in = (double)c_in * kh * kw, fan_out = (double)c_out * kh * kw;
-    double n = c->rule == BY_FAN_IN ? fan_in : c->rule == BY_FAN_OUT ? fan_out : 0.5 * (fan_in + fan_out);
-    memset(&m, 0, sizeof m);
-    m.kurtosis = 3.0;
-    switch (c->law) {
-    case LAW_CONSTANT:
-        m.mean = c->a;
-        break;
-    case LAW_NORMAL:
-        m.mean = c->rule == FIXED ? c->b : 0.0;
-        m.variance = c->rule == FIXED ? c->a * c->a : c->a / n;
-        break;
-    case LAW_UNIFORM: {
-        double lo = c->a, hi = c->b;
-        if (c->rule != FIXED) { hi = sqrt(3.0 * c->a / n); lo = -hi; }
-        m.mean = 0.5 * (lo + hi);
-        m.variance = (hi - lo) * (hi - lo) / 12.0;
-        m.kurtosis = 1.8;
-        m.bounded = 1;
-        m.lo = lo;
-        m.hi = hi;
-        break;
-    }
-    case LAW_TRUNCATED: {
-        double std = c->rule == FIXED ? c->a : sqrt(c->a / n / truncated2_variance());
-        m.mean = c->rule == FIXED ? c->b : 0.0;
-        m.variance = std * std * truncated2_variance();
-        m.kurtosis = truncated2_kurtosis();
-        m.bounded = 1;
-        m.lo = m.mean - 2.0 * std;
-        m.hi = m.mean + 2.0 * std;
-        break;
-    }
-    case LAW_ORTHOGONAL: {
-        int larger = rows > c_out ? rows : c_out;
-        m.variance = c->a * c->a / larger;
-        break;
-    }
-    case LAW_SPARSE: {
-        double k = c->a < rows ? c->a : rows, p = k / rows;
-        m.variance = p * c->b * c->b;
-        m.kurtosis = 3.0 / p;
-        break;
-    }
-    }
-    return m;
-}
-
 /* ---- the moments, one test per spec over every shape ------------------------------ */
 
 static void check_spec_on_conv_shape(const spec_case *c, int kh, int kw, int c_in, int c_out)
 {
-    int rows = c_in * kh * kw;
-    size_t n = (size_t)rows * c_out, i;
-    size_t fills = (MIN_SAMPLES + n - 1) / n, f, total = fills * n;
-    law_moments want = expected_moments(c, kh, kw, c_in, c_out);
+    int rows = c_in * kh * kw, fan_in = c_in * kh * kw, fan_out = c_out * kh * kw;
+    size_t n = (size_t)rows * c_out;
+    size_t fills = (MIN_SAMPLES + n - 1) / n, f;
+    law_moments want = ref_expected_moments(c, rows, c_out, fan_in, fan_out);
     float *w = (float *)malloc(n * sizeof(float));
+    law_sums sums;
     initnn_rng rng;
-    double sum = 0.0, sum_sq = 0.0, lo = 0.0, hi = 0.0, mean, variance;
-    double slack = 1e-6 * (fabs(want.lo) + fabs(want.hi));   /* float rounding of a bound */
+    char what[160];
+    int err = 0;
 
     CHECK(w != NULL, "out of memory");
+    memset(&sums, 0, sizeof sums);
+    snprintf(what, sizeof what, "'%s' on %dx%dx%dx%d (fan_in %d, fan_out %d)", c->spec, kh, kw, c_in, c_out, fan_in,
+             fan_out);
     initnn_rng_seed(&rng, 2000 + (uint64_t)rows * 7 + (uint64_t)c_out);
-    for (f = 0; f < fills; f++) {
-        int err = initnn_init_conv_kernel(w, c_in, c_out, kh, kw, c->spec, &rng);
-        if (err) free(w);
-        CHECK(err == 0, "'%s' on %dx%dx%dx%d: %s", c->spec, kh, kw, c_in, c_out, initnn_last_error());
-        for (i = 0; i < n; i++) {
-            double x = w[i], d = x - want.mean;
-            if (c->law == LAW_CONSTANT && w[i] != (float)want.mean) {
-                free(w);
-                CHECK(0, "'%s' on %dx%dx%dx%d: w[%lu] = %.9g, want %.9g", c->spec, kh, kw, c_in, c_out,
-                      (unsigned long)i, x, want.mean);
-            }
-            if (want.bounded && !(x >= want.lo - slack && x <= want.hi + slack)) {
-                free(w);
-                CHECK(0, "'%s' on %dx%dx%dx%d: w[%lu] = %.9g is outside [%.9g, %.9g]", c->spec, kh, kw,
-                      c_in, c_out, (unsigned long)i, x, want.lo, want.hi);
-            }
-            if (f == 0 && i == 0) lo = hi = x;
-            if (x < lo) lo = x;
-            if (x > hi) hi = x;
-            sum += d;
-            sum_sq += d * d;
-        }
+    for (f = 0; f < fills && !err && !TESTING_FAILED; f++) {
+        err = initnn_init_conv_kernel(w, c_in, c_out, kh, kw, c->spec, &rng);
+        if (!err) ref_add_draws(&sums, c, &want, w, n, what);
     }
     free(w);
-    if (c->law == LAW_CONSTANT) return;
-
-    mean = want.mean + sum / (double)total;
-    variance = (sum_sq - sum * sum / (double)total) / (double)(total - 1);
-    {
-        double se_mean = sqrt(want.variance / (double)total);
-        double se_var = want.variance * sqrt((want.kurtosis - 1.0) / (double)(total - 1));
-        CHECK(fabs(mean - want.mean) <= 6.0 * se_mean,
-              "'%s' on %dx%dx%dx%d (%lu draws): mean %.6g, formula %.6g, 6 SE = %.3g", c->spec, kh, kw, c_in,
-              c_out, (unsigned long)total, mean, want.mean, 6.0 * se_mean);
-        CHECK(fabs(variance - want.variance) <= 6.0 * se_var,
-              "'%s' on %dx%dx%dx%d (%lu draws): variance %.6g, formula %.6g (fan_in %d, fan_out %d), 6 SE = %.3g",
-              c->spec, kh, kw, c_in, c_out, (unsigned long)total, variance, want.variance, c_in * kh * kw,
-              c_out * kh * kw, 6.0 * se_var);
-    }
-    /* A bound must be reached, not merely respected: with 2e5 draws a
-       uniform or a cut normal comes within 1% of the range of each end. */
-    if (want.bounded) {
-        double margin = 0.01 * (want.hi - want.lo);
-        CHECK(lo < want.lo + margin && hi > want.hi - margin,
-              "'%s' on %dx%dx%dx%d: draws span [%.6g, %.6g], the bounds are [%.6g, %.6g]", c->spec, kh, kw,
-              c_in, c_out, lo, hi, want.lo, want.hi);
-    }
+    CHECK(err == 0, "%s: %s", what, initnn_last_error());
+    if (TESTING_FAILED) return;
+    ref_check_law(&sums, c, &want, what);
 }
 
 static void check_spec_on_every_conv_shape(const spec_case *c)
@@ -253,29 +116,6 @@ static void conv_fans_are_c_in_kh_kw_and_c_out_kh_kw(void)
     }
 }
 
-/* The Gram matrix of the smaller dimension of the (rows, cols) kernel
-   matrix, in double, must be gain^2 I within 1e-5 gain^2 (each entry sums
-   products of floats within 2^-24 of an exactly orthogonal matrix). */
-static void check_orthonormal(const float *w, int rows, int cols, double gain, const char *what)
-{
-    int tall = rows >= cols, count = tall ? cols : rows, length = tall ? rows : cols, p, q, t;
-    double worst = 0.0;
-    int worst_p = 0, worst_q = 0;
-    for (p = 0; p < count; p++)
-        for (q = p; q < count; q++) {
-            double dot = 0.0, err;
-            for (t = 0; t < length; t++) {
-                double x = tall ? w[(size_t)t * cols + p] : w[(size_t)p * cols + t];
-                double y = tall ? w[(size_t)t * cols + q] : w[(size_t)q * cols + t];
-                dot += x * y;
-            }
-            err = fabs(dot - (p == q ? gain * gain : 0.0));
-            if (err > worst) { worst = err; worst_p = p; worst_q = q; }
-        }
-    CHECK(worst <= 1e-5 * gain * gain, "%s (%d, %d): %s[%d][%d] is off gain^2 I by %.3g", what, rows, cols,
-          tall ? "W^T W" : "W W^T", worst_p, worst_q, worst);
-}
-
 static void conv_orthogonal_kernel_matrix_is_orthonormal_along_its_smaller_dimension(void)
 {
     /* 3x3x1x32 is (9, 32): its 9 rows are orthonormal; the others are tall:
@@ -295,7 +135,7 @@ static void conv_orthogonal_kernel_matrix_is_orthonormal_along_its_smaller_dimen
             snprintf(spec, sizeof spec, "orthogonal:%g", gains[g]);
             snprintf(what, sizeof what, "'%s' on %dx%dx%dx%d", spec, kh, kw, c_in, c_out);
             err = initnn_init_conv_kernel(w, c_in, c_out, kh, kw, spec, &rng);
-            if (err == 0) check_orthonormal(w, rows, c_out, gains[g], what);
+            if (err == 0) ref_check_orthonormal(w, rows, c_out, gains[g], what);
             free(w);
             CHECK(err == 0, "%s: %s", what, initnn_last_error());
             if (TESTING_FAILED) return;

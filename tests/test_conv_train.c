@@ -22,6 +22,7 @@
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 #include "testing.h"
+#include "reference.h"
 
 #include <unistd.h>
 #ifdef _OPENMP
@@ -69,24 +70,6 @@ static void make_bars(float *x, int *labels, uint64_t seed)
     }
 }
 
-/* Fraction of samples whose largest output (first maximum) is the label. */
-static double count_accuracy(initnn_net *net, const float *x, const int *labels, int n)
-{
-    int start, right = 0, classes = initnn_net_output_dim(net);
-    for (start = 0; start < n; start += net->max_batch) {
-        int b = n - start < net->max_batch ? n - start : net->max_batch, i, j;
-        const float *y = initnn_net_forward(net, x + (size_t)start * net->input_dim, b, 0);
-        if (!y) return -1.0;
-        for (i = 0; i < b; i++) {
-            int best = 0;
-            for (j = 1; j < classes; j++)
-                if (y[i * classes + j] > y[i * classes + best]) best = j;
-            right += best == labels[start + i];
-        }
-    }
-    return (double)right / n;
-}
-
 static void train_bars(initnn_net *net, const float *x, const int *labels, int *epochs, double *start_accuracy,
                        double *accuracy)
 {
@@ -104,12 +87,12 @@ static void train_bars(initnn_net *net, const float *x, const int *labels, int *
     cfg.batch_size = 16;
     err = initnn_net_set_optimizer(net, &adam);
     CHECK(err == 0, "initnn_net_set_optimizer: %s", initnn_last_error());
-    *start_accuracy = *accuracy = count_accuracy(net, x, labels, IMAGES);
+    *start_accuracy = *accuracy = ref_accuracy(net, x, labels, IMAGES);
     for (*epochs = 0; *epochs < MAX_EPOCHS && *accuracy < 1.0;) {
         err = initnn_net_train(net, &data, NULL, &cfg, NULL);
         CHECK(err == 0, "epoch %d: %s", *epochs + 1, initnn_last_error());
         ++*epochs;
-        *accuracy = count_accuracy(net, x, labels, IMAGES);
+        *accuracy = ref_accuracy(net, x, labels, IMAGES);
     }
 }
 

@@ -5,29 +5,19 @@
    (the tiny shapes many times from one generator, pooled, so that every
    statistic rests on at least MIN_SAMPLES draws and a wrong formula is
    detectable), and the sample mean and variance must lie within 6 standard
-   errors of the formula's values:
-
-       SE(mean) = sigma / sqrt(N)
-       SE(var)  = sigma^2 sqrt((kurtosis - 1) / (N - 1))
-
-   with the kurtosis of the distribution: 3 for a normal (SE(var) =
-   sigma^2 sqrt(2/(N-1))), 9/5 for a uniform (sigma^2 sqrt(0.8/(N-1))), and
-   for a normal cut at +-2 std its exact value m4 / m2^2 = 2.366, from
-   m2 = 1 - 2 b phi(b) / Z, m4 = 3 m2 - 2 b^3 phi(b) / Z, b = 2,
-   Z = erf(b / sqrt 2). For orthogonal and sparse matrices the entries are
-   not independent (a column of an orthogonal matrix has norm exactly 1, a
-   sparse column exactly k nonzeros); both constraints make the sample
-   variance vary less than for independent draws, so the independent-draw SE
-   used here is conservative (orthogonal uses kurtosis 3 as a bound).
+   errors of the formula's values (the oracle and its standard errors are in
+   tests/reference.h).
 
    The expected values come from the formulas in the literature (Glorot &
    Bengio 2010, He et al. 2015, LeCun et al. 1998, Keras VarianceScaling,
    Saxe et al. 2014, Martens 2010, and the reset_parameters/defaults of
-   PyTorch, Keras and Flax), written out below, not from initnn. */
+   PyTorch, Keras and Flax), written out in tests/reference.h and the table
+   below, not taken from initnn. */
 
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 #include "testing.h"
+#include "reference.h"
 
 /* Every statistic pools at least this many weights: 6 SE of the variance of
    a normal are then 1.9% of it. */
@@ -36,42 +26,7 @@
 static const int shapes[][2] = {{784, 256}, {256, 256}, {256, 10}, {3, 5}, {1, 1}};
 #define SHAPE_COUNT ((int)(sizeof shapes / sizeof shapes[0]))
 
-/* ---- the formulas ------------------------------------------------------- */
-
-static double normal_pdf(double z) { return exp(-0.5 * z * z) / sqrt(2.0 * 3.14159265358979323846); }
-
-/* Variance and kurtosis of N(0,1) cut at +-2 (see the top of the file). */
-static double truncated2_variance(void)
-{
-    return 1.0 - 4.0 * normal_pdf(2.0) / erf(sqrt(2.0));
-}
-static double truncated2_kurtosis(void)
-{
-    double m2 = truncated2_variance();
-    double m4 = 3.0 * m2 - 16.0 * normal_pdf(2.0) / erf(sqrt(2.0));
-    return m4 / (m2 * m2);
-}
-
-enum law {
-    LAW_CONSTANT,     /* a = the value                                          */
-    LAW_NORMAL,       /* FIXED: a = std, b = mean;  else Var = a / n            */
-    LAW_UNIFORM,      /* FIXED: U(a, b);  else U(+-sqrt(3 a / n)), Var = a / n  */
-    LAW_TRUNCATED,    /* FIXED: N(b, a^2) cut at b +- 2a;  else Var = a / n
-                         exactly, the underlying std sqrt(a/n) / 0.8796       */
-    LAW_ORTHOGONAL,   /* a = gain: entries of mean 0, Var = gain^2 / max(r, c) */
-    LAW_SPARSE        /* a = k, b = std: Var = min(k, fan_in) / fan_in std^2   */
-};
-
-/* n of variance scaling: Var = scale / n. */
-enum fan_rule { FIXED, BY_FAN_IN, BY_FAN_OUT, BY_FAN_AVG };
-
-typedef struct {
-    const char *claim;   /* the name of the test */
-    const char *spec;
-    int law;
-    int rule;
-    double a, b;
-} spec_case;
+/* ---- the specs and the laws they claim (tests/reference.h) ---------------- */
 
 static const spec_case spec_cases[] = {
     {"zeros_sets_every_weight_to_0", "zeros", LAW_CONSTANT, FIXED, 0.0, 0},
@@ -123,135 +78,36 @@ static const spec_case spec_cases[] = {
 };
 #define SPEC_CASE_COUNT ((int)(sizeof spec_cases / sizeof spec_cases[0]))
 
-/* What a spec's formula says about the distribution of one weight. */
-typedef struct {
-    double mean, variance, kurtosis;
-    int bounded;          /* every weight lies in [lo, hi]                   */
-    double lo, hi;
-} law_moments;
-
-static law_moments expected_moments(const spec_case *c, int fan_in, int fan_out)
-{
-    law_moments m;
-    double n = c->rule == BY_FAN_IN ? fan_in : c->rule == BY_FAN_OUT ? fan_out
-             : 0.5 * (fan_in + fan_out);
-    memset(&m, 0, sizeof m);
-    m.kurtosis = 3.0;
-    switch (c->law) {
-    case LAW_CONSTANT:
-        m.mean = c->a;
-        break;
-    case LAW_NORMAL:
-        m.mean = c->rule == FIXED ? c->b : 0.0;
-        m.variance = c->rule == FIXED ? c->a * c->a : c->a / n;
-        break;
-    case LAW_UNIFORM: {
-        double lo = c->a, hi = c->b;
-        if (c->rule != FIXED) { hi = sqrt(3.0 * c->a / n); lo = -hi; }
-        m.mean = 0.5 * (lo + hi);
-        m.variance = (hi - lo) * (hi - lo) / 12.0;
-        m.kurtosis = 1.8;
-        m.bounded = 1;
-        m.lo = lo;
-        m.hi = hi;
-        break;
-    }
-    case LAW_TRUNCATED: {
-        double std = c->rule == FIXED ? c->a : sqrt(c->a / n / truncated2_variance());
-        m.mean = c->rule == FIXED ? c->b : 0.0;
-        m.variance = std * std * truncated2_variance();
-        m.kurtosis = truncated2_kurtosis();
-        m.bounded = 1;
-        m.lo = m.mean - 2.0 * std;
-        m.hi = m.mean + 2.0 * std;
-        break;
-    }
-    case LAW_ORTHOGONAL: {
-        int larger = fan_in > fan_out ? fan_in : fan_out;
-        m.variance = c->a * c->a / larger;
-        break;
-    }
-    case LAW_SPARSE: {
-        double k = c->a < fan_in ? c->a : fan_in, p = k / fan_in;
-        m.variance = p * c->b * c->b;
-        m.kurtosis = 3.0 / p;
-        break;
-    }
-    }
-    return m;
-}
-
 /* ---- the moments test, one per spec over every shape ------------------------ */
 
 static void check_spec_on_shape(const spec_case *c, int fan_in, int fan_out)
 {
-    size_t n = (size_t)fan_in * fan_out, i;
-    size_t fills = (MIN_SAMPLES + n - 1) / n, f, total = fills * n;
-    law_moments want = expected_moments(c, fan_in, fan_out);
+    size_t n = (size_t)fan_in * fan_out;
+    size_t fills = (MIN_SAMPLES + n - 1) / n, f;
+    law_moments want = ref_expected_moments(c, fan_in, fan_out, fan_in, fan_out);
     float *w = (float *)malloc(n * sizeof(float));
+    law_sums sums;
     initnn_init_spec spec;
     initnn_rng rng;
-    double sum = 0.0, sum_sq = 0.0, lo = 0.0, hi = 0.0, mean, variance;
-    /* Float rounding of the bound itself (float(limit), float(mean + std z))
-       may put a weight a few ulps beyond the bound computed in double. */
-    double slack = 1e-6 * (fabs(want.lo) + fabs(want.hi));
+    char what[128];
     int err;
 
     CHECK(w != NULL, "out of memory");
+    memset(&sums, 0, sizeof sums);
+    snprintf(what, sizeof what, "'%s' on %dx%d", c->spec, fan_in, fan_out);
     initnn_rng_seed(&rng, 1000 + (uint64_t)fan_in * 7 + (uint64_t)fan_out);
     /* The first fill through the spec string itself; the repeats reuse the
        parsed spec, as initnn_init_fill does internally. */
     err = initnn_init_fill(w, fan_in, fan_out, c->spec, &rng);
-    CHECK(err == 0, "'%s' on %dx%d: %s", c->spec, fan_in, fan_out, initnn_last_error());
-    err = initnn_init_parse(&spec, c->spec);
-    CHECK(err == 0, "'%s': %s", c->spec, initnn_last_error());
-    for (f = 0; f < fills; f++) {
-        if (f > 0) {
-            err = initnn_init_fill_fans(w, fan_in, fan_out, fan_in, fan_out, &spec, &rng);
-            CHECK(err == 0, "'%s' on %dx%d: %s", c->spec, fan_in, fan_out, initnn_last_error());
-        }
-        for (i = 0; i < n; i++) {
-            double x = w[i], d = x - want.mean;
-            if (c->law == LAW_CONSTANT) {
-                CHECK(w[i] == (float)want.mean, "'%s' on %dx%d: w[%lu] = %.9g, want %.9g", c->spec,
-                      fan_in, fan_out, (unsigned long)i, w[i], want.mean);
-            }
-            if (want.bounded) {
-                CHECK(x >= want.lo - slack && x <= want.hi + slack,
-                      "'%s' on %dx%d: w[%lu] = %.9g is outside [%.9g, %.9g]", c->spec, fan_in, fan_out,
-                      (unsigned long)i, x, want.lo, want.hi);
-            }
-            if (f == 0 && i == 0) lo = hi = x;
-            if (x < lo) lo = x;
-            if (x > hi) hi = x;
-            sum += d;
-            sum_sq += d * d;
-        }
+    if (!err) err = initnn_init_parse(&spec, c->spec);
+    for (f = 0; f < fills && !err && !TESTING_FAILED; f++) {
+        if (f > 0) err = initnn_init_fill_fans(w, fan_in, fan_out, fan_in, fan_out, &spec, &rng);
+        if (!err) ref_add_draws(&sums, c, &want, w, n, what);
     }
     free(w);
-    if (c->law == LAW_CONSTANT) return;
-
-    /* Sums of deviations from the expected mean: no cancellation. */
-    mean = want.mean + sum / (double)total;
-    variance = (sum_sq - sum * sum / (double)total) / (double)(total - 1);
-    {
-        double se_mean = sqrt(want.variance / (double)total);
-        double se_var = want.variance * sqrt((want.kurtosis - 1.0) / (double)(total - 1));
-        CHECK(fabs(mean - want.mean) <= 6.0 * se_mean,
-              "'%s' on %dx%d (%lu draws): mean %.6g, formula %.6g, 6 SE = %.3g", c->spec, fan_in,
-              fan_out, (unsigned long)total, mean, want.mean, 6.0 * se_mean);
-        CHECK(fabs(variance - want.variance) <= 6.0 * se_var,
-              "'%s' on %dx%d (%lu draws): variance %.6g, formula %.6g, 6 SE = %.3g", c->spec, fan_in,
-              fan_out, (unsigned long)total, variance, want.variance, 6.0 * se_var);
-    }
-    /* A bound must be reached, not merely respected: with 2e5 draws a
-       uniform or a cut normal comes within 1% of the range of each end. */
-    if (want.bounded) {
-        double margin = 0.01 * (want.hi - want.lo);
-        CHECK(lo < want.lo + margin && hi > want.hi - margin,
-              "'%s' on %dx%d: draws span [%.6g, %.6g], the bounds are [%.6g, %.6g]", c->spec, fan_in,
-              fan_out, lo, hi, want.lo, want.hi);
-    }
+    CHECK(err == 0, "%s: %s", what, initnn_last_error());
+    if (TESTING_FAILED) return;
+    ref_check_law(&sums, c, &want, what);
 }
 
 static void check_spec_on_every_shape(const spec_case *c)
@@ -262,32 +118,6 @@ static void check_spec_on_every_shape(const spec_case *c)
 }
 
 /* ---- orthogonal ------------------------------------------------------------------ */
-
-/* The Gram matrix of W's columns (rows >= cols) or rows (rows < cols), in
-   double, must be gain^2 I: |G - gain^2 I| <= 1e-5 gain^2 elementwise. Each
-   entry of G sums products of floats that are each within 2^-24 (relative)
-   of the exact orthogonal matrix, so the error is below ~2^-23 gain^2;
-   1e-5 leaves room for the rounding of the QR itself. */
-static void check_orthonormal(const float *w, int rows, int cols, double gain, const char *how)
-{
-    int tall = rows >= cols, count = tall ? cols : rows, length = tall ? rows : cols;
-    int p, q, t;
-    double worst = 0.0;
-    int worst_p = 0, worst_q = 0;
-    for (p = 0; p < count; p++)
-        for (q = p; q < count; q++) {
-            double dot = 0.0, err;
-            for (t = 0; t < length; t++) {
-                double x = tall ? w[(size_t)t * cols + p] : w[(size_t)p * cols + t];
-                double y = tall ? w[(size_t)t * cols + q] : w[(size_t)q * cols + t];
-                dot += x * y;
-            }
-            err = fabs(dot - (p == q ? gain * gain : 0.0));
-            if (err > worst) { worst = err; worst_p = p; worst_q = q; }
-        }
-    CHECK(worst <= 1e-5 * gain * gain, "%s %dx%d gain %g: %s G[%d][%d] is off gain^2 I by %.3g", how,
-          rows, cols, gain, tall ? "W^T W" : "W W^T", worst_p, worst_q, worst);
-}
 
 static void orthogonal_gives_orthonormal_columns_or_rows_times_gain(void)
 {
@@ -308,11 +138,11 @@ static void orthogonal_gives_orthonormal_columns_or_rows_times_gain(void)
             snprintf(spec, sizeof spec, "orthogonal:%g", gains[g]);
             err = initnn_init_fill(w, rows, cols, spec, &rng);
             CHECK(err == 0, "%s on %dx%d: %s", spec, rows, cols, initnn_last_error());
-            check_orthonormal(w, rows, cols, gains[g], spec);
+            ref_check_orthonormal(w, rows, cols, gains[g], spec);
             if (TESTING_FAILED) { free(w); return; }
             err = initnn_orthogonal(w, rows, cols, (float)gains[g], &rng);
             CHECK(err == 0, "initnn_orthogonal %dx%d: %s", rows, cols, initnn_last_error());
-            check_orthonormal(w, rows, cols, gains[g], "initnn_orthogonal");
+            ref_check_orthonormal(w, rows, cols, gains[g], "initnn_orthogonal");
             if (TESTING_FAILED) { free(w); return; }
         }
         free(w);

@@ -18,6 +18,7 @@
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 #include "testing.h"
+#include "reference.h"
 
 #include <stdint.h>
 
@@ -53,15 +54,12 @@ static sample_moments moments_of(const double *x, size_t n)
     return m;
 }
 
-/* The standard normal density. */
-static double normal_pdf(double z) { return exp(-0.5 * z * z) / sqrt(2.0 * 3.14159265358979323846); }
-
 /* Second and fourth moments of N(0,1) truncated to [-b, b]. */
 static void truncated_normal_moments(double b, double *m2, double *m4)
 {
     double z = erf(b / sqrt(2.0));
-    *m2 = 1.0 - 2.0 * b * normal_pdf(b) / z;
-    *m4 = 3.0 * *m2 - 2.0 * b * b * b * normal_pdf(b) / z;
+    *m2 = 1.0 - 2.0 * b * ref_normal_pdf(b) / z;
+    *m4 = 3.0 * *m2 - 2.0 * b * b * b * ref_normal_pdf(b) / z;
 }
 
 static double *alloc_doubles(size_t n)

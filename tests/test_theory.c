@@ -32,21 +32,16 @@
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 #include "testing.h"
+#include "reference.h"
 
 #define PI 3.14159265358979323846
 
 /* ---- references written here --------------------------------------------- */
 
-static double normal_pdf(double z) { return exp(-0.5 * z * z) / sqrt(2.0 * PI); }
-
-/* phi and phi' in double, for the references. */
-static double ref_phi(int activation, double u)
-{
-    return activation == INITNN_ACT_TANH ? tanh(u) : 1.0 / (1.0 + exp(-u));
-}
+/* phi' in double, for the references (phi: tests/reference.h). */
 static double ref_phi_prime(int activation, double u)
 {
-    double f = ref_phi(activation, u);
+    double f = ref_phi(activation, 0.0, u);
     return activation == INITNN_ACT_TANH ? 1.0 - f * f : f * (1.0 - f);
 }
 
@@ -59,8 +54,8 @@ static void simpson_moments(double out[3], int activation, double q)
     int i, k;
     for (k = 0; k < 3; k++) out[k] = 0.0;
     for (i = 0; i <= panels; i++) {
-        double z = lo + i * h, u = sqrt(q) * z, f = ref_phi(activation, u), d = ref_phi_prime(activation, u);
-        double w = (i == 0 || i == panels ? 1.0 : (i % 2 ? 4.0 : 2.0)) * normal_pdf(z);
+        double z = lo + i * h, u = sqrt(q) * z, f = ref_phi(activation, 0.0, u), d = ref_phi_prime(activation, u);
+        double w = (i == 0 || i == panels ? 1.0 : (i % 2 ? 4.0 : 2.0)) * ref_normal_pdf(z);
         out[0] += w * f;
         out[1] += w * f * f;
         out[2] += w * d * d;
@@ -90,15 +85,6 @@ static void check_sample(const char *label, const float *w, size_t n, double mea
 
 #define KURTOSIS_NORMAL 3.0
 #define KURTOSIS_UNIFORM 1.8
-
-/* Variance and kurtosis of N(0, 1) cut at +-2: m2 = 1 - 4 phi(2) / erf(sqrt 2),
-   m4 = 3 m2 - 16 phi(2) / erf(sqrt 2). */
-static double truncated2_variance(void) { return 1.0 - 4.0 * normal_pdf(2.0) / erf(sqrt(2.0)); }
-static double truncated2_kurtosis(void)
-{
-    double m2 = truncated2_variance();
-    return (3.0 * m2 - 16.0 * normal_pdf(2.0) / erf(sqrt(2.0))) / (m2 * m2);
-}
 
 static double max_abs(const float *w, size_t n)
 {
@@ -261,7 +247,7 @@ static void tanh_and_sigmoid_moments_agree_with_monte_carlo_within_6_se(void)
             want[1] = got.second;
             want[2] = got.slope2;
             for (s = 0; s < samples; s++) {
-                double u = sqrt(q) * initnn_rng_normal_double(&rng), f = ref_phi(activations[a], u);
+                double u = sqrt(q) * initnn_rng_normal_double(&rng), f = ref_phi(activations[a], 0.0, u);
                 double d = ref_phi_prime(activations[a], u), v[3];
                 v[0] = f;
                 v[1] = f * f;
@@ -366,7 +352,7 @@ static void init_spec_moments_match_each_kinds_formula(void)
     for (c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++) {
         initnn_init_spec spec;
         double mean = -99.0, variance = -99.0;
-        double want_var = cases[c].variance * (cases[c].truncated ? truncated2_variance() : 1.0);
+        double want_var = cases[c].variance * (cases[c].truncated ? ref_truncated2_variance() : 1.0);
         CHECK(initnn_init_parse(&spec, cases[c].spec) == 0, "%s: %s", cases[c].spec, initnn_last_error());
         CHECK(initnn_init_spec_moments(&mean, &variance, &spec, cases[c].rows, cases[c].cols, cases[c].rows,
                                        cases[c].cols) == 0,
@@ -410,7 +396,7 @@ static void init_spec_moments_describe_what_init_fill_draws(void)
                 /* kurtosis bound: normal entries 3; sparse ones are 0 or N(0, std^2),
                    kurtosis 3 / p with p = k / rows the nonzero fraction */
                 double kurtosis = spec.kind == INITNN_INIT_SPARSE ? 3.0 * rows / spec.param[0]
-                                : spec.kind == INITNN_INIT_TRUNCATED_NORMAL ? truncated2_kurtosis() : KURTOSIS_NORMAL;
+                                : spec.kind == INITNN_INIT_TRUNCATED_NORMAL ? ref_truncated2_kurtosis() : KURTOSIS_NORMAL;
                 check_sample(specs[c], w, n, mean, variance, kurtosis);
                 if (TESTING_FAILED) return;
             }
@@ -575,7 +561,7 @@ static double simpson_tanh_pair(double q, double c)
     double sum = 0.0;
     int i, j;
     for (i = 0; i <= panels; i++)
-        weight[i] = (i == 0 || i == panels ? 1.0 : (i % 2 ? 4.0 : 2.0)) * normal_pdf(lo + i * h) * h / 3.0;
+        weight[i] = (i == 0 || i == panels ? 1.0 : (i % 2 ? 4.0 : 2.0)) * ref_normal_pdf(lo + i * h) * h / 3.0;
     for (i = 0; i <= panels; i++) {
         double z1 = lo + i * h, inner = 0.0;
         for (j = 0; j <= panels; j++) t2[j] = tanh(r * (c * z1 + s * (lo + j * h)));
@@ -979,7 +965,7 @@ static void flax_default_has_variance_1_over_fan_in_and_no_weight_beyond_2_std(v
     CHECK(net != NULL, "%s", initnn_last_error());
     largest = max_abs(net->layers[0].W, n);
     for (i = 0; i < (size_t)units; i++) nonzero += net->layers[0].b[i] != 0.0f;
-    check_sample("flax_default kernel", net->layers[0].W, n, 0.0, 1.0 / fan_in, truncated2_kurtosis());
+    check_sample("flax_default kernel", net->layers[0].W, n, 0.0, 1.0 / fan_in, ref_truncated2_kurtosis());
     initnn_net_free(net);
     if (TESTING_FAILED) return;
     CHECK(largest <= cut * (1.0 + 1e-6), "max |w| = %.9g beyond 2 std = %.9g", largest, cut);

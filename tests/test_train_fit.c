@@ -14,6 +14,7 @@
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 #include "testing.h"
+#include "reference.h"
 
 #define MOONS 1000
 #define PI 3.14159265358979323846
@@ -45,57 +46,13 @@ static initnn_data data_view(const float *x, const int *labels, int count, int f
     return d;
 }
 
-/* Fraction of samples whose largest output (first maximum) is the label,
-   from forward passes in evaluation mode. */
-static double count_accuracy(initnn_net *net, const float *x, const int *labels, int n)
-{
-    int start, right = 0, classes = initnn_net_output_dim(net);
-    for (start = 0; start < n; start += net->max_batch) {
-        int b = n - start < net->max_batch ? n - start : net->max_batch, i, j;
-        const float *y = initnn_net_forward(net, x + (size_t)start * (size_t)net->input_dim, b, 0);
-        if (!y) return -1.0;
-        for (i = 0; i < b; i++) {
-            int best = 0;
-            for (j = 1; j < classes; j++)
-                if (y[i * classes + j] > y[i * classes + best]) best = j;
-            right += best == labels[start + i];
-        }
-    }
-    return (double)right / n;
-}
-
-/* Every net a test makes is freed after the test by RUN, so that a failed
-   CHECK, which returns at once, leaks nothing. */
-static initnn_net *owned_nets[4];
-static int owned_count;
-
-static void own(initnn_net *net)
-{
-    if (net && owned_count < 4) owned_nets[owned_count++] = net;
-}
-
-static void release_owned_nets(void)
-{
-    while (owned_count > 0) {
-        owned_count--;
-        initnn_net_free(owned_nets[owned_count]);
-        owned_nets[owned_count] = NULL;
-    }
-}
-
-#define RUN(test)                 \
-    do {                          \
-        RUN_TEST(test);           \
-        release_owned_nets();     \
-    } while (0)
-
 /* 2 -> 64 -> 64 -> 2 with the given hidden activation and kernel spec. */
 static void make_moons_net(initnn_net **net, const char *activation, const char *kernel, uint64_t seed,
                            float dropout)
 {
     initnn_optimizer adam = initnn_adam(0.01f);
     int err = initnn_net_create(net, 2, 32, seed);
-    own(*net);
+    ref_own(*net);
     CHECK(err == 0, "initnn_net_create: %s", initnn_last_error());
     err = initnn_net_add_dense(*net, 64, activation, kernel, "zeros");
     if (!err && dropout > 0.0f) err = initnn_net_add_dropout(*net, dropout);
@@ -193,7 +150,7 @@ static void lsuv_brings_every_tanh_layer_to_unit_pre_activation_variance(void)
 {
     initnn_net *net = NULL;
     int err = initnn_net_create(&net, 64, 128, 5);
-    own(net);
+    ref_own(net);
     CHECK(err == 0, "initnn_net_create: %s", initnn_last_error());
     check_lsuv(net, "tanh", 0);
 }
@@ -202,7 +159,7 @@ static void lsuv_brings_every_relu_layer_to_unit_variance_and_skips_dropout(void
 {
     initnn_net *net = NULL;
     int err = initnn_net_create(&net, 64, 128, 6);
-    own(net);
+    ref_own(net);
     CHECK(err == 0, "initnn_net_create: %s", initnn_last_error());
     check_lsuv(net, "relu", 1);
 }
@@ -220,7 +177,7 @@ static void he_normal_relu_net_fits_two_moons_to_97_percent(void)
     make_moons_net(&net, "relu", "he_normal", 2024, 0.0f);
     if (!TESTING_FAILED) train_moons(net, moons_x, moons_y, MOONS, 25);
     if (!TESTING_FAILED) {
-        acc = count_accuracy(net, moons_x, moons_y, MOONS);
+        acc = ref_accuracy(net, moons_x, moons_y, MOONS);
         CHECK(acc >= 0.97, "training accuracy %.4f < 0.97", acc);
         CHECK(initnn_net_evaluate(net, &loss, &metric, &train) == 0, "evaluate: %s", initnn_last_error());
         CHECK_NEAR(metric, acc, 1e-9);
@@ -268,7 +225,7 @@ static void zeros_kernels_keep_relu_units_identical_and_the_net_at_chance(void)
     if (!TESTING_FAILED) train_moons(net, moons_x, moons_y, MOONS, 10);
     if (!TESTING_FAILED) check_units_identical(net, &nonzero);
     if (!TESTING_FAILED) {
-        acc = count_accuracy(net, moons_x, moons_y, MOONS);
+        acc = ref_accuracy(net, moons_x, moons_y, MOONS);
         CHECK(acc >= 0.0 && acc <= 0.6, "accuracy %.4f on balanced classes; a zero init should stay at chance", acc);
     }
 }
@@ -445,15 +402,16 @@ static void reinit_with_the_creation_seed_redraws_the_same_weights(void)
 int main(int argc, char **argv)
 {
     testing_init(argc, argv);
+    testing_after_each(ref_release_nets);
     make_moons(moons_x, moons_y, MOONS, 0.15, 12345);
-    RUN(lsuv_brings_every_tanh_layer_to_unit_pre_activation_variance);
-    RUN(lsuv_brings_every_relu_layer_to_unit_variance_and_skips_dropout);
-    RUN(he_normal_relu_net_fits_two_moons_to_97_percent);
-    RUN(zeros_kernels_keep_relu_units_identical_and_the_net_at_chance);
-    RUN(zeros_kernels_keep_sigmoid_units_identical_while_the_weights_move);
-    RUN(nan_input_makes_train_batch_fail_and_changes_no_weight_or_moment);
-    RUN(nan_sample_stops_train_before_its_first_step_with_weights_unchanged);
-    RUN(same_seed_and_data_give_bit_identical_weights_after_training);
-    RUN(reinit_with_the_creation_seed_redraws_the_same_weights);
+    RUN_TEST(lsuv_brings_every_tanh_layer_to_unit_pre_activation_variance);
+    RUN_TEST(lsuv_brings_every_relu_layer_to_unit_variance_and_skips_dropout);
+    RUN_TEST(he_normal_relu_net_fits_two_moons_to_97_percent);
+    RUN_TEST(zeros_kernels_keep_relu_units_identical_and_the_net_at_chance);
+    RUN_TEST(zeros_kernels_keep_sigmoid_units_identical_while_the_weights_move);
+    RUN_TEST(nan_input_makes_train_batch_fail_and_changes_no_weight_or_moment);
+    RUN_TEST(nan_sample_stops_train_before_its_first_step_with_weights_unchanged);
+    RUN_TEST(same_seed_and_data_give_bit_identical_weights_after_training);
+    RUN_TEST(reinit_with_the_creation_seed_redraws_the_same_weights);
     return testing_finish();
 }

@@ -32,6 +32,7 @@
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 #include "testing.h"
+#include "reference.h"
 
 #include <float.h>
 
@@ -45,35 +46,10 @@
 
 /* ---- the double-precision reference ---------------------------------------- */
 
-static double ref_phi(int activation, double a, double z)
-{
-    switch (activation) {
-    case INITNN_ACT_IDENTITY: return z;
-    case INITNN_ACT_RELU: return z > 0.0 ? z : 0.0;
-    case INITNN_ACT_LEAKY_RELU: return z > 0.0 ? z : a * z;
-    case INITNN_ACT_TANH: return tanh(z);
-    case INITNN_ACT_SIGMOID: return 1.0 / (1.0 + exp(-z));
-    case INITNN_ACT_SELU:
-        return INITNN_SELU_LAMBDA * (z > 0.0 ? z : INITNN_SELU_ALPHA * (exp(z) - 1.0));
-    default: return NAN;
-    }
-}
-
 static int has_kink(int activation)
 {
     return activation == INITNN_ACT_RELU || activation == INITNN_ACT_LEAKY_RELU ||
            activation == INITNN_ACT_SELU;
-}
-
-/* log sum_j e^(z_j), shifted by the maximum. */
-static double ref_logsumexp(const double *z, int n)
-{
-    double m = z[0], s = 0.0;
-    int j;
-    for (j = 1; j < n; j++)
-        if (z[j] > m) m = z[j];
-    for (j = 0; j < n; j++) s += exp(z[j] - m);
-    return m + log(s);
 }
 
 /* The loss of the net with parameters p on X (B, input_dim), computed in
@@ -88,7 +64,7 @@ static double ref_loss(const initnn_net *net, const double *p, const float *X, i
 {
     double cur[REF_MAX_BATCH * REF_MAX_WIDTH], z[REF_MAX_BATCH * REF_MAX_WIDTH];
     double loss = 0.0, closest = HUGE_VAL;
-    int width = net->input_dim, l, b, i, j;
+    int width = net->input_dim, l, i;
     if (B > REF_MAX_BATCH || width > REF_MAX_WIDTH) return NAN;
     for (i = 0; i < B * width; i++) cur[i] = (double)X[i];
     for (l = 0; l < net->layer_count; l++) {
@@ -99,36 +75,17 @@ static double ref_loss(const initnn_net *net, const double *p, const float *X, i
             for (i = 0; i < B * width; i++) cur[i] *= (double)L->mask[i];
             continue;
         }
-        {
-            const double *W = p + L->param_offset;
-            const double *bias = W + (size_t)L->in * (size_t)L->out;
-            for (b = 0; b < B; b++)
-                for (j = 0; j < L->out; j++) {
-                    double s = bias[j];
-                    for (i = 0; i < L->in; i++) s += cur[b * L->in + i] * W[i * L->out + j];
-                    z[b * L->out + j] = s;
-                }
-        }
+        ref_dense_forward(z, cur, p + L->param_offset, p + L->param_offset + (size_t)L->in * (size_t)L->out, B, L->in,
+                          L->out);
         if (l == 0 && z0)
             for (i = 0; i < B * L->out; i++) z[i] = z0[i];
         if (has_kink(L->activation))
             for (i = 0; i < B * L->out; i++)
                 if (fabs(z[i]) < closest) closest = fabs(z[i]);
         width = L->out;
-        if (last && net->loss == INITNN_LOSS_SOFTMAX_CROSS_ENTROPY) {
-            /* L = (1/B) sum_b logsumexp(z_b) - z_b,label */
-            for (b = 0; b < B; b++) loss += ref_logsumexp(z + b * width, width) - z[b * width + labels[b]];
-            loss /= B;
-        }
-        if (L->activation == INITNN_ACT_SOFTMAX) {
-            for (b = 0; b < B; b++) {
-                double lse = ref_logsumexp(z + b * width, width);
-                for (j = 0; j < width; j++) cur[b * width + j] = exp(z[b * width + j] - lse);
-            }
-        } else {
-            for (i = 0; i < B * width; i++)
-                cur[i] = ref_phi(L->activation, (double)L->activation_param, z[i]);
-        }
+        if (last && net->loss == INITNN_LOSS_SOFTMAX_CROSS_ENTROPY)
+            loss = ref_logits_cross_entropy(z, labels, B, width);
+        ref_activate(cur, z, L->activation, (double)L->activation_param, B, width);
     }
     if (net->loss == INITNN_LOSS_MSE) {
         for (i = 0; i < B * width; i++) {

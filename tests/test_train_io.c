@@ -1,4 +1,4 @@
-/* test_train_io.c - checkpoints, .npy files and styled SVG plots.
+/* test_train_io.c - checkpoints and .npy files (the SVG plots: test_plot.c).
 
    Checkpoints: the documented layout (section 12) is checked byte by byte,
    with the CRC-32 recomputed by a bitwise implementation written here; a
@@ -141,12 +141,6 @@ static void release_test_resources(void)
     }
     for (i = 0; i < sizeof temp_suffixes / sizeof temp_suffixes[0]; i++) remove(temp_path(temp_suffixes[i]));
 }
-
-#define RUN(test)                  \
-    do {                           \
-        RUN_TEST(test);            \
-        release_test_resources();  \
-    } while (0)
 
 /* ---- the checkpointed net and the documented layout --------------------------------------------- */
 
@@ -928,73 +922,11 @@ static void initnn_npy_read_loads_what_numpy_save_writes_in_f4_and_f8(void)
     CHECK(bad < 0, "element %d differs (100+ for the f8 file)", bad);
 }
 
-/* ---- styled plots --------------------------------------------------------------------------- */
-
-/* Counts the occurrences of needle in text. */
-static int count_of(const char *text, const char *needle)
-{
-    int n = 0;
-    const char *p = text;
-    while ((p = strstr(p, needle)) != NULL) { n++; p += strlen(needle); }
-    return n;
-}
-
-/* The lab draws each initializer's prediction dashed beside its
-   measurement in one colour: four series, two colours, two dashed. Without
-   styles every series has its own colour and none is dashed. */
-static void styled_plot_draws_series_in_the_chosen_colour_dashed_where_asked(void)
-{
-    static const double x[3] = {1, 2, 3}, y[4][3] = {{1, 0.5, 0.25}, {1, 0.6, 0.3}, {1, 1, 1}, {1, 1.1, 0.9}};
-    initnn_plot plot;
-    initnn_plot_series series[4];
-    initnn_plot_style styles[4];
-    size_t size;
-    char *svg;
-    int i;
-    memset(&plot, 0, sizeof plot);
-    memset(series, 0, sizeof series);
-    memset(styles, 0, sizeof styles);
-    plot.title = "predicted and measured";
-    plot.x_label = "layer";
-    plot.y_label = "E[z^2]";
-    plot.log_y = 1;
-    for (i = 0; i < 4; i++) {
-        series[i].label = i % 2 ? "measured" : "predicted";
-        series[i].x = x;
-        series[i].y = y[i];
-        series[i].n = 3;
-        styles[i].color = i / 2;         /* palette: #1f77b4, then #ff7f0e */
-        styles[i].dashed = i % 2 == 0;
-        styles[i].markers = i % 2;
-    }
-    CHECK(initnn_plot_svg_styled(temp_path(".svg"), &plot, series, styles, 4) == 0, "%s", initnn_last_error());
-    svg = (char *)read_all(temp_path(".svg"), &size);
-    blocks[0] = (unsigned char *)svg;
-    CHECK(svg != NULL, "the SVG was not written");
-    /* Each series' group and legend line name its colour: 2 + 2 per colour. */
-    CHECK(count_of(svg, "\"#1f77b4\"") == 6 && count_of(svg, "\"#ff7f0e\"") == 6,
-          "colour counts %d and %d, expected 6 and 6", count_of(svg, "\"#1f77b4\""), count_of(svg, "\"#ff7f0e\""));
-    CHECK(count_of(svg, "#2ca02c") == 0, "a third colour was used");
-    /* Dashed: two lines and two legend entries. */
-    CHECK(count_of(svg, "stroke-dasharray") == 4, "%d dashed elements, expected 4", count_of(svg, "stroke-dasharray"));
-    /* Markers on the two measured series only: 3 points each. */
-    CHECK(count_of(svg, "<circle") == 6, "%d markers, expected 6", count_of(svg, "<circle"));
-    free(svg);
-    blocks[0] = NULL;
-
-    CHECK(initnn_plot_svg(temp_path(".svg"), &plot, series, 4) == 0, "%s", initnn_last_error());
-    svg = (char *)read_all(temp_path(".svg"), &size);
-    blocks[0] = (unsigned char *)svg;
-    CHECK(svg != NULL, "the unstyled SVG was not written");
-    CHECK(count_of(svg, "stroke-dasharray") == 0 && count_of(svg, "<circle") == 0, "the unstyled plot is styled");
-    CHECK(count_of(svg, "\"#2ca02c\"") == 3 && count_of(svg, "\"#d62728\"") == 3,
-          "unstyled series 3 and 4 do not have colours 3 and 4");
-}
-
 int main(int argc, char **argv)
 {
     int fd, i;
     testing_init(argc, argv);
+    testing_after_each(release_test_resources);
     strcpy(temp_base, "/tmp/initnn_test_train_XXXXXX");
     fd = mkstemp(temp_base);
     if (fd < 0) {
@@ -1009,25 +941,24 @@ int main(int argc, char **argv)
         for (i = 0; i < CK_BATCH; i++) ck_labels[i] = (int)initnn_rng_below(&rng, CK_OUT);
     }
     fill_npy_data();
-    RUN(crc32_is_zlibs_and_continues_across_calls);
-    RUN(checkpoint_has_the_documented_layout_and_a_zlib_crc32_trailer);
-    RUN(save_then_load_is_bit_exact_and_training_continues_identically);
-    RUN(load_into_a_net_of_the_same_architecture_restores_everything);
-    RUN(load_into_a_different_architecture_is_refused_and_changes_nothing);
-    RUN(a_flipped_byte_anywhere_in_a_checkpoint_is_refused);
-    RUN(truncated_empty_and_missing_checkpoints_are_refused);
-    RUN(a_checkpoint_with_a_valid_crc_but_a_bad_field_is_refused);
-    RUN(saving_non_finite_weights_is_refused_and_keeps_the_previous_file);
-    RUN(saving_into_a_missing_directory_is_an_io_error);
-    RUN(npy_header_is_format_1_0_little_f4_c_order_aligned_to_64);
-    RUN(npy_write_then_read_round_trips_every_bit);
-    RUN(npy_read_accepts_hand_written_f4_and_f8_and_refuses_what_it_cannot_read);
-    RUN(npy_read_refuses_every_truncation_of_a_valid_file);
-    RUN(npy_write_refuses_bad_dimensions);
-    RUN(styled_plot_draws_series_in_the_chosen_colour_dashed_where_asked);
+    RUN_TEST(crc32_is_zlibs_and_continues_across_calls);
+    RUN_TEST(checkpoint_has_the_documented_layout_and_a_zlib_crc32_trailer);
+    RUN_TEST(save_then_load_is_bit_exact_and_training_continues_identically);
+    RUN_TEST(load_into_a_net_of_the_same_architecture_restores_everything);
+    RUN_TEST(load_into_a_different_architecture_is_refused_and_changes_nothing);
+    RUN_TEST(a_flipped_byte_anywhere_in_a_checkpoint_is_refused);
+    RUN_TEST(truncated_empty_and_missing_checkpoints_are_refused);
+    RUN_TEST(a_checkpoint_with_a_valid_crc_but_a_bad_field_is_refused);
+    RUN_TEST(saving_non_finite_weights_is_refused_and_keeps_the_previous_file);
+    RUN_TEST(saving_into_a_missing_directory_is_an_io_error);
+    RUN_TEST(npy_header_is_format_1_0_little_f4_c_order_aligned_to_64);
+    RUN_TEST(npy_write_then_read_round_trips_every_bit);
+    RUN_TEST(npy_read_accepts_hand_written_f4_and_f8_and_refuses_what_it_cannot_read);
+    RUN_TEST(npy_read_refuses_every_truncation_of_a_valid_file);
+    RUN_TEST(npy_write_refuses_bad_dimensions);
     if (numpy_available()) {
-        RUN(numpy_loads_what_initnn_npy_write_writes);
-        RUN(initnn_npy_read_loads_what_numpy_save_writes_in_f4_and_f8);
+        RUN_TEST(numpy_loads_what_initnn_npy_write_writes);
+        RUN_TEST(initnn_npy_read_loads_what_numpy_save_writes_in_f4_and_f8);
     } else {
         printf("skip numpy_loads_what_initnn_npy_write_writes: %s with numpy is not available\n", PYTHON);
         printf("skip initnn_npy_read_loads_what_numpy_save_writes_in_f4_and_f8: %s with numpy is not available\n",

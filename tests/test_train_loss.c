@@ -15,22 +15,9 @@
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 #include "testing.h"
+#include "reference.h"
 
 #include <float.h>
-
-static double ref_phi(int activation, double a, double z)
-{
-    switch (activation) {
-    case INITNN_ACT_IDENTITY: return z;
-    case INITNN_ACT_RELU: return z > 0.0 ? z : 0.0;
-    case INITNN_ACT_LEAKY_RELU: return z > 0.0 ? z : a * z;
-    case INITNN_ACT_TANH: return tanh(z);
-    case INITNN_ACT_SIGMOID: return 1.0 / (1.0 + exp(-z));
-    case INITNN_ACT_SELU:
-        return INITNN_SELU_LAMBDA * (z > 0.0 ? z : INITNN_SELU_ALPHA * (exp(z) - 1.0));
-    default: return NAN;
-    }
-}
 
 /* Points away from the kink at 0 by more than the difference step. */
 static const float activation_points[] = {-6.0f, -3.0f, -1.5f, -0.7f, -0.25f, -0.01f, 0.01f,

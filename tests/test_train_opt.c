@@ -20,6 +20,7 @@
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 #include "testing.h"
+#include "reference.h"
 
 #include <float.h>
 
@@ -103,33 +104,13 @@ static void ref_rmsprop(ref_state *s, const float *g, const initnn_optimizer *o)
     }
 }
 
-/* Every net a test makes is freed after the test by RUN, so that a failed
-   CHECK, which returns at once, leaks nothing. */
-static initnn_net *owned_nets[4];
-static int owned_count;
-
-static void release_owned_nets(void)
-{
-    while (owned_count > 0) {
-        owned_count--;
-        initnn_net_free(owned_nets[owned_count]);
-        owned_nets[owned_count] = NULL;
-    }
-}
-
-#define RUN(test)                 \
-    do {                          \
-        RUN_TEST(test);           \
-        release_owned_nets();     \
-    } while (0)
-
 /* A 2 -> 2 identity layer: W (2, 2) and b (2), 6 parameters. */
 static void make_net(initnn_net **net, const initnn_optimizer *opt)
 {
     int err = initnn_net_create(net, 2, 4, 1);
     CHECK(err == 0, "initnn_net_create: %s", initnn_last_error());
-    CHECK(owned_count < 4, "too many nets in one test");
-    owned_nets[owned_count++] = *net;
+    ref_own(*net);
+    if (TESTING_FAILED) return;
     err = initnn_net_add_dense(*net, 2, "identity", "zeros", "zeros");
     CHECK(err == 0, "initnn_net_add_dense: %s", initnn_last_error());
     err = initnn_net_set_loss(*net, INITNN_LOSS_MSE);
@@ -491,25 +472,26 @@ static void a_step_that_makes_a_weight_infinite_is_undone(void)
 int main(int argc, char **argv)
 {
     testing_init(argc, argv);
-    RUN(optimizer_constructors_have_the_documented_hyperparameters);
-    RUN(plain_sgd_steps_w_minus_lr_g);
-    RUN(momentum_sgd_steps_with_v_equals_mu_v_plus_g);
-    RUN(nesterov_sgd_steps_with_g_plus_mu_v);
-    RUN(sgd_weight_decay_adds_wd_times_w_to_the_gradient);
-    RUN(adam_algorithm_1_steps_with_bias_corrected_moments);
-    RUN(adam_keras_steps_with_lr_t_and_epsilon_hat_on_the_raw_sqrt_v);
-    RUN(adam_weight_decay_enters_the_moments_as_l2);
-    RUN(rmsprop_steps_with_a_running_mean_of_g_squared);
-    RUN(adam_moments_in_opt_m_and_opt_v_follow_the_formulas);
-    RUN(adam_keras_and_algorithm_1_differ_only_where_epsilon_matters);
-    RUN(set_optimizer_clears_the_moments_and_the_step_count);
-    RUN(clip_grad_norm_rescales_to_the_threshold_keeping_the_direction);
-    RUN(clip_grad_norm_below_the_threshold_changes_nothing);
-    RUN(clip_grad_norm_of_a_zero_gradient_stays_zero);
-    RUN(clip_grad_value_clamps_each_element_to_plus_minus_c);
-    RUN(net_grad_norm_is_the_l2_norm_of_all_gradients);
-    RUN(step_with_clip_norm_applies_the_clipped_gradient);
-    RUN(step_with_clip_value_applies_the_clamped_gradient);
-    RUN(a_step_that_makes_a_weight_infinite_is_undone);
+    testing_after_each(ref_release_nets);
+    RUN_TEST(optimizer_constructors_have_the_documented_hyperparameters);
+    RUN_TEST(plain_sgd_steps_w_minus_lr_g);
+    RUN_TEST(momentum_sgd_steps_with_v_equals_mu_v_plus_g);
+    RUN_TEST(nesterov_sgd_steps_with_g_plus_mu_v);
+    RUN_TEST(sgd_weight_decay_adds_wd_times_w_to_the_gradient);
+    RUN_TEST(adam_algorithm_1_steps_with_bias_corrected_moments);
+    RUN_TEST(adam_keras_steps_with_lr_t_and_epsilon_hat_on_the_raw_sqrt_v);
+    RUN_TEST(adam_weight_decay_enters_the_moments_as_l2);
+    RUN_TEST(rmsprop_steps_with_a_running_mean_of_g_squared);
+    RUN_TEST(adam_moments_in_opt_m_and_opt_v_follow_the_formulas);
+    RUN_TEST(adam_keras_and_algorithm_1_differ_only_where_epsilon_matters);
+    RUN_TEST(set_optimizer_clears_the_moments_and_the_step_count);
+    RUN_TEST(clip_grad_norm_rescales_to_the_threshold_keeping_the_direction);
+    RUN_TEST(clip_grad_norm_below_the_threshold_changes_nothing);
+    RUN_TEST(clip_grad_norm_of_a_zero_gradient_stays_zero);
+    RUN_TEST(clip_grad_value_clamps_each_element_to_plus_minus_c);
+    RUN_TEST(net_grad_norm_is_the_l2_norm_of_all_gradients);
+    RUN_TEST(step_with_clip_norm_applies_the_clipped_gradient);
+    RUN_TEST(step_with_clip_value_applies_the_clamped_gradient);
+    RUN_TEST(a_step_that_makes_a_weight_infinite_is_undone);
     return testing_finish();
 }

@@ -32,6 +32,10 @@
    Table-driven tests call testing_begin(name) and testing_end() around the
    checks of each row instead of RUN_TEST.
 
+   testing_after_each(release) makes release() run at the end of every test
+   (in testing_end, before its line is printed), passed or failed: the one
+   place to free what a test that stopped at a failed CHECK left behind.
+
    The command-line arguments, if any, are substrings: only tests whose name
    contains one of them run (./build/tests/test_init he_normal).
 
@@ -69,6 +73,7 @@ static struct {
     long checks;          /* checks evaluated in the running test             */
     char reason[1024];    /* the first failure of the running test            */
     char scratch[256];    /* testing_scratch_begin's folder, or ""            */
+    void (*after_each)(void);   /* testing_after_each's hook, or NULL         */
 } testing__state;
 
 /* Nonzero once the running test has failed. */
@@ -205,8 +210,15 @@ TESTING__FN int testing_begin(const char *name)
     return 1;
 }
 
+/* Sets the function run at the end of every test (NULL: none). */
+TESTING__FN void testing_after_each(void (*release)(void))
+{
+    testing__state.after_each = release;
+}
+
 TESTING__FN void testing_end(void)
 {
+    if (testing__state.after_each) testing__state.after_each();
     if (!testing__state.failed && testing__state.checks == 0) {
         testing__state.failed = 1;
         snprintf(testing__state.reason, sizeof testing__state.reason,

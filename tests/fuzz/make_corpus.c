@@ -160,11 +160,14 @@ int main(void)
         put(DIR "npy/seed-f8", -1, buf, sizeof buf);
     }
     /* plot: mode byte (bit 0 log_y, bit 1 markers, bit 2 bands, bits 3-4
-       series - 1), then the doubles of each series: x, y (, low, high). */
+       series - 1), then the doubles of each series: x, y (, low, high),
+       then an optional y range. */
     {
         static const double line[8] = {1, 2, 3, 4, 0.9, 0.5, 0.3, 0.25};
         static const double band[12] = {1, 2, 3, 1.0, 0.1, 0.01, 0.5, 0.05, 0.004, 2.0, 0.2, 0.03};
         static const double ulp[4] = {1, 2, 1.0, 1.0000000000000002};
+        static const double zoom[22] = {0, 1, 2, 3, 4, 0.1, 0.96, 0.975, 0.985, 0.99,
+                                        0.05, 0.955, 0.97, 0.98, 0.985, 0.15, 0.965, 0.98, 0.99, 0.995, 0.95, 1.0};
         double two[12] = {0, 1, 2, 5, 0, 7, 0, 1, 2, 0, -1, 1e300};
         two[4] = NAN;
         two[9] = HUGE_VAL;
@@ -172,6 +175,9 @@ int main(void)
         put(DIR "plot/seed-log-band", 1 | 4, band, sizeof band);
         put(DIR "plot/seed-two-nan", 2 | (1 << 3), two, sizeof two);
         put(DIR "plot/seed-ulp", 0, ulp, sizeof ulp);
+        /* An accuracy curve with its band, zoomed to [0.95, 1] (the two
+           doubles after the series) on integer ticks. */
+        put(DIR "plot/seed-zoom", 2 | 4, zoom, sizeof zoom);
     }
     return 0;
 }

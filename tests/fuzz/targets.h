@@ -551,8 +551,11 @@ static int fuzz_npy(const uint8_t *data, size_t size)
 /* Byte 0: bit 0 log_y, bit 1 markers, bit 2 bands, bits 3-4 series - 1,
    bit 5 styles (initnn_plot_svg_styled, each series' colour any int from
    the first value's bits, dashed and markers from bit 6 and 7); then doubles (8 bytes each, as they come): per series x, y (and with
-   bands y_low, y_high) of n points. The chart must be written, end and
-   stay small, whatever the numbers (NaN, Inf, 1 ulp apart, DBL_MAX). */
+   bands y_low, y_high) of n points. Bit 1 sets integer_x as well. The
+   doubles left over after the series, if any, are a fixed y range
+   (y_min, then y_max, else y_min + 1): valid or not. The chart must be
+   written, end and stay small, whatever the numbers (NaN, Inf, 1 ulp apart,
+   DBL_MAX), or be refused for its y range alone. */
 static int fuzz_plot(const uint8_t *data, size_t size)
 {
     char path[256];
@@ -560,7 +563,7 @@ static int fuzz_plot(const uint8_t *data, size_t size)
     initnn_plot plot;
     initnn_plot_series series[4];
     size_t count, per, n;
-    int k, series_count, bands, err;
+    int k, series_count, bands, err, fixed_y = 0, valid_y = 1;
     FILE *f;
     long length;
     if (size < 1) return 0;
@@ -578,6 +581,14 @@ static int fuzz_plot(const uint8_t *data, size_t size)
     plot.y_label = "y";
     plot.log_y = data[0] & 1;
     plot.markers = (data[0] >> 1) & 1;
+    plot.integer_x = plot.markers;
+    if (count > per * n) {
+        plot.y_min = values[per * n];
+        plot.y_max = count > per * n + 1 ? values[per * n + 1] : plot.y_min + 1.0;
+        fixed_y = plot.y_min != 0.0 || plot.y_max != 0.0;
+        valid_y = plot.y_max - plot.y_min - (plot.y_max - plot.y_min) == 0.0 && plot.y_min < plot.y_max &&
+                  (!plot.log_y || plot.y_min > 0.0);
+    }
     for (k = 0; k < series_count; k++) {
         double *base = values + (size_t)k * (bands ? 4u : 2u) * n;
         series[k].label = "s";
@@ -601,9 +612,11 @@ static int fuzz_plot(const uint8_t *data, size_t size)
     } else {
         err = initnn_plot_svg(path, &plot, series, series_count);
     }
+    FUZZ_CHECK(!(fixed_y && !valid_y) || err == INITNN_ERR_ARGUMENT, "a bad y range was drawn");
     if (err) {
         fuzz_failed_properly(err);
-        FUZZ_CHECK(err == INITNN_ERR_MEMORY || err == INITNN_ERR_IO, "a plot of any numbers failed");
+        FUZZ_CHECK(err == INITNN_ERR_MEMORY || err == INITNN_ERR_IO || (fixed_y && !valid_y && err == INITNN_ERR_ARGUMENT),
+                   "a plot of any numbers failed");
     } else {
         f = fopen(path, "rb");
         FUZZ_CHECK(f != NULL, "the plot was not written");
