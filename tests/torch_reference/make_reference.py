@@ -39,7 +39,9 @@ initnn reads them with initnn_npy_read)
   NET_x.npy        (STEPS, BATCH, features)  inputs; conv: features = C*H*W
                    in NCHW order
   NET_y.npy        (STEPS, BATCH) class labels (small integers, exact in
-                   float32), or (STEPS, BATCH, 3) regression targets
+                   float32), or (STEPS, BATCH, 3) regression targets; both
+                   functions of x through a fixed random map (argmax, tanh),
+                   so that there is something to learn
   NET_mask.npy     dropout only: (STEPS, BATCH, 16) the mask of each step,
                    keep / (1 - 0.25), i.e. 0 or 4/3 rounded to float32
   NET_init.npy     (P,) the initial parameters, in initnn's layout
