@@ -2,7 +2,7 @@
 # tests/web.sh - the browser page (examples/web/) in headless Chromium; tests/run.sh runs it.
 #
 # Builds the page (make web: emscripten) and the native build of its C glue
-# (make web-native), runs the native program and `initlab --predict` on two
+# (make web-native) and the lab with the portable kernel, runs the native program and `initlab --predict` on two
 # configurations (a ReLU net from he_normal, a tanh net from glorot_normal
 # at half its scale), then drives the page in Debian's chromium over the
 # DevTools protocol (tests/web_driver.js, Node): sets the controls, reads
@@ -23,14 +23,23 @@ cd "$(dirname "$0")/.." || exit 1
 
 OUT=build/web
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
-NAME=web_page_in_headless_chromium
+NAME=web_page_in_headless_chromium   # the SKIP line's name
 
-# selected: whether the filters (the arguments) select the browser test.
+TESTS="web_page_builds web_page_is_under_1_MB web_page_loads_and_shows_a_first_result
+web_prediction_table_equals_initlab_predict_relu web_verdict_equals_initlab_predict_relu
+web_prediction_table_matches_native_relu_bit_for_bit web_prediction_table_equals_initlab_predict_tanh
+web_verdict_equals_initlab_predict_tanh web_prediction_table_matches_native_tanh_within_1e-6
+web_100_step_training_loss_equals_native_bit_for_bit web_page_fits_a_phone_width_without_horizontal_scrolling
+web_every_control_has_a_label web_no_console_errors"
+
+# selected: whether the filters (the arguments) select one of the tests
+# (they all run together, in one browser).
 selected() {
     [ $# -eq 0 ] && return 0
     for filter in "$@"; do
-        case $NAME in *"$filter"*) return 0 ;; esac
-        case "web_prediction_table web_100_step_training web_no_console_errors" in *"$filter"*) return 0 ;; esac
+        for t in $TESTS; do
+            case $t in *"$filter"*) return 0 ;; esac
+        done
     done
     return 1
 }
@@ -47,9 +56,12 @@ if ! command -v node >/dev/null 2>&1; then
 fi
 
 mkdir -p "$OUT"
-if ! make -s web web-native initlab >"$OUT/build.log" 2>&1; then
+# The lab as the native side of the comparison: the portable kernel, as the page.
+if ! { make -s web web-native &&
+       ${CC:-cc} -std=c99 -Wall -Wextra -pedantic -Werror -O2 -ffp-contract=off -DINITNN_NO_SIMD -I. \
+           examples/initlab.c -o "$OUT/initlab" -lm; } >"$OUT/build.log" 2>&1; then
     tail -n 20 "$OUT/build.log"
-    echo "FAIL web_page_builds: make web web-native initlab failed (log: $OUT/build.log)"
+    echo "FAIL web_page_builds: make web web-native, or initlab, failed (log: $OUT/build.log)"
     exit 1
 fi
 echo "ok   web_page_builds"
@@ -72,7 +84,7 @@ native() {
     fi
     spec=$(sed -n 's/^spec //p' "$OUT/native-$1.txt")
     rm -rf "$OUT/lab-$1"
-    if ! ./initlab --predict --quiet --data moons --samples 400 --noise 0.2 --data-seed 0 --standardize \
+    if ! "./$OUT/initlab" --predict --quiet --data moons --samples 400 --noise 0.2 --data-seed 0 --standardize \
             --test-split 0.3 --val test --hidden "32x$2" --activation "$3" --init "$spec" --out "$OUT/lab-$1" \
             >"$OUT/lab-$1.log" 2>&1; then
         echo "FAIL web_initlab_predict_$1: initlab --predict failed (log: $OUT/lab-$1.log)"

@@ -111,7 +111,7 @@ async function main() {
     if (r.exceptionDetails) throw new Error('in the page: ' + (r.exceptionDetails.exception?.description || r.exceptionDetails.text));
     return r.result.value;
   };
-  const waitFor = async (expr, what, ms = 20000) => {
+  const waitFor = async (expr, what, ms = 60000) => {
     const t0 = Date.now();
     while (Date.now() - t0 < ms) {
       if (await evaluate(expr)) return true;
@@ -192,7 +192,7 @@ async function main() {
   // gradient norm of every step equal the native build's, bit for bit.
   await setControls(configs[0].values);
   await evaluate(`document.getElementById('step-size').value = '100'; document.getElementById('step').click();`);
-  await waitFor('document.body.dataset.steps === "100"', '100 training steps', 60000);
+  await waitFor('document.body.dataset.steps === "100"', '100 training steps');
   const trained = await evaluate(`(() => { const d = document.getElementById('readout-a').dataset;
       return { steps: Number(d.steps), loss: Number(d.loss), grad: Number(d.gradNorm) }; })()`);
   const native = readNative(path.join(outDir, 'native-relu.txt'));
