@@ -180,9 +180,10 @@ exp-deep: data-mnist $(LAB)
 	    --seeds $(SEEDS) --out $(RESULTS)/$@ $(EXTRA)
 
 # ---- the browser page (examples/web/; Debian's emscripten) --------------------------
-# make web builds build/web/index.html: examples/web/index.html with app.js and
-# initnn_web.c compiled to WebAssembly (initnn_wasm.js, the wasm inlined as
-# base64 by -sSINGLE_FILE) put inline, one file that opens from disk. The
+# make web builds build/web/index.html: examples/web/index.html with app.js,
+# worker.js and initnn_web.c compiled to WebAssembly (initnn_wasm.js, the
+# wasm inlined as base64 by -sSINGLE_FILE) put inline, one file that opens
+# from disk. The
 # native build of the same glue (make web-native) prints what the page
 # computes; tests/web.sh compares the two. Both use the portable kernels
 # (the glue defines INITNN_NO_SIMD; no -march, no contraction into FMA).
@@ -191,7 +192,7 @@ EMCC       ?= emcc
 WEB        = $(BUILD)/web
 WEB_EXPORTS = -sEXPORTED_FUNCTIONS=_malloc,_free -sEXPORTED_RUNTIME_METHODS=cwrap,UTF8ToString
 WEB_EMFLAGS = -O2 -ffp-contract=off -sSINGLE_FILE=1 -sMODULARIZE=1 -sEXPORT_NAME=createInitnn \
-              -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=web,node $(WEB_EXPORTS)
+              -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=web,worker,node $(WEB_EXPORTS)
 
 web: $(WEB)/index.html
 	@echo "web: $(WEB)/index.html ($$(wc -c <$(WEB)/index.html) bytes); open it with: xdg-open $(WEB)/index.html"
@@ -200,11 +201,17 @@ $(WEB)/initnn_wasm.js: examples/web/initnn_web.c initnn.h
 	@mkdir -p $(WEB)
 	NODE_PATH=$${NODE_PATH:-/usr/share/nodejs} $(EMCC) $(WARN) $(WEB_EMFLAGS) -I. $< -o $@
 
-# Each <script src="NAME"></script> line of the page becomes the file inline.
-$(WEB)/index.html: examples/web/index.html examples/web/app.js $(WEB)/initnn_wasm.js
-	awk '/^<script src="[^"]*"><\/script>$$/ { split($$0, q, "\""); \
-	         file = (q[2] == "app.js") ? "examples/web/app.js" : "$(WEB)/" q[2]; \
-	         print "<script>"; while ((getline line < file) > 0) print line; close(file); print "</script>"; next } \
+# Each <script ... src="NAME"></script> line of the page becomes the file
+# inline, in a <script> of the same type and id: initnn_wasm.js from the
+# build, the others from examples/web/.
+WEB_SOURCES = examples/web/index.html examples/web/app.js examples/web/worker.js
+
+$(WEB)/index.html: $(WEB_SOURCES) $(WEB)/initnn_wasm.js
+	awk '/^<script( [a-z]+="[^"]*")* src="[^"]*"><\/script>$$/ { \
+	         name = $$0; sub(/.* src="/, "", name); sub(/".*/, "", name); \
+	         file = (name == "initnn_wasm.js") ? "$(WEB)/" name : "examples/web/" name; \
+	         open = $$0; sub(/ src="[^"]*"><\/script>$$/, ">", open); print open; \
+	         while ((getline line < file) > 0) print line; close(file); print "</script>"; next } \
 	     { print }' examples/web/index.html >$@.tmp && mv $@.tmp $@
 
 web-native: $(WEB)/web-native

@@ -205,10 +205,12 @@ async function main() {
     trained.grad !== last.grad ? `gradient norm: page ${trained.grad}, native ${last.grad}` : '');
 
   // The comparison view and the phase diagram run without errors too.
-  await evaluate(`document.getElementById('compare').checked = true; document.getElementById('compare').dispatchEvent(new Event('change'));`);
-  await waitFor('document.body.dataset.ready === "1" && document.getElementById("flag-b").textContent.length > 0', 'init B');
-  await evaluate(`document.getElementById('step-size').value = '20'; document.body.dataset.steps = ''; document.getElementById('step').click();`);
-  await waitFor('document.body.dataset.steps === "20"', 'the comparison to train');
+  // A 20-layer ReLU net from glorot_normal (A) against he_normal (B).
+  await evaluate(`document.getElementById('compare').checked = true; document.getElementById('compare-b').hidden = false;`);
+  await setControls({ ...common, depth: '20', width: '32', activation: 'relu', spec: 'glorot_normal', scale: '0', 'spec-b': 'he_normal' });
+  await waitFor('document.getElementById("flag-b").textContent.length > 0', 'init B');
+  await evaluate(`document.getElementById('step-size').value = '50'; document.body.dataset.steps = ''; document.getElementById('step').click();`);
+  await waitFor('document.body.dataset.steps === "50"', 'the comparison to train');
   await waitFor('document.body.dataset.phase === "done"', 'the phase diagram');
 
   // Screenshots: the lecture projector and a phone.

@@ -1,68 +1,57 @@
-// app.js - the page's behaviour: reads the controls, calls initnn (compiled
-// from initnn_web.c to WebAssembly, loaded by initnn_wasm.js as
-// createInitnn), draws the results on canvases. No library, no framework.
+// app.js - the page's behaviour: reads the controls, asks initnn for the
+// numbers and draws them on canvases. No library, no framework.
 //
-// Long work never blocks the page for long: training runs in slices of about
-// 15 ms per animation frame, and the phase diagram is computed a few rows a
-// frame. The status line says what is being done.
+// initnn (initnn.h compiled from initnn_web.c to WebAssembly, initnn_wasm.js)
+// runs in a Web Worker (worker.js), so that the page never freezes, even for
+// a net of 200 layers of 256 whose every step takes a second: this file
+// sends it requests and draws what comes back. The status line says what
+// the worker is doing.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
 const COLORS = { a: '#1f6fd1', b: '#d1591f', pred: '#111111', band: 'rgba(27,122,58,0.09)', grid: '#e6e8ee', text: '#5b6475' };
 const CLASS_COLORS = [[31, 111, 209], [209, 89, 31], [40, 150, 70]];
 
-let M = null;      // the WebAssembly module
-let C = {};        // its functions
+// Column indices of a table row (initnn_web.c, web_model_table).
+const COL = { SW2: 0, SB2: 1, QP: 2, QM: 3, DP: 4, DM: 5, CHI: 6, ZERO: 7, SAT: 8, LO: 9, HI: 10 };
+
 const state = {
-  models: [],      // per model: { spec, rows, table, hist, init, loss: [], grad: [], grid, verdict }
+  models: [],      // per net: { spec, rows, table, init, initD, hist, verdict, testAcc, grid, loss: [], grad: [] }
+  data: null,      // { x, labels, train, classes, bounds }
+  inputM2: 1,
   training: false,
-  dirty: true,     // the net must be rebuilt before the next step
+  generation: 0,   // bumped by every rebuild: replies for an older net are dropped
   phase: null,     // { nw, nb, w0, w1, b0, b1, chi, line }
   phaseRow: 0,
   firstResultMs: null,
-  lastGrid: 0,
+  stepMs: 0,
+  layer: 0,        // the layer whose histogram is drawn large
 };
 
-// ---- the module's functions ---------------------------------------------------
+// ---- the worker ----------------------------------------------------------------------
 
-function bind() {
-  const n = 'number', s = 'string';
-  const f = (name, ret, args) => M.cwrap(name, ret, args);
-  C = {
-    data: f('web_data', n, [n, n, n, n, n]),
-    dataCount: f('web_data_count', n, []),
-    trainCount: f('web_data_train_count', n, []),
-    classes: f('web_data_classes', n, []),
-    dataX: f('web_data_x', n, []),
-    dataLabels: f('web_data_labels', n, []),
-    inputM2: f('web_input_second_moment', n, []),
-    scaledSpec: f('web_scaled_spec', n, [s, n]),
-    create: f('web_model_create', n, [n, n, n, s, s, s, n, n, n, n]),
-    free: f('web_model_free', null, [n]),
-    predict: f('web_model_predict', n, [n]),
-    measure: f('web_model_measure', n, [n]),
-    table: f('web_model_table', n, [n]),
-    hist: f('web_model_hist', n, [n]),
-    verdict: f('web_model_verdict', s, [n]),
-    columns: f('web_table_columns', n, []),
-    bins: f('web_bins', n, []),
-    train: f('web_model_train', n, [n, n]),
-    loss: f('web_model_loss', n, [n]),
-    gradNorm: f('web_model_grad_norm', n, [n]),
-    steps: f('web_model_steps', n, [n]),
-    test: f('web_model_test', n, [n, n]),
-    grid: f('web_model_grid', n, [n, n, n, n, n, n, n]),
-    phaseRow: f('web_phase_row', n, [n, n, n, n, n]),
-    critical: f('web_critical_line', n, [n, n, n, n]),
-    message: f('web_message', s, []),
-  };
+// The worker's source is the page's two text/js-worker scripts (the built
+// page has them inline, so it opens from disk without a server).
+const worker = new Worker(URL.createObjectURL(new Blob(
+  [$('initnn-wasm').textContent, '\n', $('initnn-worker').textContent], { type: 'text/javascript' })));
+let nextId = 1, busy = 0;
+const waiting = new Map();
+worker.onmessage = (e) => {
+  const { resolve } = waiting.get(e.data.id);
+  waiting.delete(e.data.id);
+  busy--;
+  resolve(e.data);
+};
+worker.onerror = (e) => { status('initnn stopped: ' + e.message); };
+// Sends a request; the promise gets the reply. The worker answers in order.
+function ask(op, fields) {
+  const id = nextId++;
+  busy++;
+  worker.postMessage({ id, op, ...fields });
+  return new Promise((resolve) => waiting.set(id, { resolve }));
 }
 
-// Column indices of web_model_table's rows (initnn_web.c).
-const COL = { SW2: 0, SB2: 1, QP: 2, QM: 3, DP: 4, DM: 5, CHI: 6, ZERO: 7, SAT: 8, LO: 9, HI: 10 };
-
 function status(text) { $('status').textContent = text; }
-function fail(what) { const m = C.message(); status(what + ': ' + m); return m; }
 
 function num(id, lo, hi, fallback) {
   const v = Number($(id).value);
@@ -90,69 +79,40 @@ function config() {
 
 // ---- building and measuring -----------------------------------------------------
 
-function readTable(which, rows) {
-  const cols = C.columns(), p = C.table(which) / 8;
-  const out = [];
-  for (let r = 0; r < rows; r++) out.push(Array.from(M.HEAPF64.subarray(p + r * cols, p + (r + 1) * cols)));
-  return out;
-}
-function readHist(which, rows) {
-  const bins = C.bins(), p = C.hist(which) / 8;
-  return Array.from({ length: rows }, (_, r) => M.HEAPF64.subarray(p + r * bins, p + (r + 1) * bins).slice());
-}
-
 // Rebuilds data and nets from the controls, runs the prediction, draws.
-function rebuild() {
-  const t0 = performance.now();
+async function rebuild() {
   const c = config();
+  const generation = ++state.generation;
   state.training = false;
   $('train').textContent = 'Train';
-  status('Building the data and the net…');
-  if (C.data(c.data, c.samples, c.noise, c.dataSeed, 1) !== 0) return fail('data');
-  const specs = [[c.spec, c.scale]];
-  if (c.compare) specs.push([c.specB, c.scaleB]);
-  state.models = [];
-  C.free(1);
-  for (let i = 0; i < specs.length; i++) {
-    const p = C.scaledSpec(specs[i][0], specs[i][1]);
-    if (!p) { clearViews(); return fail('init spec ' + 'AB'[i]); }
-    const spec = M.UTF8ToString(p);
-    if (C.create(i, c.depth, c.width, c.activation, spec, c.bias, c.seed, c.optimizer, c.lr, c.batch) !== 0) {
-      clearViews();
-      return fail('net ' + 'AB'[i]);
-    }
-    const rows = C.predict(i);
-    if (rows < 0) { clearViews(); return fail('prediction ' + 'AB'[i]); }
-    const table = readTable(i, rows);
-    state.models.push({
-      spec, rows, table, init: table.map((r) => r[COL.QM]), initD: table.map((r) => r[COL.DM]), hist: readHist(i, rows), verdict: C.verdict(i),
-      loss: [], grad: [], grid: null, testAcc: C.test(i, 1),
-    });
+  document.body.dataset.ready = '0';
+  status(`Building the data and ${c.compare ? 'both nets' : 'the net'}, computing the prediction…`);
+  const r = await ask('rebuild', { config: c });
+  if (generation !== state.generation) return;
+  if (r.error) {
+    state.models = [];
+    for (const id of ['flag-a', 'flag-b']) { $(id).textContent = ''; $(id).className = 'flag'; }
+    status(r.error);
+    drawAll();
+    document.body.dataset.ready = '1';
+    return;
   }
-  state.inputM2 = C.inputM2();
-  state.dirty = false;
+  state.data = r.data;
+  state.inputM2 = r.inputM2;
+  state.models = r.models.map((m) => ({ ...m, init: m.table.map((row) => row[COL.QM]), initD: m.table.map((row) => row[COL.DM]), loss: [], grad: [] }));
+  state.layer = Math.min(state.layer, state.models[0].rows - 1);
+  $('layer').max = String(state.models[0].rows);
+  $('layer').value = String(state.layer + 1);
   updateCommand(c);
-  drawInit();
-  state.lastGrid = 0;
-  updateGrids(true);
-  drawTraining();
-  drawPhase();
-  const ms = performance.now() - t0;
+  drawAll();
   if (state.firstResultMs === null) {
     state.firstResultMs = performance.now();
     document.body.dataset.firstResultMs = state.firstResultMs.toFixed(0);
   }
-  status(`Ready: prediction and measurement of ${state.models.length > 1 ? 'both nets' : 'the net'} in ${ms.toFixed(0)} ms` +
-         (state.phase && state.phaseRow < state.phase.nb ? '; computing the phase diagram…' : ''));
+  status(`Ready: prediction and measurement in ${r.predictMs.toFixed(0)} ms` +
+         (state.phaseRow < (state.phase ? state.phase.nb : 1) ? '; computing the phase diagram…' : ''));
   document.body.dataset.ready = '1';
-}
-
-function clearViews() {
-  state.models = [];
-  for (const id of ['flag-a', 'flag-b']) { $(id).textContent = ''; $(id).className = 'flag'; }
-  $('table-a').textContent = '';
-  drawInit();
-  drawTraining();
+  if (state.phase && state.phaseRow < state.phase.nb) phaseNext();
 }
 
 function updateCommand(c) {
@@ -168,71 +128,61 @@ function updateCommand(c) {
 
 // ---- training ----------------------------------------------------------------------
 
-// Runs n steps on every model; returns false on an error.
-function trainSteps(n) {
-  for (let i = 0; i < state.models.length; i++) {
-    const m = state.models[i];
-    for (let s = 0; s < n; s++) {
-      if (C.train(i, 1) !== 1) { fail('training ' + 'AB'[i]); return false; }
-      m.loss.push(C.loss(i));
-      m.grad.push(C.gradNorm(i));
+// Takes a training reply into the state; false on an error.
+function absorb(r) {
+  r.losses.forEach((l, i) => { state.models[i].loss.push(...l); state.models[i].grad.push(...r.grads[i]); });
+  if (r.error) { status(r.error); return false; }
+  r.models.forEach((m, i) => {
+    const s = state.models[i];
+    if (m.table) {
+      for (let k = 0; k < s.rows; k++) { s.table[k][COL.QM] = m.table[k][COL.QM]; s.table[k][COL.DM] = m.table[k][COL.DM]; }
+      s.hist = m.hist;
+      s.testAcc = m.testAcc;
     }
-  }
+    if (m.grid) s.grid = m.grid;
+  });
+  state.stepMs = r.stepMs;
+  drawTraining();
+  drawHistograms();
   return true;
 }
 
-function afterSteps(force) {
-  for (let i = 0; i < state.models.length; i++) {
-    const m = state.models[i];
-    if (C.measure(i) < 0) { fail('measurement'); return; }
-    const t = readTable(i, m.rows);
-    for (let r = 0; r < m.rows; r++) { m.table[r][COL.QM] = t[r][COL.QM]; m.table[r][COL.DM] = t[r][COL.DM]; }
-    m.hist = readHist(i, m.rows);
-    m.testAcc = C.test(i, 1);
+// While training: one request of about 60 ms of steps after another.
+async function loop() {
+  const generation = state.generation;
+  while (state.training && generation === state.generation) {
+    const r = await ask('train', { budgetMs: 60 });
+    if (generation !== state.generation) return;
+    if (!absorb(r)) { state.training = false; $('train').textContent = 'Train'; return; }
+    const steps = state.models[0].loss.length;
+    status(`Training: step ${steps} (${fmt(state.stepMs, 3)} ms a step${state.models.length > 1 ? ' for both nets' : ''})`);
+    if (!state.training) status(`Paused at step ${steps}`);
+    await new Promise((r) => requestAnimationFrame(r));
   }
-  updateGrids(force);
-  drawTraining();
-  drawHistograms();
 }
-
-function loop() {
-  if (!state.training) return;
-  const t0 = performance.now();
-  let n = 0;
-  while (performance.now() - t0 < 15) {
-    if (!trainSteps(1)) { state.training = false; $('train').textContent = 'Train'; return; }
-    n++;
-  }
-  afterSteps(false);
-  status(`Training: step ${C.steps(0)} (${n} step${n > 1 ? 's' : ''} this frame)`);
-  requestAnimationFrame(loop);
-}
-
-function ensureBuilt() { if (state.dirty || !state.models.length) rebuild(); return state.models.length > 0; }
 
 function onTrain() {
-  if (!ensureBuilt()) return;
+  if (!state.models.length) return;
   state.training = !state.training;
   $('train').textContent = state.training ? 'Pause' : 'Train';
-  if (state.training) requestAnimationFrame(loop);
-  else status(`Paused at step ${C.steps(0)}`);
+  if (state.training) loop();
 }
 
-function onStep() {
-  if (!ensureBuilt()) return;
+async function onStep() {
+  if (!state.models.length) return;
   state.training = false;
   $('train').textContent = 'Train';
-  const n = Math.round(num('step-size', 1, 10000, 1));
+  const n = Math.round(num('step-size', 1, 100000, 1));
+  const generation = state.generation;
+  while (busy) await new Promise((r) => setTimeout(r, 10));   // the last slice of a paused loop
   status(`Training ${n} step${n > 1 ? 's' : ''}…`);
-  // Let the status line show before the work starts.
-  setTimeout(() => {
-    if (trainSteps(n)) {
-      afterSteps(true);
-      status(`Stepped to step ${C.steps(0)}`);
-    }
-    document.body.dataset.steps = String(C.steps(0));
-  }, 0);
+  const r = await ask('train', { steps: n, force: true });
+  if (generation !== state.generation) return;
+  if (absorb(r)) status(`Stepped to step ${state.models[0].loss.length}`);
+  document.body.dataset.steps = String(state.models[0].loss.length);
 }
+
+function drawAll() { drawInit(); drawTraining(); drawPhase(); }
 
 // ---- drawing ------------------------------------------------------------------------
 
@@ -390,44 +340,51 @@ function drawHistograms() {
   ctx.fillText(String(ms[0].rows), pad.l - 4, h - pad.b - 2);
   const m = ms[0];
   $('hist-range').textContent = `[${fmt(m.table[0][COL.LO], 3)}, ${fmt(m.table[0][COL.HI], 3)}] (beyond: the end bins)`;
+  drawLayerHistogram();
 }
 
-// The decision regions on a grid whose size keeps the cost near 2e7
-// multiply-adds per model.
-function updateGrids(force) {
-  const now = performance.now();
-  if (!force && now - state.lastGrid < 250) return;
-  state.lastGrid = now;
-  const c = config();
-  const params = c.depth * c.width * c.width + 2 * c.width + 3 * c.width;
-  const n = Math.max(24, Math.min(72, Math.floor(Math.sqrt(2e7 / params))));
-  const { bounds } = dataView();
-  const p = M._malloc(n * n * 4);
-  state.models.forEach((m, i) => {
-    if (C.grid(i, n, bounds[0], bounds[1], bounds[2], bounds[3], p) === 0) m.grid = { n, v: M.HEAPF32.slice(p / 4, p / 4 + n * n) };
+// The chosen layer's histogram as bars, for every net, with its share of
+// zeros (ReLU) or saturated units (tanh, sigmoid).
+function drawLayerHistogram() {
+  const { ctx, w, h } = ctxOf($('chart-layer'));
+  const ms = state.models;
+  if (!ms.length) return;
+  const l = Math.min(state.layer, ms[0].rows - 1);
+  const pad = { l: 8, r: 8, t: 18, b: 18 };
+  const bins = ms[0].hist[l].length, slot = (w - pad.l - pad.r) / bins;
+  let max = 0;
+  for (const m of ms) for (const v of m.hist[l]) max = Math.max(max, v);
+  ms.forEach((m, k) => {
+    ctx.fillStyle = k ? COLORS.b : COLORS.a;
+    ctx.globalAlpha = ms.length > 1 ? 0.55 : 0.8;
+    m.hist[l].forEach((v, b) => {
+      const bh = max > 0 ? (h - pad.t - pad.b) * v / max : 0;
+      ctx.fillRect(pad.l + b * slot, h - pad.b - bh, Math.max(1, slot - 1), bh);
+    });
   });
-  M._free(p);
-}
-
-// The data's points (a copy) and the square around them.
-function dataView() {
-  const count = C.dataCount(), px = C.dataX() / 4, pl = C.dataLabels() / 4;
-  const x = M.HEAPF32.subarray(px, px + 2 * count), labels = M.HEAP32.subarray(pl, pl + count);
-  let r = 0;
-  for (let i = 0; i < 2 * count; i++) r = Math.max(r, Math.abs(x[i]));
-  r = Math.ceil(r * 1.1 * 2) / 2;
-  return { count, train: C.trainCount(), x, labels, bounds: [-r, r, -r, r] };
+  ctx.globalAlpha = 1;
+  const row = ms[0].table[l];
+  ctx.fillStyle = COLORS.text;
+  ctx.textAlign = 'left';
+  ctx.fillText(fmt(row[COL.LO], 3), pad.l, h - 5);
+  ctx.textAlign = 'right';
+  ctx.fillText(fmt(row[COL.HI], 3), w - pad.r, h - 5);
+  ctx.textAlign = 'left';
+  const parts = ms.map((m, k) => (ms.length > 1 ? 'AB'[k] + ': ' : '') +
+    `E[z²] ${fmt(m.table[l][COL.QM], 3)}, zeros ${(100 * m.table[l][COL.ZERO]).toFixed(0)}%, saturated ${(100 * m.table[l][COL.SAT]).toFixed(0)}%`);
+  ctx.fillText(parts.join('   '), pad.l, 12);
+  $('layer-out').textContent = `${l + 1} of ${ms[0].rows}` + (l + 1 === ms[0].rows ? ' (softmax output)' : '');
 }
 
 function drawBoundary(canvas, m) {
   const { ctx, w, h } = ctxOf(canvas);
-  if (!m || !m.grid) return;
-  const { count, train, x, labels, bounds } = dataView();
+  if (!m || !m.grid || !state.data) return;
+  const { train, x, labels, bounds, classes } = state.data, count = labels.length;
   // The n x n grid as an image of n x n pixels, stretched smoothly.
   const n = m.grid.n, img = new ImageData(n, n);
   for (let i = 0; i < n * n; i++) {
     const v = m.grid.v[i], k = Math.floor(v), p = v - k, rgb = CLASS_COLORS[k] || [128, 128, 128];
-    const a = 0.12 + 0.5 * Math.max(0, (p - 1 / C.classes()) / (1 - 1 / C.classes()));
+    const a = 0.12 + 0.5 * Math.max(0, (p - 1 / classes) / (1 - 1 / classes));
     for (let c = 0; c < 3; c++) img.data[4 * i + c] = Math.round(255 - a * (255 - rgb[c]));
     img.data[4 * i + 3] = 255;
   }
@@ -501,32 +458,31 @@ function drawTraining() {
 
 // ---- the phase diagram --------------------------------------------------------------
 
-function startPhase() {
+async function startPhase() {
   const nw = 56, nb = 40, w0 = 0.5, w1 = 4, b0 = 0, b1 = 0.5;
-  const p = M._malloc(64 * 8);
-  const line = [];
-  if (C.critical(41, b0, b1, p) === 0) for (let j = 0; j < 41; j++) line.push([M.HEAPF64[p / 8 + j], b0 + (b1 - b0) * j / 40]);
-  M._free(p);
+  const r = await ask('critical', { n: 41, b0, b1 });
+  const line = r.error ? [] : r.line.map((sw2, j) => [sw2, b0 + (b1 - b0) * j / 40]);
   state.phase = { nw, nb, w0, w1, b0, b1, chi: new Float64Array(nw * nb).fill(NaN), line };
   state.phaseRow = 0;
-  requestAnimationFrame(phaseSlice);
+  phaseNext();
 }
 
-// A few rows of the diagram per frame.
-function phaseSlice() {
+// One row of the diagram at a time, whenever the worker has nothing else to do.
+async function phaseNext() {
   const P = state.phase;
-  const t0 = performance.now(), p = M._malloc(P.nw * 8);
-  while (state.phaseRow < P.nb && performance.now() - t0 < 12) {
-    const j = state.phaseRow, b = P.b1 - (P.b1 - P.b0) * j / (P.nb - 1);
-    if (C.phaseRow(P.nw, P.w0, P.w1, b, p) !== 0) { fail('phase diagram'); break; }
-    P.chi.set(M.HEAPF64.subarray(p / 8, p / 8 + P.nw), j * P.nw);
-    state.phaseRow++;
-  }
-  M._free(p);
+  if (state.phaseRow >= P.nb || state.phaseBusy) return;
+  if (state.training || busy) { setTimeout(phaseNext, 200); return; }
+  state.phaseBusy = true;
+  const j = state.phaseRow;
+  const r = await ask('phaseRow', { nw: P.nw, w0: P.w0, w1: P.w1, sigmaB2: P.b1 - (P.b1 - P.b0) * j / (P.nb - 1) });
+  state.phaseBusy = false;
+  if (r.error) { status(r.error); return; }
+  P.chi.set(r.chi, j * P.nw);
+  state.phaseRow++;
   drawPhase();
-  if (state.phaseRow < P.nb) { requestAnimationFrame(phaseSlice); return; }
+  if (state.phaseRow < P.nb) { phaseNext(); return; }
   document.body.dataset.phase = 'done';
-  if (!state.training) status($('status').textContent.replace('; computing the phase diagram…', '') + '; phase diagram done');
+  if (!state.training && !busy) status($('status').textContent.replace('; computing the phase diagram…', '') + '; phase diagram done');
 }
 
 function drawPhase() {
@@ -605,37 +561,27 @@ function onPhaseKey(ev) {
 
 // ---- wiring ---------------------------------------------------------------------------
 
-function markDirty() {
-  state.dirty = true;
-  rebuild();
-}
-
 function init() {
-  bind();
   $('depth-range').addEventListener('input', () => { $('depth').value = $('depth-range').value; });
-  $('depth-range').addEventListener('change', markDirty);
-  $('depth').addEventListener('change', () => { $('depth-range').value = $('depth').value; markDirty(); });
+  $('depth-range').addEventListener('change', rebuild);
+  $('depth').addEventListener('change', () => { $('depth-range').value = $('depth').value; rebuild(); });
   for (const id of ['scale', 'scale-b']) {
     $(id).addEventListener('input', () => { $(id + '-out').textContent = '×' + fmt(scaleOf(id), 3); });
-    $(id).addEventListener('change', markDirty);
+    $(id).addEventListener('change', rebuild);
   }
   for (const id of ['data', 'samples', 'noise', 'data-seed', 'width', 'activation', 'spec', 'bias', 'seed', 'optimizer', 'lr', 'batch', 'spec-b'])
-    $(id).addEventListener('change', markDirty);
-  $('compare').addEventListener('change', () => { $('compare-b').hidden = !$('compare').checked; markDirty(); });
+    $(id).addEventListener('change', rebuild);
+  $('compare').addEventListener('change', () => { $('compare-b').hidden = !$('compare').checked; rebuild(); });
   $('train').addEventListener('click', onTrain);
   $('step').addEventListener('click', onStep);
-  $('reset').addEventListener('click', () => { state.dirty = true; rebuild(); });
+  $('reset').addEventListener('click', rebuild);
   $('phase').addEventListener('click', onPhaseClick);
   $('phase').addEventListener('keydown', onPhaseKey);
+  $('layer').addEventListener('input', () => { state.layer = Number($('layer').value) - 1; drawHistograms(); });
   let resize = 0;
-  window.addEventListener('resize', () => {
-    clearTimeout(resize);
-    resize = setTimeout(() => { drawInit(); drawTraining(); drawPhase(); }, 100);
-  });
-  rebuild();
-  startPhase();
+  window.addEventListener('resize', () => { clearTimeout(resize); resize = setTimeout(drawAll, 100); });
+  status('Loading initnn (WebAssembly)…');
+  rebuild().then(startPhase);
 }
 
-status('Loading initnn (WebAssembly)…');
-createInitnn().then((module) => { M = module; init(); },
-                    (err) => status('initnn could not be loaded: ' + err));
+init();
