@@ -183,9 +183,8 @@ exp-deep: data-mnist $(LAB)
 # make web builds build/web/index.html: examples/web/index.html with app.js,
 # worker.js and initnn_web.c compiled to WebAssembly (initnn_wasm.js, the
 # wasm inlined as base64 by -sSINGLE_FILE) put inline, one file that opens
-# from disk. The
-# native build of the same glue (make web-native) prints what the page
-# computes; tests/web.sh compares the two. Both use the portable kernels
+# from disk. The native build of the same glue (make web-native) prints what
+# the page computes; tests/web.sh compares the two. Both use the portable kernels
 # (the glue defines INITNN_NO_SIMD; no -march, no contraction into FMA).
 # emcc runs on Node, which finds Debian's acorn only through NODE_PATH.
 EMCC       ?= emcc

@@ -225,6 +225,10 @@ async function main() {
     fs.writeFileSync(path.join(outDir, file), Buffer.from(data, 'base64'));
   };
   await shot('web-1280x720.png', false);
+  {
+    const { data } = await cmd('Page.captureScreenshot', { format: 'png', clip: { x: 0, y: 0, width: 1280, height: 720, scale: 0.6 } });
+    fs.writeFileSync(path.join(outDir, 'web-1280x720-small.png'), Buffer.from(data, 'base64'));
+  }
   await shot('web-1280-full.png', true);
   await cmd('Emulation.setDeviceMetricsOverride', { width: 390, height: 844, deviceScaleFactor: 1, mobile: true });
   await sleep(400);

@@ -269,7 +269,7 @@ function drawInit() {
   const ms = state.models, m2 = state.inputM2 || 1;
   const q = ms.map((m, i) => ({ color: i ? COLORS.b : COLORS.a, bars: m.init.map((v) => v / m2), line: m.table.map((r) => r[COL.QP] / m2) }));
   drawLayerChart($('chart-q'), q, [0.1, 10], 'layer →   E[z²]/E[x²]');
-  const d = ms.map((m, i) => ({ color: i ? COLORS.b : COLORS.a, bars: m.table.map((r) => r[COL.DM]), line: m.table.map((r) => r[COL.DP]) }));
+  const d = ms.map((m, i) => ({ color: i ? COLORS.b : COLORS.a, bars: m.initD, line: m.table.map((r) => r[COL.DP]) }));
   drawLayerChart($('chart-d'), d, null, 'layer →   E[δ²]');
   ms.forEach((m, i) => {
     const el = $(i ? 'flag-b' : 'flag-a');
@@ -350,7 +350,7 @@ function drawLayerHistogram() {
   const ms = state.models;
   if (!ms.length) return;
   const l = Math.min(state.layer, ms[0].rows - 1);
-  const pad = { l: 8, r: 8, t: 18, b: 18 };
+  const pad = { l: 8, r: 8, t: 8 + 13 * ms.length, b: 18 };
   const bins = ms[0].hist[l].length, slot = (w - pad.l - pad.r) / bins;
   let max = 0;
   for (const m of ms) for (const v of m.hist[l]) max = Math.max(max, v);
@@ -372,7 +372,7 @@ function drawLayerHistogram() {
   ctx.textAlign = 'left';
   const parts = ms.map((m, k) => (ms.length > 1 ? 'AB'[k] + ': ' : '') +
     `E[z²] ${fmt(m.table[l][COL.QM], 3)}, zeros ${(100 * m.table[l][COL.ZERO]).toFixed(0)}%, saturated ${(100 * m.table[l][COL.SAT]).toFixed(0)}%`);
-  ctx.fillText(parts.join('   '), pad.l, 12);
+  parts.forEach((text, k) => ctx.fillText(text, pad.l, 12 + 13 * k));
   $('layer-out').textContent = `${l + 1} of ${ms[0].rows}` + (l + 1 === ms[0].rows ? ' (softmax output)' : '');
 }
 
