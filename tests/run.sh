@@ -37,6 +37,11 @@
 # "SKIP <program>: <why>" per build: skipped, never passed. A program may
 # print SKIP lines of its own (testing_skip in testing.h).
 #
+# Beside the programs run tests/lab.sh (the lab end to end), tutorial/run.sh
+# --fast (each tutorial step) and tests/web.sh (the browser page in headless
+# Chromium against the native build; SKIP lines without emscripten or
+# chromium), whose lines are counted the same way.
+#
 # Compiling the header's implementation is most of the time, so each build
 # compiles it once (build/tests/initnn-BUILD.o) and the programs are compiled
 # with -DINITNN_IMPLEMENTATION_DONE, which turns their own copy off, and
