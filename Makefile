@@ -186,11 +186,14 @@ exp-deep: data-mnist $(LAB)
 # from disk. The native build of the same glue (make web-native) prints what
 # the page computes; tests/web.sh compares the two. Both use the portable kernels
 # (the glue defines INITNN_NO_SIMD; no -march, no contraction into FMA).
+# -msimd128 lets clang vectorize those loops with WebAssembly SIMD, as gcc
+# vectorizes them natively at -O2 (no reassociation, so the same bits): a
+# 200-layer, 256-wide net's prediction took 1.7 s instead of 4.6 s in Node.
 # emcc runs on Node, which finds Debian's acorn only through NODE_PATH.
 EMCC       ?= emcc
 WEB        = $(BUILD)/web
 WEB_EXPORTS = -sEXPORTED_FUNCTIONS=_malloc,_free -sEXPORTED_RUNTIME_METHODS=cwrap,UTF8ToString
-WEB_EMFLAGS = -O2 -ffp-contract=off -sSINGLE_FILE=1 -sMODULARIZE=1 -sEXPORT_NAME=createInitnn \
+WEB_EMFLAGS = -O3 -msimd128 -ffp-contract=off -sSINGLE_FILE=1 -sMODULARIZE=1 -sEXPORT_NAME=createInitnn \
               -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=web,worker,node $(WEB_EXPORTS)
 
 web: $(WEB)/index.html
