@@ -213,6 +213,23 @@ async function main() {
   await waitFor('document.body.dataset.steps === "50"', 'the comparison to train');
   await waitFor('document.body.dataset.phase === "done"', 'the phase diagram');
 
+  // A click on the phase diagram (a real mouse event, at sigma_w^2 = 2.25,
+  // sigma_b^2 = 0.25, the middle of its axes) sets net A's init: tanh,
+  // variance_scaling:2.25,fan_in,normal and a bias of std 0.5.
+  const box = await evaluate(`(() => { const c = document.getElementById('phase'); c.scrollIntoView();
+      const r = c.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; })()`);
+  const px = box.x + 36 + 0.5 * (box.w - 42), py = box.y + 6 + 0.5 * (box.h - 36);
+  await evaluate(`document.body.dataset.ready = '0'`);
+  for (const type of ['mousePressed', 'mouseReleased'])
+    await cmd('Input.dispatchMouseEvent', { type, x: px, y: py, button: 'left', clickCount: 1 });
+  await waitFor('document.body.dataset.ready === "1"', 'the init from the phase diagram');
+  const fromPhase = await evaluate(`[document.getElementById('activation').value, document.getElementById('spec').value,
+      document.getElementById('bias').value]`);
+  result('web_phase_diagram_click_sets_the_init',
+    fromPhase[0] === 'tanh' && /^variance_scaling:2\.2[0-9],fan_in,normal$/.test(fromPhase[1]) && /^random_normal:0\.[45][0-9]+$/.test(fromPhase[2])
+      ? '' : 'the controls became ' + fromPhase.join(' | '));
+  await evaluate('window.scrollTo(0, 0)');
+
   // Screenshots: the lecture projector and a phone.
   const shot = async (file, full) => {
     const params = { format: 'png' };
@@ -225,10 +242,6 @@ async function main() {
     fs.writeFileSync(path.join(outDir, file), Buffer.from(data, 'base64'));
   };
   await shot('web-1280x720.png', false);
-  {
-    const { data } = await cmd('Page.captureScreenshot', { format: 'png', clip: { x: 0, y: 0, width: 1280, height: 720, scale: 0.6 } });
-    fs.writeFileSync(path.join(outDir, 'web-1280x720-small.png'), Buffer.from(data, 'base64'));
-  }
   await shot('web-1280-full.png', true);
   await cmd('Emulation.setDeviceMetricsOverride', { width: 390, height: 844, deviceScaleFactor: 1, mobile: true });
   await sleep(400);

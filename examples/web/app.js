@@ -198,6 +198,8 @@ function ctxOf(canvas) {
   ctx.setTransform(r, 0, 0, r, 0, 0);
   ctx.clearRect(0, 0, w, h);
   ctx.font = '11px system-ui, sans-serif';
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'alphabetic';
   return { ctx, w, h };
 }
 
