@@ -25,7 +25,7 @@ OUT=build/web
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 NAME=web_page_in_headless_chromium   # the SKIP line's name
 
-TESTS="web_page_builds web_page_is_under_1_MB web_page_loads_and_shows_a_first_result
+TESTS="web_page_builds web_page_is_under_1_MB web_page_links_name_files_of_the_repository web_page_loads_and_shows_a_first_result
 web_prediction_table_equals_initlab_predict_relu web_verdict_equals_initlab_predict_relu
 web_prediction_table_matches_native_relu_bit_for_bit web_prediction_table_equals_initlab_predict_tanh
 web_verdict_equals_initlab_predict_tanh web_prediction_table_matches_native_tanh_within_1e-6
@@ -72,6 +72,17 @@ else
     echo "FAIL web_page_is_under_1_MB: $OUT/index.html is $size bytes"
 fi
 echo "# $OUT/index.html: $size bytes"
+# Every view links to the tutorial step and header section that explain it:
+# each relative link of the page must name a file of the repository.
+missing=
+for link in $(grep -o 'href="[^"#:]*"' examples/web/index.html | sed 's/^href="//; s/"$//' | sort -u); do
+    [ -f "$OUT/$link" ] || missing="$missing $link"
+done
+if [ -z "$missing" ]; then
+    echo "ok   web_page_links_name_files_of_the_repository"
+else
+    echo "FAIL web_page_links_name_files_of_the_repository: no such file:$missing"
+fi
 
 # The data and training settings of the page that the driver sets too:
 # two moons, 400 points, noise 0.2, data seed 0; seed 1; Adam 0.01; batch 32.
