@@ -277,8 +277,10 @@ static int web_verdict(web_model *m, const initnn_layer_theory *table)
    forward and backward passes ran on the probe batch (the layers' buffers
    hold the probe's activations). The histograms count each layer's
    outputs phi(z) in WEB_BINS bins over [lo, hi]: [-1, 1] for tanh,
-   [0, 1] for sigmoid, else +-3 sqrt(E[z^2]) of the first layer (values
-   beyond go to the end bins, so a collapse or an explosion is visible). */
+   [0, 1] for sigmoid and softmax, else +-R with R = 3 sqrt(E[z^2]) of the
+   first layer ([-R/8, R] for ReLU, which has nothing below 0): one range
+   for every layer, values beyond it in the end bins, so that a collapse or
+   an explosion over depth is visible. */
 static void web_fill(web_model *m, const initnn_layer_theory *table, int with_prediction)
 {
     const initnn_net *net = m->net;
@@ -411,9 +413,9 @@ WEB_API double web_model_test(int which, int accuracy)
     return accuracy ? metric : loss;
 }
 
-/* The probability of class c... for the decision boundary: out gets, for
-   each of n x n points of [x0, x1] x [y0, y1] (row by row, y from y1 down),
-   the predicted class plus its probability, class + p. */
+/* The decision regions: out gets, for each of n x n points of
+   [x0, x1] x [y0, y1] (row by row, y from y1 down), the predicted class plus
+   its probability, class + p (so 1.93 is class 1 at 93%). */
 WEB_API int web_model_grid(int which, int n, double x0, double x1, double y0, double y1, float *out)
 {
     web_model *m = web_model_of(which);
