@@ -41,6 +41,11 @@
 # "SKIP <program>: <why>" per build: skipped, never passed. A program may
 # print SKIP lines of its own (testing_skip in testing.h).
 #
+# Beside the programs run tests/lab.sh (the lab end to end), tutorial/run.sh
+# --fast (each tutorial step) and tests/web.sh (the browser page in headless
+# Chromium against the native build; SKIP lines without emscripten or
+# chromium), whose lines are counted the same way.
+#
 # Compiling the header's implementation is most of the time, so each build
 # compiles it once (build/tests/initnn-BUILD.o) and the programs are compiled
 # with -DINITNN_IMPLEMENTATION_DONE, which turns their own copy off, and
@@ -428,6 +433,12 @@ lab_pid=$!
 sh tutorial/run.sh --fast $FILTERS >"$OUT/tutorial.log" 2>&1 &
 tutorial_pid=$!
 
+# The browser page meanwhile (tests/web.sh): headless Chromium against the
+# native build, or SKIP lines where emscripten or chromium is missing.
+# shellcheck disable=SC2086  # FILTERS is a word list
+sh tests/web.sh $FILTERS >"$OUT/web.log" 2>&1 &
+web_pid=$!
+
 # The header checks meanwhile, in this shell (they count here).
 if [ -z "$FILTERS" ]; then
     header_checks
@@ -437,6 +448,8 @@ wait "$lab_pid"
 lab_result=$?
 wait "$tutorial_pid"
 tutorial_result=$?
+wait "$web_pid"
+web_result=$?
 
 # The programs' output in a fixed order, that of configs; the programs
 # are those of the job list (a file added meanwhile waits for the next run).
@@ -491,6 +504,16 @@ passed=$((passed + oks))
 failed=$((failed + fails))
 if [ "$tutorial_result" -ne 0 ] && [ "$fails" -eq 0 ]; then
     fail "tutorial/run.sh" "exited with status $tutorial_result without a FAIL line (log: $OUT/tutorial.log)"
+fi
+
+cat "$OUT/web.log"
+oks=$(grep -c '^ok   ' "$OUT/web.log")
+fails=$(grep -c '^FAIL ' "$OUT/web.log")
+skipped=$((skipped + $(grep -c '^SKIP ' "$OUT/web.log")))
+passed=$((passed + oks))
+failed=$((failed + fails))
+if [ "$web_result" -ne 0 ] && [ "$fails" -eq 0 ]; then
+    fail "tests/web.sh" "exited with status $web_result without a FAIL line (log: $OUT/web.log)"
 fi
 
 end=$(date +%s)
