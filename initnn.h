@@ -2678,15 +2678,6 @@ INITNNDEF float initnn_gain(const char *activation, float param)
     return 0.0f;
 }
 
-/* The closest of names[0..count-1] to word by edit distance (Levenshtein),
-   if within 3 edits; else NULL. For "did you mean ..." messages. */
-INITNNDEF const char *initnn_suggest(const char *word, const char *const *names, int count);
-INITNNDEF const char *initnn_suggest(const char *word, const char *const *names, int count)
-{
-    if (!word || !names || count <= 0) return NULL;
-    return initnn__suggest(word, names, (size_t)count);
-}
-
 
 /* ////////////////////////////////////////////////////////////////////////////
    5. Activations

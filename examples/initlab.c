@@ -61,6 +61,7 @@ typedef struct lab_options {
     const char *activation;
     int activation_set;
     char *inits[LAB_MAX_INITS];
+    int init_is_lsuv[LAB_MAX_INITS];   /* the spec is lsuv: rescale on the probe batch */
     int init_count;
     const char *bias_init;
     int optimizer;              /* INITNN_OPT_*                                     */
@@ -320,22 +321,23 @@ static void lab_add_init(lab_options *o, const char *spec)
     initnn_init_spec parsed;
     int i;
     if (!*spec) lab_usage_error("--init: an empty spec (two separators in a row?)");
-    if (strcmp(spec, "lsuv") != 0 && initnn_init_parse(&parsed, spec) != 0)
+    if (initnn_init_parse(&parsed, spec) != 0)
         lab_usage_error("--init '%s': %s", spec, initnn_last_error());
     if (strlen(spec) >= INITNN_SPEC_MAX) lab_usage_error("--init '%s': longer than %d characters", spec, INITNN_SPEC_MAX - 1);
     for (i = 0; i < o->init_count; i++)
         if (!strcmp(o->inits[i], spec)) lab_usage_error("--init: '%s' is given twice", spec);
     if (o->init_count >= LAB_MAX_INITS) lab_usage_error("--init: more than %d specs", LAB_MAX_INITS);
+    o->init_is_lsuv[o->init_count] = parsed.kind == INITNN_INIT_LSUV;
     o->inits[o->init_count] = (char *)lab_alloc(strlen(spec) + 1);
     strcpy(o->inits[o->init_count++], spec);
 }
 
-/* Whether spec is one initializer the lab can run: lsuv or any spec of
-   initnn_init_parse. */
+/* Whether spec is one initializer the lab can run: any spec of
+   initnn_init_parse (lsuv included). */
 static int lab_is_init_spec(const char *spec)
 {
     initnn_init_spec parsed;
-    return !strcmp(spec, "lsuv") || initnn_init_parse(&parsed, spec) == 0;
+    return initnn_init_parse(&parsed, spec) == 0;
 }
 
 /* A spec that does not parse but whose comma-separated pieces each do
@@ -1160,7 +1162,7 @@ static void lab_train_all(lab *L)
                 for (k = 0; k < L->weighted_layers; k++) fprintf(L->log, ",act_var_%d", k);
                 fprintf(L->log, ",seconds\n");
             }
-            if (!strcmp(o->inits[i], "lsuv")) {
+            if (o->init_is_lsuv[i]) {
                 int *iterations = (int *)lab_alloc((size_t)net->layer_count * sizeof(int));
                 if (initnn_lsuv(net, L->probe_x, L->probe_n, 0.0f, 0, iterations) != 0) {
                     r->diverged = 1;
@@ -1898,14 +1900,14 @@ static void lab_predict(lab *L, int argc, char **argv)
         char verdict[512];
         int D = 0, k = 0, err;
         double *x, *predicted, *measured;
-        if (!strcmp(o->inits[i], "lsuv") && initnn_lsuv(net, L->probe_x, L->probe_n, 0.0f, 0, NULL) != 0)
+        if (o->init_is_lsuv[i] && initnn_lsuv(net, L->probe_x, L->probe_n, 0.0f, 0, NULL) != 0)
             lab_fatal("--predict: LSUV failed: %s", initnn_last_error());
         err = initnn_theory_compare(net, table, L->probe_x,
                                     L->data.classification ? L->probe_labels : NULL, L->data.classification ? NULL : L->probe_targets, L->probe_n);
         if (err == INITNN_ERR_ARGUMENT || err == INITNN_ERR_SPEC) lab_usage_error("--predict: %s", initnn_last_error());
         if (err) lab_fatal("--predict: %s", initnn_last_error());
         flagged += lab_verdict(verdict, sizeof verdict, net, table, input_m2);
-        if (!strcmp(o->inits[i], "lsuv"))   /* LSUV's scale comes from the data, not from a spec */
+        if (o->init_is_lsuv[i])   /* LSUV's scale comes from the data, not from a spec */
             lab_append(verdict, sizeof verdict, " -- predicted for orthogonal, LSUV's start; the measured side is "
                        "after LSUV rescaled every layer to unit output variance");
         for (l = 0; l < net->layer_count; l++) D += table[l].has_params;

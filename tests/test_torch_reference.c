@@ -160,7 +160,7 @@ static int read_array(array *a, const char *prefix, const char *suffix)
     int i, err;
     snprintf(path, sizeof path, REF_DIR "%s_%s.npy", prefix, suffix);
     memset(a, 0, sizeof *a);
-    err = initnn_npy_read(path, &a->data, &a->ndim, a->shape);
+    err = initnn_npy_read(&a->data, &a->ndim, a->shape, path);
     if (err) return err;
     a->count = 1;
     for (i = 0; i < a->ndim; i++) a->count *= (size_t)a->shape[i];

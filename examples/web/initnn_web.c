@@ -106,10 +106,10 @@ WEB_API int web_data(int kind, int samples, double noise, int data_seed, int sta
     else if (kind == 1) err = initnn_make_circles(&web.source, samples, (float)noise, 0.5f, (uint64_t)data_seed);
     else err = initnn_make_spirals(&web.source, samples, 3, (float)noise, (uint64_t)data_seed);
     if (err) return web_fail(err, "data");
-    if ((err = initnn_data_split(&web.source, 0.3f, &web.train, &web.test)) != 0) return web_fail(err, "data");
+    if ((err = initnn_data_split(&web.train, &web.test, &web.source, 0.3f)) != 0) return web_fail(err, "data");
     f = web.train.features;
     if (standardize) {
-        if ((err = initnn_standardize_fit(&web.train, mean, std)) != 0) return web_fail(err, "data");
+        if ((err = initnn_standardize_fit(mean, std, &web.train)) != 0) return web_fail(err, "data");
         initnn_standardize_apply((float *)web.source.x, web.source.count, f, mean, std);
     }
     web.probe_n = web.train.count < WEB_PROBE ? web.train.count : WEB_PROBE;
@@ -336,7 +336,7 @@ WEB_API int web_model_predict(int which)
     if (!m || !m->net) { snprintf(web.message, sizeof web.message, "no net"); return INITNN_ERR_ARGUMENT; }
     table = (initnn_layer_theory *)malloc((size_t)m->net->layer_count * sizeof *table);
     if (!table) { snprintf(web.message, sizeof web.message, "out of memory"); return INITNN_ERR_MEMORY; }
-    err = initnn_theory_compare(m->net, web.probe_x, web.probe_labels, NULL, web.probe_n, table);
+    err = initnn_theory_compare(m->net, table, web.probe_x, web.probe_labels, NULL, web.probe_n);
     if (err) { free(table); return web_fail(err, "prediction"); }
     web_fill(m, table, 1);
     web_verdict(m, table);
@@ -354,7 +354,7 @@ WEB_API int web_model_measure(int which)
     if (!m || !m->net) { snprintf(web.message, sizeof web.message, "no net"); return INITNN_ERR_ARGUMENT; }
     table = (initnn_layer_theory *)malloc((size_t)m->net->layer_count * sizeof *table);
     if (!table) { snprintf(web.message, sizeof web.message, "out of memory"); return INITNN_ERR_MEMORY; }
-    err = initnn_theory_compare(m->net, web.probe_x, web.probe_labels, NULL, web.probe_n, table);
+    err = initnn_theory_compare(m->net, table, web.probe_x, web.probe_labels, NULL, web.probe_n);
     if (err) { free(table); return web_fail(err, "measurement"); }
     web_fill(m, table, 0);
     free(table);
@@ -409,7 +409,7 @@ WEB_API double web_model_test(int which, int accuracy)
 {
     web_model *m = web_model_of(which);
     double loss = NAN, metric = NAN;
-    if (!m || !m->net || initnn_net_evaluate(m->net, &web.test, &loss, &metric) != 0) return NAN;
+    if (!m || !m->net || initnn_net_evaluate(m->net, &loss, &metric, &web.test) != 0) return NAN;
     return accuracy ? metric : loss;
 }
 
@@ -454,7 +454,7 @@ WEB_API int web_phase_row(int nw, double w0, double w1, double sigma_b2, double 
     int i, err;
     for (i = 0; i < nw; i++) {
         double sw2 = w0 + (w1 - w0) * i / (nw - 1), chi = NAN;
-        if ((err = initnn_theory_fixed_point(INITNN_ACT_TANH, 0.0f, sw2, sigma_b2, NULL, NULL, &chi, NULL, NULL)) != 0)
+        if ((err = initnn_theory_fixed_point(NULL, NULL, &chi, NULL, NULL, INITNN_ACT_TANH, 0.0f, sw2, sigma_b2)) != 0)
             return web_fail(err, "phase diagram");
         out[i] = chi;
     }
