@@ -1288,7 +1288,7 @@ INITNNDEF int initnn_lsuv(initnn_net *net, const float *X, int batch, float tol,
 /* ============================================================================
    12. Data
 
-   Loaders and generators fill an initnn_data (section 10) whose arrays they
+   Loaders and generators fill an initnn_data (section 11) whose arrays they
    allocate; initnn_data_free releases them. Views made by initnn_data_split
    or by hand point into another set and own nothing.
 
@@ -1672,7 +1672,7 @@ static void *initnn__alloc_array(size_t n, size_t size)
 }
 
 /* ---- files: whole-file reads, bounds-checked parsing, atomic writes -------
-   Used by the loaders (section 11), checkpoints (12) and plots (13). */
+   Used by the loaders (section 12), checkpoints (13) and plots (14). */
 
 INITNNDEF uint32_t initnn_crc32(uint32_t crc, const void *data, size_t n)
 {
