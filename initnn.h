@@ -93,10 +93,11 @@
                                    set already in *out is not freed first)
           initnn_net_step          a step that makes a weight non-finite is
                                    undone: weights and step count are
-                                   restored; the optimizer's moments, the
-                                   (clipped) gradients and the weights-before
-                                   record keep the failed update (reset the
-                                   optimizer before stepping again)
+                                   restored; the optimizer's moments keep
+                                   the failed update (reset the optimizer
+                                   before stepping again), the gradients
+                                   stay clipped, and the weights-before
+                                   record is the restored weights
           initnn_net_train_batch   on a non-finite loss or gradient: no
                                    update, but the gradients and *loss are
                                    the failed batch's
