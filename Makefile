@@ -186,8 +186,13 @@ exp-deep: data-mnist $(LAB)
 # (what agrees with the paper and what does not, in numbers). SEEDS=N
 # seeds (default 3); QUICK=1 a smaller run of a few minutes; EXTRA=...
 # flags appended to the command (./build/papers --help lists them).
+# They run on one thread unless OMP_NUM_THREADS says otherwise: their
+# layers are 32 to 128 units wide, where a second thread costs more in
+# waiting than it saves (measured: 8 s on one thread, 107 s on two for
+# the QUICK Pennington nets while the machine was busy). The results do
+# not depend on the number of threads.
 PAPERS      = $(BUILD)/papers
-RUN_PAPERS  = GOMP_SPINCOUNT=$${GOMP_SPINCOUNT:-100000} ./$(PAPERS)
+RUN_PAPERS  = OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} ./$(PAPERS)
 QUICK_ON    = $(filter 1 yes,$(QUICK))
 comma      := ,
 empty      :=
@@ -214,8 +219,7 @@ exp-paper-saxe: data-mnist $(PAPERS)
 	    --out $(RESULTS)/$@ $(EXTRA)
 
 # Schoenholz et al. (2017), the phase diagram: one process per (depth,
-# sigma_w^2) cell, so make -j2 runs two at a time (each on one thread;
-# the result does not depend on it). The cells go to cells/ (QUICK=1:
+# sigma_w^2) cell, so make -j2 runs two at a time. The cells go to cells/ (QUICK=1:
 # cells-quick/, one seed, fewer and narrower nets, fewer steps);
 # phase-plot draws the heat map and writes the summary.
 PHASE_DIR    = $(RESULTS)/exp-paper-schoenholz
@@ -231,7 +235,7 @@ exp-paper-schoenholz: $(PHASE_FILES) $(PAPERS)
 
 $(PHASE_CELLS)/%.csv: $(PAPERS) | data-mnist
 	@mkdir -p $(@D)
-	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} ./$(PAPERS) phase-cell \
+	$(RUN_PAPERS) phase-cell \
 	    --depth $(patsubst d%,%,$(firstword $(subst _, ,$*))) --sw2 $(patsubst w%,%,$(lastword $(subst _, ,$*))) \
 	    $(PHASE_TRAIN) --out $@ $(EXTRA)
 

@@ -147,6 +147,14 @@ static int apart(double m1, double s1, double m2, double s2, int n)
     return fabs(m1 - m2) > t;
 }
 
+/* The sentence for two means over n seeds each. */
+static const char *verdict(double m1, double s1, double m2, double s2, int n)
+{
+    if (n < 2) return "one seed, so no spread to compare with";
+    if (!apart(m1, s1, m2, s2, n)) return "within the seeds' spread";
+    return m1 > m2 ? "ahead by more than the seeds' spread" : "behind by more than the seeds' spread";
+}
+
 /* "1,2,4" -> values; returns the count. */
 static int parse_list(const char *text, double *values, int max, const char *flag)
 {
@@ -459,7 +467,7 @@ static char *spec_buf(char *buf, size_t n, const char *fmt, double x)
 /* The bias spec of a bias variance sigma_b^2: N(0, sigma_b^2), or zeros. */
 static const char *bias_spec(char *buf, size_t n, double sigma_b2)
 {
-    if (sigma_b2 <= 0.0) return "zeros";
+    if (sigma_b2 <= 0.0) return spec_buf(buf, n, "zeros%.0s", 0.0);
     return spec_buf(buf, n, "random_normal:%.9g", sqrt(sigma_b2));
 }
 
@@ -727,7 +735,9 @@ static int cmd_glorot(options *o)
         }
         /* Per-layer factors: the geometric mean of the ratio from one
            layer to the next (activations upward, gradients downward). */
-        double fa[2], fg[2];
+        double fa[2], fg[2], peak1, peakL;
+        mean_std(act_peak[0][0], S, &peak1, &sd);
+        mean_std(act_peak[0][L - 1], S, &peakL, &sd);
         for (i = 0; i < 2; i++) {
             fa[i] = L > 1 ? pow(aL[i] / a1[i], 1.0 / (L - 1)) : 1.0;
             fg[i] = L > 1 ? pow(g1[i] / gL[i], 1.0 / (L - 1)) : 1.0;
@@ -740,7 +750,7 @@ static int cmd_glorot(options *o)
         fprintf(f, "- Fig. 6, activations, standard init: the std of layer %d is %.3f x layer 1's, a factor %.3f per layer "
                    "(sqrt(1/3) = 0.577 in the linear regime); the fraction of units with abs(tanh(z)) < 0.05 (the peak at 0) "
                    "grows from %.3f to %.3f. %s\n",
-                L, aL[0] / a1[0], fa[0], act_peak[0][0][0], act_peak[0][L - 1][0],
+                L, aL[0] / a1[0], fa[0], peak1, peakL,
                 fa[0] < 0.75 ? "Agrees." : "Does not agree.");
         fprintf(f, "- Fig. 6, normalized init: a factor %.3f per layer (layer %d / layer 1 = %.3f): %s\n", fa[1], L,
                 aL[1] / a1[1],
@@ -956,7 +966,7 @@ static int cmd_saxe(options *o)
                 if (miss[i]) fprintf(f, " %.2f ± %.2f (%d of %d seeds not there after %d epochs) |", mean[i], sd[i], miss[i], S, o->epochs);
                 else fprintf(f, " %.2f ± %.2f |", mean[i], sd[i]);
             }
-            fprintf(f, " %s |\n", apart(mean[0], sd[0], mean[1], sd[1], S) ? "yes" : "no");
+            fprintf(f, " %s |\n", S < 2 ? "one seed" : apart(mean[0], sd[0], mean[1], sd[1], S) ? "yes" : "no");
         }
         fprintf(f, "\n## Against the paper\n\n");
         {
@@ -1305,7 +1315,7 @@ static int cmd_pennington(options *o)
     DEFAULT_INT(steps, 300);
     DEFAULT_INT(eval_every, 25);
     DEFAULT_INT(bins, 40);
-    DEFAULT_DBL(lr, 0.01);
+    DEFAULT_DBL(lr, 0.003);
     DEFAULT_DBL(momentum, 0.9);
     DEFAULT_DBL(sigma_b2, 1e-4);
     L = o->depth;
@@ -1330,12 +1340,13 @@ static int cmd_pennington(options *o)
         if (initnn_theory_fixed_point(q->act, 0.0f, q->sigma_w2, q->sigma_b2, &q->q_star, NULL, &q->chi_1, NULL, NULL) != 0)
             fatal("%s", initnn_last_error());
     }
-    nets[0].label = "tanh, orthogonal, critical";
-    nets[1].label = "tanh, Gaussian, critical";
-    nets[2].label = "ReLU, orthogonal (gain sqrt 2)";
-    nets[3].label = "ReLU, Gaussian (He)";
+    nets[0].label = "tanh, orthogonal";   /* short: the legend's room */
+    nets[1].label = "tanh, Gaussian";
+    nets[2].label = "ReLU, orthogonal";
+    nets[3].label = "ReLU, Gaussian";
 
-    load_mnist(&m, o, 60000, 2000);
+    load_mnist(&m, o, 20000, 2000);
+    standardize_mnist(&m);
     make_dirs(o->out);
     X = (float *)xalloc((size_t)(o->batch > W ? o->batch : W) * 784 * sizeof(float));
     labels = (int *)xalloc((size_t)o->batch * sizeof(int));
@@ -1427,19 +1438,25 @@ static int cmd_pennington(options *o)
             snprintf(title, sizeof title, "Test accuracy while training, %d layers of %d", L, W);
             panel(files[0], title, "training steps", "test accuracy", 0, 0, series, styles, N);
         }
+        /* Singular values below 1e-12 (exact zeros: a ReLU net's dead
+           units make J rank-deficient) are left out of the density and
+           counted in the summary. */
         for (i = 0; i < N * S * W; i++) {
-            double v = spectra[i] > 1e-30 ? log10(spectra[i]) : -30.0;
-            if (v < lmin) lmin = v;
-            if (v > lmax) lmax = v;
+            if (spectra[i] < 1e-12) continue;
+            if (log10(spectra[i]) < lmin) lmin = log10(spectra[i]);
+            if (log10(spectra[i]) > lmax) lmax = log10(spectra[i]);
         }
-        if (lmin < -12) lmin = -12;
-        if (lmax <= lmin) lmax = lmin + 1;
+        if (!isfinite(lmin)) { lmin = -1; lmax = 1; }
+        lmin = floor(lmin);
+        lmax = ceil(lmax + 1e-9);
         centers = (double *)xalloc(sizeof(double) * bins);
         dens = (double *)xalloc(sizeof(double) * N * bins);
         for (b = 0; b < bins; b++) centers[b] = lmin + (b + 0.5) * (lmax - lmin) / bins;
         for (n = 0; n < N; n++) {
             for (i = 0; i < S * W; i++) {
-                double v = spectra[(size_t)n * S * W + i] > 1e-30 ? log10(spectra[(size_t)n * S * W + i]) : -30.0;
+                double v;
+                if (spectra[(size_t)n * S * W + i] < 1e-12) continue;
+                v = log10(spectra[(size_t)n * S * W + i]);
                 b = (int)((v - lmin) / (lmax - lmin) * bins);
                 if (b < 0) b = 0;
                 if (b >= bins) b = bins - 1;
@@ -1452,7 +1469,7 @@ static int cmd_pennington(options *o)
         }
         files[1] = path_join(o->out, "jacobian_spectrum.svg");
         panel(files[1], "Singular values of the input-output Jacobian at init", "log10 singular value",
-              "density", 0, 0, series, styles, N);
+              "density (per unit of log10)", 0, 0, series, styles, N);
         p = path_join(o->out, "figure.svg");
         compose_svg(p, "Pennington, Schoenholz &amp; Ganguli (2017): dynamical isometry at depth", files, 2, 2);
         free(p); free(files[0]); free(files[1]);
@@ -1471,19 +1488,20 @@ static int cmd_pennington(options *o)
                 L, W, optimizer_text(o, obuf, sizeof obuf), o->batch, o->steps, m.test.count, o->eval_every, S, o->sigma_b2, crit,
                 nets[0].q_star, L, W, W, W);
         fprintf(f, "| net | kernel | chi_1 | mean of sigma^2 (theory chi_1^L) | largest sigma | smallest sigma | "
-                   "fraction of sigma in [1/3, 3] | test accuracy at step %d | at step %d |\n|---|---|---|---|---|---|---|---|---|\n",
+                   "fraction of sigma in [1/3, 3] | sigma < 1e-12 | test accuracy at step %d | at step %d |\n|---|---|---|---|---|---|---|---|---|---|\n",
                 (points / 2) * o->eval_every, (points - 1) * o->eval_every);
         {
             double final_m[4], final_s[4], mid_m[4], mid_s[4], frac[4];
             for (n = 0; n < N; n++) {
                 double ms = 0.0, mx = 0.0, mn = INFINITY, v[64], w[64];
-                int within = 0;
+                int within = 0, zeros = 0;
                 for (i = 0; i < S * W; i++) {
                     double sv = spectra[(size_t)n * S * W + i];
                     ms += sv * sv;
                     if (sv > mx) mx = sv;
                     if (sv < mn) mn = sv;
                     within += sv >= 1.0 / 3.0 && sv <= 3.0;
+                    zeros += sv < 1e-12;
                 }
                 for (s = 0; s < S && s < 64; s++) {
                     v[s] = curves[((size_t)n * S + s) * points + points - 1];
@@ -1492,8 +1510,8 @@ static int cmd_pennington(options *o)
                 mean_std(v, S < 64 ? S : 64, &final_m[n], &final_s[n]);
                 mean_std(w, S < 64 ? S : 64, &mid_m[n], &mid_s[n]);
                 frac[n] = (double)within / (S * W);
-                fprintf(f, "| %s | `%s` | %.4f | %.3g (%.3g) | %.3g | %.3g | %.3f | %.3f ± %.3f | %.3f ± %.3f |\n", nets[n].label,
-                        nets[n].kernel, nets[n].chi_1, ms / (S * W), pow(nets[n].chi_1, L), mx, mn, (double)within / (S * W),
+                fprintf(f, "| %s | `%s` | %.4f | %.3g (%.3g) | %.3g | %.3g | %.3f | %d of %d | %.3f ± %.3f | %.3f ± %.3f |\n", nets[n].label,
+                        nets[n].kernel, nets[n].chi_1, ms / (S * W), pow(nets[n].chi_1, L), mx, mn, (double)within / (S * W), zeros, S * W,
                         mid_m[n], mid_s[n], final_m[n], final_s[n]);
             }
             fprintf(f, "\n## Against the paper\n\n");
@@ -1502,15 +1520,18 @@ static int cmd_pennington(options *o)
                        "over orders of magnitude. Here the orthogonal tanh net has a fraction %.3f of its singular values "
                        "in [1/3, 3], against %.3f (Gaussian tanh), %.3f (orthogonal ReLU) and %.3f (Gaussian ReLU).\n",
                     frac[0], frac[1], frac[2], frac[3]);
+            fprintf(f, "- The mean of sigma^2 over a net's singular values is (1/n) tr(J J^T), whose expectation over random "
+                       "nets the mean-field theory gives as chi_1^L = 1 for all four. Only the orthogonal tanh net's "
+                       "measurement is near it: at width %d and depth %d the log of tr(J J^T) of the others varies from net "
+                       "to net by a variance that grows like depth / width, so a few nets' means fall far below the "
+                       "expectation, which rare large values carry.\n", W, L);
             fprintf(f, "- The paper: the orthogonal critical tanh net learns much faster. Here after %d steps: ",
                     (points - 1) * o->eval_every);
             for (n = 0; n < N; n++) fprintf(f, "%s%s %.3f ± %.3f", n ? ", " : "", nets[n].label, final_m[n], final_s[n]);
             fprintf(f, ". Orthogonal tanh against each other net:");
             for (n = 1; n < N; n++)
-                fprintf(f, " %s: %s;", nets[n].label,
-                        apart(final_m[0], final_s[0], final_m[n], final_s[n], S)
-                            ? (final_m[0] > final_m[n] ? "ahead by more than the seeds' spread" : "behind by more than the seeds' spread")
-                            : "within the seeds' spread");
+                fprintf(f, " %s: %s%s", nets[n].label, verdict(final_m[0], final_s[0], final_m[n], final_s[n], S),
+                        n == N - 1 ? "." : ";");
             fprintf(f, "\n");
         }
         fprintf(f, "\nTime: %.1f s.\n", now_seconds() - t0);
@@ -1538,12 +1559,12 @@ static void layer_variances(initnn_net *net, const float *X, int batch, double *
 static int cmd_lsuv(options *o)
 {
     static const char *inits[3] = {"lsuv", "orthogonal", "he_normal"};
-    static const char *labels_of[3] = {"LSUV (orthogonal, then unit variance per layer)", "orthogonal", "He (he_normal)"};
+    static const char *labels_of[3] = {"LSUV", "orthogonal", "He (he_normal)"};
     mnist m;
     int S, L, W, B = 256, points, pt, i, s, l, probe;
     double *var_before, *var_after, *var_he, *curves, t0 = now_seconds();
     int iters_total = 0;
-    float *X, *probe_x;
+    float *X, *probe_x, *check_x;
     int *labels, *probe_labels;
     char *p;
     FILE *f;
@@ -1560,11 +1581,17 @@ static int cmd_lsuv(options *o)
     W = o->width;
     points = o->steps / o->eval_every + 1;
     load_mnist(&m, o, 60000, 2000);
-    probe = m.train.count < B ? m.train.count : B;
+    probe = m.train.count / 2 < B ? m.train.count / 2 : B;
+    if (probe < 2) fatal("lsuv: too few training images");
     make_dirs(o->out);
     probe_x = (float *)xalloc((size_t)probe * 784 * sizeof(float));
     probe_labels = (int *)xalloc((size_t)probe * sizeof(int));
+    /* LSUV scales on the first `probe` images; the variances are measured
+       on the next `probe` (on its own batch LSUV makes them 1 by
+       construction). */
     initnn_data_batch(&m.train, NULL, 0, probe, probe_x, probe_labels, NULL);
+    check_x = (float *)xalloc((size_t)probe * 784 * sizeof(float));
+    initnn_data_batch(&m.train, NULL, probe, probe, check_x, NULL, NULL);
     X = (float *)xalloc((size_t)o->batch * 784 * sizeof(float));
     labels = (int *)xalloc((size_t)o->batch * sizeof(int));
     var_before = (double *)xalloc(sizeof(double) * S * L);
@@ -1581,13 +1608,13 @@ static int cmd_lsuv(options *o)
             int step, ok = 1;
             if (i == 0) {
                 int *iters = (int *)xalloc(sizeof(int) * net->layer_count);
-                layer_variances(net, probe_x, probe, var_before + (size_t)s * L);
+                layer_variances(net, check_x, probe, var_before + (size_t)s * L);
                 if (initnn_lsuv(net, probe_x, probe, 0.0f, 0, iters) != 0) fatal("lsuv: %s", initnn_last_error());
                 for (l = 0; l < net->layer_count; l++) iters_total += iters[l];
                 free(iters);
-                layer_variances(net, probe_x, probe, var_after + (size_t)s * L);
+                layer_variances(net, check_x, probe, var_after + (size_t)s * L);
             } else if (i == 2) {
-                layer_variances(net, probe_x, probe, var_he + (size_t)s * L);
+                layer_variances(net, check_x, probe, var_he + (size_t)s * L);
             }
             if (initnn_net_set_optimizer(net, &opt) != 0) fatal("%s", initnn_last_error());
             sampler_init(&smp, &m.train, (uint64_t)(s + 1));
@@ -1616,7 +1643,7 @@ static int cmd_lsuv(options *o)
         initnn_plot_series series[3];
         initnn_plot_style styles[3];
         char *files[2];
-        static const char *var_labels[3] = {"orthogonal, before LSUV", "after LSUV", "He (he_normal)"};
+        static const char *var_labels[3] = {"before LSUV (orth.)", "after LSUV", "He (he_normal)"};
         char obuf[96];
         double *vars[3];
         vars[0] = var_before;
@@ -1644,7 +1671,7 @@ static int cmd_lsuv(options *o)
             styles[i].markers = 1;
         }
         files[0] = path_join(o->out, "layer_variance.svg");
-        panel(files[0], "Var(z) of each layer at init, 256 training images", "layer", "variance of the layer's output z = x W + b",
+        panel(files[0], "Var(z) of each layer at init", "layer", "variance of the layer's output z = x W + b",
               1, 1, series, styles, 3);
         for (pt = 0; pt < points; pt++) xs[pt] = (double)pt * o->eval_every;
         for (i = 0; i < 3; i++) {
@@ -1682,11 +1709,12 @@ static int cmd_lsuv(options *o)
         fprintf(f, "A ReLU net of %d hidden layers of %d units and a 10-way softmax on MNIST, zero biases; %s, "
                    "batch %d, for %d steps, test accuracy on the first %d test images every %d steps, "
                    "seeds 1..%d. LSUV: orthogonal kernels, then each layer in turn scaled by 1/sqrt(Var(z)) on the first "
-                   "%d training images until |Var(z) - 1| < 0.1 (initnn_lsuv; %.1f scalings per net on average). "
+                   "%d training images until |Var(z) - 1| < 0.1 (initnn_lsuv; %.1f scalings per net on average); the variances "
+                   "below are measured on the next %d training images. "
                    "Figure: `figure.svg` (each layer's Var(z) before and after LSUV, He's beside them; the training "
                    "curves).\n\n",
                 o->depth, W, optimizer_text(o, obuf, sizeof obuf), o->batch, o->steps, m.test.count, o->eval_every, S, probe,
-                (double)iters_total / S);
+                (double)iters_total / S, probe);
         fprintf(f, "| layer | orthogonal, before LSUV | after LSUV | He |\n|---|---|---|---|\n");
         for (l = 0; l < L; l++)
             fprintf(f, "| %d%s | %.3g ± %.2g | %.4f ± %.4f | %.3g ± %.2g |\n", l + 1, l == L - 1 ? " (output)" : "", vm[l],
@@ -1704,24 +1732,25 @@ static int cmd_lsuv(options *o)
                     double dev = fabs(var_after[(size_t)s * L + l] - 1.0);
                     if (dev > worst) worst = dev;
                 }
-            fprintf(f, "- After LSUV every layer's output variance is 1 within %.3f (the tolerance is 0.1), where the "
+            fprintf(f, "- After LSUV every layer's output variance, measured on %d other training images, is 1 within %.3f "
+                       "(LSUV's tolerance on its own batch is 0.1), where the "
                        "orthogonal start had %.3g at the last hidden layer (a ReLU halves the second moment at every "
                        "layer of a gain-1 orthogonal net) and He %.3g.\n",
-                    worst, vm[L - 2], vm[2 * L + L - 2]);
+                    probe, worst, vm[L - 2], vm[2 * L + L - 2]);
         }
         fprintf(f, "- The paper: LSUV trains very deep nets as well as or better than the best other init, and "
                    "orthogonal init alone can fail at depth. Here after %d steps: LSUV %.3f ± %.3f, orthogonal %.3f ± %.3f, "
                    "He %.3f ± %.3f. LSUV against orthogonal: %s; LSUV against He: %s.\n",
                 (points - 1) * o->eval_every, final_m[0], final_s[0], final_m[1], final_s[1], final_m[2], final_s[2],
-                apart(final_m[0], final_s[0], final_m[1], final_s[1], S) ? (final_m[0] > final_m[1] ? "ahead by more than the seeds' spread" : "behind by more than the seeds' spread") : "within the seeds' spread",
-                apart(final_m[0], final_s[0], final_m[2], final_s[2], S) ? (final_m[0] > final_m[2] ? "ahead by more than the seeds' spread" : "behind by more than the seeds' spread") : "within the seeds' spread");
+                verdict(final_m[0], final_s[0], final_m[1], final_s[1], S),
+                verdict(final_m[0], final_s[0], final_m[2], final_s[2], S));
         fprintf(f, "\nTime: %.1f s.\n", now_seconds() - t0);
         close_out(f, p);
         printf("lsuv: %s\n", p);
         free(p);
         free(xl); free(vm); free(vlo); free(vhi); free(xs); free(cm); free(clo); free(chi);
     }
-    free(probe_x); free(probe_labels); free(X); free(labels); free(var_before); free(var_after); free(var_he); free(curves);
+    free(probe_x); free(check_x); free(probe_labels); free(X); free(labels); free(var_before); free(var_after); free(var_he); free(curves);
     free_mnist(&m);
     return 0;
 }
