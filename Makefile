@@ -211,11 +211,11 @@ exp-papers: exp-paper-glorot exp-paper-saxe exp-paper-schoenholz exp-paper-penni
 exp-paper-glorot: data-mnist $(PAPERS)
 	$(RUN_PAPERS) glorot --seeds $(SEEDS) $(if $(QUICK_ON),--width 500 --batch 500) --out $(RESULTS)/$@ $(EXTRA)
 
-# Saxe et al. (2014): linear nets of 1 to 64 (QUICK=1: 32) weight layers of
+# Saxe et al. (2014): linear nets of 1 to 128 (QUICK=1: 32) weight layers of
 # 64 units on 2000 MNIST images (QUICK=1: 1000), SGD at three rates.
 exp-paper-saxe: data-mnist $(PAPERS)
 	$(RUN_PAPERS) saxe --seeds $(SEEDS) \
-	    $(if $(QUICK_ON),--depths 1$(comma)2$(comma)4$(comma)8$(comma)16$(comma)32 --train-limit 1000 --epochs 12,--depths 1$(comma)2$(comma)4$(comma)8$(comma)16$(comma)32$(comma)64 --epochs 20) \
+	    $(if $(QUICK_ON),--depths 1$(comma)2$(comma)4$(comma)8$(comma)16$(comma)32 --train-limit 1000 --epochs 12,--depths 1$(comma)2$(comma)4$(comma)8$(comma)16$(comma)32$(comma)64$(comma)128 --epochs 20) \
 	    --out $(RESULTS)/$@ $(EXTRA)
 
 # Schoenholz et al. (2017), the phase diagram: one process per (depth,
