@@ -1008,6 +1008,50 @@ static double six_xi_c(double sigma_w2, double sigma_b2)
     return 6.0 * xi;
 }
 
+/* The band of sigma_w^2 in [lo, hi] where 6 xi_c >= depth: 6 xi_c rises
+   to infinity at the critical sigma_w^2 and falls beyond it, so each edge
+   is one crossing, found by bisection to 1e-4 (each evaluation is a 2-D
+   fixed point, tens of milliseconds). six_lo and six_hi are 6 xi_c at lo
+   and hi. NaN, NaN when the band misses [lo, hi]. */
+static void band_edges(double depth, double lo, double hi, double crit, double sigma_b2, double six_lo, double six_hi,
+                       double *band_lo, double *band_hi)
+{
+    double a, b;
+    *band_lo = *band_hi = NAN;
+    if (!(crit > lo && crit < hi)) {
+        /* The critical point outside the span: 6 xi_c is monotone on it. */
+        if (six_lo >= depth || six_hi >= depth) {
+            *band_lo = six_lo >= depth ? lo : NAN;
+            *band_hi = six_hi >= depth ? hi : NAN;
+            a = lo;
+            b = hi;
+            while (b - a > 1e-4) {
+                double m = 0.5 * (a + b);
+                if ((six_xi_c(m, sigma_b2) >= depth) == (six_lo >= depth)) a = m; else b = m;
+            }
+            if (isnan(*band_lo)) *band_lo = b;
+            if (isnan(*band_hi)) *band_hi = a;
+        }
+        return;
+    }
+    if (six_lo >= depth) *band_lo = lo;
+    else {
+        for (a = lo, b = crit; b - a > 1e-4;) {
+            double m = 0.5 * (a + b);
+            if (six_xi_c(m, sigma_b2) >= depth) b = m; else a = m;
+        }
+        *band_lo = b;
+    }
+    if (six_hi >= depth) *band_hi = hi;
+    else {
+        for (a = crit, b = hi; b - a > 1e-4;) {
+            double m = 0.5 * (a + b);
+            if (six_xi_c(m, sigma_b2) >= depth) a = m; else b = m;
+        }
+        *band_hi = a;
+    }
+}
+
 /* One cell: `depth` tanh layers of `width`, W ~ N(0, sigma_w^2 / fan_in),
    b ~ N(0, sigma_b^2) (the output layer too), SGD for `steps` steps; one
    CSV line per seed: depth, sigma_w2, sigma_b2, seed, test accuracy, test
@@ -1125,7 +1169,7 @@ static int cmd_phase_plot(options *o)
         const double pw = W - left - right, ph = H - top - bottom;
         double x0 = sw2[0] - (K > 1 ? (sw2[1] - sw2[0]) / 2 : 0.25), x1 = sw2[K - 1] + (K > 1 ? (sw2[K - 1] - sw2[K - 2]) / 2 : 0.25);
         double y0 = 0.0, y1 = depths[D - 1] + (D > 1 ? (depths[D - 1] - depths[D - 2]) / 2 : depths[0] / 2);
-        double t;
+        double t, curve[241];
         int pass;
         p = path_join(o->out, "phase_diagram.svg");
         f = open_out(p);
@@ -1154,13 +1198,15 @@ static int cmd_phase_plot(options *o)
         fprintf(f, "</g>\n");
         /* The theory's curves, clipped to the plot. */
         fprintf(f, "<clipPath id=\"plotarea\"><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\"/></clipPath>\n", left, top, pw, ph);
+        for (i = 0; i <= 240; i++) curve[i] = six_xi_c(x0 + i * (x1 - x0) / 240, sb2);   /* each a 2-D fixed point: once */
         for (pass = 0; pass < 2; pass++) {
             double scale = pass == 0 ? 1.0 : 1.0 / 6.0;
             int started = 0;
             fprintf(f, "<path clip-path=\"url(#plotarea)\" fill=\"none\" stroke=\"white\" stroke-width=\"%s\" stroke-dasharray=\"%s\" d=\"",
                     pass == 0 ? "2.5" : "1.8", pass == 0 ? "9,5" : "2,4");
-            for (t = x0; t <= x1 + 1e-9; t += (x1 - x0) / 600) {
-                double v = six_xi_c(t, sb2) * scale;
+            for (i = 0; i <= 240; i++) {
+                double v = curve[i] * scale;
+                t = x0 + i * (x1 - x0) / 240;
                 if (!isfinite(v) || v > 2 * y1) v = 2 * y1;
                 fprintf(f, "%s%.2f,%.2f", started ? " L" : "M", PX(t), PY(v));
                 started = 1;
@@ -1232,10 +1278,12 @@ static int cmd_phase_plot(options *o)
                "mean accuracy inside / outside the band | agreement, cell by cell |\n|---|---|---|---|---|---|\n");
     {
         int agree_count = 0;
-        double step = (sw2[K - 1] - sw2[0]) / 1000.0;
+        double crit = NAN, end_lo = six_xi_c(sw2[0], sb2), end_hi = six_xi_c(sw2[K - 1], sb2), at_grid[MAX_LIST];
+        if (initnn_theory_critical_sigma_w2(&crit, INITNN_ACT_TANH, 0.0f, sb2) != 0) fatal("theory: %s", initnn_last_error());
+        for (k = 0; k < K; k++) at_grid[k] = six_xi_c(sw2[k], sb2);
         for (d = 0; d < D; d++) {
             int k_lo = -1, k_hi = -1, gaps = 0, inside_wrong = 0;
-            double band_lo = NAN, band_hi = NAN, t2;
+            double band_lo = NAN, band_hi = NAN;
             char measured[96], predicted[96], edges[200];
             for (k = 0; k < K; k++)
                 if (grid[d][k].acc_mean >= trained) {
@@ -1243,12 +1291,7 @@ static int cmd_phase_plot(options *o)
                     else if (k_hi != k - 1) gaps++;
                     k_hi = k;
                 }
-            for (t2 = sw2[0]; t2 <= sw2[K - 1] + 1e-9; t2 += step) {
-                if (six_xi_c(t2, sb2) >= depths[d]) {
-                    if (isnan(band_lo)) band_lo = t2;
-                    band_hi = t2;
-                }
-            }
+            band_edges(depths[d], sw2[0], sw2[K - 1], crit, sb2, end_lo, end_hi, &band_lo, &band_hi);
             if (k_lo < 0) snprintf(measured, sizeof measured, "none");
             else snprintf(measured, sizeof measured, "%g to %g%s", sw2[k_lo], sw2[k_hi], gaps ? " (with gaps)" : "");
             if (isnan(band_lo)) snprintf(predicted, sizeof predicted, "none in [%g, %g]", sw2[0], sw2[K - 1]);
@@ -1256,7 +1299,7 @@ static int cmd_phase_plot(options *o)
             /* Agreement, cell by cell: a grid value inside the band should
                train and one outside should not; count the disagreements. */
             for (k = 0; k < K; k++) {
-                int in_band = six_xi_c(sw2[k], sb2) >= depths[d];
+                int in_band = at_grid[k] >= depths[d];
                 int did = grid[d][k].acc_mean >= trained;
                 inside_wrong += in_band != did;
             }
@@ -1277,7 +1320,7 @@ static int cmd_phase_plot(options *o)
                 int in_n = 0, out_n = 0;
                 char accs[64];
                 for (k = 0; k < K; k++) {
-                    if (six_xi_c(sw2[k], sb2) >= depths[d]) { in_sum += grid[d][k].acc_mean; in_n++; }
+                    if (at_grid[k] >= depths[d]) { in_sum += grid[d][k].acc_mean; in_n++; }
                     else { out_sum += grid[d][k].acc_mean; out_n++; }
                 }
                 if (in_n && out_n) snprintf(accs, sizeof accs, "%.3f / %.3f", in_sum / in_n, out_sum / out_n);
@@ -1518,7 +1561,7 @@ static int cmd_pennington(options *o)
                    "fraction of sigma in [1/3, 3] | sigma < 1e-12 | test accuracy at step %d | at step %d |\n|---|---|---|---|---|---|---|---|---|---|\n",
                 (points / 2) * o->eval_every, (points - 1) * o->eval_every);
         {
-            double final_m[4], final_s[4], mid_m[4], mid_s[4], frac[4];
+            double final_m[4], final_s[4], mid_m[4], mid_s[4], frac[4], mean_s2[4];
             for (n = 0; n < N; n++) {
                 double ms = 0.0, mx = 0.0, mn = INFINITY, v[64], w[64];
                 int within = 0, zeros = 0;
@@ -1537,6 +1580,7 @@ static int cmd_pennington(options *o)
                 mean_std(v, S < 64 ? S : 64, &final_m[n], &final_s[n]);
                 mean_std(w, S < 64 ? S : 64, &mid_m[n], &mid_s[n]);
                 frac[n] = (double)within / (S * W);
+                mean_s2[n] = ms / (S * W);
                 fprintf(f, "| %s | `%s` | %.4f | %.3g (%.3g) | %.3g | %.3g | %.3f | %d of %d | %.3f ± %.3f | %.3f ± %.3f |\n", nets[n].label,
                         nets[n].kernel, nets[n].chi_1, ms / (S * W), pow(nets[n].chi_1, L), mx, mn, (double)within / (S * W), zeros, S * W,
                         mid_m[n], mid_s[n], final_m[n], final_s[n]);
@@ -1547,11 +1591,28 @@ static int cmd_pennington(options *o)
                        "over orders of magnitude. Here the orthogonal tanh net has a fraction %.3f of its singular values "
                        "in [1/3, 3], against %.3f (Gaussian tanh), %.3f (orthogonal ReLU) and %.3f (Gaussian ReLU).\n",
                     frac[0], frac[1], frac[2], frac[3]);
-            fprintf(f, "- The mean of sigma^2 over a net's singular values is (1/n) tr(J J^T), whose expectation over random "
-                       "nets the mean-field theory gives as chi_1^L = 1 for all four. Only the orthogonal tanh net's "
-                       "measurement is near it: at width %d and depth %d the log of tr(J J^T) of the others varies from net "
-                       "to net by a variance that grows like depth / width, so a few nets' means fall far below the "
-                       "expectation, which rare large values carry.\n", W, L);
+            {
+                /* Which nets' measured mean of sigma^2 is within a factor 2
+                   of chi_1^L; the others are named. */
+                int far = 0;
+                fprintf(f, "- The mean of sigma^2 over a net's singular values is (1/n) tr(J J^T), whose expectation over "
+                           "random nets the mean-field theory gives as chi_1^L (1 at criticality). Measured within a factor "
+                           "2 of it:");
+                for (n = 0; n < N; n++)
+                    if (mean_s2[n] >= 0.5 * pow(nets[n].chi_1, L) && mean_s2[n] <= 2.0 * pow(nets[n].chi_1, L))
+                        fprintf(f, " %s;", nets[n].label);
+                fprintf(f, " not within it:");
+                for (n = 0; n < N; n++)
+                    if (!(mean_s2[n] >= 0.5 * pow(nets[n].chi_1, L) && mean_s2[n] <= 2.0 * pow(nets[n].chi_1, L))) {
+                        fprintf(f, " %s (%.3g);", nets[n].label, mean_s2[n]);
+                        far++;
+                    }
+                if (!far) fprintf(f, " none.\n");
+                else
+                    fprintf(f, " at width %d and depth %d, tr(J J^T) varies from net to net over orders of magnitude (the "
+                               "variance of its log grows like depth / width), so a mean over %d nets can land far from the "
+                               "expectation.\n", W, L, S);
+            }
             fprintf(f, "- The paper: the orthogonal critical tanh net learns much faster. Here after %d steps: ",
                     (points - 1) * o->eval_every);
             for (n = 0; n < N; n++) fprintf(f, "%s%s %.3f ± %.3f", n ? ", " : "", nets[n].label, final_m[n], final_s[n]);
@@ -1629,7 +1690,7 @@ static int cmd_lsuv(options *o)
     for (i = 0; i < 3; i++)
         for (s = 0; s < S; s++) {
             initnn_net *net = build_mlp(784, W, o->depth, "relu", inits[i], "zeros", NULL,
-                                        (o->batch > probe ? o->batch : probe) > 1000 ? o->batch : 1000, (uint64_t)(s + 1));
+                                        o->batch > 1000 ? o->batch : 1000, (uint64_t)(s + 1));   /* probe <= 256 */
             initnn_optimizer opt = make_optimizer(o);
             sampler smp;
             int step, ok = 1;
