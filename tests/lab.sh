@@ -80,7 +80,8 @@ any=
 for t in $TESTS; do
     if selected "$t" "$@"; then any=1; fi
 done
-[ -n "$any" ] || exit 0   # the filters select none of these: not even a build
+# The filters select none of these: not even a build (but the papers' recipes, below, may be selected).
+[ -n "$any" ] || exec sh tests/papers.sh "$@"
 
 # ---- build -------------------------------------------------------------------------
 
@@ -583,5 +584,9 @@ if selected lab_saves_a_checkpoint "$@"; then
     fi
     result lab_saves_a_checkpoint "$why"
 fi
+
+# The papers' figures (examples/papers.c, the exp-paper-* recipes) at tiny
+# sizes: tests/papers.sh, whose lines count here.
+sh tests/papers.sh "$@" || status=1
 
 exit "$status"
