@@ -46,23 +46,6 @@
 
 #define LAYERS 4
 
-/* The relative variance 2 tr(G^2) / (m tr(G)^2) of a layer's factor, G the
-   Gram matrix of A (rows, cols). tr(G^2) is the same for A^T A and A A^T;
-   the smaller of the two is computed. */
-static double factor_variance(const float *A, int rows, int cols, int m)
-{
-    int size = rows < cols ? rows : cols, i;
-    float *gram = (float *)malloc((size_t)size * size * sizeof(float));
-    double trace = 0.0, trace_of_square = 0.0;
-    if (!gram) tutorial_require(INITNN_ERR_MEMORY, "malloc");
-    if (rows < cols) initnn_matmul_nt(gram, A, A, rows, cols, rows, 0);
-    else initnn_matmul_tn(gram, A, A, cols, rows, cols, 0);
-    for (i = 0; i < size; i++) trace += gram[(size_t)i * size + i];
-    for (i = 0; i < size * size; i++) trace_of_square += (double)gram[i] * gram[i];
-    free(gram);
-    return 2.0 * trace_of_square / ((double)m * trace * trace);
-}
-
 int main(int argc, char **argv)
 {
     static const char *const modes[] = {"fan_in", "fan_out", "fan_avg"};
@@ -104,10 +87,10 @@ int main(int argc, char **argv)
             double variance = mode == 0 ? 1.0 / n_in : mode == 1 ? 1.0 / n_out : 2.0 / (n_in + n_out);
             const float *input = l > 1 ? net->layers[l - 2].y : X;
             forward *= n_in * variance;
-            forward_se += factor_variance(input, batch, n_in, n_out);
+            forward_se += tutorial_factor_variance(input, batch, n_in, n_out);
             if (l >= 2) {   /* delta_l -> delta_{l-1} through W_l */
                 backward *= n_out * variance;
-                backward_se += factor_variance(net->layers[l - 1].dz, batch, n_out, n_in);
+                backward_se += tutorial_factor_variance(net->layers[l - 1].dz, batch, n_out, n_in);
             }
         }
         forward_se = sqrt(forward_se);

@@ -90,48 +90,6 @@ static double spectral_norm(const float *W, int rows, int cols, initnn_rng *rng)
     return norm;
 }
 
-/* Relative variance 2 tr(H^2) / (m tr(H)^2) of a matrix step, H the Gram
-   matrix of D (rows, cols), rows <= cols not assumed. */
-static double matrix_step_variance(const float *D, int rows, int cols, int m)
-{
-    int size = rows < cols ? rows : cols, i;
-    float *gram = (float *)malloc((size_t)size * size * sizeof(float));
-    double trace = 0.0, trace_of_square = 0.0;
-    if (!gram) tutorial_require(INITNN_ERR_MEMORY, "malloc");
-    if (rows < cols) initnn_matmul_nt(gram, D, D, rows, cols, rows, 0);
-    else initnn_matmul_tn(gram, D, D, cols, rows, cols, 0);
-    for (i = 0; i < size; i++) trace += gram[(size_t)i * size + i];
-    for (i = 0; i < size * size; i++) trace_of_square += (double)gram[i] * gram[i];
-    free(gram);
-    return 2.0 * trace_of_square / ((double)m * trace * trace);
-}
-
-/* Relative variance of an activation step: unit j keeps the fraction
-   rho_j = sum_b delta_bj^2 / sum_b g_bj^2 of its incoming gradient g. */
-static double activation_step_variance(const float *g, const float *delta, int batch, int units)
-{
-    double total = 0.0, square_total = 0.0, mean = 0.0, spread = 0.0;
-    double *rho = (double *)malloc((size_t)units * sizeof(double));
-    int j, b;
-    if (!rho) tutorial_require(INITNN_ERR_MEMORY, "malloc");
-    for (j = 0; j < units; j++) {
-        double incoming = 0.0, kept = 0.0;
-        for (b = 0; b < batch; b++) {
-            incoming += (double)g[(size_t)b * units + j] * g[(size_t)b * units + j];
-            kept += (double)delta[(size_t)b * units + j] * delta[(size_t)b * units + j];
-        }
-        rho[j] = incoming > 0.0 ? kept / incoming : 0.0;
-        total += incoming;
-        square_total += incoming * incoming;
-        mean += rho[j];
-    }
-    mean /= units;
-    for (j = 0; j < units; j++) spread += (rho[j] - mean) * (rho[j] - mean);
-    spread /= units - 1;
-    free(rho);
-    return spread * square_total / (total * total) / (mean * mean);
-}
-
 typedef struct gradient_profile {
     double delta[HIDDEN];        /* E[delta_l^2]                                  */
     double grad_norm[HIDDEN];
@@ -179,8 +137,8 @@ static void measure(gradient_profile *out, const char *activation, int activatio
         double ratio;
         /* g = dL/dy of layer l-1, before its activation's derivative */
         initnn_matmul_nt(g, above->dz, above->W, batch, width, width, 0);
-        variance += matrix_step_variance(above->dz, batch, width, width);
-        variance += activation_step_variance(g, below->dz, batch, width);
+        variance += tutorial_factor_variance(above->dz, batch, width, width);
+        variance += tutorial_activation_step_variance(g, below->dz, batch, width);
         ratio = sqrt(out->delta[l - 1] / out->delta[l]) / (spectral_norm(above->W, width, width, &power_rng) / 4.0);
         if (ratio > out->worst_bound_ratio) out->worst_bound_ratio = ratio;
     }
@@ -248,16 +206,9 @@ int main(int argc, char **argv)
     {
         double layers[HIDDEN];
         initnn_plot_series series[2];
-        for (l = 0; l < HIDDEN; l++) layers[l] = l + 1;
-        series[0].label = "sigmoid, glorot_normal";
-        series[0].y = sigmoid.grad_norm;
-        series[1].label = "relu, he_normal";
-        series[1].y = relu.grad_norm;
-        for (i = 0; i < 2; i++) {
-            series[i].x = layers;
-            series[i].y_low = series[i].y_high = NULL;
-            series[i].n = HIDDEN;
-        }
+        tutorial_index(layers, HIDDEN, 1);
+        series[0] = tutorial_series("sigmoid, glorot_normal", layers, sigmoid.grad_norm, HIDDEN);
+        series[1] = tutorial_series("relu, he_normal", layers, relu.grad_norm, HIDDEN);
         tutorial_plot(&t, "Gradient norm of each hidden layer's weights at initialization", "layer",
                       "||dL/dW_l||", 1, series, 2);
     }

@@ -170,15 +170,8 @@ int main(int argc, char **argv)
     }
     {
         initnn_plot_series series[2];
-        series[0].label = "rms z_l (forward)";
-        series[0].y = forward_rms;
-        series[1].label = "rms delta_l = dL/dz_l (backward)";
-        series[1].y = backward_rms;
-        for (i = 0; i < 2; i++) {
-            series[i].x = layer_index;
-            series[i].y_low = series[i].y_high = NULL;
-            series[i].n = DEPTH;
-        }
+        series[0] = tutorial_series("rms z_l (forward)", layer_index, forward_rms, DEPTH);
+        series[1] = tutorial_series("rms delta_l = dL/dz_l (backward)", layer_index, backward_rms, DEPTH);
         tutorial_plot(&t, "40 layers of orthogonal:2 kernels: both signals grow by 2 per layer", "layer", "rms", 1,
                       series, 2);
     }

@@ -195,16 +195,10 @@ int main(int argc, char **argv)
     {
         double epoch_index[32];
         initnn_plot_series series[2];
-        for (epoch = 0; epoch <= epochs; epoch++) epoch_index[epoch] = epoch;
-        series[0].label = "relu: dead units";
-        series[0].y = relu.dead;
-        series[1].label = "leaky relu 0.1: units with z <= 0 on every sample";
-        series[1].y = leaky.dead;
-        for (d = 0; d < 2; d++) {
-            series[d].x = epoch_index;
-            series[d].y_low = series[d].y_high = NULL;
-            series[d].n = epochs + 1;
-        }
+        tutorial_index(epoch_index, epochs + 1, 0);
+        series[0] = tutorial_series("relu: dead units", epoch_index, relu.dead, epochs + 1);
+        series[1] = tutorial_series("leaky relu 0.1: units with z <= 0 on every sample", epoch_index, leaky.dead,
+                                    epochs + 1);
         tutorial_plot(&t, "Units off for the whole training set, bias constant:-2, SGD lr 5", "epoch",
                       "fraction of hidden units", 0, series, 2);
     }

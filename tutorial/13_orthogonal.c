@@ -164,15 +164,8 @@ int main(int argc, char **argv)
         double rank[INPUTS];
         initnn_plot_series series[2];
         for (b = 0; b < INPUTS; b++) rank[b] = (b + 0.5) / INPUTS;
-        series[0].label = "orthogonal";
-        series[0].y = orthogonal;
-        series[1].label = "lecun_normal (same variance)";
-        series[1].y = gaussian;
-        for (b = 0; b < 2; b++) {
-            series[b].x = rank;
-            series[b].y_low = series[b].y_high = NULL;
-            series[b].n = INPUTS;
-        }
+        series[0] = tutorial_series("orthogonal", rank, orthogonal, INPUTS);
+        series[1] = tutorial_series("lecun_normal (same variance)", rank, gaussian, INPUTS);
         tutorial_plot(&t, "||y|| / ||x|| after 50 linear layers, 256 inputs sorted", "fraction of inputs below",
                       "||y|| / ||x||", 1, series, 2);
     }

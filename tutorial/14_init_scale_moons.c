@@ -176,14 +176,10 @@ int main(int argc, char **argv)
         double epoch_index[MAX_EPOCHS + 1];
         initnn_plot_series series[SCALES];
         char names[SCALES][32];
-        for (i = 0; i <= epochs; i++) epoch_index[i] = i;
+        tutorial_index(epoch_index, epochs + 1, 0);
         for (k = 0; k < SCALES; k++) {
             snprintf(names[k], sizeof names[k], "random_normal:%g", scales[k]);
-            series[k].label = names[k];
-            series[k].x = epoch_index;
-            series[k].y = loss[k];
-            series[k].y_low = series[k].y_high = NULL;
-            series[k].n = epochs + 1;
+            series[k] = tutorial_series(names[k], epoch_index, loss[k], epochs + 1);
         }
         tutorial_plot(&t, "Two-moons, SGD lr 0.1: training loss by initial weight scale", "epoch",
                       "training loss", 1, series, SCALES);

@@ -73,26 +73,6 @@ static double variance_with_error(const float *z, int batch, int units, double *
     return total;
 }
 
-/* The relative variance of a ReLU layer's factor (see step 06). */
-static double activation_step_variance(const float *z, const float *y, int batch, int units)
-{
-    double total = 0.0, square_total = 0.0, mean = 0.0, spread = 0.0, rho[WIDTH];
-    int j, b;
-    for (j = 0; j < units; j++) {
-        double all = 0.0, kept = 0.0;
-        for (b = 0; b < batch; b++) {
-            all += (double)z[(size_t)b * units + j] * z[(size_t)b * units + j];
-            kept += (double)y[(size_t)b * units + j] * y[(size_t)b * units + j];
-        }
-        rho[j] = all > 0.0 ? kept / all : 0.0;
-        total += all;
-        square_total += all * all;
-        mean += rho[j] / units;
-    }
-    for (j = 0; j < units; j++) spread += (rho[j] - mean) * (rho[j] - mean) / (units - 1);
-    return spread * square_total / (total * total) / (mean * mean);
-}
-
 int main(int argc, char **argv)
 {
     tutorial t;
@@ -119,7 +99,7 @@ int main(int argc, char **argv)
     tutorial_require(initnn_net_diagnose(net, moons.x, NULL, NULL, batch, diag, NULL), "initnn_net_diagnose");
     for (l = 0; l < LAYERS; l++) before[l] = diag[l].pre_activation.second_moment;
     for (l = 0; l + 1 < HIDDEN_LAYERS; l++)
-        log_variance += activation_step_variance(net->layers[l].z, net->layers[l].y, batch, WIDTH);
+        log_variance += tutorial_activation_step_variance(net->layers[l].z, net->layers[l].y, batch, WIDTH);
     log_se = sqrt(log_variance);
     for (l = 0; l < LAYERS; l++) {
         const initnn_layer *layer = &net->layers[l];
@@ -179,18 +159,10 @@ int main(int argc, char **argv)
     {
         double layer_index[LAYERS];
         initnn_plot_series series[3];
-        for (l = 0; l < LAYERS; l++) layer_index[l] = l + 1;
-        series[0].label = "orthogonal: E[z^2]";
-        series[0].y = before;
-        series[1].label = "after LSUV: Var(z), its batch";
-        series[1].y = after;
-        series[2].label = "after LSUV: Var(z), held out";
-        series[2].y = held_out;
-        for (i = 0; i < 3; i++) {
-            series[i].x = layer_index;
-            series[i].y_low = series[i].y_high = NULL;
-            series[i].n = LAYERS;
-        }
+        tutorial_index(layer_index, LAYERS, 1);
+        series[0] = tutorial_series("orthogonal: E[z^2]", layer_index, before, LAYERS);
+        series[1] = tutorial_series("after LSUV: Var(z), its batch", layer_index, after, LAYERS);
+        series[2] = tutorial_series("after LSUV: Var(z), held out", layer_index, held_out, LAYERS);
         tutorial_plot(&t, "Pre-activation scale per layer before and after LSUV", "layer", "E[z^2] or Var(z)", 1,
                       series, 3);
     }

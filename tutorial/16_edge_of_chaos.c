@@ -147,13 +147,7 @@ static void write_plot(const char *path, const phase *phases, int count)
         }
         snprintf(labels[k][0], sizeof labels[k][0], "%s predicted", phases[k].label);
         snprintf(labels[k][1], sizeof labels[k][1], "%s measured", phases[k].label);
-        for (l = 0; l < 2; l++, s++) {
-            memset(&series[s], 0, sizeof series[s]);
-            series[s].label = labels[k][l];
-            series[s].x = x;
-            series[s].y = y[k][l];
-            series[s].n = DEPTH;
-        }
+        for (l = 0; l < 2; l++, s++) series[s] = tutorial_series(labels[k][l], x, y[k][l], DEPTH);
     }
     memset(&plot, 0, sizeof plot);
     plot.title = "E[delta_l^2] / E[delta_50^2] in 50 tanh layers, sigma_b^2 = 0.05";

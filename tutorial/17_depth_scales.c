@@ -195,15 +195,8 @@ static void write_plot(const char *path, const phase *ordered)
         for (r = 0; r < NETS; r++) pooled[l] += ordered->net_b[r][l] / NETS;
         predicted[l] = 1.0 - ordered->predicted_b[l];
     }
-    memset(series, 0, sizeof series);
-    series[0].label = "1 - c_l measured";
-    series[0].x = x;
-    series[0].y = pooled;
-    series[0].n = DEPTH;
-    series[1].label = "1 - c_l, map";
-    series[1].x = x;
-    series[1].y = predicted;
-    series[1].n = DEPTH;
+    series[0] = tutorial_series("1 - c_l measured", x, pooled, DEPTH);
+    series[1] = tutorial_series("1 - c_l, map", x, predicted, DEPTH);
     memset(&plot, 0, sizeof plot);
     plot.title = "ordered tanh net (sigma_w^2 = 1.5): 1 - c_l falls as exp(-l / 15.8)";
     plot.x_label = "layer l";

@@ -159,11 +159,7 @@ static void write_plot(const char *path, const spectrum *spectra, int width)
             if (b >= BINS) b = BINS - 1;
             y[k][b] += 1.0 / total;
         }
-        memset(&series[k], 0, sizeof series[k]);
-        series[k].label = spectra[k].label;
-        series[k].x = x;
-        series[k].y = y[k];
-        series[k].n = BINS;
+        series[k] = tutorial_series(spectra[k].label, x, y[k], BINS);
     }
     memset(&plot, 0, sizeof plot);
     plot.title = "singular values of the Jacobian, 32 critical tanh layers";

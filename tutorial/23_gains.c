@@ -119,11 +119,7 @@ static void write_plot(const char *path, const config *configs, int count)
     for (k = 0; k < count; k++) {
         snprintf(labels[k], sizeof labels[k], "%s %s %.3g", configs[k].activation, configs[k].gain_kind,
                  configs[k].gain);
-        memset(&series[k], 0, sizeof series[k]);
-        series[k].label = labels[k];
-        series[k].x = x;
-        series[k].y = configs[k].measured;
-        series[k].n = DEPTH;
+        series[k] = tutorial_series(labels[k], x, configs[k].measured, DEPTH);
     }
     memset(&plot, 0, sizeof plot);
     plot.title = "E[z_l^2] through 100 layers, table gain vs numeric gain (measured)";
