@@ -45,6 +45,21 @@
 
 #define DEPTH 50
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"Var(w) = c/n with c = 0.9: predict E[z_50^2] / E[x^2] after 50 linear layers.",
+         pow(0.9, 50), 0.01},
+        {"Put a ReLU after each of the 50 layers and keep c = 2. Predict the per-layer factor of E[z^2] (step 05 gives the ReLU part).",
+         2.0 / 2.0, 0.01},
+        {"Break it: build the nets with 1.1 times the c of the spec (\"variance_scaling:%g,fan_in,normal\", 1.1 * scales[c]), a 10% error in Var(w). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     static const double scales[] = {0.5, 1.0, 2.0};
@@ -59,6 +74,8 @@ int main(int argc, char **argv)
     int width, batch, c, l, i;
 
     tutorial_start(&t, argc, argv, "02 the forward condition: Var(z_L) = c^L Var(x) for Var(w) = c/n");
+
+    exercises(&t);
     width = t.fast ? 128 : 256;
     batch = t.fast ? 64 : 128;
     X = (float *)malloc((size_t)batch * width * sizeof(float));

@@ -46,6 +46,21 @@
 
 #define LAYERS 4
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"fan_avg on a layer with n_in = 2 n_out: predict the forward factor n_in Var(W) of one layer.",
+         2.0 * 2.0 / 3.0, 0.01},
+        {"Make the widths halve over 6 layers instead of 4 (2048 -> ... -> 32) with fan_in. Predict Var(d_1)/Var(d_6) going back through the 5 layers above layer 1.",
+         pow(0.5, 5), 0.01},
+        {"Break it: spell the first mode \"fan_out\" instead of \"fan_in\" (the modes[] table). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     static const char *const modes[] = {"fan_in", "fan_out", "fan_avg"};
@@ -57,6 +72,8 @@ int main(int argc, char **argv)
     int batch, mode, l, i;
 
     tutorial_start(&t, argc, argv, "03 the backward condition: Var(delta_{l-1}) = n_out Var(w) Var(delta_l)");
+
+    exercises(&t);
     widths[0] = t.fast ? 512 : 1024;
     for (l = 1; l <= LAYERS; l++) widths[l] = widths[l - 1] / 2;
     batch = t.fast ? 128 : 256;

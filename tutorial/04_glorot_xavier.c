@@ -111,6 +111,21 @@ static void check_glorot_uniform(tutorial *t, initnn_rng *rng)
     free(w);
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"\"glorot_uniform\" on a (784, 256) kernel: predict the bound a of U(-a, a).",
+         sqrt(6.0 / (784 + 256)), 0.005},
+        {"The same kernel with \"glorot_normal\": predict its std.",
+         sqrt(2.0 / (784 + 256)), 0.005},
+        {"Break it: make the predicted variance of part A 1/(n_in + n_out), the misremembered Glorot. Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     static const char *const specs[] = {"random_normal:0.01", "random_normal:1", "glorot_uniform"};
@@ -126,6 +141,8 @@ int main(int argc, char **argv)
     int width, batch, k, l, i;
 
     tutorial_start(&t, argc, argv, "04 Glorot/Xavier: Var(W) = 2/(n_in+n_out), and 10 tanh layers");
+
+    exercises(&t);
     initnn_rng_seed_stream(&rng, t.seed, 1);
     check_glorot_uniform(&t, &rng);
 

@@ -61,6 +61,23 @@ typedef struct net_case {
     double weight_scale;      /* n Var(w)                                     */
 } net_case;
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"Leaky ReLU with slope a = 0.2: predict the n_in Var(W) that keeps E[z^2] from layer to layer.",
+         2.0 / (1.0 + 0.04), 0.005},
+        {"ReLU layers with glorot_normal on equal widths halve E[z^2]. Predict log10 of the factor over the 29 steps between layers 1 and 30.",
+         29.0 * log10(0.5), 0.005},
+        {"Leaky ReLU a = 0.5 with he_normal:0.25 (the gain for the wrong slope): predict the per-layer factor of E[z^2].",
+         (2.0 / (1.0 + 0.0625)) * (1.0 + 0.25) / 2.0, 0.005},
+        {"Break it: give the \"relu, he_normal\" case the kernel \"lecun_normal\" (Var 1/n_in), keeping its predicted factor. Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     static const net_case cases[] = {
@@ -80,6 +97,8 @@ int main(int argc, char **argv)
     int width, batch, nets, k, r, l, i;
 
     tutorial_start(&t, argc, argv, "06 He/Kaiming: Var(W) = 2/n_in keeps E[z^2] through ReLU layers");
+
+    exercises(&t);
     width = t.fast ? 64 : 256;
     batch = 32;
     nets = 8;

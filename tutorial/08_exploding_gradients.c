@@ -61,6 +61,21 @@ static initnn_net *build(int hidden_layers, int batch, uint64_t seed)
     return net;
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"Kernels \"orthogonal:1.5\" in the 40-layer net of part A: predict rms z_39 / rms z_1.",
+         pow(1.5, 38), 0.01},
+        {"A norm of 7 doubled once per layer: predict after how many doublings it first exceeds FLT_MAX = 3.4e38 (an integer).",
+         ceil(log2(3.4028235e38 / 7.0)), 0.0},
+        {"Break it: build the kernels with 1.1 * GAIN in the spec while the predictions keep GAIN. Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     enum { DEPTH = 40, OVERFLOW_DEPTH = 150 };
@@ -76,6 +91,8 @@ int main(int argc, char **argv)
     double rounding = (WIDTH + sqrt((double)WIDTH)) * ldexp(1.0, -24), largest_norm = 0.0;
 
     tutorial_start(&t, argc, argv, "08 exploding gradients: norms grow like c^L until Inf");
+
+    exercises(&t);
     batch = t.fast ? 32 : 64;
     X = (float *)malloc((size_t)batch * WIDTH * sizeof(float));
     labels = (int *)malloc((size_t)batch * sizeof(int));

@@ -144,6 +144,21 @@ static void run(run_result *out, const char *activation, const initnn_data *moon
     initnn_net_free(net);
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"A unit with bias -2 and w . x ~ N(0, 1): predict P(z <= 0).",
+         0.5 * erfc(-2.0 / sqrt(2.0)), 0.002},
+        {"The same unit with a zero bias: predict P(z <= 0).",
+         0.5, 0.002},
+        {"Break it: set BIAS_VALUE, the bias the prediction uses, to (-1.0) while the nets keep \"constant:-2\". Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     enum { DRAWS = 20000 };
@@ -155,6 +170,8 @@ int main(int argc, char **argv)
     double predicted_zero = 0.0, predicted_dead = 0.0, unit_fraction_square = 0.0;
 
     tutorial_start(&t, argc, argv, "09 dying ReLU: a unit off for every input gets no gradient");
+
+    exercises(&t);
     count = t.fast ? 256 : 512;
     epochs = t.fast ? 6 : 12;
     tutorial_require(initnn_make_moons(&moons, count, 0.1f, t.seed), "initnn_make_moons");

@@ -73,6 +73,21 @@ static double variance_with_error(const float *z, int batch, int units, double *
     return total;
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"An orthogonal kernel on ReLU layers halves E[z^2] per layer. Predict the gain LSUV puts on such a layer (the one that restores the second moment).",
+         sqrt(2.0), 0.005},
+        {"LSUV sets Var(z) = 1 on a batch. The pre-activation of layer 1 has E[z^2] = E||x||^2 / 64 = 0.02. Predict the gain on layer 1.",
+         sqrt(1.0 / 0.02), 0.005},
+        {"Break it: build the hidden layers with \"he_normal\" instead of \"lsuv\" (no data-driven rescaling). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     tutorial t;
@@ -86,6 +101,8 @@ int main(int argc, char **argv)
     const float *held;
 
     tutorial_start(&t, argc, argv, "15 LSUV: scale each layer until Var(z) = 1 on a batch");
+
+    exercises(&t);
     (void)t.fast;   /* the whole step takes a fraction of a second */
     tutorial_require(initnn_make_moons(&moons, 2 * batch, 0.1f, t.seed), "initnn_make_moons");
     held = moons.x + 2 * batch;

@@ -158,6 +158,21 @@ static void write_plot(const char *path, const phase *phases, int count)
     printf("wrote %s\n", path);
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"chi_1 = 0.835 per layer: predict E[d_1^2] / E[d_50^2] over 49 layers.",
+         pow(0.835, 49), 0.02},
+        {"For tanh with sigma_b^2 = 0, predict the critical sigma_w^2 (chi_1 = 1 as q* -> 0).",
+         1.0, 0.001},
+        {"Break it: draw the biases with twice the variance the theory is given (sqrt(2 * SIGMA_B2) in the bias spec). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         9, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     static phase phases[3];
@@ -169,6 +184,8 @@ int main(int argc, char **argv)
     int width, batch, nets, k, i;
 
     tutorial_start(&t, argc, argv, "16 edge of chaos: tanh gradients vanish, explode, or neither at chi_1 = 1");
+
+    exercises(&t);
     width = t.fast ? 128 : 256;
     batch = 32;
     nets = t.fast ? 12 : 16;

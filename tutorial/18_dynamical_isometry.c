@@ -169,6 +169,21 @@ static void write_plot(const char *path, const spectrum *spectra, int width)
     printf("wrote %s\n", path);
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"A linear net of 32 layers with kernels orthogonal:1.05: predict the largest singular value of its Jacobian.",
+         pow(1.05, 32), 0.001},
+        {"A linear net of 32 orthogonal:0.95 layers: predict the smallest singular value.",
+         pow(0.95, 32), 0.001},
+        {"Break it: build the orthogonal kernels with 1.1 * sqrt(sigma_w2). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         2, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     static spectrum spectra[2];
@@ -179,6 +194,8 @@ int main(int argc, char **argv)
     int width, k;
 
     tutorial_start(&t, argc, argv, "18 dynamical isometry: orthogonal weights keep every singular value near 1");
+
+    exercises(&t);
     width = t.fast ? 64 : 128;
     tutorial_require(initnn_theory_critical_sigma_w2(&sigma_w2, INITNN_ACT_TANH, 0.0f, SIGMA_B2),
                      "initnn_theory_critical_sigma_w2");

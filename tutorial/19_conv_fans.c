@@ -155,6 +155,21 @@ static void measure_net(measurement *m, int kind, const float *X, int batch, int
     initnn_net_free(net);
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"A 3x3 conv from 16 to 32 channels: predict He's Var(W).",
+         2.0 / (9.0 * 16.0), 0.002},
+        {"A 5x5 conv whose fans forget the receptive field (fan_in = c_in), ReLU, He: predict the per-layer factor of E[y^2].",
+         25.0, 0.002},
+        {"Break it: give the conv layers \"glorot_normal\" instead of \"he_normal\". Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     static const char *const kind_names[KINDS] = {"fan_in = 9 c_in", "fan_in = c_in"};
@@ -167,6 +182,8 @@ int main(int argc, char **argv)
     size_t i, count;
 
     tutorial_start(&t, argc, argv, "19 conv fans: fan_in = 9 c_in keeps E[y^2] constant, c_in alone grows it 9x a layer");
+
+    exercises(&t);
     size = t.fast ? 24 : 32;
     batch = t.fast ? 2 : 4;
     nets = t.fast ? 4 : 8;

@@ -78,6 +78,21 @@ static void log_claim(tutorial *t, const char *claim, double predicted, const do
                       exp(t_quantile * spread / sqrt((double)nets) + 0.5 * spread * spread) - 1.0);
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"fan_in mode on 784-2048-64-10: predict E[d_1^2]/E[d_3^2] from the backward factors n_out Var(W) (1/2 for each ReLU).",
+         (64.0 * 2.0 / 2048.0 / 2.0) * (10.0 * 2.0 / 64.0 / 2.0), 0.005},
+        {"fan_out mode: predict the forward ratio E[z_3^2]/E[z_2^2] (layer 3 has n_in 64, n_out 10).",
+         64.0 * 2.0 / 10.0 / 2.0, 0.005},
+        {"Break it: measure the forward ratio with table[1] instead of table[2] (E[z_2^2]/E[z_1^2]). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         3, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     static const char *const modes[3] = {"fan_in", "fan_out", "fan_avg"};
@@ -94,6 +109,8 @@ int main(int argc, char **argv)
     int batch, nets, m, r, l, i;
 
     tutorial_start(&t, argc, argv, "22 fan modes: fan_in keeps the forward signal, fan_out the backward");
+
+    exercises(&t);
     batch = t.fast ? 32 : 64;
     nets = t.fast ? 8 : 16;
     t_quantile = t.fast ? 5.408 : 4.073;   /* two-sided 0.1% point, nets - 1 degrees of freedom */

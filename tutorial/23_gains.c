@@ -1,6 +1,7 @@
 /* 23_gains.c - the gain that keeps E[z^2] at 1 through an activation is
    1 / sqrt(E[phi(z)^2]); the table's 5/3 for tanh, 1 for sigmoid and 3/4
-   for SELU are other choices, with other fixed points.
+   for SELU are other choices, with other fixed points. Keeping E[z^2] is
+   not keeping the gradient (see the end of this comment, and step 27).
 
    CLAIM
       100 dense layers of width 128, zero biases, Var(W) = g^2 / fan_in
@@ -38,7 +39,16 @@
       error s / sqrt(K); tolerance t s / sqrt(K) (t = 5.41 for K = 8, 6.87
       for K = 6: the two-sided 0.1% point of Student's t with K - 1 degrees
       of freedom) plus the lognormal drift s^2 / 2, shown as exp(...) - 1.
-      The table gains' fixed points are 18% to 40 times away from 1. */
+      The table gains' fixed points are 18% to 40 times away from 1.
+
+   WHAT THE GAIN DOES NOT KEEP
+      1 / sqrt(E[phi^2]) keeps the forward second moment; the gradient is
+      multiplied per layer by chi_1 = g^2 E[phi'(sqrt(q*) u)^2] (step 16),
+      another expectation. For tanh without bias, g = 1.5925 at q* = 1
+      gives chi_1 = 1.178, and 5/3 at its q* = 1.178 gives 1.210: both in
+      the chaotic phase, gradients growing about 1.18x (1.21x) per layer
+      toward the input; the critical sigma_w^2 of tanh at sigma_b^2 = 0 is
+      1 (chi_1 = 1 only as q* -> 0). Step 27 measures it. */
 
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
@@ -130,6 +140,21 @@ static void write_plot(const char *path, const config *configs, int count)
     printf("wrote %s\n", path);
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"Predict the numeric gain 1/sqrt(E[relu(u)^2]) for ReLU.",
+         sqrt(2.0), 0.002},
+        {"tanh with g = 1.5925 at q* = 1: predict chi_1 = g^2 E[tanh'(u)^2] (step 27 measures it).",
+         1.1778, 0.01},
+        {"Break it: average diag[l].activation.second_moment (E[phi(z)^2]) instead of the pre-activation's E[z^2] in level. Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     static const char *const activations[3] = {"tanh", "sigmoid", "selu"};
@@ -141,6 +166,8 @@ int main(int argc, char **argv)
     int width, batch = 32, nets, k, i, l;
 
     tutorial_start(&t, argc, argv, "23 gains: 1/sqrt(E[phi^2]) holds E[z^2] = 1 through 100 layers");
+
+    exercises(&t);
     width = t.fast ? 64 : 128;
     nets = t.fast ? 6 : 8;
     t_quantile = t.fast ? 6.869 : 5.408;   /* two-sided 0.1% point, nets - 1 degrees of freedom */
