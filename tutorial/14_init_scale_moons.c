@@ -9,11 +9,11 @@
          by n s^2 / 2 = 32 s^2, so the logits have
             E[z_3^2] = s^2 E||x||^2 (32 s^2)^2,   rms ~ 32 s^3 sqrt(E||x||^2):
          4e-5 for s = 0.01 (the output is constant, p = 1/2 for every input,
-         and the loss starts at ln 2 = 0.693) and ~40 for s = 1 (confidently
-         wrong about half the time: with the logit difference d roughly
-         N(0, 2 rms^2), the loss log(1 + e^-d) ~ max(0, -d) averages
-         rms / sqrt(pi) ~ 24; the e = 0 column prints the loss at
-         initialization, 24.8 at seed 1). He's choice for the hidden layers, s = sqrt(2/64) = 0.18,
+         and the loss starts at ln 2 = 0.693) and ~40 for s = 1: confidently
+         wrong on a large share of the inputs, where the loss log(1 + e^-d)
+         is about |d|, the logit difference. The e = 0 column prints the
+         loss at initialization: 32.55 at seed 1 for s = 1, 0.6931 for
+         s = 0.01. He's choice for the hidden layers, s = sqrt(2/64) = 0.18,
          is the one that keeps the factor at 1.
       B. ReLU is positively homogeneous (relu(c z) = c relu(z), c > 0) and
          the biases are 0, so with the same seed the four nets are scaled
