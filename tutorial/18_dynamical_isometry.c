@@ -67,6 +67,7 @@
 typedef struct spectrum {
     const char *label;
     double mean[NETS], variance[NETS];   /* of s^2, per net                 */
+    double q_last[NETS];                 /* E[z_L^2] at the input, per net  */
     double *values;                      /* all K n singular values         */
     double largest, smallest, s5, s95;   /* pooled                          */
 } spectrum;
@@ -111,6 +112,8 @@ static void measure(spectrum *sp, const char *kernel, int width, double sigma_w2
         double *s = sp->values + (size_t)r * width, m = 0.0, m2 = 0.0;
         tutorial_require(initnn_net_reinit(net, seed * 1000 + (uint64_t)r), "initnn_net_reinit");
         for (i = 0; i < width; i++) x[i] = (float)sqrt((q_star - SIGMA_B2) / sigma_w2) * initnn_rng_normal(&rng);
+        if (!initnn_net_forward(net, x, 1, 0)) tutorial_require(INITNN_ERR_ARGUMENT, "initnn_net_forward");
+        sp->q_last[r] = initnn_second_moment(net->layers[DEPTH - 1].z, (size_t)width);
         tutorial_require(initnn_net_jacobian(net, x, J), "initnn_net_jacobian");
         tutorial_require(initnn_singular_values(s, J, width, width), "initnn_singular_values");
         for (i = 0; i < width; i++) {
@@ -233,6 +236,12 @@ int main(int argc, char **argv)
         mean_and_spread(spectra[k].mean, NETS, &mean, &spread);
         snprintf(claim, sizeof claim, "%s: mean s^2 = chi_1^L", spectra[k].label);
         tutorial_absolute(&t, claim, pow(chi_1, DEPTH), mean, T_QUANTILE * spread / sqrt((double)NETS));
+    }
+    for (k = 0; k < 2; k++) {
+        char claim[64];
+        mean_and_spread(spectra[k].q_last, NETS, &mean, &spread);
+        snprintf(claim, sizeof claim, "%s: E[z_%d^2] = q*", spectra[k].label, DEPTH);
+        tutorial_relative(&t, claim, q_star, mean, (T_QUANTILE * spread / sqrt((double)NETS) + 1.0 / width) / q_star);
     }
     mean_and_spread(spectra[1].variance, NETS, &mean, &spread);
     tutorial_absolute(&t, "orthogonal: var s^2", predicted_var[1], mean, T_QUANTILE * spread / sqrt((double)NETS));

@@ -13,6 +13,10 @@
       (tanh 5/3, sigmoid 1, SELU 3/4, PyTorch's calculate_gain) it drifts to
       another fixed point: tanh 1.178, sigmoid 0.265, SELU 0.023. The
       mean-field recursion (initnn_theory_predict) predicts every layer.
+      The gains themselves are checked against references outside the
+      header: initnn_gain_numeric against the step's own quadrature of
+      E[phi(u)^2], initnn_gain against PyTorch's calculate_gain values
+      (5/3, 1, 3/4), both within 1e-6 (float gains carry 6e-8).
 
    DERIVATION
       z_l = W_l phi(z_{l-1}), W_l independent of z_{l-1} (step 01):
@@ -57,6 +61,25 @@
 #define DEPTH 100
 #define FIRST_AVERAGED 50      /* layers 51..100 (0-based 50..99) */
 #define MAX_NETS 8
+
+/* E[phi(u)^2] for u ~ N(0, 1) by composite Simpson on [-12, 12]: the
+   step's own reference for the numeric gains. */
+static double reference_second_moment(int activation)
+{
+    const int panels = 20000;
+    const double lo = -12.0, h = 24.0 / panels;
+    const double selu_lambda = 1.0507009873554805, selu_alpha = 1.6732632423543772;   /* Klambauer et al. */
+    double sum = 0.0;
+    int i;
+    for (i = 0; i <= panels; i++) {
+        double u = lo + i * h, y;
+        if (activation == 0) y = tanh(u);
+        else if (activation == 1) y = 1.0 / (1.0 + exp(-u));
+        else y = u > 0.0 ? selu_lambda * u : selu_lambda * selu_alpha * expm1(u);
+        sum += (i == 0 || i == panels ? 1.0 : (i % 2 ? 4.0 : 2.0)) * y * y * exp(-0.5 * u * u);
+    }
+    return sum * h / 3.0 / sqrt(2.0 * 3.14159265358979323846);
+}
 
 static void mean_and_spread(const double *v, int k, double *mean, double *spread)
 {
@@ -201,6 +224,21 @@ int main(int argc, char **argv)
         snprintf(claim, sizeof claim, "%s %s %.4g: q_51..100", c->activation, c->gain_kind, c->gain);
         tutorial_relative(&t, claim, predicted, exp(mean),
                           exp(t_quantile * spread / sqrt((double)nets) + 0.5 * spread * spread) - 1.0);
+    }
+    {
+        /* the gains themselves, against references outside the header: the
+           step's quadrature, and PyTorch's calculate_gain table */
+        static const double table_gains[3] = {5.0 / 3.0, 1.0, 0.75};
+        double worst_numeric = 0.0, worst_table = 0.0;
+        for (k = 0; k < 3; k++) {
+            double numeric = 1.0 / sqrt(reference_second_moment(k));
+            double e1 = fabs(initnn_gain_numeric(activations[k], 0.0f) / numeric - 1.0);
+            double e2 = fabs(initnn_gain(activations[k], 0.0f) / table_gains[k] - 1.0);
+            if (e1 > worst_numeric) worst_numeric = e1;
+            if (e2 > worst_table) worst_table = e2;
+        }
+        tutorial_absolute(&t, "numeric gains vs quadrature, max", 0.0, worst_numeric, 1e-6);
+        tutorial_absolute(&t, "table gains vs calculate_gain, max", 0.0, worst_table, 1e-6);
     }
     printf("only the numeric gains hold E[z^2] = 1; the table's settle at other fixed points\n");
     if (t.plot_path) write_plot(t.plot_path, configs, 6);

@@ -13,7 +13,8 @@
          per weight (step 28): of size lr for every weight whose |g| >> eps,
          at every s. So the first update's norm varies by a factor of more
          than 1000 over the four scales under SGD and by less than 10%
-         under Adam.
+         under Adam; at s = 1 the first Adam update has exactly the length
+         ||lr g / (|g| + eps)|| computed from the batch's gradient g.
       B. SGD at s = 0.01 stays on the ln 2 plateau (step 14): its final
          loss is above 0.6. Adam at s = 0.01 leaves it: its final loss is
          below 0.35, half of ln 2.
@@ -44,7 +45,9 @@
       initnn_net_train_batch). The claims
       are inequalities, with margins the derivation gives: a factor 1000
       where s^2 spans 10^4 (SGD), 10% where the eps term is below 1e-3
-      for all but the rare weights with |g| < 1e-5 (Adam). B and C are
+      for all but the rare weights with |g| < 1e-5 (Adam); 1e-4 for the
+      exact step length at s = 1 (each weight is rounded once to float,
+      u |w| against lr = 0.01 with |w| ~ 1). B and C are
       inequalities on the outcome of training, with the margin of a
       plateau (0.6 against ln 2 = 0.69) and of half of it (0.35). */
 
@@ -80,7 +83,7 @@ static void remember_loss(const initnn_epoch_record *record, void *user)
 /* ||W_after - W_before|| over the kernels (the biases aside: the output
    bias's gradient, mean(p - y), does not scale with s) after one step on
    the first 32 samples. */
-static double first_update_norm(initnn_net *net, const initnn_data *moons)
+static double first_update_norm(initnn_net *net, const initnn_data *moons, double *adam_predicted)
 {
     float *before = (float *)malloc(net->param_count * sizeof(float));
     double sum = 0.0;
@@ -90,12 +93,18 @@ static double first_update_norm(initnn_net *net, const initnn_data *moons)
     memcpy(before, net->params, net->param_count * sizeof(float));
     tutorial_require(initnn_net_train_batch(net, moons->x, moons->labels, NULL, 32, NULL, NULL),
                      "initnn_net_train_batch");
+    *adam_predicted = 0.0;
     for (l = 0; l < net->layer_count; l++) {
         const initnn_layer *layer = &net->layers[l];
         const float *old = before + (layer->W - net->params);
-        for (i = 0; i < layer->weight_count; i++)
+        for (i = 0; i < layer->weight_count; i++) {
+            /* the step's gradient is still in dW: Adam's first move is lr |g| / (|g| + eps) */
+            double g = fabs((double)layer->dW[i]), step = 0.01 * g / (g + 1e-8);
             sum += ((double)layer->W[i] - old[i]) * ((double)layer->W[i] - old[i]);
+            *adam_predicted += step * step;
+        }
     }
+    *adam_predicted = sqrt(*adam_predicted);
     free(before);
     return sqrt(sum);
 }
@@ -128,6 +137,7 @@ int main(int argc, char **argv)
     initnn_data moons;
     double loss[2][SCALES][MAX_EPOCHS + 1], update[2][SCALES];
     double smallest[2], largest[2], lowest[2], highest[2];
+    double adam_predicted[2][SCALES];
     int count = 512, epochs, o, k, i;
 
     tutorial_start(&t, argc, argv, "26 Adam forgives the init scale: its steps are ~lr whatever the gradient");
@@ -140,7 +150,7 @@ int main(int argc, char **argv)
         for (k = 0; k < SCALES; k++) {
             initnn_net *net = build(scales[k], o, count, t.seed);
             initnn_train_config config = initnn_train_defaults();
-            update[o][k] = first_update_norm(net, &moons);
+            update[o][k] = first_update_norm(net, &moons, &adam_predicted[o][k]);
             initnn_net_free(net);
             net = build(scales[k], o, count, t.seed);
             if (!initnn_net_forward(net, moons.x, count, 0)) tutorial_require(INITNN_ERR_ARGUMENT, "initnn_net_forward");
@@ -172,6 +182,8 @@ int main(int argc, char **argv)
     tutorial_print_heading();
     tutorial_at_least(&t, "A: SGD first step, max/min over s", 1000.0, largest[0] / smallest[0]);
     tutorial_at_most(&t, "A: Adam first step, max/min over s", 1.1, largest[1] / smallest[1]);
+    tutorial_relative(&t, "A: Adam s=1: ||dW||, lr g/(|g|+eps)", adam_predicted[1][SCALES - 1],
+                      update[1][SCALES - 1], 1e-4);
     tutorial_at_least(&t, "B: SGD s=0.01 final loss", 0.6, loss[0][0][epochs]);
     tutorial_at_most(&t, "B: Adam s=0.01 final loss", 0.35, loss[1][0][epochs]);
     tutorial_at_least(&t, "C: SGD/Adam of max/min final loss", 1.0, (highest[0] / lowest[0]) / (highest[1] / lowest[1]));

@@ -28,7 +28,11 @@
       E[delta_l^2] at the fixed point. E[tanh'(u)^2] = E[sech(u)^4] = 0.4644
       for u ~ N(0, 1): chi_1 = 2.536 x 0.4644 = 1.178. For 5/3:
       2.778 x E[sech(sqrt(1.178) u)^4] = 2.778 x 0.4355 = 1.210.
-      initnn_theory_fixed_point computes q* and chi_1 for both.
+      initnn_theory_fixed_point computes q* and chi_1 for both (the table);
+      the claims take their predictions from the step's own quadrature of
+      the same integrals, with g = 5/3 and g = 1 / sqrt(E[tanh(u)^2]) from
+      that quadrature too, so that an error in the header's gains or theory
+      shows as a failed claim rather than moving the prediction with it.
       The forward gain keeps E[tanh^2], the backward factor is set by
       E[tanh'^2]: two different expectations, equal to 1/g^2 only for the
       identity and the positively homogeneous activations: for ReLU,
@@ -59,10 +63,36 @@
 typedef struct gain_case {
     const char *label;
     double gain, q_star, chi_1;
+    double reference_gain, reference_chi_1;   /* the step's own quadrature */
     double ratio_log[MAX_NETS];     /* log E[delta_1^2]/E[delta_L^2] per net      */
     double q_log[MAX_NETS];         /* log q_L / q_1 per net                      */
     double mean_q[DEPTH], log_delta[DEPTH];
 } gain_case;
+
+/* E[tanh(sqrt(q) u)^2] (power 0) or E[tanh'(sqrt(q) u)^2] (power 1) for
+   u ~ N(0, 1): composite Simpson on [-12, 12], the step's own reference,
+   independent of the header's theory. */
+static double tanh_moment(double q, int derivative)
+{
+    const int panels = 20000;
+    const double lo = -12.0, h = 24.0 / panels;
+    double sum = 0.0;
+    int i;
+    for (i = 0; i <= panels; i++) {
+        double u = lo + i * h, y = tanh(sqrt(q) * u), f = derivative ? (1.0 - y * y) * (1.0 - y * y) : y * y;
+        sum += (i == 0 || i == panels ? 1.0 : (i % 2 ? 4.0 : 2.0)) * f * exp(-0.5 * u * u);
+    }
+    return sum * h / 3.0 / sqrt(2.0 * 3.14159265358979323846);
+}
+
+/* chi_1 = g^2 E[tanh'^2] at the fixed point of q = g^2 E[tanh(sqrt q u)^2]. */
+static double reference_chi_1(double gain)
+{
+    double q = 1.0;
+    int i;
+    for (i = 0; i < 200; i++) q = gain * gain * tanh_moment(q, 0);
+    return gain * gain * tanh_moment(q, 1);
+}
 
 static void mean_and_spread(const double *v, int k, double *mean, double *spread)
 {
@@ -159,8 +189,11 @@ int main(int argc, char **argv)
     t_quantile = t.fast ? 4.437 : 4.073;
     cases[0].label = "numeric 1.5925";
     cases[0].gain = initnn_gain_numeric("tanh", 0.0f);
+    cases[0].reference_gain = 1.0 / sqrt(tanh_moment(1.0, 0));
     cases[1].label = "table 5/3";
     cases[1].gain = initnn_gain("tanh", 0.0f);
+    cases[1].reference_gain = 5.0 / 3.0;   /* PyTorch's calculate_gain("tanh") */
+    for (k = 0; k < 2; k++) cases[k].reference_chi_1 = reference_chi_1(cases[k].reference_gain);
     for (k = 0; k < 2; k++) run_gain(&cases[k], width, batch, nets, t.seed);
     tutorial_require(initnn_theory_critical_sigma_w2(&critical, INITNN_ACT_TANH, 0.0f, 0.0),
                      "initnn_theory_critical_sigma_w2");
@@ -178,9 +211,9 @@ int main(int argc, char **argv)
     }
     tutorial_print_heading();
     per_layer_claim(&t, "numeric: (q_20/q_1)^(1/19)", 1.0, cases[0].q_log, nets, DEPTH - 1, t_quantile, 0.0);
-    per_layer_claim(&t, "numeric: delta factor/layer", cases[0].chi_1, cases[0].ratio_log, nets, DEPTH - 1,
+    per_layer_claim(&t, "numeric: delta factor/layer", cases[0].reference_chi_1, cases[0].ratio_log, nets, DEPTH - 1,
                     t_quantile, (double)(DEPTH - 1) / width);
-    per_layer_claim(&t, "5/3: delta factor/layer", cases[1].chi_1, cases[1].ratio_log, nets, DEPTH - 1, t_quantile,
+    per_layer_claim(&t, "5/3: delta factor/layer", cases[1].reference_chi_1, cases[1].ratio_log, nets, DEPTH - 1, t_quantile,
                     (double)(DEPTH - 1) / width);
     tutorial_absolute(&t, "critical sigma_w^2, no bias", 1.0, critical, 1e-6);
     printf("g^2 = %.3f (numeric) and %.3f (5/3) lie %.2fx and %.2fx above the critical %.4g: chaotic\n",
