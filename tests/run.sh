@@ -379,6 +379,14 @@ lab_pid=$!
 sh tutorial/run.sh --fast $FILTERS >"$OUT/tutorial.log" 2>&1 &
 tutorial_pid=$!
 
+# make check: the tutorial's tolerances against a header with deliberate
+# 10% errors (tutorial/mutate.sh), one test per mutation.
+mutate_pid=
+if [ -n "${TEST_MUTATION:-}" ] && [ -z "$FILTERS" ]; then
+    sh tutorial/mutate.sh >"$OUT/mutate.log" 2>&1 &
+    mutate_pid=$!
+fi
+
 # The header checks meanwhile, in this shell (they count here).
 if [ -z "$FILTERS" ]; then
     header_checks
@@ -442,6 +450,19 @@ passed=$((passed + oks))
 failed=$((failed + fails))
 if [ "$tutorial_result" -ne 0 ] && [ "$fails" -eq 0 ]; then
     fail "tutorial/run.sh" "exited with status $tutorial_result without a FAIL line (log: $OUT/tutorial.log)"
+fi
+
+if [ -n "$mutate_pid" ]; then
+    wait "$mutate_pid"
+    mutate_result=$?
+    cat "$OUT/mutate.log"
+    oks=$(grep -c '^ok   ' "$OUT/mutate.log")
+    fails=$(grep -c '^FAIL ' "$OUT/mutate.log")
+    passed=$((passed + oks))
+    failed=$((failed + fails))
+    if [ "$mutate_result" -ne 0 ] && [ "$fails" -eq 0 ]; then
+        fail "tutorial/mutate.sh" "exited with status $mutate_result without a FAIL line (log: $OUT/mutate.log)"
+    fi
 fi
 
 end=$(date +%s)

@@ -23,7 +23,9 @@
 #
 # Usage: sh tutorial/run.sh [--fast] [step-substring ...]
 #   --fast runs every step with --fast (smaller sizes; what `make test`
-#   uses). Arguments select the steps whose names contain one of them.
+#   uses) and then, unless steps are selected, tutorial/figures.sh --check
+#   (the committed figures and README outputs against the steps at full
+#   size). Arguments select the steps whose names contain one of them.
 #   CC picks the compiler.
 
 set -u
@@ -176,6 +178,15 @@ for source in $steps; do
         ;;
     esac
 done
+# With --fast (make test) and every step selected: the figures and the
+# outputs shown in tutorial/README.md must be what the steps make now, at
+# full size (tutorial/figures.sh --check; its lines count here).
+if [ "$mode" = --fast ] && [ -z "$FILTERS" ]; then
+    sh tutorial/figures.sh --check >"$OUT/figures.log" 2>&1
+    grep -v '^figures: ' "$OUT/figures.log"
+    passed=$((passed + $(grep -c '^ok   ' "$OUT/figures.log")))
+    failed=$((failed + $(grep -c '^FAIL ' "$OUT/figures.log")))
+fi
 end=$(date +%s)
 echo "tutorial: $passed passed, $failed failed ($((end - start)) s${mode:+, $mode})"
 [ "$failed" -eq 0 ]
