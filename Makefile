@@ -1,7 +1,9 @@
 # initnn - build, test, benchmark, experiments. GNU make.
 #   make test       the test suite (plain, under ASan/UBSan, -march=native, tcc), ends "N passed, N failed"
-#   make check      make test plus the whole suite built with clang and run under valgrind, same last line
+#   make check      make test plus the whole suite built with clang and run under valgrind, and the
+#                   tutorial's mutation check (tutorial/mutate.sh), same last line
 #   make tutorial   every tutorial step at full size (tutorial/run.sh), one line per step
+#   make tutorial-figures  the tutorial's figures and the outputs shown in tutorial/README.md
 #   make fuzz       each libFuzzer target FUZZ_SECONDS (default 60) s (clang; tests/fuzz/)
 #   make demo       the main job: fetches MNIST if missing, trains 784-256-256-128-10 from three
 #                   initializers with three seeds each, prints the table and the plots' paths
@@ -19,7 +21,7 @@ WARN     = -std=c99 -Wall -Wextra -pedantic -Werror
 LDLIBS   = -lm
 BUILD    = build
 
-.PHONY: all test check tutorial demo init-demo bench clean predict data data-mnist data-fashion web web-native \
+.PHONY: all test check tutorial tutorial-figures demo init-demo bench clean predict data data-mnist data-fashion web web-native \
         exp-mnist-3inits exp-mnist-4inits exp-moons-scale exp-6inits exp-6inits-mnist \
         exp-6inits-fashion exp-6inits-regression exp-deep exp-framework-defaults exp-6inits-cnn \
         exp-6inits-cnn-mnist exp-6inits-cnn-fashion exp-6inits-cnn-data exp-predict-deep \
@@ -302,11 +304,18 @@ test:
 tutorial:
 	sh tutorial/run.sh
 
-# The suite as make test runs it, plus a clang build of it and the whole
-# suite under valgrind (tests/run.sh: TEST_CLANG=1, TEST_VALGRIND=1); .ci/run
-# runs make test, then make check.
+# The tutorial's figures (tutorial/figures/*.svg) and the expected outputs
+# in tutorial/README.md, from the steps at full size, seed 1; make test
+# checks that they are current (tutorial/figures.sh --check).
+tutorial-figures:
+	sh tutorial/figures.sh --update
+
+# The suite as make test runs it, plus a clang build of it, the whole
+# suite under valgrind and the tutorial's mutation check (tests/run.sh:
+# TEST_CLANG=1, TEST_VALGRIND=1, TEST_MUTATION=1: tutorial/mutate.sh);
+# .ci/run runs make test, then make check.
 check:
-	TEST_CLANG=1 TEST_VALGRIND=1 sh tests/run.sh
+	TEST_CLANG=1 TEST_VALGRIND=1 TEST_MUTATION=1 sh tests/run.sh
 
 # ---- fuzzing (clang's libFuzzer; tests/fuzz/targets.h) ---------------------------
 #   make fuzz                          every target for FUZZ_SECONDS (default 60) s

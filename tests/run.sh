@@ -439,6 +439,13 @@ tutorial_pid=$!
 # shellcheck disable=SC2086  # FILTERS is a word list
 sh tests/web.sh $FILTERS >"$OUT/web.log" 2>&1 &
 web_pid=$!
+# make check: the tutorial's tolerances against a header with deliberate
+# 10% errors (tutorial/mutate.sh), one test per mutation.
+mutate_pid=
+if [ -n "${TEST_MUTATION:-}" ] && [ -z "$FILTERS" ]; then
+    sh tutorial/mutate.sh >"$OUT/mutate.log" 2>&1 &
+    mutate_pid=$!
+fi
 
 # The header checks meanwhile, in this shell (they count here).
 if [ -z "$FILTERS" ]; then
@@ -515,6 +522,18 @@ passed=$((passed + oks))
 failed=$((failed + fails))
 if [ "$web_result" -ne 0 ] && [ "$fails" -eq 0 ]; then
     fail "tests/web.sh" "exited with status $web_result without a FAIL line (log: $OUT/web.log)"
+fi
+if [ -n "$mutate_pid" ]; then
+    wait "$mutate_pid"
+    mutate_result=$?
+    cat "$OUT/mutate.log"
+    oks=$(grep -c '^ok   ' "$OUT/mutate.log")
+    fails=$(grep -c '^FAIL ' "$OUT/mutate.log")
+    passed=$((passed + oks))
+    failed=$((failed + fails))
+    if [ "$mutate_result" -ne 0 ] && [ "$fails" -eq 0 ]; then
+        fail "tutorial/mutate.sh" "exited with status $mutate_result without a FAIL line (log: $OUT/mutate.log)"
+    fi
 fi
 
 end=$(date +%s)

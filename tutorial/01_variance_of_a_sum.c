@@ -60,6 +60,21 @@ typedef struct sum_case {
     double x_std;
 } sum_case;
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"A sum of n = 50 products w x, Var(w) = 0.02, Var(x) = 4, all independent with mean 0. Predict Var(z).",
+         50 * 0.02 * 4.0, 0.01},
+        {"Part B uses \"random_normal:0.05\" on X (256, 128) with Var(x) = 1. Change the spec to \"random_normal:0.1\". Predict the variance over the entries of Z.",
+         128 * 0.1 * 0.1, 0.01},
+        {"Break it: in draw(), drop the sqrt(3.0) of the uniform branch (a U(-a, a) draw then has std a/sqrt 3, not a). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     static const sum_case cases[] = {
@@ -74,6 +89,8 @@ int main(int argc, char **argv)
     int c, samples;
 
     tutorial_start(&t, argc, argv, "01 variance of a sum: Var(z) = n Var(w) Var(x)");
+
+    exercises(&t);
     samples = t.fast ? 20000 : 100000;
     initnn_rng_seed(&rng, t.seed);
 

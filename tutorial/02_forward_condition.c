@@ -45,17 +45,19 @@
 
 #define DEPTH 50
 
-/* The relative variance 2 tr(G^2) / (m tr(G)^2) of one layer's factor r_l,
-   G = Y^T Y for the layer's input Y (batch, n), m output units. */
-static double layer_factor_variance(float *gram, const float *Y, int batch, int n, int m)
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
 {
-    double trace = 0.0, trace_of_square = 0.0;
-    int i;
-    initnn_matmul_tn(gram, Y, Y, n, batch, n, 0);
-    for (i = 0; i < n; i++) trace += gram[(size_t)i * n + i];
-    /* G is symmetric: tr(G^2) = sum of the squares of its entries. */
-    for (i = 0; i < n * n; i++) trace_of_square += (double)gram[i] * gram[i];
-    return 2.0 * trace_of_square / ((double)m * trace * trace);
+    const tutorial_exercise list[] = {
+        {"Var(w) = c/n with c = 0.9: predict E[z_50^2] / E[x^2] after 50 linear layers.",
+         pow(0.9, 50), 0.01},
+        {"Put a ReLU after each of the 50 layers and keep c = 2. Predict the per-layer factor of E[z^2] (step 05 gives the ReLU part).",
+         2.0 / 2.0, 0.01},
+        {"Break it: build the nets with 1.1 times the c of the spec (\"variance_scaling:%g,fan_in,normal\", 1.1 * scales[c]), a 10% error in Var(w). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
 }
 
 int main(int argc, char **argv)
@@ -68,15 +70,16 @@ int main(int argc, char **argv)
     tutorial t;
     initnn_rng rng;
     initnn_layer_diag diag[DEPTH];
-    float *X, *gram;
+    float *X;
     int width, batch, c, l, i;
 
     tutorial_start(&t, argc, argv, "02 the forward condition: Var(z_L) = c^L Var(x) for Var(w) = c/n");
+
+    exercises(&t);
     width = t.fast ? 128 : 256;
     batch = t.fast ? 64 : 128;
     X = (float *)malloc((size_t)batch * width * sizeof(float));
-    gram = (float *)malloc((size_t)width * width * sizeof(float));
-    if (!X || !gram) tutorial_require(INITNN_ERR_MEMORY, "malloc");
+    if (!X) tutorial_require(INITNN_ERR_MEMORY, "malloc");
     initnn_rng_seed_stream(&rng, t.seed, 1);
     for (i = 0; i < batch * width; i++) X[i] = initnn_rng_normal(&rng);
     input_moment = initnn_second_moment(X, (size_t)batch * width);
@@ -95,7 +98,7 @@ int main(int argc, char **argv)
            the others are the same matrices times a constant. */
         if (scales[c] == 1.0)
             for (l = 0; l < DEPTH; l++)
-                log_se += layer_factor_variance(gram, l ? net->layers[l - 1].y : X, batch, width, width);
+                log_se += tutorial_factor_variance(l ? net->layers[l - 1].y : X, batch, width, width);
         initnn_net_free(net);
     }
     log_se = sqrt(log_se);
@@ -122,19 +125,14 @@ int main(int argc, char **argv)
         double layers[DEPTH + 1];
         initnn_plot_series series[SCALE_COUNT];
         char labels[SCALE_COUNT][32];
-        for (l = 0; l <= DEPTH; l++) layers[l] = l;
+        tutorial_index(layers, DEPTH + 1, 0);
         for (c = 0; c < SCALE_COUNT; c++) {
             snprintf(labels[c], sizeof labels[c], "Var(w) = %g/n", scales[c]);
-            series[c].label = labels[c];
-            series[c].x = layers;
-            series[c].y = profile[c];
-            series[c].y_low = series[c].y_high = NULL;
-            series[c].n = DEPTH + 1;
+            series[c] = tutorial_series(labels[c], layers, profile[c], DEPTH + 1);
         }
         tutorial_plot(&t, "Forward condition: E[z_l^2] / E[x^2] through 50 linear layers", "layer l",
                       "E[z_l^2] / E[x^2]", 1, series, SCALE_COUNT);
     }
     free(X);
-    free(gram);
     return tutorial_finish(&t);
 }

@@ -46,21 +46,19 @@
 
 #define LAYERS 4
 
-/* The relative variance 2 tr(G^2) / (m tr(G)^2) of a layer's factor, G the
-   Gram matrix of A (rows, cols). tr(G^2) is the same for A^T A and A A^T;
-   the smaller of the two is computed. */
-static double factor_variance(const float *A, int rows, int cols, int m)
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
 {
-    int size = rows < cols ? rows : cols, i;
-    float *gram = (float *)malloc((size_t)size * size * sizeof(float));
-    double trace = 0.0, trace_of_square = 0.0;
-    if (!gram) tutorial_require(INITNN_ERR_MEMORY, "malloc");
-    if (rows < cols) initnn_matmul_nt(gram, A, A, rows, cols, rows, 0);
-    else initnn_matmul_tn(gram, A, A, cols, rows, cols, 0);
-    for (i = 0; i < size; i++) trace += gram[(size_t)i * size + i];
-    for (i = 0; i < size * size; i++) trace_of_square += (double)gram[i] * gram[i];
-    free(gram);
-    return 2.0 * trace_of_square / ((double)m * trace * trace);
+    const tutorial_exercise list[] = {
+        {"fan_avg on a layer with n_in = 2 n_out: predict the forward factor n_in Var(W) of one layer.",
+         2.0 * 2.0 / 3.0, 0.01},
+        {"Make the widths halve over 6 layers instead of 4 (2048 -> ... -> 32) with fan_in. Predict Var(d_1)/Var(d_6) going back through the 5 layers above layer 1.",
+         pow(0.5, 5), 0.01},
+        {"Break it: spell the first mode \"fan_out\" instead of \"fan_in\" (the modes[] table). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
 }
 
 int main(int argc, char **argv)
@@ -74,6 +72,8 @@ int main(int argc, char **argv)
     int batch, mode, l, i;
 
     tutorial_start(&t, argc, argv, "03 the backward condition: Var(delta_{l-1}) = n_out Var(w) Var(delta_l)");
+
+    exercises(&t);
     widths[0] = t.fast ? 512 : 1024;
     for (l = 1; l <= LAYERS; l++) widths[l] = widths[l - 1] / 2;
     batch = t.fast ? 128 : 256;
@@ -104,10 +104,10 @@ int main(int argc, char **argv)
             double variance = mode == 0 ? 1.0 / n_in : mode == 1 ? 1.0 / n_out : 2.0 / (n_in + n_out);
             const float *input = l > 1 ? net->layers[l - 2].y : X;
             forward *= n_in * variance;
-            forward_se += factor_variance(input, batch, n_in, n_out);
+            forward_se += tutorial_factor_variance(input, batch, n_in, n_out);
             if (l >= 2) {   /* delta_l -> delta_{l-1} through W_l */
                 backward *= n_out * variance;
-                backward_se += factor_variance(net->layers[l - 1].dz, batch, n_out, n_in);
+                backward_se += tutorial_factor_variance(net->layers[l - 1].dz, batch, n_out, n_in);
             }
         }
         forward_se = sqrt(forward_se);

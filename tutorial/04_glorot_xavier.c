@@ -91,21 +91,6 @@ static double saturation_sensitivity(double q)
     return v * exp(-v * v) / sqrt(3.14159265358979323846);
 }
 
-/* The relative variance 2 tr(G^2) / (m tr(G)^2) of a layer's E[z^2] given
-   its input Y (batch, n), G = Y Y^T (the smaller Gram here, batch <= n). */
-static double factor_variance(const float *Y, int batch, int n, int m)
-{
-    float *gram = (float *)malloc((size_t)batch * batch * sizeof(float));
-    double trace = 0.0, trace_of_square = 0.0;
-    int i;
-    if (!gram) tutorial_require(INITNN_ERR_MEMORY, "malloc");
-    initnn_matmul_nt(gram, Y, Y, batch, n, batch, 0);
-    for (i = 0; i < batch; i++) trace += gram[(size_t)i * batch + i];
-    for (i = 0; i < batch * batch; i++) trace_of_square += (double)gram[i] * gram[i];
-    free(gram);
-    return 2.0 * trace_of_square / ((double)m * trace * trace);
-}
-
 static void check_glorot_uniform(tutorial *t, initnn_rng *rng)
 {
     const int fan_in = 300, fan_out = 100, count = fan_in * fan_out;
@@ -126,6 +111,21 @@ static void check_glorot_uniform(tutorial *t, initnn_rng *rng)
     free(w);
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"\"glorot_uniform\" on a (784, 256) kernel: predict the bound a of U(-a, a).",
+         sqrt(6.0 / (784 + 256)), 0.005},
+        {"The same kernel with \"glorot_normal\": predict its std.",
+         sqrt(2.0 / (784 + 256)), 0.005},
+        {"Break it: make the predicted variance of part A 1/(n_in + n_out), the misremembered Glorot. Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     static const char *const specs[] = {"random_normal:0.01", "random_normal:1", "glorot_uniform"};
@@ -141,6 +141,8 @@ int main(int argc, char **argv)
     int width, batch, k, l, i;
 
     tutorial_start(&t, argc, argv, "04 Glorot/Xavier: Var(W) = 2/(n_in+n_out), and 10 tanh layers");
+
+    exercises(&t);
     initnn_rng_seed_stream(&rng, t.seed, 1);
     check_glorot_uniform(&t, &rng);
 
@@ -168,7 +170,7 @@ int main(int argc, char **argv)
             /* The error carried from below, shrunk by tanh, plus this
                layer's own (squared standard errors of log q). */
             log_q_se[k][l] = (l ? pow(tanh_sensitivity(q_at[k][l - 1]), 2) * log_q_se[k][l - 1] : 0.0) +
-                             factor_variance(l ? net->layers[l - 1].y : X, batch, width, width);
+                             tutorial_factor_variance(l ? net->layers[l - 1].y : X, batch, width, width);
             q_at[k][l] = q;
             q = width * s * e;
         }
@@ -214,14 +216,10 @@ int main(int argc, char **argv)
         static const char *const theory_labels[] = {"std 0.01, mean field", "std 1, mean field", "xavier, mean field"};
         double layers[DEPTH];
         initnn_plot_series series[2 * INITS];
-        for (l = 0; l < DEPTH; l++) layers[l] = l + 1;
-        for (k = 0; k < 2 * INITS; k++) {
-            series[k].label = k < INITS ? labels[k] : theory_labels[k - INITS];
-            series[k].x = layers;
-            series[k].y = k < INITS ? measured_std[k] : predicted_std[k - INITS];
-            series[k].y_low = series[k].y_high = NULL;
-            series[k].n = DEPTH;
-        }
+        tutorial_index(layers, DEPTH, 1);
+        for (k = 0; k < 2 * INITS; k++)
+            series[k] = tutorial_series(k < INITS ? labels[k] : theory_labels[k - INITS], layers,
+                                        k < INITS ? measured_std[k] : predicted_std[k - INITS], DEPTH);
         tutorial_plot(&t, "std of tanh activations per layer, measured and mean field", "layer", "std(y_l)", 1,
                       series, 2 * INITS);
     }

@@ -73,6 +73,21 @@ static void moment_errors(const float *y, size_t n, double *second_moment_se, do
     *variance_se = sqrt((fourth_central / n - variance * variance) / n);
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"Predict Var(relu(z)) / Var(z) for z ~ N(0, 1), to four digits.",
+         0.5 - 1.0 / (2.0 * 3.14159265358979), 0.002},
+        {"Leaky ReLU with slope a = 0.1 on a symmetric z: predict E[leaky(z)^2] / Var(z).",
+         (1.0 + 0.01) / 2.0, 0.002},
+        {"Break it: in draw(), make the uniform branch sqrt(2.0) * (2u - 1) instead of sqrt(3.0) * (2u - 1). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         3, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     static const char *const names[] = {"normal", "uniform", "skewed"};
@@ -84,6 +99,8 @@ int main(int argc, char **argv)
     size_t i;
 
     tutorial_start(&t, argc, argv, "05 ReLU and the second moment: E[relu(z)^2] = Var(z)/2");
+
+    exercises(&t);
     samples = t.fast ? 200000 : 2000000;
     z = (float *)malloc(samples * sizeof(float));
     y = (float *)malloc(samples * sizeof(float));

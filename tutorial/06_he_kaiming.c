@@ -61,48 +61,21 @@ typedef struct net_case {
     double weight_scale;      /* n Var(w)                                     */
 } net_case;
 
-/* The relative variance 2 tr(G^2) / (m tr(G)^2) of a matrix step, G the
-   Gram matrix of the input Y (batch, n), batch <= n. */
-static double matrix_step_variance(const float *Y, int batch, int n, int m)
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
 {
-    float *gram = (float *)malloc((size_t)batch * batch * sizeof(float));
-    double trace = 0.0, trace_of_square = 0.0;
-    int i;
-    if (!gram) tutorial_require(INITNN_ERR_MEMORY, "malloc");
-    initnn_matmul_nt(gram, Y, Y, batch, n, batch, 0);
-    for (i = 0; i < batch; i++) trace += gram[(size_t)i * batch + i];
-    for (i = 0; i < batch * batch; i++) trace_of_square += (double)gram[i] * gram[i];
-    free(gram);
-    return 2.0 * trace_of_square / ((double)m * trace * trace);
-}
-
-/* The relative variance of an activation step's factor, from the fractions
-   rho_j of ||z_j||^2 that phi keeps (z, y are (batch, units)). */
-static double activation_step_variance(const float *z, const float *y, int batch, int units)
-{
-    double *rho = (double *)malloc((size_t)units * sizeof(double));
-    double *mass = (double *)malloc((size_t)units * sizeof(double));
-    double total = 0.0, square_total = 0.0, mean = 0.0, spread = 0.0;
-    int j, b;
-    if (!rho || !mass) tutorial_require(INITNN_ERR_MEMORY, "malloc");
-    for (j = 0; j < units; j++) {
-        double kept = 0.0, all = 0.0;
-        for (b = 0; b < batch; b++) {
-            all += (double)z[(size_t)b * units + j] * z[(size_t)b * units + j];
-            kept += (double)y[(size_t)b * units + j] * y[(size_t)b * units + j];
-        }
-        rho[j] = all > 0.0 ? kept / all : 0.0;
-        mass[j] = all;
-        total += all;
-        square_total += all * all;
-        mean += rho[j];
-    }
-    mean /= units;
-    for (j = 0; j < units; j++) spread += (rho[j] - mean) * (rho[j] - mean);
-    spread /= units - 1;
-    free(rho);
-    free(mass);
-    return spread * square_total / (total * total) / (mean * mean);
+    const tutorial_exercise list[] = {
+        {"Leaky ReLU with slope a = 0.2: predict the n_in Var(W) that keeps E[z^2] from layer to layer.",
+         2.0 / (1.0 + 0.04), 0.005},
+        {"ReLU layers with glorot_normal on equal widths halve E[z^2]. Predict log10 of the factor over the 29 steps between layers 1 and 30.",
+         29.0 * log10(0.5), 0.005},
+        {"Leaky ReLU a = 0.5 with he_normal:0.25 (the gain for the wrong slope): predict the per-layer factor of E[z^2].",
+         (2.0 / (1.0 + 0.0625)) * (1.0 + 0.25) / 2.0, 0.005},
+        {"Break it: give the \"relu, he_normal\" case the kernel \"lecun_normal\" (Var 1/n_in), keeping its predicted factor. Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
 }
 
 int main(int argc, char **argv)
@@ -124,6 +97,8 @@ int main(int argc, char **argv)
     int width, batch, nets, k, r, l, i;
 
     tutorial_start(&t, argc, argv, "06 He/Kaiming: Var(W) = 2/n_in keeps E[z^2] through ReLU layers");
+
+    exercises(&t);
     width = t.fast ? 64 : 256;
     batch = 32;
     nets = 8;
@@ -151,8 +126,8 @@ int main(int argc, char **argv)
                                      diag[0].pre_activation.second_moment) / nets;
             for (l = 1; l < DEPTH; l++) {
                 const initnn_layer *below = &net->layers[l - 1];
-                variance += activation_step_variance(below->z, below->y, batch, width);
-                variance += matrix_step_variance(below->y, batch, width, width);
+                variance += tutorial_activation_step_variance(below->z, below->y, batch, width);
+                variance += tutorial_factor_variance(below->y, batch, width, width);
             }
             variance_sum += variance;
         }
@@ -184,14 +159,8 @@ int main(int argc, char **argv)
     {
         double layers[DEPTH];
         initnn_plot_series series[CASES];
-        for (l = 0; l < DEPTH; l++) layers[l] = l + 1;
-        for (k = 0; k < CASES; k++) {
-            series[k].label = cases[k].label;
-            series[k].x = layers;
-            series[k].y = profile[k];
-            series[k].y_low = series[k].y_high = NULL;
-            series[k].n = DEPTH;
-        }
+        tutorial_index(layers, DEPTH, 1);
+        for (k = 0; k < CASES; k++) series[k] = tutorial_series(cases[k].label, layers, profile[k], DEPTH);
         tutorial_plot(&t, "E[z_l^2] through 30 (leaky) ReLU layers, mean of 8 nets", "layer l", "E[z_l^2]", 1,
                       series, CASES);
     }

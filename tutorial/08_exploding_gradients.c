@@ -61,6 +61,21 @@ static initnn_net *build(int hidden_layers, int batch, uint64_t seed)
     return net;
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"Kernels \"orthogonal:1.5\" in the 40-layer net of part A: predict rms z_39 / rms z_1.",
+         pow(1.5, 38), 0.01},
+        {"A norm of 7 doubled once per layer: predict after how many doublings it first exceeds FLT_MAX = 3.4e38 (an integer).",
+         ceil(log2(3.4028235e38 / 7.0)), 0.0},
+        {"Break it: build the kernels with 1.1 * GAIN in the spec while the predictions keep GAIN. Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     enum { DEPTH = 40, OVERFLOW_DEPTH = 150 };
@@ -76,6 +91,8 @@ int main(int argc, char **argv)
     double rounding = (WIDTH + sqrt((double)WIDTH)) * ldexp(1.0, -24), largest_norm = 0.0;
 
     tutorial_start(&t, argc, argv, "08 exploding gradients: norms grow like c^L until Inf");
+
+    exercises(&t);
     batch = t.fast ? 32 : 64;
     X = (float *)malloc((size_t)batch * WIDTH * sizeof(float));
     labels = (int *)malloc((size_t)batch * sizeof(int));
@@ -170,15 +187,8 @@ int main(int argc, char **argv)
     }
     {
         initnn_plot_series series[2];
-        series[0].label = "rms z_l (forward)";
-        series[0].y = forward_rms;
-        series[1].label = "rms delta_l = dL/dz_l (backward)";
-        series[1].y = backward_rms;
-        for (i = 0; i < 2; i++) {
-            series[i].x = layer_index;
-            series[i].y_low = series[i].y_high = NULL;
-            series[i].n = DEPTH;
-        }
+        series[0] = tutorial_series("rms z_l (forward)", layer_index, forward_rms, DEPTH);
+        series[1] = tutorial_series("rms delta_l = dL/dz_l (backward)", layer_index, backward_rms, DEPTH);
         tutorial_plot(&t, "40 layers of orthogonal:2 kernels: both signals grow by 2 per layer", "layer", "rms", 1,
                       series, 2);
     }

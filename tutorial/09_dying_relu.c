@@ -144,6 +144,21 @@ static void run(run_result *out, const char *activation, const initnn_data *moon
     initnn_net_free(net);
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"A unit with bias -2 and w . x ~ N(0, 1): predict P(z <= 0).",
+         0.5 * erfc(-2.0 / sqrt(2.0)), 0.002},
+        {"The same unit with a zero bias: predict P(z <= 0).",
+         0.5, 0.002},
+        {"Break it: set BIAS_VALUE, the bias the prediction uses, to (-1.0) while the nets keep \"constant:-2\". Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     enum { DRAWS = 20000 };
@@ -155,6 +170,8 @@ int main(int argc, char **argv)
     double predicted_zero = 0.0, predicted_dead = 0.0, unit_fraction_square = 0.0;
 
     tutorial_start(&t, argc, argv, "09 dying ReLU: a unit off for every input gets no gradient");
+
+    exercises(&t);
     count = t.fast ? 256 : 512;
     epochs = t.fast ? 6 : 12;
     tutorial_require(initnn_make_moons(&moons, count, 0.1f, t.seed), "initnn_make_moons");
@@ -195,16 +212,10 @@ int main(int argc, char **argv)
     {
         double epoch_index[32];
         initnn_plot_series series[2];
-        for (epoch = 0; epoch <= epochs; epoch++) epoch_index[epoch] = epoch;
-        series[0].label = "relu: dead units";
-        series[0].y = relu.dead;
-        series[1].label = "leaky relu 0.1: units with z <= 0 on every sample";
-        series[1].y = leaky.dead;
-        for (d = 0; d < 2; d++) {
-            series[d].x = epoch_index;
-            series[d].y_low = series[d].y_high = NULL;
-            series[d].n = epochs + 1;
-        }
+        tutorial_index(epoch_index, epochs + 1, 0);
+        series[0] = tutorial_series("relu: dead units", epoch_index, relu.dead, epochs + 1);
+        series[1] = tutorial_series("leaky relu 0.1: units with z <= 0 on every sample", epoch_index, leaky.dead,
+                                    epochs + 1);
         tutorial_plot(&t, "Units off for the whole training set, bias constant:-2, SGD lr 5", "epoch",
                       "fraction of hidden units", 0, series, 2);
     }

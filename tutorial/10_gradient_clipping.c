@@ -18,9 +18,9 @@
          backward pass likewise) diverges under SGD: the first steps
          lr ||g|| overshoot, the weights grow, the next gradient is larger
          (step 08), and within the first epoch the loss is NaN. With
-         clip_norm = 5 every step is at most 5 lr = 1 (the weights' norm is
-         ~45), the weights shrink to a trainable scale, and the same run
-         trains.
+         clip_norm = 5 every step is at most 5 lr = 1 (the weights' norm,
+         printed in part B, is 50.43 at seed 1), the weights shrink to a
+         trainable scale, and the same run trains.
 
    MEASUREMENT AND TOLERANCE
       A: initnn_clip_grad_norm on a random vector of 10000 floats. The scale
@@ -144,6 +144,21 @@ static void remember_epoch(const initnn_epoch_record *record, void *user)
     log->epochs = record->epoch;
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"||g|| = 80, tau = 5, SGD lr 0.1: predict the length of the clipped step ||w_after - w_before||.",
+         0.1 * 5.0, 0.002},
+        {"||g|| = 3, tau = 5, lr 0.1: predict the length of the step.",
+         0.1 * 3.0, 0.002},
+        {"Break it: in build(), set sgd.clip_norm to 2 * clip when clip > 0 (the optimizer clips at twice tau). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         5, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     static const int shown[] = {1, 2, 5, 10, 20};
@@ -155,6 +170,8 @@ int main(int argc, char **argv)
     int epochs, err_unclipped = 0, err_clipped = 0, run, i;
 
     tutorial_start(&t, argc, argv, "10 gradient clipping: g <- tau g / ||g|| when ||g|| > tau");
+
+    exercises(&t);
     initnn_rng_seed_stream(&rng, t.seed, 1);
     clip_algebra(&t, &rng);
     tutorial_require(initnn_make_moons(&moons, 512, 0.1f, t.seed), "initnn_make_moons");

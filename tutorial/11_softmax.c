@@ -181,11 +181,27 @@ static void cross_entropy(tutorial *t, initnn_rng *rng)
                       initnn_softmax_cross_entropy(NULL, big, &label, 1, CLASSES), 2.0 * UNIT_ROUNDOFF);
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"Softmax of the logits (1000, 1000): predict p_1 (the naive formula gives NaN).",
+         0.5, 0.001},
+        {"Cross-entropy with 10 classes and all logits equal: predict dL/dz for the true class.",
+         1.0 / 10.0 - 1.0, 0.001},
+        {"Break it: flip the sign of the checked gradient: compare dz with (j == label) - p[j] instead of p[j] - (j == label). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         8, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     tutorial t;
     initnn_rng rng;
     tutorial_start(&t, argc, argv, "11 softmax: subtract the max, J = diag(p) - p p^T, dL/dz = p - y");
+    exercises(&t);
     initnn_rng_seed_stream(&rng, t.seed, 1);
     large_logits(&t, &rng);
     jacobian(&t, &rng);

@@ -116,6 +116,21 @@ static void train(trained *out, const char *kernel, const initnn_data *moons, in
     initnn_net_free(net);
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"16 hidden units start equal (constant:0.5). Predict how many distinct hidden units the trained net has.",
+         1, 0.0},
+        {"Predict the number of decision-boundary crossings (class changes) along the units' projection x . w for the constant kernel, at most.",
+         1, 0.0},
+        {"Break it: replace \"constant:0.5\" by \"random_normal:0.001\" (tiny, but not equal, weights). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         2, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     static const char *const kernels[] = {"zeros", "constant:0.5", "glorot_uniform"};
@@ -125,6 +140,8 @@ int main(int argc, char **argv)
     int epochs, k;
 
     tutorial_start(&t, argc, argv, "12 symmetry: equal units get equal gradients for ever");
+
+    exercises(&t);
     epochs = 40;   /* cheap enough for --fast too */
     tutorial_require(initnn_make_moons(&moons, 512, 0.1f, t.seed), "initnn_make_moons");
     for (k = 0; k < 3; k++) train(&runs[k], kernels[k], &moons, epochs, t.seed);

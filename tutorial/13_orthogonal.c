@@ -99,6 +99,21 @@ static int by_value(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"Gaussian kernels of variance 1/n, width n = 64, one layer: predict E[log(||y||^2/||x||^2)] = digamma(n/2) - log(n/2), to three digits.",
+         -1.0 / 64.0 - 1.0 / (3.0 * 64.0 * 64.0), 0.01},
+        {"Orthogonal kernels with gain 1.01 over 50 linear layers: predict ||y|| / ||x||.",
+         pow(1.01, 50), 0.002},
+        {"Break it: build the orthogonal net with \"orthogonal:1.001\". Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     tutorial t;
@@ -110,6 +125,8 @@ int main(int argc, char **argv)
     int width, nets, b, j, r;
 
     tutorial_start(&t, argc, argv, "13 orthogonal init: every input keeps its norm through 50 layers");
+
+    exercises(&t);
     width = t.fast ? 32 : 64;
     nets = t.fast ? 200 : 400;
     X = (float *)malloc((size_t)INPUTS * width * sizeof(float));
@@ -164,15 +181,8 @@ int main(int argc, char **argv)
         double rank[INPUTS];
         initnn_plot_series series[2];
         for (b = 0; b < INPUTS; b++) rank[b] = (b + 0.5) / INPUTS;
-        series[0].label = "orthogonal";
-        series[0].y = orthogonal;
-        series[1].label = "lecun_normal (same variance)";
-        series[1].y = gaussian;
-        for (b = 0; b < 2; b++) {
-            series[b].x = rank;
-            series[b].y_low = series[b].y_high = NULL;
-            series[b].n = INPUTS;
-        }
+        series[0] = tutorial_series("orthogonal", rank, orthogonal, INPUTS);
+        series[1] = tutorial_series("lecun_normal (same variance)", rank, gaussian, INPUTS);
         tutorial_plot(&t, "||y|| / ||x|| after 50 linear layers, 256 inputs sorted", "fraction of inputs below",
                       "||y|| / ||x||", 1, series, 2);
     }

@@ -8,9 +8,12 @@
          inputs), and each ReLU layer after it multiplies the second moment
          by n s^2 / 2 = 32 s^2, so the logits have
             E[z_3^2] = s^2 E||x||^2 (32 s^2)^2,   rms ~ 32 s^3 sqrt(E||x||^2):
-         4e-5 for s = 0.01 (the output is constant, p = 1/2 for every input)
-         and ~40 for s = 1 (confidently wrong half the time: the loss starts
-         near 30). He's choice for the hidden layers, s = sqrt(2/64) = 0.18,
+         4e-5 for s = 0.01 (the output is constant, p = 1/2 for every input,
+         and the loss starts at ln 2 = 0.693) and ~40 for s = 1: confidently
+         wrong on a large share of the inputs, where the loss log(1 + e^-d)
+         is about |d|, the logit difference. The e = 0 column prints the
+         loss at initialization: 32.55 at seed 1 for s = 1, 0.6931 for
+         s = 0.01. He's choice for the hidden layers, s = sqrt(2/64) = 0.18,
          is the one that keeps the factor at 1.
       B. ReLU is positively homogeneous (relu(c z) = c relu(z), c > 0) and
          the biases are 0, so with the same seed the four nets are scaled
@@ -19,10 +22,22 @@
          and 1/2 on average (w and -w are equally likely).
       C. Training: the gradient of every kernel is a product of the other
          layers' activations and weights, so at small s it is small: s =
-         0.01 has the smallest gradient at initialization (~1e-2; weight
-         gradients scale as s^2, the hidden biases' as s), and under SGD it
-         sits on the plateau L = ln 2 longest: after the same number of
-         epochs its loss is the highest of the four.
+         0.01 has the smallest gradient at initialization (~1e-2), and under
+         SGD it sits on the plateau L = ln 2 longest: after the same number
+         of epochs its loss is the highest of the four. (With the three
+         kernels scaled by s and dL/dlogits of order 1, the backward signal
+         is s^2 at layer 1, s at layer 2 and 1 at the output: every kernel
+         gradient, a_{l-1}^T delta_l, scales as s^2, while the biases'
+         scale as s^2 (b1), s (b2) and 1 (b3).)
+         Not claimed, but printed: the largest scale, s = 1, ends with the
+         lowest loss (0.0011 after 20 epochs, against 0.215 for s = 0.1),
+         not the "moderate scale is best" of deep nets. Its logits start
+         large, so its gradients do too (35.9 against 0.203) and the first
+         epochs move it fast; three layers multiply E[z^2] by only
+         (32 s^2)^2 = 1024, far from overflow (step 08), and on two-moons a
+         confident net is a right one once the boundary is found. Depth is
+         what makes a large scale fail (steps 06, 08), and Adam's
+         normalised steps make the scale matter less (step 26).
 
    MEASUREMENT AND TOLERANCE
       Two-moons, 512 samples, noise 0.1.
@@ -79,9 +94,24 @@ static void remember_loss(const initnn_epoch_record *record, void *user)
     ((double *)user)[record->epoch] = record->train_loss;
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"Predict the training loss of the s = 0.01 net at initialization, to three digits.",
+         log(2.0), 0.005},
+        {"Predict the ratio of the rms logit at s = 0.5 to that at s = 0.1.",
+         pow(5.0, 3), 0.002},
+        {"Break it: build the nets with 1.1 * scale in the spec (random_normal:1.1 s). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
-    static const int shown[] = {1, 5, 10, 20};
+    static const int shown[] = {0, 1, 5, 10, 20};
     tutorial t;
     initnn_data moons;
     initnn_layer_diag diag[3];
@@ -93,6 +123,8 @@ int main(int argc, char **argv)
     int count = 512, epochs, nets, k, r, i;
 
     tutorial_start(&t, argc, argv, "14 init scale on two-moons: random_normal:s for s = 0.01 .. 1");
+
+    exercises(&t);
     epochs = t.fast ? 10 : 20;
     nets = t.fast ? 128 : 256;
     tutorial_require(initnn_make_moons(&moons, count, 0.1f, t.seed), "initnn_make_moons");
@@ -176,14 +208,10 @@ int main(int argc, char **argv)
         double epoch_index[MAX_EPOCHS + 1];
         initnn_plot_series series[SCALES];
         char names[SCALES][32];
-        for (i = 0; i <= epochs; i++) epoch_index[i] = i;
+        tutorial_index(epoch_index, epochs + 1, 0);
         for (k = 0; k < SCALES; k++) {
             snprintf(names[k], sizeof names[k], "random_normal:%g", scales[k]);
-            series[k].label = names[k];
-            series[k].x = epoch_index;
-            series[k].y = loss[k];
-            series[k].y_low = series[k].y_high = NULL;
-            series[k].n = epochs + 1;
+            series[k] = tutorial_series(names[k], epoch_index, loss[k], epochs + 1);
         }
         tutorial_plot(&t, "Two-moons, SGD lr 0.1: training loss by initial weight scale", "epoch",
                       "training loss", 1, series, SCALES);

@@ -147,13 +147,7 @@ static void write_plot(const char *path, const phase *phases, int count)
         }
         snprintf(labels[k][0], sizeof labels[k][0], "%s predicted", phases[k].label);
         snprintf(labels[k][1], sizeof labels[k][1], "%s measured", phases[k].label);
-        for (l = 0; l < 2; l++, s++) {
-            memset(&series[s], 0, sizeof series[s]);
-            series[s].label = labels[k][l];
-            series[s].x = x;
-            series[s].y = y[k][l];
-            series[s].n = DEPTH;
-        }
+        for (l = 0; l < 2; l++, s++) series[s] = tutorial_series(labels[k][l], x, y[k][l], DEPTH);
     }
     memset(&plot, 0, sizeof plot);
     plot.title = "E[delta_l^2] / E[delta_50^2] in 50 tanh layers, sigma_b^2 = 0.05";
@@ -162,6 +156,21 @@ static void write_plot(const char *path, const phase *phases, int count)
     plot.log_y = 1;
     tutorial_require(initnn_plot_svg(path, &plot, series, s), "initnn_plot_svg");
     printf("wrote %s\n", path);
+}
+
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"chi_1 = 0.835 per layer: predict E[d_1^2] / E[d_50^2] over 49 layers.",
+         pow(0.835, 49), 0.02},
+        {"For tanh with sigma_b^2 = 0, predict the critical sigma_w^2 (chi_1 = 1 as q* -> 0).",
+         1.0, 0.001},
+        {"Break it: draw the biases with twice the variance the theory is given (sqrt(2 * SIGMA_B2) in the bias spec). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         9, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
 }
 
 int main(int argc, char **argv)
@@ -175,6 +184,8 @@ int main(int argc, char **argv)
     int width, batch, nets, k, i;
 
     tutorial_start(&t, argc, argv, "16 edge of chaos: tanh gradients vanish, explode, or neither at chi_1 = 1");
+
+    exercises(&t);
     width = t.fast ? 128 : 256;
     batch = 32;
     nets = t.fast ? 12 : 16;

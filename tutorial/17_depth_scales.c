@@ -195,15 +195,8 @@ static void write_plot(const char *path, const phase *ordered)
         for (r = 0; r < NETS; r++) pooled[l] += ordered->net_b[r][l] / NETS;
         predicted[l] = 1.0 - ordered->predicted_b[l];
     }
-    memset(series, 0, sizeof series);
-    series[0].label = "1 - c_l measured";
-    series[0].x = x;
-    series[0].y = pooled;
-    series[0].n = DEPTH;
-    series[1].label = "1 - c_l, map";
-    series[1].x = x;
-    series[1].y = predicted;
-    series[1].n = DEPTH;
+    series[0] = tutorial_series("1 - c_l measured", x, pooled, DEPTH);
+    series[1] = tutorial_series("1 - c_l, map", x, predicted, DEPTH);
     memset(&plot, 0, sizeof plot);
     plot.title = "ordered tanh net (sigma_w^2 = 1.5): 1 - c_l falls as exp(-l / 15.8)";
     plot.x_label = "layer l";
@@ -211,6 +204,21 @@ static void write_plot(const char *path, const phase *ordered)
     plot.log_y = 1;
     tutorial_require(initnn_plot_svg(path, &plot, series, 2), "initnn_plot_svg");
     printf("wrote %s\n", path);
+}
+
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"xi_c = 15.79: predict the factor by which 1 - c_l shrinks over 20 layers in the ordered phase.",
+         exp(-20.0 / 15.79), 0.01},
+        {"chi_c = 0.9386: predict xi_c = -1 / ln(chi_c).",
+         -1.0 / log(0.9386), 0.005},
+        {"Break it: draw the biases with twice the variance the theory is given (sqrt(2 * SIGMA_B2) in the bias spec). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
 }
 
 int main(int argc, char **argv)
@@ -222,6 +230,8 @@ int main(int argc, char **argv)
     int width, pairs, k, i, l, r;
 
     tutorial_start(&t, argc, argv, "17 depth scales: correlations approach c* as exp(-l / xi_c)");
+
+    exercises(&t);
     width = t.fast ? 128 : 256;
     pairs = t.fast ? 16 : 32;
     phases[0].label = "ordered";

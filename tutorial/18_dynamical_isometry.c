@@ -67,6 +67,7 @@
 typedef struct spectrum {
     const char *label;
     double mean[NETS], variance[NETS];   /* of s^2, per net                 */
+    double q_last[NETS];                 /* E[z_L^2] at the input, per net  */
     double *values;                      /* all K n singular values         */
     double largest, smallest, s5, s95;   /* pooled                          */
 } spectrum;
@@ -111,6 +112,8 @@ static void measure(spectrum *sp, const char *kernel, int width, double sigma_w2
         double *s = sp->values + (size_t)r * width, m = 0.0, m2 = 0.0;
         tutorial_require(initnn_net_reinit(net, seed * 1000 + (uint64_t)r), "initnn_net_reinit");
         for (i = 0; i < width; i++) x[i] = (float)sqrt((q_star - SIGMA_B2) / sigma_w2) * initnn_rng_normal(&rng);
+        if (!initnn_net_forward(net, x, 1, 0)) tutorial_require(INITNN_ERR_ARGUMENT, "initnn_net_forward");
+        sp->q_last[r] = initnn_second_moment(net->layers[DEPTH - 1].z, (size_t)width);
         tutorial_require(initnn_net_jacobian(net, J, x), "initnn_net_jacobian");
         tutorial_require(initnn_singular_values(s, J, width, width), "initnn_singular_values");
         for (i = 0; i < width; i++) {
@@ -159,11 +162,7 @@ static void write_plot(const char *path, const spectrum *spectra, int width)
             if (b >= BINS) b = BINS - 1;
             y[k][b] += 1.0 / total;
         }
-        memset(&series[k], 0, sizeof series[k]);
-        series[k].label = spectra[k].label;
-        series[k].x = x;
-        series[k].y = y[k];
-        series[k].n = BINS;
+        series[k] = tutorial_series(spectra[k].label, x, y[k], BINS);
     }
     memset(&plot, 0, sizeof plot);
     plot.title = "singular values of the Jacobian, 32 critical tanh layers";
@@ -171,6 +170,21 @@ static void write_plot(const char *path, const spectrum *spectra, int width)
     plot.y_label = "fraction of singular values per 0.25 decade";
     tutorial_require(initnn_plot_svg(path, &plot, series, 2), "initnn_plot_svg");
     printf("wrote %s\n", path);
+}
+
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"A linear net of 32 layers with kernels orthogonal:1.05: predict the largest singular value of its Jacobian.",
+         pow(1.05, 32), 0.001},
+        {"A linear net of 32 orthogonal:0.95 layers: predict the smallest singular value.",
+         pow(0.95, 32), 0.001},
+        {"Break it: build the orthogonal kernels with 1.1 * sqrt(sigma_w2). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         2, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
 }
 
 int main(int argc, char **argv)
@@ -183,6 +197,8 @@ int main(int argc, char **argv)
     int width, k;
 
     tutorial_start(&t, argc, argv, "18 dynamical isometry: orthogonal weights keep every singular value near 1");
+
+    exercises(&t);
     width = t.fast ? 64 : 128;
     tutorial_require(initnn_theory_critical_sigma_w2(&sigma_w2, INITNN_ACT_TANH, 0.0f, SIGMA_B2),
                      "initnn_theory_critical_sigma_w2");
@@ -220,6 +236,12 @@ int main(int argc, char **argv)
         mean_and_spread(spectra[k].mean, NETS, &mean, &spread);
         snprintf(claim, sizeof claim, "%s: mean s^2 = chi_1^L", spectra[k].label);
         tutorial_absolute(&t, claim, pow(chi_1, DEPTH), mean, T_QUANTILE * spread / sqrt((double)NETS));
+    }
+    for (k = 0; k < 2; k++) {
+        char claim[64];
+        mean_and_spread(spectra[k].q_last, NETS, &mean, &spread);
+        snprintf(claim, sizeof claim, "%s: E[z_%d^2] = q*", spectra[k].label, DEPTH);
+        tutorial_relative(&t, claim, q_star, mean, (T_QUANTILE * spread / sqrt((double)NETS) + 1.0 / width) / q_star);
     }
     mean_and_spread(spectra[1].variance, NETS, &mean, &spread);
     tutorial_absolute(&t, "orthogonal: var s^2", predicted_var[1], mean, T_QUANTILE * spread / sqrt((double)NETS));

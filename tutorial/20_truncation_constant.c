@@ -9,7 +9,9 @@
       is INITNN_TRUNC2_STD, and initnn_truncated_normal's samples have it.
    B. "truncated_normal" with std sqrt(2 / fan_in), the He std with no
       correction (what one gets by passing He's std to Keras'
-      TruncatedNormal or torch's trunc_normal_), has variance
+      TruncatedNormal, which cuts at 2 stddev; not torch's trunc_normal_,
+      whose a = -2, b = 2 are absolute cut-offs: with He's std of about
+      0.09 nothing is cut and the variance is He's), has variance
       0.8796^2 * 2 / fan_in = 0.7737 * 2 / fan_in, so a ReLU net loses a
       factor 0.7737 of E[z^2] per layer: 0.7737^29 = 5.8e-4 over 30 layers.
       The corrected "variance_scaling:2,fan_in,truncated_normal" (Keras'
@@ -20,7 +22,7 @@
          int_{-a}^{a} z^2 phi(z) dz = [-z phi(z)]_{-a}^{a} + int_{-a}^{a} phi
                                     = -2 a phi(a) + (2 Phi(a) - 1),
       and the truncated law divides by its mass 2 Phi(a) - 1:
-         Var = 1 - 2 a phi(a) / (2 Phi(a) - 1),  a = 2: 1 - 0.2163 / 0.9545.
+         Var = 1 - 2 a phi(a) / (2 Phi(a) - 1),  a = 2: 1 - 0.21596 / 0.95450.
    B. Step 06: E[z_l^2] = n Var(W) E[z_{l-1}^2] / 2 for ReLU layers of
       width n. With Var(W) = 0.7737 * 2 / n the factor is 0.7737; with the
       corrected std sqrt(2/n) / 0.8796 it is 1. initnn_theory_predict gives
@@ -68,6 +70,21 @@ static void mean_and_spread(const double *v, int k, double *mean, double *spread
     *spread = sqrt(s / (k - 1));
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"Predict the std of N(0, 1) truncated to [-1, 1] (1 - 2 phi(1) / (2 Phi(1) - 1), then the root).",
+         sqrt(1.0 - 2.0 * exp(-0.5) / sqrt(2.0 * 3.14159265358979) / erf(1.0 / sqrt(2.0))), 0.002},
+        {"torch's trunc_normal_(w, std=0.05) keeps its default a = -2, b = 2. Predict the std of w.",
+         0.05, 0.002},
+        {"Break it: forget the factor a = 2 in the closed form: variance = 1 - 2 phi(2) / mass. Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     static const char *const labels[2] = {"truncated, uncorrected", "variance_scaling, corrected"};
@@ -77,6 +94,8 @@ int main(int argc, char **argv)
     int width, batch = 32, k, r, l, i;
 
     tutorial_start(&t, argc, argv, "20 the truncation constant: std of N(0,1) cut at +-2 is 0.8796");
+
+    exercises(&t);
     width = t.fast ? 128 : 256;
 
     /* A: the constant */

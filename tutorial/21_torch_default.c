@@ -67,6 +67,21 @@ static void log_claim(tutorial *t, const char *claim, double predicted, const do
                       exp(T_QUANTILE * spread / sqrt((double)NETS) + 0.5 * spread * spread) - 1.0);
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"PyTorch's kaiming_uniform_ with a = sqrt(5) on fan_in 256: predict Var(W).",
+         1.0 / (3.0 * 256.0), 0.002},
+        {"Predict the bias floor 2/(5n) of E[z^2] in a deep ReLU torch_default net of width 256.",
+         2.0 / (5.0 * 256.0), 0.002},
+        {"Break it: measure q_2 / q_1 with the wrong layer: diag[2] instead of diag[1] in ratio_log. Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         5, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     static const char *const kernels[2] = {"torch_default", "he_uniform"};
@@ -83,6 +98,8 @@ int main(int argc, char **argv)
     int width, batch = 32, k, r, l, i;
 
     tutorial_start(&t, argc, argv, "21 torch_default: Var(W) = 1/(3 fan_in), a sixth of E[z^2] lost per ReLU layer");
+
+    exercises(&t);
     width = t.fast ? 128 : 256;
     X = (float *)malloc((size_t)batch * width * sizeof(float));
     if (!X) tutorial_require(INITNN_ERR_MEMORY, "malloc");

@@ -10,6 +10,8 @@
                                               fan_avg 3.35
          backward  E[delta_1^2] / E[delta_3^2] fan_in 0.0049, fan_out 1,
                                               fan_avg 0.0164
+         first layer alone  E[z_2^2] / E[z_1^2]  fan_in 1, fan_out 32,
+                                              fan_avg 1.94
       (delta = dL/dz). Only fan_in keeps the activations' scale and only
       fan_out the gradients'; fan_avg lands in between on both.
 
@@ -28,7 +30,7 @@
    MEASUREMENT AND TOLERANCE
       A batch of 64 (--fast 32) N(0, 1) inputs and N(0, 1000^2) targets
       under MSE; initnn_theory_compare measures E[z_l^2] and E[delta_l^2]
-      per layer; K = 16 (--fast 8) nets per mode (initnn_net_reinit). Why such
+      per layer; K = 32 (--fast 16) nets per mode (initnn_net_reinit). Why such
       targets: the MSE gradient at the output is 2 (y - t) / (B 10), and
       its part 2 y / (B 10) = 2 h W_3 / (B 10) carries W_3, so
       delta_2 = delta_3 W_3^T would contain h W_3 W_3^T, whose second moment
@@ -40,10 +42,19 @@
       layer makes single nets noisy (a layer's second moment over n units
       has relative standard error ~sqrt(2 / n) = 0.45 for n = 10), so each
       claim averages log ratios over the K nets and takes their own spread
-      s: standard error s / sqrt(K), tolerance t s / sqrt(K) (t = 4.07 for
-      K = 16, 5.41 for K = 8: the two-sided 0.1% point of Student's t with
+      s: standard error s / sqrt(K), tolerance t s / sqrt(K) (t = 3.63 for
+      K = 32, 4.07 for K = 16: the two-sided 0.1% point of Student's t with
       K - 1 degrees of freedom) plus the lognormal drift s^2 / 2, shown as
       exp(...) - 1; the modes' predictions differ by factors of 3 to 200.
+      The forward claims over two layers are the noisy ones: a ReLU output
+      keeps a third of its second moment in its mean (E[relu]^2 /
+      E[relu^2] = 1/pi), one direction, and the 10 output columns see that
+      direction as a chi-square of 10 degrees of freedom; the per-net
+      spread is ~0.2 in log whatever the batch, and their tolerance is
+      15-45%. The step therefore also claims the first forward step alone,
+      E[z_2^2] / E[z_1^2] (fan_in 1, fan_out 2048/64 = 32, fan_avg
+      2 x 2048 / 2112 = 1.94), over 64 units: a few % tolerance, enough to
+      catch a 10% error in the ReLU second moment (tutorial/mutate.sh).
       All three modes draw the same normals from the same seeds, and the
       specs differ only by a constant factor per layer; ReLU being
       homogeneous, the three nets are scaled copies and their measured
@@ -53,7 +64,7 @@
 #include "initnn.h"
 #include "tutorial.h"
 
-#define MAX_NETS 16
+#define MAX_NETS 32
 #define LAYERS 3
 #define TARGET_STD 1000.0      /* output gradient set by the targets alone (see above) */
 
@@ -78,6 +89,21 @@ static void log_claim(tutorial *t, const char *claim, double predicted, const do
                       exp(t_quantile * spread / sqrt((double)nets) + 0.5 * spread * spread) - 1.0);
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"fan_in mode on 784-2048-64-10: predict E[d_1^2]/E[d_3^2] from the backward factors n_out Var(W) (1/2 for each ReLU).",
+         (64.0 * 2.0 / 2048.0 / 2.0) * (10.0 * 2.0 / 64.0 / 2.0), 0.005},
+        {"fan_out mode: predict the forward ratio E[z_3^2]/E[z_2^2] (layer 3 has n_in 64, n_out 10).",
+         64.0 * 2.0 / 10.0 / 2.0, 0.005},
+        {"Break it: measure the forward ratio with table[1] instead of table[2] (E[z_2^2]/E[z_1^2]). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         3, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     static const char *const modes[3] = {"fan_in", "fan_out", "fan_avg"};
@@ -85,6 +111,7 @@ int main(int argc, char **argv)
     static const char *const activations[LAYERS] = {"relu", "relu", "identity"};
     static initnn_layer_theory table[LAYERS];
     double predicted_forward[3], predicted_backward[3], forward_log[3][MAX_NETS], backward_log[3][MAX_NETS];
+    double predicted_first[3], first_log[3][MAX_NETS];
     double q_mean[3][LAYERS], delta_mean[3][LAYERS];
     tutorial t;
     initnn_rng rng;
@@ -94,9 +121,11 @@ int main(int argc, char **argv)
     int batch, nets, m, r, l, i;
 
     tutorial_start(&t, argc, argv, "22 fan modes: fan_in keeps the forward signal, fan_out the backward");
+
+    exercises(&t);
     batch = t.fast ? 32 : 64;
-    nets = t.fast ? 8 : 16;
-    t_quantile = t.fast ? 5.408 : 4.073;   /* two-sided 0.1% point, nets - 1 degrees of freedom */
+    nets = t.fast ? 16 : 32;
+    t_quantile = t.fast ? 4.073 : 3.633;   /* two-sided 0.1% point, nets - 1 degrees of freedom */
     X = (float *)malloc((size_t)batch * input_dim * sizeof(float));
     targets = (float *)malloc((size_t)batch * 10 * sizeof(float));
     if (!X || !targets) tutorial_require(INITNN_ERR_MEMORY, "malloc");
@@ -112,6 +141,7 @@ int main(int argc, char **argv)
         tutorial_require(initnn_theory_predict(table, net, 1.0), "initnn_theory_predict");
         predicted_forward[m] = table[2].q_predicted / table[0].q_predicted;
         predicted_backward[m] = table[0].delta_predicted / table[2].delta_predicted;
+        predicted_first[m] = table[1].q_predicted / table[0].q_predicted;
         for (l = 0; l < LAYERS; l++) q_mean[m][l] = delta_mean[m][l] = 0.0;
         initnn_rng_seed_stream(&rng, t.seed, 22);
         for (r = 0; r < nets; r++) {
@@ -125,6 +155,7 @@ int main(int argc, char **argv)
             }
             forward_log[m][r] = log(table[2].q_measured / table[0].q_measured);
             backward_log[m][r] = log(table[0].delta_measured / table[2].delta_measured);
+            first_log[m][r] = log(table[1].q_measured / table[0].q_measured);
         }
         initnn_net_free(net);
     }
@@ -145,6 +176,11 @@ int main(int argc, char **argv)
         log_claim(&t, claim, predicted_forward[m], forward_log[m], nets, t_quantile);
         snprintf(claim, sizeof claim, "%s: E[d_1^2]/E[d_3^2]", modes[m]);
         log_claim(&t, claim, predicted_backward[m], backward_log[m], nets, t_quantile);
+    }
+    for (m = 0; m < 3; m++) {
+        char claim[64];
+        snprintf(claim, sizeof claim, "%s: E[z_2^2]/E[z_1^2]", modes[m]);
+        log_claim(&t, claim, predicted_first[m], first_log[m], nets, t_quantile);
     }
     return tutorial_finish(&t);
 }

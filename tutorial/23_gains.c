@@ -1,6 +1,7 @@
 /* 23_gains.c - the gain that keeps E[z^2] at 1 through an activation is
    1 / sqrt(E[phi(z)^2]); the table's 5/3 for tanh, 1 for sigmoid and 3/4
-   for SELU are other choices, with other fixed points.
+   for SELU are other choices, with other fixed points. Keeping E[z^2] is
+   not keeping the gradient (see the end of this comment, and step 27).
 
    CLAIM
       100 dense layers of width 128, zero biases, Var(W) = g^2 / fan_in
@@ -12,6 +13,10 @@
       (tanh 5/3, sigmoid 1, SELU 3/4, PyTorch's calculate_gain) it drifts to
       another fixed point: tanh 1.178, sigmoid 0.265, SELU 0.023. The
       mean-field recursion (initnn_theory_predict) predicts every layer.
+      The gains themselves are checked against references outside the
+      header: initnn_gain_numeric against the step's own quadrature of
+      E[phi(u)^2], initnn_gain against PyTorch's calculate_gain values
+      (5/3, 1, 3/4), both within 1e-6 (float gains carry 6e-8).
 
    DERIVATION
       z_l = W_l phi(z_{l-1}), W_l independent of z_{l-1} (step 01):
@@ -38,7 +43,16 @@
       error s / sqrt(K); tolerance t s / sqrt(K) (t = 5.41 for K = 8, 6.87
       for K = 6: the two-sided 0.1% point of Student's t with K - 1 degrees
       of freedom) plus the lognormal drift s^2 / 2, shown as exp(...) - 1.
-      The table gains' fixed points are 18% to 40 times away from 1. */
+      The table gains' fixed points are 18% to 40 times away from 1.
+
+   WHAT THE GAIN DOES NOT KEEP
+      1 / sqrt(E[phi^2]) keeps the forward second moment; the gradient is
+      multiplied per layer by chi_1 = g^2 E[phi'(sqrt(q*) u)^2] (step 16),
+      another expectation. For tanh without bias, g = 1.5925 at q* = 1
+      gives chi_1 = 1.178, and 5/3 at its q* = 1.178 gives 1.210: both in
+      the chaotic phase, gradients growing about 1.18x (1.21x) per layer
+      toward the input; the critical sigma_w^2 of tanh at sigma_b^2 = 0 is
+      1 (chi_1 = 1 only as q* -> 0). Step 27 measures it. */
 
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
@@ -47,6 +61,25 @@
 #define DEPTH 100
 #define FIRST_AVERAGED 50      /* layers 51..100 (0-based 50..99) */
 #define MAX_NETS 8
+
+/* E[phi(u)^2] for u ~ N(0, 1) by composite Simpson on [-12, 12]: the
+   step's own reference for the numeric gains. */
+static double reference_second_moment(int activation)
+{
+    const int panels = 20000;
+    const double lo = -12.0, h = 24.0 / panels;
+    const double selu_lambda = 1.0507009873554805, selu_alpha = 1.6732632423543772;   /* Klambauer et al. */
+    double sum = 0.0;
+    int i;
+    for (i = 0; i <= panels; i++) {
+        double u = lo + i * h, y;
+        if (activation == 0) y = tanh(u);
+        else if (activation == 1) y = 1.0 / (1.0 + exp(-u));
+        else y = u > 0.0 ? selu_lambda * u : selu_lambda * selu_alpha * expm1(u);
+        sum += (i == 0 || i == panels ? 1.0 : (i % 2 ? 4.0 : 2.0)) * y * y * exp(-0.5 * u * u);
+    }
+    return sum * h / 3.0 / sqrt(2.0 * 3.14159265358979323846);
+}
 
 static void mean_and_spread(const double *v, int k, double *mean, double *spread)
 {
@@ -119,11 +152,7 @@ static void write_plot(const char *path, const config *configs, int count)
     for (k = 0; k < count; k++) {
         snprintf(labels[k], sizeof labels[k], "%s %s %.3g", configs[k].activation, configs[k].gain_kind,
                  configs[k].gain);
-        memset(&series[k], 0, sizeof series[k]);
-        series[k].label = labels[k];
-        series[k].x = x;
-        series[k].y = configs[k].measured;
-        series[k].n = DEPTH;
+        series[k] = tutorial_series(labels[k], x, configs[k].measured, DEPTH);
     }
     memset(&plot, 0, sizeof plot);
     plot.title = "E[z_l^2] through 100 layers, table gain vs numeric gain (measured)";
@@ -132,6 +161,21 @@ static void write_plot(const char *path, const config *configs, int count)
     plot.log_y = 1;
     tutorial_require(initnn_plot_svg(path, &plot, series, count), "initnn_plot_svg");
     printf("wrote %s\n", path);
+}
+
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"Predict the numeric gain 1/sqrt(E[relu(u)^2]) for ReLU.",
+         sqrt(2.0), 0.002},
+        {"tanh with g = 1.5925 at q* = 1: predict chi_1 = g^2 E[tanh'(u)^2] (step 27 measures it).",
+         1.1778, 0.01},
+        {"Break it: average diag[l].activation.second_moment (E[phi(z)^2]) instead of the pre-activation's E[z^2] in level. Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         1, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
 }
 
 int main(int argc, char **argv)
@@ -145,6 +189,8 @@ int main(int argc, char **argv)
     int width, batch = 32, nets, k, i, l;
 
     tutorial_start(&t, argc, argv, "23 gains: 1/sqrt(E[phi^2]) holds E[z^2] = 1 through 100 layers");
+
+    exercises(&t);
     width = t.fast ? 64 : 128;
     nets = t.fast ? 6 : 8;
     t_quantile = t.fast ? 6.869 : 5.408;   /* two-sided 0.1% point, nets - 1 degrees of freedom */
@@ -178,6 +224,21 @@ int main(int argc, char **argv)
         snprintf(claim, sizeof claim, "%s %s %.4g: q_51..100", c->activation, c->gain_kind, c->gain);
         tutorial_relative(&t, claim, predicted, exp(mean),
                           exp(t_quantile * spread / sqrt((double)nets) + 0.5 * spread * spread) - 1.0);
+    }
+    {
+        /* the gains themselves, against references outside the header: the
+           step's quadrature, and PyTorch's calculate_gain table */
+        static const double table_gains[3] = {5.0 / 3.0, 1.0, 0.75};
+        double worst_numeric = 0.0, worst_table = 0.0;
+        for (k = 0; k < 3; k++) {
+            double numeric = 1.0 / sqrt(reference_second_moment(k));
+            double e1 = fabs(initnn_gain_numeric(activations[k], 0.0f) / numeric - 1.0);
+            double e2 = fabs(initnn_gain(activations[k], 0.0f) / table_gains[k] - 1.0);
+            if (e1 > worst_numeric) worst_numeric = e1;
+            if (e2 > worst_table) worst_table = e2;
+        }
+        tutorial_absolute(&t, "numeric gains vs quadrature, max", 0.0, worst_numeric, 1e-6);
+        tutorial_absolute(&t, "table gains vs calculate_gain, max", 0.0, worst_table, 1e-6);
     }
     printf("only the numeric gains hold E[z^2] = 1; the table's settle at other fixed points\n");
     if (t.plot_path) write_plot(t.plot_path, configs, 6);

@@ -9,7 +9,8 @@
 #
 # A step fails if it does not compile warning-free (-std=c99 -Wall -Wextra
 # -pedantic -Werror), or exits nonzero (a claim failed, or an initnn call
-# did), or runs past the time limit. A failing step's output is shown,
+# did), or runs past the time limit, or its exercises do not accept the
+# answers of tutorial/SOLUTIONS.md or do not refuse wrong ones. A failing step's output is shown,
 # indented; every step's output is kept in build/tutorial/NN_name.log. The
 # last line is "tutorial: N passed, N failed"; the exit status is nonzero
 # iff a step failed.
@@ -22,7 +23,9 @@
 #
 # Usage: sh tutorial/run.sh [--fast] [step-substring ...]
 #   --fast runs every step with --fast (smaller sizes; what `make test`
-#   uses). Arguments select the steps whose names contain one of them.
+#   uses) and then, unless steps are selected, tutorial/figures.sh --check
+#   (the committed figures and README outputs against the steps at full
+#   size). Arguments select the steps whose names contain one of them.
 #   CC picks the compiler.
 
 set -u
@@ -58,7 +61,42 @@ run_step() {
     else
         "$exe" $mode >"$exe.log" 2>&1
     fi
-    echo $? >"$exe.result"
+    status=$?
+    if [ "$status" -eq 0 ]; then
+        if problem=$(check_exercises "$exe" "$name"); then :; else
+            echo "exercises: $problem" >"$exe.result"
+            return 0
+        fi
+    fi
+    echo $status >"$exe.result"
+}
+
+# check_exercises EXE NAME: the step's exercises against tutorial/SOLUTIONS.md,
+# whose rows "| NN | K | ANSWER | ... |" hold the answers: each must be
+# accepted (exit 0), and a wrong one (1.37 ANSWER + 0.5) refused (exit 1).
+# The step must have 2 to 4 exercises besides its "Break it" one, at least
+# one "Break it", and a solution for each. Prints what is wrong, if anything.
+check_exercises() {
+    number=$(echo "$2" | cut -c1-2)
+    count=$("$1" --exercises 2>/dev/null | grep -c '^Exercise [0-9]')
+    breaks=$("$1" --exercises 2>/dev/null | grep -c '^Exercise [0-9]*\. Break it:')
+    solutions=$(grep -E "^\| $number \| [0-9]+ \| " tutorial/SOLUTIONS.md 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $3); gsub(/ /, "", $4); print $3 "=" $4 }')
+    if [ "$count" -lt 2 ] || [ "$count" -gt 5 ]; then echo "$count exercises (2-4 and a break-it wanted)"; return 1; fi
+    if [ "$breaks" -lt 1 ]; then echo "no \"Break it\" exercise"; return 1; fi
+    if [ "$(echo "$solutions" | grep -c =)" -ne "$count" ]; then
+        echo "$count exercises, $(echo "$solutions" | grep -c =) solutions in tutorial/SOLUTIONS.md"; return 1
+    fi
+    for pair in $solutions; do
+        k=${pair%%=*}
+        answer=${pair#*=}
+        if ! "$1" --exercise "$k" --answer "$answer" >/dev/null 2>&1; then
+            echo "exercise $k refuses the answer $answer of tutorial/SOLUTIONS.md"; return 1
+        fi
+        wrong=$(awk -v a="$answer" 'BEGIN { printf "%.6g", 1.37 * a + 0.5 }')
+        "$1" --exercise "$k" --answer "$wrong" >/dev/null 2>&1
+        if [ $? -ne 1 ]; then echo "exercise $k does not refuse the wrong answer $wrong"; return 1; fi
+    done
+    return 0
 }
 
 if [ "${1:-}" = --step ]; then
@@ -126,6 +164,9 @@ for source in $steps; do
     missing)
         echo "FAIL tutorial/$name: was not built or run (see $OUT/)"
         ;;
+    exercises:*)
+        echo "FAIL tutorial/$name: its claims hold, but its $result"
+        ;;
     *)
         sed -n '1,45s/^/    /p' "$exe.log"
         claim=$(grep -m 1 'FAIL$' "$exe.log" | sed 's/  */ /g; s/ FAIL$//')
@@ -137,6 +178,15 @@ for source in $steps; do
         ;;
     esac
 done
+# With --fast (make test) and every step selected: the figures and the
+# outputs shown in tutorial/README.md must be what the steps make now, at
+# full size (tutorial/figures.sh --check; its lines count here).
+if [ "$mode" = --fast ] && [ -z "$FILTERS" ]; then
+    sh tutorial/figures.sh --check >"$OUT/figures.log" 2>&1
+    grep -v '^figures: ' "$OUT/figures.log"
+    passed=$((passed + $(grep -c '^ok   ' "$OUT/figures.log")))
+    failed=$((failed + $(grep -c '^FAIL ' "$OUT/figures.log")))
+fi
 end=$(date +%s)
 echo "tutorial: $passed passed, $failed failed ($((end - start)) s${mode:+, $mode})"
 [ "$failed" -eq 0 ]

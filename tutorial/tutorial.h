@@ -16,7 +16,23 @@
    Command line, the same for every step:
       --seed N      the seed of every random draw (default 1)
       --fast        smaller sizes, for the test suite; the claims stay the same
-      --plot PATH   write the step's figure as SVG (steps that have one) */
+      --plot PATH   write the step's figure as SVG (steps that have one)
+      --exercises   list the step's exercises and stop
+      --exercise K --answer V
+                    check the answer V to exercise K: prints "right" (exit 0)
+                    or "wrong" (exit 1), never the answer itself
+
+   Exercises: every step ends with a table of tutorial_exercise (the task,
+   the answer, the relative tolerance of a right answer) handed to
+   tutorial_exercises() right after tutorial_start(). The answer is
+   written as the formula that gives it wherever there is one; the worked
+   solutions are in tutorial/SOLUTIONS.md. A task that starts "Break it:"
+   introduces a named bug and asks what the step's check then measures.
+
+   Shared measurements: tutorial_factor_variance() and
+   tutorial_activation_step_variance() give the relative variance of one
+   layer's random factor (the error model of steps 02-07 and 15);
+   tutorial_series() fills one line of a figure. */
 
 #ifndef TUTORIAL_H_INCLUDED
 #define TUTORIAL_H_INCLUDED
@@ -37,11 +53,24 @@ typedef struct tutorial {
     int plotted;
     int claims;
     int failures;
+    int list_exercises;       /* --exercises                                */
+    int exercise;             /* --exercise K (1-based); 0: none            */
+    const char *answer;       /* --answer V                                 */
+    int exercise_count;
+    const char *program;
 } tutorial;
+
+/* One exercise: "change X; predict Y; check". answer is never printed. */
+typedef struct tutorial_exercise {
+    const char *task;
+    double answer;
+    double tolerance;         /* relative; 0 asks for the exact number      */
+} tutorial_exercise;
 
 TUTORIAL_FN void tutorial_usage(const char *program)
 {
-    fprintf(stderr, "usage: %s [--seed N] [--fast] [--plot out.svg]\n", program);
+    fprintf(stderr, "usage: %s [--seed N] [--fast] [--plot out.svg]\n"
+                    "       %s --exercises | --exercise K --answer V\n", program, program);
     exit(2);
 }
 
@@ -60,9 +89,24 @@ TUTORIAL_FN void tutorial_start(tutorial *t, int argc, char **argv, const char *
             if (*end != '\0' || argv[i][0] == '\0' || argv[i][0] == '-') tutorial_usage(argv[0]);
         } else if (strcmp(argv[i], "--plot") == 0 && i + 1 < argc) {
             t->plot_path = argv[++i];
+        } else if (strcmp(argv[i], "--exercises") == 0) {
+            t->list_exercises = 1;
+        } else if (strcmp(argv[i], "--exercise") == 0 && i + 1 < argc) {
+            char *end;
+            long k = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || k < 1 || k > 99) tutorial_usage(argv[0]);
+            t->exercise = (int)k;
+        } else if (strcmp(argv[i], "--answer") == 0 && i + 1 < argc) {
+            t->answer = argv[++i];
         } else {
             tutorial_usage(argv[0]);
         }
+    }
+    t->program = argv[0];
+    if ((t->exercise != 0) != (t->answer != NULL)) tutorial_usage(argv[0]);
+    if (t->list_exercises || t->exercise) {
+        printf("%s\n", title);
+        return;
     }
     {
         char run[64];
@@ -184,6 +228,126 @@ TUTORIAL_FN void tutorial_plot(tutorial *t, const char *title, const char *x_lab
     printf("figure written to %s\n", t->plot_path);
 }
 
+/* Hands the step's exercises over. With --exercises it lists them, with
+   --exercise K --answer V it says whether V is right; both then end the
+   program (status 0, or 1 for a wrong answer, 2 for a bad one). Otherwise
+   it only remembers how many there are, for tutorial_finish(). */
+TUTORIAL_FN void tutorial_exercises(tutorial *t, const tutorial_exercise *list, int count)
+{
+    int k;
+    t->exercise_count = count;
+    if (t->list_exercises) {
+        for (k = 0; k < count; k++) {
+            char label[32];
+            printf("\n");
+            snprintf(label, sizeof label, "Exercise %d. ", k + 1);
+            {
+                /* the label on the first line, the rest indented under it */
+                size_t need = strlen(label) + strlen(list[k].task) + 1;
+                char *text = (char *)malloc(need);
+                if (!text) exit(2);
+                snprintf(text, need, "%s%s", label, list[k].task);
+                tutorial_print_wrapped("", text);
+                free(text);
+            }
+            printf("   check: %s --exercise %d --answer VALUE\n", t->program, k + 1);
+        }
+        exit(0);
+    }
+    if (t->exercise) {
+        char *end;
+        double value, answer, error;
+        if (t->exercise > count) {
+            fprintf(stderr, "this step has %d exercises\n", count);
+            exit(2);
+        }
+        value = strtod(t->answer, &end);
+        if (end == t->answer || *end != '\0' || value != value) {
+            fprintf(stderr, "--answer wants a number, not \"%s\"\n", t->answer);
+            exit(2);
+        }
+        answer = list[t->exercise - 1].answer;
+        error = fabs(value - answer);
+        if (error <= list[t->exercise - 1].tolerance * fabs(answer) + 1e-12 * (1.0 + fabs(answer))) {
+            printf("exercise %d: %s is right\n", t->exercise, t->answer);
+            exit(0);
+        }
+        if (list[t->exercise - 1].tolerance > 0.0)
+            printf("exercise %d: %s is wrong (not within %.3g%% of the answer)\n", t->exercise, t->answer,
+                   100.0 * list[t->exercise - 1].tolerance);
+        else
+            printf("exercise %d: %s is wrong\n", t->exercise, t->answer);
+        exit(1);
+    }
+}
+
+/* The relative variance of the random factor a linear step Y -> Y W puts
+   on E[y^2], W with m independent rows (m = the fan the sum runs over):
+   2 tr(G^2) / (m tr(G)^2), G the Gram matrix of A (rows, cols). A A^T and
+   A^T A have the same nonzero spectrum, so the smaller one is used. */
+TUTORIAL_FN double tutorial_factor_variance(const float *A, int rows, int cols, int m)
+{
+    int size = rows < cols ? rows : cols, i;
+    float *gram = (float *)malloc((size_t)size * size * sizeof(float));
+    double trace = 0.0, trace_of_square = 0.0;
+    if (!gram) tutorial_require(INITNN_ERR_MEMORY, "malloc");
+    if (rows < cols) initnn_matmul_nt(gram, A, A, rows, cols, rows, 0);
+    else initnn_matmul_tn(gram, A, A, cols, rows, cols, 0);
+    for (i = 0; i < size; i++) trace += gram[(size_t)i * size + i];
+    /* G is symmetric: tr(G^2) = the sum of the squares of its entries. */
+    for (i = 0; i < size * size; i++) trace_of_square += (double)gram[i] * gram[i];
+    free(gram);
+    return 2.0 * trace_of_square / ((double)m * trace * trace);
+}
+
+/* The relative variance of an elementwise step in -> out (an activation
+   forward, or phi' going back): unit j keeps the fraction
+   rho_j = sum_b out_bj^2 / sum_b in_bj^2 of its mass, independently across
+   units, so the layer's factor has relative variance
+   Var(rho) sum_j ||in_j||^4 / (sum_j ||in_j||^2)^2 / E[rho]^2. */
+TUTORIAL_FN double tutorial_activation_step_variance(const float *in, const float *out, int batch, int units)
+{
+    double total = 0.0, square_total = 0.0, mean = 0.0, spread = 0.0;
+    double *rho = (double *)malloc((size_t)units * sizeof(double));
+    int j, b;
+    if (!rho) tutorial_require(INITNN_ERR_MEMORY, "malloc");
+    for (j = 0; j < units; j++) {
+        double all = 0.0, kept = 0.0;
+        for (b = 0; b < batch; b++) {
+            all += (double)in[(size_t)b * units + j] * in[(size_t)b * units + j];
+            kept += (double)out[(size_t)b * units + j] * out[(size_t)b * units + j];
+        }
+        rho[j] = all > 0.0 ? kept / all : 0.0;
+        total += all;
+        square_total += all * all;
+        mean += rho[j];
+    }
+    mean /= units;
+    for (j = 0; j < units; j++) spread += (rho[j] - mean) * (rho[j] - mean);
+    spread /= units - 1;
+    free(rho);
+    return spread * square_total / (total * total) / (mean * mean);
+}
+
+/* One line of a figure: n points (x[i], y[i]), no band. */
+TUTORIAL_FN initnn_plot_series tutorial_series(const char *label, const double *x, const double *y, int n)
+{
+    initnn_plot_series series;
+    series.label = label;
+    series.x = x;
+    series.y = y;
+    series.y_low = series.y_high = NULL;
+    series.n = n;
+    return series;
+}
+
+/* x[i] = first + i, the index axis of a figure. */
+TUTORIAL_FN void tutorial_index(double *x, int n, double first)
+{
+    int i;
+    for (i = 0; i < n; i++) x[i] = first + i;
+}
+
 /* The exit status of the step: 0 iff every claim held. */
 TUTORIAL_FN int tutorial_finish(const tutorial *t)
 {
@@ -192,6 +356,8 @@ TUTORIAL_FN int tutorial_finish(const tutorial *t)
         printf("%d of %d claims FAIL\n", t->failures, t->claims);
     else
         printf("all %d claims hold\n", t->claims);
+    if (t->exercise_count)
+        printf("%d exercises: %s --exercises\n", t->exercise_count, t->program);
     return t->failures ? 1 : 0;
 }
 
