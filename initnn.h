@@ -776,7 +776,9 @@ enum {
 };
 
 #define INITNN_SPEC_MAX 64      /* longest init / activation spec kept in a layer */
-#define INITNN_MAX_LAYERS 256
+#ifndef INITNN_MAX_LAYERS
+#define INITNN_MAX_LAYERS 512   /* a net's layers: a 100-block ResNet has 300 and more */
+#endif
 
 /* One layer of a sequential net. W, b, dW, db point into the net's single
    parameter and gradient arrays (they are updated when a layer is added, so
@@ -1325,9 +1327,11 @@ INITNNDEF int initnn_init_spec_moments(double *mean, double *variance, const ini
 /* One row of the prediction-versus-measurement table. */
 typedef struct initnn_layer_theory {
     int layer;              /* index in the net                                  */
-    int has_params;         /* dense or conv (the other rows pass values through) */
-    double sigma_w2;        /* fan_in Var(W) from the kernel spec                */
-    double sigma_b2;        /* E[b^2] from the bias spec                         */
+    int has_params;         /* dense, conv, layernorm or residual (the other rows
+                               pass values through)                              */
+    double sigma_w2;        /* fan_in Var(W) from the kernel spec (layernorm:
+                               E[gamma^2]; residual: E[alpha^2])                 */
+    double sigma_b2;        /* E[b^2] from the bias spec (layernorm: E[beta^2])  */
     double q_predicted;     /* E[z^2] of the pre-activations                     */
     double q_measured;      /* NaN when not measured                             */
     double delta_predicted; /* E[delta^2], delta = dL/dz, anchored at the output */
@@ -1339,7 +1343,18 @@ typedef struct initnn_layer_theory {
    features have second moment input_second_moment (1 for z-scored data),
    with the output layer's E[delta^2] set to 1. table has layer_count rows.
    Dense, conv, dropout (evaluation mode) and flatten layers; pooling is
-   INITNN_ERR_ARGUMENT. */
+   INITNN_ERR_ARGUMENT. Residual nets (He et al. 2016) whose adds have no
+   activation after them (pre-activation blocks): a block's add
+      q = sigma_p^2 E[x^2] + E[alpha^2] E[F(x)^2]
+   (sigma_p^2 = 1 for the identity shortcut, fan_in Var(P) for a
+   projection), so a stack of L blocks whose branches multiply the second
+   moment by c grows as (1 + c)^L, stays bounded when alpha^2 = 1/L
+   ((1 + c/L)^L < e^c) and constant when alpha = 0 (SkipInit, ReZero); layer
+   norm: q = E[gamma^2] + E[beta^2]. In nets with blocks or layer norm the
+   backward column is NaN (the chain rule takes two paths). Refused, with
+   the reason: batch normalization (its output depends on the batch or the
+   running statistics, not on the layer before) and kernel spec fixup (its
+   scale depends on the layer's place in the block). */
 INITNNDEF int initnn_theory_predict(initnn_layer_theory *table, const initnn_net *net,
                                     double input_second_moment);
 
@@ -5446,8 +5461,8 @@ static int initnn__layer_sigmas(const initnn_layer *l, double *sigma_w2, double 
    the output's delta second moment. */
 static int initnn__theory_run(const initnn_net *net, double input_m2, double output_delta, initnn_layer_theory *table)
 {
-    double m2 = input_m2, slope2[INITNN_MAX_LAYERS], backward[INITNN_MAX_LAYERS];
-    int i, err, last_param = -1;
+    double m2 = input_m2, slope2[INITNN_MAX_LAYERS], backward[INITNN_MAX_LAYERS], out_m2[INITNN_MAX_LAYERS];
+    int i, err, last_param = -1, not_chain = 0;
     for (i = 0; i < net->layer_count; i++) {
         const initnn_layer *l = &net->layers[i];
         initnn_layer_theory *t = &table[i];
@@ -5459,7 +5474,66 @@ static int initnn__theory_run(const initnn_net *net, double input_m2, double out
         if (l->type == INITNN_LAYER_MAXPOOL2D || l->type == INITNN_LAYER_AVGPOOL2D)
             return initnn__fail(INITNN_ERR_ARGUMENT, "signal-propagation theory: layer %d is a pooling layer, which "
                                 "the mean-field recursion does not cover", i);
-        if (!l->weight_count) { t->q_predicted = m2; continue; }
+        if (l->type == INITNN_LAYER_BATCHNORM)
+            return initnn__fail(INITNN_ERR_ARGUMENT, "signal-propagation theory: layer %d is batch normalization, "
+                                "whose output depends on the batch (training: E[z^2] = gamma^2 + beta^2 per channel "
+                                "whatever came before) or on running statistics (evaluation), not on the layer "
+                                "before alone", i);
+        if (l->weight_count && l->kernel_spec.kind == INITNN_INIT_FIXUP && net->residual_count)
+            return initnn__fail(INITNN_ERR_ARGUMENT, "signal-propagation theory: layer %d's kernel spec is fixup, "
+                                "whose scale depends on the layer's place in its block (zero, scaled, or He) and is "
+                                "applied after drawing, not by the spec", i);
+        if (l->type == INITNN_LAYER_RESIDUAL && l->activation != INITNN_ACT_IDENTITY)
+            return initnn__fail(INITNN_ERR_ARGUMENT, "signal-propagation theory: layer %d applies %s after a residual "
+                                "add, to x + F(x) whose x has the nonzero mean of the activation before, so the "
+                                "zero-mean Gaussian moments do not hold; put the activation inside the branch "
+                                "(pre-activation blocks, He et al. 2016b)", i, initnn_activation_name(l->activation));
+        if (l->type == INITNN_LAYER_LAYERNORM || l->type == INITNN_LAYER_RESIDUAL) {
+            /* [residual_theory] Layer norm: xhat has second moment 1 per
+               sample, so q = E[gamma^2] + E[beta^2]. A residual add:
+                  q = sigma_p^2 E[x^2] + E[alpha^2] E[F(x)^2]
+               (the cross term E[x F(x)] averages to 0 over the branch's
+               last weights, which have mean 0), sigma_p^2 = 1 for the
+               identity shortcut. With He branches (F's second moment c
+               times its input's) each block multiplies E[x^2] by 1 + c:
+               (1 + c)^L over L blocks; alpha = 0 keeps E[x^2]. */
+            double ma, va, mb, vb;
+            t->has_params = 1;
+            not_chain = 1;
+            if (l->type == INITNN_LAYER_LAYERNORM) {
+                int n = l->out;
+                if ((err = initnn_init_spec_moments(&ma, &va, &l->kernel_spec, 1, n, 1, n)) ||
+                    (err = initnn_init_spec_moments(&mb, &vb, &l->bias_spec, 1, n, 1, n)))
+                    return err;
+                t->sigma_w2 = va + ma * ma;
+                t->sigma_b2 = vb + mb * mb;
+                t->q_predicted = t->sigma_w2 + t->sigma_b2;
+            } else {
+                double skip_m2 = l->skip_from < 0 ? input_m2 : out_m2[l->skip_from], sigma_p2 = 1.0;
+                int skip_c = initnn__skip_channels(net, l);
+                if (l->projection_count) {
+                    if ((err = initnn_init_spec_moments(&mb, &vb, &l->kernel_spec, skip_c, l->out_c, skip_c, l->out_c)))
+                        return err;
+                    sigma_p2 = skip_c * (vb + mb * mb);
+                }
+                ma = 1.0; va = 0.0;
+                if (l->has_scale &&
+                    (err = initnn_init_spec_moments(&ma, &va, &l->bias_spec, 1, 1, 1, 1)))
+                    return err;
+                t->sigma_w2 = va + ma * ma;   /* E[alpha^2] */
+                t->sigma_b2 = 0.0;
+                t->q_predicted = sigma_p2 * skip_m2 + t->sigma_w2 * m2;
+            }
+            {
+                initnn_moments mom;
+                if ((err = initnn_activation_moments(&mom, l->activation, l->activation_param, t->q_predicted))) return err;
+                m2 = mom.second;
+                slope2[i] = mom.slope2;
+            }
+            out_m2[i] = m2;
+            continue;
+        }
+        if (!l->weight_count) { t->q_predicted = m2; out_m2[i] = m2; continue; }
         t->has_params = 1;
         last_param = i;
         if ((err = initnn__layer_sigmas(l, &t->sigma_w2, &t->sigma_b2, &backward[i]))) return err;
@@ -5468,13 +5542,21 @@ static int initnn__theory_run(const initnn_net *net, double input_m2, double out
            with sigma_w^2 = fan_in Var(W), sigma_b^2 = E[b^2]; m2 holds the
            expectation, from the layer before (the input's second moment first). */
         t->q_predicted = t->sigma_w2 * m2 + t->sigma_b2;
-        if (l->activation == INITNN_ACT_SOFTMAX) { m2 = NAN; continue; }
+        if (l->activation == INITNN_ACT_SOFTMAX) { m2 = NAN; out_m2[i] = m2; continue; }
         {
             initnn_moments mom;
             if ((err = initnn_activation_moments(&mom, l->activation, l->activation_param, t->q_predicted))) return err;
             m2 = mom.second;
             slope2[i] = mom.slope2;
         }
+        out_m2[i] = m2;
+    }
+    if (not_chain) {
+        /* The backward recursion below is the plain chain's; a block's
+           gradient takes two paths (branch and skip), layer norm's Jacobian
+           is not a scalar. Not predicted. */
+        for (i = 0; i < net->layer_count; i++) table[i].delta_predicted = NAN;
+        return INITNN_OK;
     }
     /* Backward from the output: E[delta_l^2] = E[delta_next^2] fan_out Var(W_next) E[phi'(z_l)^2]. */
     {
@@ -5533,7 +5615,8 @@ INITNNDEF void initnn_theory_print(FILE *file, const initnn_net *net, const init
         const initnn_layer *l = &net->layers[i];
         if (!t->has_params) continue;
         fprintf(file, "%5d  %-10s  %9.4f  %11.4e  %11.4e  %6.3f  %11.4e  %11.4e  %6.3f\n", i,
-                l->type == INITNN_LAYER_CONV2D ? "conv2d" : "dense", t->sigma_w2, t->q_predicted, t->q_measured,
+                l->type == INITNN_LAYER_CONV2D ? "conv2d" : l->type == INITNN_LAYER_RESIDUAL ? "residual"
+                : l->type == INITNN_LAYER_LAYERNORM ? "layernorm" : "dense", t->sigma_w2, t->q_predicted, t->q_measured,
                 t->q_measured / t->q_predicted, t->delta_predicted, t->delta_measured,
                 t->delta_measured / t->delta_predicted);
     }

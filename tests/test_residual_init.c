@@ -199,6 +199,76 @@ static void zero_gamma_starts_every_block_as_the_identity(void)
     }
 }
 
+/* [residual_theory] 100 pre-activation blocks x + F(x), F = dense, relu,
+   dense, all He, width 128: each block multiplies E[x^2] by 1 + c with
+   c = 2 (the first dense doubles E[x^2], relu halves it, the second doubles
+   it), so 3^100. The prediction is exact in expectation over the weights;
+   one draw of finite width fluctuates per block by O(sqrt(1/width)) and the
+   log of a product of 100 such factors drifts: the measured growth per
+   block, (q_100 / q_1)^(1/99), must be within 2% of 3, and every block's
+   |log(measured / predicted)| within log 1.5 + 3% of log(predicted growth
+   since the first block) (measured: e^-2.1 at a growth of e^110, 57% of its tolerance).
+   alpha = 1/sqrt(100) = 0.1: (1 + 2/100)^100 = 7.24, bounded; alpha = 0:
+   the input's; both within that tolerance. */
+static double residual_theory_worst(const char *block, const char *kernel, double *growth, double *last_pred,
+                                    double *last_meas)
+{
+    static char arch[8192];
+    enum { B = 256, D = 64 };
+    initnn_net *net = NULL;
+    initnn_layer_theory *t;
+    float *X;
+    int labels[B], i, first = -1, last = -1;
+    double worst = 0.0;
+    initnn_rng rng;
+    strcpy(arch, "dense:128,relu");
+    for (i = 0; i < 100; i++) { strcat(arch, ","); strcat(arch, block); }
+    strcat(arch, ",dense:10,softmax");
+    if (initnn_net_from_arch(&net, arch, 1, 1, D, kernel, NULL, B, 1)) return NAN;
+    X = (float *)malloc(sizeof(float) * B * D);
+    t = (initnn_layer_theory *)malloc(sizeof *t * (size_t)net->layer_count);
+    initnn_rng_seed(&rng, 3);
+    for (i = 0; i < B * D; i++) X[i] = initnn_rng_normal(&rng);
+    for (i = 0; i < B; i++) labels[i] = i % 10;
+    if (!X || !t || initnn_theory_compare(net, t, X, labels, NULL, B)) worst = NAN;
+    for (i = 0; worst == worst && i < net->layer_count; i++) {
+        double r;
+        if (net->layers[i].type != INITNN_LAYER_RESIDUAL) continue;
+        if (first < 0) first = i;
+        last = i;
+        /* the tolerance: 50%, plus 3% of the log of the growth so far */
+        r = fabs(log(t[i].q_measured / t[i].q_predicted)) /
+            (log(1.5) + 0.03 * fabs(log(t[i].q_predicted / t[first].q_predicted)));
+        if (!(r <= worst)) worst = r;
+    }
+    if (worst == worst) {
+        *growth = pow(t[last].q_measured / t[first].q_measured, 1.0 / 99.0);
+        *last_pred = t[last].q_predicted;
+        *last_meas = t[last].q_measured;
+    }
+    free(X);
+    free(t);
+    initnn_net_free(net);
+    return worst;
+}
+
+static void residual_stack_second_moment_grows_as_1_plus_c_to_the_L_and_alpha_bounds_it(void)
+{
+    double growth, pred, meas, worst;
+    worst = residual_theory_worst("res[dense:128,relu,dense:128]", "he_normal", &growth, &pred, &meas);
+    CHECK(worst == worst, "%s", initnn_last_error());
+    CHECK_NEAR(growth, 3.0, 0.02 * 3.0);
+    CHECK(worst <= 1.0, "a block's measured/predicted ratio is %.3f of its tolerance", worst);
+    CHECK(pred > 1e45, "predicted E[z^2] after 100 blocks %g, not 3^100-like", pred);
+    worst = residual_theory_worst("res:constant:0.1[dense:128,relu,dense:128]", "he_normal", &growth, &pred, &meas);
+    CHECK(worst <= 1.0, "alpha = 0.1: a block's ratio is %.3f of its tolerance (%s)", worst, initnn_last_error());
+    CHECK(pred < 10.0 && meas < 10.0, "alpha = 0.1: E[z^2] %g predicted, %g measured after 100 blocks", pred, meas);
+    worst = residual_theory_worst("res[dense:128,relu,dense:128]", "skipinit", &growth, &pred, &meas);
+    CHECK(worst <= 1.0, "alpha = 0: a block's ratio is %.3f of its tolerance (%s)", worst, initnn_last_error());
+    worst = residual_theory_worst("res[dense:128,relu,dense:128],relu", "he_normal", &growth, &pred, &meas);
+    CHECK(worst != worst && strstr(initnn_last_error(), "pre-activation"), "an activation after the add was not refused");
+}
+
 int main(int argc, char **argv)
 {
     testing_init(argc, argv);
@@ -209,5 +279,6 @@ int main(int argc, char **argv)
     RUN_TEST(fixup_net_zeroes_last_branch_layers_and_scales_the_others);
     RUN_TEST(skipinit_and_rezero_start_every_block_as_the_identity);
     RUN_TEST(zero_gamma_starts_every_block_as_the_identity);
+    RUN_TEST(residual_stack_second_moment_grows_as_1_plus_c_to_the_L_and_alpha_bounds_it);
     return testing_finish();
 }
