@@ -183,7 +183,7 @@ exp-deep: data-mnist $(LAB)
 # plain He, plain + batch norm, residual He / Fixup / SkipInit, residual +
 # batch norm, and a delta-orthogonal tanh CNN, at depth 20, 50 and 100 on
 # MNIST and Fashion-MNIST (scripts/exp_deep_resnet.sh says what each net is).
-# QUICK=1: width 16, 1000 training and test images, 1 epoch.
+# QUICK=1: width 16, 1000 training and 500 test images, 2 epochs.
 exp-deep-resnet: data-mnist data-fashion $(LAB)
 	sh scripts/exp_deep_resnet.sh ./$(LAB) $(RESULTS)/$@ '$(QUICK)' $(SEEDS)
 
