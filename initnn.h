@@ -121,6 +121,12 @@
       [sgd] [adam] [rmsprop]
                       the updates; Adam with its bias correction
       [mean_field]    q_l = sigma_w^2 E[phi(z)^2] + sigma_b^2 (Poole et al. 2016)
+      [batchnorm]     batch normalization, forward and backward
+      [residual]      z = x P + alpha F(x), a residual block's add
+      [delta_orthogonal] [fixup]
+                      the inits made for CNNs and residual nets
+      [residual_theory]
+                      a residual stack's second moment, (1 + c)^L
 
    CONTENTS (sections of the declarations and of the implementation, in the
    order a lecture introduces them)
@@ -138,7 +144,8 @@
        6. Losses and metrics  softmax cross-entropy (fused), MSE, accuracy, MAE
        7. Layers and the network
                               dense, dropout, conv2d (im2col), max/avg pooling,
-                              flatten; the sequential net and its arch grammar
+                              flatten, batch and layer normalization, residual
+                              blocks; the sequential net and its arch grammar
        8. Optimizers          SGD (momentum, Nesterov), Adam (two epsilon forms),
                               RMSProp, weight decay, gradient clipping
        9. Diagnostics         per-layer moments, ReLU zeros and dead units,
@@ -984,11 +991,17 @@ INITNNDEF int initnn_net_set_optimizer(initnn_net *net, const initnn_optimizer *
 
 /* Redraws every layer's kernel and bias from its specs with the net's
    generator reseeded by seed: the same seed gives the same weights as
-   initnn_net_create did with it. Clears the optimizer state. */
+   initnn_net_create did with it. Clears the optimizer state. Normalization
+   layers get gamma and beta from their specs and running statistics 0 and
+   1; residual blocks their projection and alpha; kernel spec fixup applies
+   initnn_net_fixup again. */
 INITNNDEF int initnn_net_reinit(initnn_net *net, uint64_t seed);
 
 /* The forward pass on X (batch, input_dim), 1 <= batch <= max_batch.
-   training = 1 applies dropout. Returns the output (batch, output_dim),
+   training = 1 applies dropout and normalizes batch normalization layers
+   with the batch's statistics (updating the running averages; a batch of
+   one sample through a dense batch norm is refused), training = 0 with the
+   running statistics. Returns the output (batch, output_dim),
    valid until the next forward, or NULL on bad arguments. The net keeps a
    pointer to X for the backward pass. */
 INITNNDEF const float *initnn_net_forward(initnn_net *net, const float *X, int batch, int training);
@@ -4100,7 +4113,7 @@ INITNNDEF int initnn_net_reinit(initnn_net *net, uint64_t seed)
    The formulas are at the declarations ("normalization and residual
    blocks", section 7); here each is its plain loop, forward beside backward. */
 
-/* Batch normalization forward: per channel c, over the N = B HW values
+/* [batchnorm] Batch normalization forward: per channel c, over the N = B HW values
    x[b][c][p], the mean and biased variance, then z = gamma xhat + beta.
    The sums are in double: a channel of a large batch adds up many floats. */
 INITNNDEF void initnn_batchnorm_forward(float *Z, float *xhat, float *mean, float *inv_std, float *running_mean,
