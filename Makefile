@@ -24,7 +24,7 @@ BUILD    = build
 .PHONY: all test check tutorial tutorial-figures demo init-demo bench clean predict data data-mnist data-fashion web web-native \
         exp-mnist-3inits exp-mnist-4inits exp-moons-scale exp-6inits exp-6inits-mnist \
         exp-6inits-fashion exp-6inits-regression exp-deep exp-framework-defaults exp-6inits-cnn \
-        exp-6inits-cnn-mnist exp-6inits-cnn-fashion exp-6inits-cnn-data exp-predict-deep \
+        exp-6inits-cnn-mnist exp-6inits-cnn-fashion exp-6inits-cnn-data exp-predict-deep exp-deep-resnet \
         papers exp-papers exp-paper-glorot exp-paper-saxe exp-paper-schoenholz exp-paper-pennington exp-paper-lsuv
 
 all: $(BUILD)/init_demo initlab
@@ -182,6 +182,14 @@ exp-deep: data-mnist $(LAB)
 	$(RUN_LAB) --data mnist --hidden 256x29 --activation relu --init 'glorot_normal;he_normal;lsuv' \
 	    --opt sgd --lr 0.01 --momentum 0.9 --batch 128 --epochs 5 --train-limit 10000 --val test \
 	    --seeds $(SEEDS) --out $(RESULTS)/$@ $(EXTRA)
+
+# Why a 100-layer residual net trains when a 100-layer plain net does not:
+# plain He, plain + batch norm, residual He / Fixup / SkipInit, residual +
+# batch norm, and a delta-orthogonal tanh CNN, at depth 20, 50 and 100 on
+# MNIST and Fashion-MNIST (scripts/exp_deep_resnet.sh says what each net is).
+# QUICK=1: width 16, 1000 training and 500 test images, 2 epochs.
+exp-deep-resnet: data-mnist data-fashion $(LAB)
+	sh scripts/exp_deep_resnet.sh ./$(LAB) $(RESULTS)/$@ '$(QUICK)' $(SEEDS)
 
 # ---- the browser page (examples/web/; Debian's emscripten) --------------------------
 # make web builds build/web/index.html: examples/web/index.html with app.js,

@@ -147,6 +147,12 @@
       [sgd] [adam] [rmsprop]
                       the updates; Adam with its bias correction
       [mean_field]    q_l = sigma_w^2 E[phi(z)^2] + sigma_b^2 (Poole et al. 2016)
+      [batchnorm]     batch normalization, forward and backward
+      [residual]      z = x P + alpha F(x), a residual block's add
+      [delta_orthogonal] [fixup]
+                      the inits made for CNNs and residual nets
+      [residual_theory]
+                      a residual stack's second moment, (1 + c)^L
 
    CONTENTS (sections of the declarations and of the implementation, in the
    order a lecture introduces them)
@@ -164,7 +170,8 @@
        6. Losses and metrics  softmax cross-entropy (fused), MSE, accuracy, MAE
        7. Layers and the network
                               dense, dropout, conv2d (im2col), max/avg pooling,
-                              flatten; the sequential net and its arch grammar
+                              flatten, batch and layer normalization, residual
+                              blocks; the sequential net and its arch grammar
        8. Optimizers          SGD (momentum, Nesterov), Adam (two epsilon forms),
                               RMSProp, weight decay, gradient clipping
        9. Diagnostics         per-layer moments, ReLU zeros and dead units,
@@ -419,6 +426,13 @@ INITNNDEF int initnn_histogram(size_t *counts, int bins, const float *x, size_t 
       identity[:gain]                   gain on the diagonal
       lsuv                              orthogonal now; initnn_lsuv rescales each
                                         layer on data (Mishkin & Matas 2016)
+      delta_orthogonal[:gain]           conv: orthogonal at the centre tap, 0
+                                        elsewhere (Xiao et al. 2018); dense:
+                                        orthogonal
+      fixup[:a] | skipinit[:a] | rezero[:a]
+                                        He normal now, then the net's rule for
+                                        residual blocks (initnn_net_fixup,
+                                        initnn_net_skipinit; section 7)
 
    Framework defaults, each a kernel spec with a bias policy (the bias a
    layer gets when no bias spec is given, see initnn_default_bias):
@@ -469,7 +483,12 @@ enum {
     INITNN_INIT_ORTHOGONAL,            /* param[0] = gain                       */
     INITNN_INIT_SPARSE,                /* param[0] = k, param[1] = std          */
     INITNN_INIT_IDENTITY,              /* param[0] = gain                       */
-    INITNN_INIT_LSUV                   /* param[0] = gain of the orthogonal draw */
+    INITNN_INIT_LSUV,                  /* param[0] = gain of the orthogonal draw */
+    INITNN_INIT_DELTA_ORTHOGONAL,      /* param[0] = gain                       */
+    INITNN_INIT_FIXUP,                 /* He normal, param[0] = 2/(1+a^2), param[1] = a;
+                                          then initnn_net_fixup's rule          */
+    INITNN_INIT_SKIPINIT,              /* He normal as FIXUP; then alpha = 0    */
+    INITNN_INIT_REZERO                 /* the same as SKIPINIT                  */
 };
 
 typedef struct initnn_init_spec {
@@ -604,6 +623,31 @@ INITNNDEF float initnn_gain(const char *activation, float param);
    kernel spec torch_default (PyTorch's U(+-1/sqrt(fan_in)) bias), "zeros"
    for everything else, Keras' and Flax's defaults included. */
 INITNNDEF const char *initnn_default_bias(const char *kernel_spec);
+
+/* Xiao, Bahri, Sohl-Dickstein, Schoenholz & Pennington (2018), "Dynamical
+   Isometry and a Mean Field Theory of CNNs: How to Train 10,000-Layer
+   Vanilla Convolutional Neural Networks", Algorithm 2 (delta orthogonal):
+   every tap of the kernel W (c_in k_h k_w, c_out) is 0 but the centre tap
+   ((k_h - 1)/2, (k_w - 1)/2), which holds gain H with H a random orthogonal
+   (c_in, c_out) matrix (initnn_orthogonal). A stride-1 "same" convolution
+   then maps each pixel's channel vector x to gain H^T x: for c_in <= c_out
+   (as Algorithm 2 requires) H H^T = I and |H^T x| = |x|, so the layer is an
+   isometry and the input-output Jacobian of a deep linear stack of them has
+   every singular value equal to gain^depth -- the CNN form of Saxe et al.'s
+   orthogonal init. As TensorFlow's ConvolutionDeltaOrthogonal (which puts
+   the tap at k // 2: the same for odd kernels). Returns 0 or an error (w
+   untouched). */
+INITNNDEF int initnn_delta_orthogonal(float *w, int c_in, int c_out, int kernel_h, int kernel_w, float gain,
+                                      initnn_rng *rng);
+
+/* Zhang, Dauphin & Ma (2019), "Fixup Initialization: Residual Learning
+   Without Normalization", section 3, Rule 2: the factor
+      L^(-1 / (2m - 2))
+   on the standard (He) init of the weight layers inside the branches of a
+   net of L residual branches of m layers each (m >= 2; 1 for m = 1). It
+   makes each branch's update to the output O(1/L) at the start, so the
+   sum over L branches stays O(1) without normalization. */
+INITNNDEF double initnn_fixup_scale(int branches, int layers_per_branch);
 
 /* ============================================================================
    5. Activations
@@ -758,11 +802,16 @@ enum {
     INITNN_LAYER_CONV2D = 2,
     INITNN_LAYER_MAXPOOL2D = 3,
     INITNN_LAYER_AVGPOOL2D = 4,
-    INITNN_LAYER_FLATTEN = 5
+    INITNN_LAYER_FLATTEN = 5,
+    INITNN_LAYER_BATCHNORM = 6,      /* initnn_net_add_batchnorm                   */
+    INITNN_LAYER_LAYERNORM = 7,      /* initnn_net_add_layernorm                   */
+    INITNN_LAYER_RESIDUAL = 8        /* initnn_net_add_residual: the add of a block */
 };
 
 #define INITNN_SPEC_MAX 64      /* longest init / activation spec kept in a layer */
-#define INITNN_MAX_LAYERS 256
+#ifndef INITNN_MAX_LAYERS
+#define INITNN_MAX_LAYERS 512   /* a net's layers: a 100-block ResNet has 300 and more */
+#endif
 
 /* One layer of a sequential net. W, b, dW, db point into the net's single
    parameter and gradient arrays (they are updated when a layer is added, so
@@ -796,6 +845,27 @@ typedef struct initnn_layer {
     float *col;                     /* conv: the batch's im2col (in_c k_h k_w, max_batch out_h out_w) */
     float *colt;                    /* conv: output or its gradient as (out_c, max_batch out_h out_w) */
     int *argmax;                    /* max pool: the input index of each output    */
+    /* Normalization and residual layers (section 7, "normalization and
+       residual blocks"). They have no kernel (weight_count = 0); their
+       parameters sit in b / db (bias_count floats):
+          batchnorm, layernorm   b = gamma (n), beta (n); n = out_c for
+                                 batchnorm, out for layernorm; kernel_init
+                                 and bias_init hold the specs of gamma and beta
+          residual               b = projection (skip_c, out_c) if the widths
+                                 differ, then the branch scale alpha if
+                                 has_scale; kernel_init holds the projection's
+                                 spec, bias_init alpha's                      */
+    int skip_from;                  /* residual: the layer whose output the block
+                                       adds (-1: the net's input)                 */
+    int has_scale;                  /* residual: 1 = a learnable scalar alpha
+                                       multiplies the branch                      */
+    size_t projection_count;        /* residual: floats of the skip projection     */
+    float momentum, epsilon;        /* batchnorm: running-average momentum; eps    */
+    float *running_mean, *running_var; /* batchnorm: (out_c), for evaluation       */
+    float *norm_mean, *norm_inv_std;/* batch/layer norm: the last forward's
+                                       statistics, (out_c) or (max_batch)          */
+    float *xhat;                    /* batch/layer norm: normalized input          */
+    float *skip_grad;               /* residual: dL/d(block input) through the skip */
 } initnn_layer;
 
 /* ---- optimizers (section 8) are configured by this struct ---- */
@@ -844,6 +914,7 @@ typedef struct initnn_net {
     int training;                   /* the mode of the last forward               */
     int reuse_dropout_mask;         /* 1: forward keeps the current masks (tests) */
     int64_t steps_taken;
+    int residual_count;             /* residual layers: 0 keeps backward plain    */
 } initnn_net;
 
 /* Creates an empty net for inputs of input_dim features and batches of at
@@ -901,7 +972,21 @@ INITNNDEF int initnn_net_add_flatten(initnn_net *net);
       maxpool:K[:S] | avgpool:K[:S]
                          pooling over K x K windows, stride S (default K)
       flatten            C x H x W -> C H W features
-   e.g. "dense:256,relu,dropout:0.5,dense:10,softmax" or
+      bn[:GAMMA] | ln[:GAMMA]
+                         batch / layer normalization (gamma from the spec
+                         GAMMA, default ones; beta zeros); an activation
+                         after it is its own
+      res[A,B,...] | res:SCALE[A,B,...]
+                         a residual block: the layers A, B, ... are the
+                         branch F, and its end adds the block's input x:
+                         x P + alpha F(x) (P a projection drawn from
+                         kernel_init when the widths differ; alpha 1, or
+                         learnable from the spec SCALE, e.g. res:zeros[...]);
+                         an activation right after the ] applies to the sum.
+                         Blocks nest. With kernel_init fixup, skipinit or
+                         rezero every block gets alpha (1, 0, 0).
+   e.g. "dense:256,relu,dropout:0.5,dense:10,softmax",
+   "dense:64,relu,res[dense:64,bn,relu,dense:64,bn:zeros],relu,dense:10,softmax" or
    "conv:32:3,relu,maxpool:2,conv:64:3,relu,maxpool:2,flatten,dense:128,relu,
    dropout:0.5,dense:10,softmax". Every kernel is drawn
    from kernel_init and every bias from bias_init (NULL: "zeros"). The input
@@ -932,11 +1017,17 @@ INITNNDEF int initnn_net_set_optimizer(initnn_net *net, const initnn_optimizer *
 
 /* Redraws every layer's kernel and bias from its specs with the net's
    generator reseeded by seed: the same seed gives the same weights as
-   initnn_net_create did with it. Clears the optimizer state. */
+   initnn_net_create did with it. Clears the optimizer state. Normalization
+   layers get gamma and beta from their specs and running statistics 0 and
+   1; residual blocks their projection and alpha; kernel spec fixup applies
+   initnn_net_fixup again. */
 INITNNDEF int initnn_net_reinit(initnn_net *net, uint64_t seed);
 
 /* The forward pass on X (batch, input_dim), 1 <= batch <= max_batch.
-   training = 1 applies dropout. Returns the output (batch, output_dim),
+   training = 1 applies dropout and normalizes batch normalization layers
+   with the batch's statistics (updating the running averages; a batch of
+   one sample through a dense batch norm is refused), training = 0 with the
+   running statistics. Returns the output (batch, output_dim),
    valid until the next forward, or NULL on bad arguments. The net keeps a
    pointer to X for the backward pass. */
 INITNNDEF const float *initnn_net_forward(initnn_net *net, const float *X, int batch, int training);
@@ -953,6 +1044,132 @@ INITNNDEF void initnn_net_zero_grad(initnn_net *net);
 
 /* The loss of the last forward's output, without gradients. */
 INITNNDEF float initnn_net_loss(const initnn_net *net, const int *labels, const float *targets);
+
+/* ---- normalization and residual blocks ---------------------------------------
+   Batch normalization (Ioffe & Szegedy 2015) normalizes each feature (dense)
+   or channel (conv, over the batch and every position) with the statistics
+   of the batch, then scales and shifts it:
+      mu = mean of x,  var = mean of (x - mu)^2          (biased, over N values)
+      xhat = (x - mu) / sqrt(var + eps),   z = gamma xhat + beta,   y = phi(z)
+   Training updates running averages as PyTorch does (momentum 0.1, eps 1e-5):
+      running_mean = (1 - m) running_mean + m mu
+      running_var  = (1 - m) running_var  + m var N / (N - 1)   (unbiased)
+   and evaluation normalizes with them instead: the output of a sample then
+   does not depend on the rest of its batch. Backward (training), per channel:
+      dgamma = sum dz xhat,   dbeta = sum dz,   dxhat = gamma dz,
+      dx = inv_std / N (N dxhat - sum dxhat - xhat sum(dxhat xhat))
+   (in evaluation the statistics are constants: dx = dxhat inv_std).
+   Layer normalization (Ba, Kiros & Hinton 2016) takes the same statistics
+   over the features of one sample instead, the same in training and
+   evaluation, with gamma and beta per feature.
+   Since xhat does not change when x is multiplied by c > 0, a kernel W
+   before a normalization gives the same forward pass at any scale, and its
+   gradient scales as 1 / c (initnn_theory_norm_scale).
+
+   A residual block (He et al. 2016) adds its input x to the output of a
+   branch F of layers:
+      z = x P + alpha F(x),   y = phi(z)
+   P is the identity when the widths agree, else a learned projection (a
+   dense map, or for conv a 1x1 convolution: He et al.'s option B); alpha is
+   1, or a learnable scalar (SkipInit, ReZero, Fixup's multiplier). Backward:
+      dF = alpha dz,   dalpha = sum dz F(x),   dx += dz P^T,   dP = x^T dz. */
+
+/* Batch normalization forward (formulas above) of X (B, C, HW): C channels
+   of HW positions per sample (dense: HW = 1). Writes Z and xhat (B, C HW),
+   mean and inv_std (C) = 1 / sqrt(var + eps) used; with training = 1 they
+   are the batch's and the running averages are updated, else they come from
+   running_mean and running_var, which are left alone. B HW >= 2 in training. */
+INITNNDEF void initnn_batchnorm_forward(float *Z, float *xhat, float *mean, float *inv_std, float *running_mean,
+                                        float *running_var, const float *X, const float *gamma, const float *beta,
+                                        int B, int C, int HW, float momentum, float epsilon, int training);
+
+/* Batch normalization backward: dgamma, dbeta (C) accumulate (+=); dX
+   (B, C HW) is written (may be NULL). training as in the forward. */
+INITNNDEF void initnn_batchnorm_backward(float *dX, float *dgamma, float *dbeta, const float *dZ, const float *xhat,
+                                         const float *gamma, const float *inv_std, int B, int C, int HW, int training);
+
+/* Layer normalization forward of X (B, D): per sample mean and variance over
+   its D features, xhat = (x - mu) inv_std, Z = gamma xhat + beta (gamma,
+   beta (D)); inv_std (B) = 1 / sqrt(var + eps). */
+INITNNDEF void initnn_layernorm_forward(float *Z, float *xhat, float *inv_std, const float *X, const float *gamma,
+                                        const float *beta, int B, int D, float epsilon);
+
+/* Layer normalization backward: dgamma, dbeta (D) accumulate; dX (B, D),
+   per sample dX = inv_std / D (D dxhat - sum dxhat - xhat sum(dxhat xhat)). */
+INITNNDEF void initnn_layernorm_backward(float *dX, float *dgamma, float *dbeta, const float *dZ, const float *xhat,
+                                         const float *gamma, const float *inv_std, int B, int D);
+
+#define INITNN_BN_MOMENTUM 0.1f   /* PyTorch's BatchNorm defaults */
+#define INITNN_BN_EPSILON 1e-5f
+
+/* Appends batch normalization over the current output (per feature after a
+   dense layer, per channel after a conv), then the activation. gamma_init
+   and beta_init are init specs (NULL: "ones" and "zeros"); "zeros" for
+   gamma is the zero-gamma init of a block's last normalization (Goyal et al.
+   2017, initnn_net_zero_gamma). Momentum 0.1 and eps 1e-5 (PyTorch). */
+INITNNDEF int initnn_net_add_batchnorm(initnn_net *net, const char *activation, const char *gamma_init,
+                                       const char *beta_init);
+
+/* Appends layer normalization over all C H W features of each sample
+   (gamma and beta per feature, NULL specs "ones" and "zeros", eps 1e-5),
+   then the activation. */
+INITNNDEF int initnn_net_add_layernorm(initnn_net *net, const char *activation, const char *gamma_init,
+                                       const char *beta_init);
+
+/* Closes a residual block: appends z = x P + alpha F(x), y = phi(z), where x
+   is the output of layer from_layer (-1: the net's input) and F(x) the
+   current output (the layers from from_layer + 1 on are the branch, at least
+   one). scale_init NULL: alpha = 1, fixed; else alpha is learnable and drawn
+   from that spec ("ones", "zeros" for SkipInit / ReZero). When x and F(x)
+   differ in width (dense) or channels (conv, same rows and columns), P is a
+   projection drawn from projection_init (NULL: "he_normal:0,fan_in" -- He
+   et al. 2016 use He's init for it); else the identity. */
+INITNNDEF int initnn_net_add_residual(initnn_net *net, int from_layer, const char *scale_init,
+                                      const char *projection_init, const char *activation);
+
+/* The initializations made for residual nets, applied to a built net. A
+   block's branch is the layers between its input and its add; its weight
+   layers are the dense and conv layers among them (nested blocks included);
+   the shortcut's projection keeps its own init.
+
+   Fixup (Zhang, Dauphin & Ma 2019, section 3), with L blocks of m weight
+   layers:
+      Rule 1  the last weight layer of each branch and the classification
+              layer (the net's last weight layer, after every block) start
+              at 0, biases included;
+      Rule 2  the other weight layers in the branches keep their standard
+              (He) draw scaled by L^(-1/(2m-2)) (initnn_fixup_scale);
+      Rule 3  a scalar multiplier starting at 1 on every branch (the block's
+              alpha, when it has one) and biases starting at 0: initnn uses
+              each layer's bias vector (zeroed in the branches) where the
+              paper adds scalar biases before each layer and activation --
+              the same function at init, more parameters in training.
+   With kernel spec "fixup" the net applies it itself after every draw
+   (initnn_net_from_arch, initnn_net_reinit), and the arch grammar gives
+   every res[...] a scalar alpha starting at 1.
+   Returns 0, or an error if the net has no residual block (nothing changed). */
+INITNNDEF int initnn_net_fixup(initnn_net *net);
+
+/* SkipInit (De & Smith 2020, "Batch Normalization Biases Residual Blocks
+   Towards the Identity Function in Deep Networks") and ReZero (Bachlechner
+   et al. 2020, "ReZero is All You Need"): every block's branch scalar
+   alpha = 0, so each block starts as the identity, x_{l+1} = x_l + 0 F(x_l),
+   and the whole net as its layers outside the blocks; training grows alpha.
+   (SkipInit keeps the post-add nonlinearity and targets nets without
+   normalization, ReZero drops both; at init they are the same rule.) Sets
+   alpha and its spec to "zeros" (a reinit keeps it). Kernel specs
+   "skipinit" and "rezero" (He normal) make the arch grammar give every
+   res[...] a scalar starting at 0. Returns 0, or an error if a block has no
+   scalar (build it with res:zeros[...] or a scale_init) or there is none. */
+INITNNDEF int initnn_net_skipinit(initnn_net *net);
+
+/* Zero-gamma (Goyal et al. 2017, "Accurate, Large Minibatch SGD: Training
+   ImageNet in 1 Hour", section 5.1): the gamma of the last normalization
+   layer of every residual branch starts at 0, so each block starts as its
+   shortcut. Sets that gamma and its spec to "zeros" (bn:zeros in the arch
+   grammar does the same). Returns 0, or an error if some branch has no
+   normalization layer (nothing changed). */
+INITNNDEF int initnn_net_zero_gamma(initnn_net *net);
 
 /* ============================================================================
    8. Optimizers
@@ -1150,9 +1367,11 @@ INITNNDEF int initnn_init_spec_moments(double *mean, double *variance, const ini
 /* One row of the prediction-versus-measurement table. */
 typedef struct initnn_layer_theory {
     int layer;              /* index in the net                                  */
-    int has_params;         /* dense or conv (the other rows pass values through) */
-    double sigma_w2;        /* fan_in Var(W) from the kernel spec                */
-    double sigma_b2;        /* E[b^2] from the bias spec                         */
+    int has_params;         /* dense, conv, layernorm or residual (the other rows
+                               pass values through)                              */
+    double sigma_w2;        /* fan_in Var(W) from the kernel spec (layernorm:
+                               E[gamma^2]; residual: E[alpha^2])                 */
+    double sigma_b2;        /* E[b^2] from the bias spec (layernorm: E[beta^2])  */
     double q_predicted;     /* E[z^2] of the pre-activations                     */
     double q_measured;      /* NaN when not measured                             */
     double delta_predicted; /* E[delta^2], delta = dL/dz, anchored at the output */
@@ -1164,7 +1383,18 @@ typedef struct initnn_layer_theory {
    features have second moment input_second_moment (1 for z-scored data),
    with the output layer's E[delta^2] set to 1. table has layer_count rows.
    Dense, conv, dropout (evaluation mode) and flatten layers; pooling is
-   INITNN_ERR_ARGUMENT. */
+   INITNN_ERR_ARGUMENT. Residual nets (He et al. 2016) whose adds have no
+   activation after them (pre-activation blocks): a block's add
+      q = sigma_p^2 E[x^2] + E[alpha^2] E[F(x)^2]
+   (sigma_p^2 = 1 for the identity shortcut, fan_in Var(P) for a
+   projection), so a stack of L blocks whose branches multiply the second
+   moment by c grows as (1 + c)^L, stays bounded when alpha^2 = 1/L
+   ((1 + c/L)^L < e^c) and constant when alpha = 0 (SkipInit, ReZero); layer
+   norm: q = E[gamma^2] + E[beta^2]. In nets with blocks or layer norm the
+   backward column is NaN (the chain rule takes two paths). Refused, with
+   the reason: batch normalization (its output depends on the batch or the
+   running statistics, not on the layer before) and kernel spec fixup (its
+   scale depends on the layer's place in the block). */
 INITNNDEF int initnn_theory_predict(initnn_layer_theory *table, const initnn_net *net,
                                     double input_second_moment);
 
@@ -1408,6 +1638,15 @@ INITNNDEF void initnn_standardize_apply(float *x, int count, int features, const
                  u32 out_c, out_h, out_w, kernel_h, kernel_w, stride,
                  same_padding;
                  char kernel_init[64], bias_init[64], activation_spec[64]
+                 then, for the layer types that need it (the layer-type
+                 extension; the other types write nothing more):
+                 batchnorm  f32 momentum, epsilon, running_mean[out_c],
+                            running_var[out_c]
+                 layernorm  f32 epsilon
+                 residual   u32 skip_from + 1 (0: the net's input),
+                            u32 has_scale
+                 (for these the specs are gamma's and beta's, or the
+                 projection's and the scale's)
       u64 param_count; f32 params[param_count]
       optimizer: u32 type, nesterov, keras_epsilon; f32 learning_rate,
                  momentum, beta1, beta2, epsilon, rho, weight_decay,
@@ -2431,7 +2670,7 @@ static const char *const initnn__init_names[] = {
     "glorot_normal", "xavier_normal", "glorot_uniform", "xavier_uniform",
     "he_normal", "kaiming_normal", "he_uniform", "kaiming_uniform",
     "lecun_normal", "lecun_uniform", "variance_scaling", "orthogonal", "sparse", "identity",
-    "torch_default", "keras_default", "flax_default", "lsuv"
+    "torch_default", "keras_default", "flax_default", "lsuv", "delta_orthogonal", "fixup", "skipinit", "rezero"
 };
 
 /* Parses the comma-separated numbers after the colon into p[0..max-1].
@@ -2562,7 +2801,8 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
              !strcmp(name, "glorot_uniform") || !strcmp(name, "xavier_uniform") ||
              !strcmp(name, "he_normal") || !strcmp(name, "kaiming_normal") ||
              !strcmp(name, "he_uniform") || !strcmp(name, "kaiming_uniform") ||
-             !strcmp(name, "orthogonal") || !strcmp(name, "identity")) max_np = 1;
+             !strcmp(name, "orthogonal") || !strcmp(name, "identity") || !strcmp(name, "delta_orthogonal") ||
+             !strcmp(name, "fixup") || !strcmp(name, "skipinit") || !strcmp(name, "rezero")) max_np = 1;
     else if (!strcmp(name, "lecun_normal") || !strcmp(name, "lecun_uniform") || !strcmp(name, "lsuv")) max_np = 0;
     else if (!strcmp(name, "sparse")) max_np = 2;
     else {
@@ -2603,8 +2843,16 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
     } else if (!strcmp(name, "lsuv")) {
         r.kind = INITNN_INIT_LSUV;
         r.param[0] = 1.0;
-    } else if (!strcmp(name, "orthogonal") || !strcmp(name, "identity")) {
-        r.kind = name[0] == 'o' ? INITNN_INIT_ORTHOGONAL : INITNN_INIT_IDENTITY;
+    } else if (!strcmp(name, "fixup") || !strcmp(name, "skipinit") || !strcmp(name, "rezero")) {
+        double a = np >= 1 ? p[0] : 0.0;   /* He normal with slope a, as he_normal:a */
+        r.kind = name[0] == 'f' ? INITNN_INIT_FIXUP : name[0] == 's' ? INITNN_INIT_SKIPINIT : INITNN_INIT_REZERO;
+        r.param[0] = 2.0 / (1.0 + a * a);
+        r.param[1] = a;
+        r.mode = INITNN_FAN_IN;
+        r.distribution = INITNN_DIST_NORMAL;
+    } else if (!strcmp(name, "orthogonal") || !strcmp(name, "identity") || !strcmp(name, "delta_orthogonal")) {
+        r.kind = name[0] == 'o' ? INITNN_INIT_ORTHOGONAL : name[0] == 'i' ? INITNN_INIT_IDENTITY
+               : INITNN_INIT_DELTA_ORTHOGONAL;
         r.param[0] = np >= 1 ? p[0] : 1.0;
         if (!(r.param[0] > 0.0))
             return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': gain must be > 0, got %g", spec, r.param[0]);
@@ -2665,8 +2913,12 @@ INITNNDEF int initnn_init_fill_fans(float *w, int rows, int cols, int fan_in, in
         initnn_truncated_normal(w, n, (float)spec->param[0], (float)spec->param[1], rng);
         return INITNN_OK;
     case INITNN_INIT_VARIANCE_SCALING:
+    case INITNN_INIT_FIXUP:      /* He normal; the net applies the rules of */
+    case INITNN_INIT_SKIPINIT:   /* residual blocks after every layer is drawn */
+    case INITNN_INIT_REZERO:
         initnn_variance_scaling(w, n, fan_in, fan_out, spec->param[0], spec->mode, spec->distribution, rng);
         return INITNN_OK;
+    case INITNN_INIT_DELTA_ORTHOGONAL:   /* a dense matrix is a 1 x 1 kernel: its centre is all of it */
     case INITNN_INIT_ORTHOGONAL:
     case INITNN_INIT_LSUV:   /* LSUV's first step; initnn_lsuv does the second on data */
         return initnn_orthogonal(w, rows, cols, (float)spec->param[0], rng);
@@ -2695,6 +2947,41 @@ INITNNDEF int initnn_init_fill(float *w, int fan_in, int fan_out, const char *sp
 INITNNDEF const char *initnn_default_bias(const char *kernel_spec)
 {
     return kernel_spec && !strcmp(kernel_spec, "torch_default") ? "torch_default" : "zeros";
+}
+
+/* [delta_orthogonal] W = 0 but the centre tap: W[(c, ch, cw)][o] = gain H[c][o],
+   H (c_in, c_out) orthogonal (Xiao et al. 2018, Algorithm 2). */
+INITNNDEF int initnn_delta_orthogonal(float *w, int c_in, int c_out, int kernel_h, int kernel_w, float gain,
+                                      initnn_rng *rng)
+{
+    float *h;
+    int err, c, o;
+    size_t total;
+    if (!w || !rng) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_delta_orthogonal: NULL %s", w ? "rng" : "w");
+    if (c_in < 1 || c_out < 1 || kernel_h < 1 || kernel_w < 1)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_delta_orthogonal: kernel %d x %d from %d to %d channels",
+                            kernel_h, kernel_w, c_in, c_out);
+    if ((int64_t)c_in * kernel_h * kernel_w > INITNN_MAX_ELEMENTS ||
+        (int64_t)c_in * kernel_h * kernel_w * c_out > INITNN_MAX_ELEMENTS)
+        return initnn__fail(INITNN_ERR_OVERFLOW, "initnn_delta_orthogonal: kernel too large");
+    total = (size_t)c_in * (size_t)kernel_h * (size_t)kernel_w * (size_t)c_out;
+    h = (float *)INITNN_MALLOC((size_t)c_in * (size_t)c_out * sizeof(float));   /* <= total: no overflow */
+    if (!h) return initnn__fail(INITNN_ERR_MEMORY, "initnn_delta_orthogonal: out of memory");
+    if ((err = initnn_orthogonal(h, c_in, c_out, gain, rng))) { INITNN_FREE(h); return err; }
+    initnn_zeros(w, total);
+    for (c = 0; c < c_in; c++) {
+        size_t row = ((size_t)c * kernel_h + (size_t)((kernel_h - 1) / 2)) * kernel_w + (size_t)((kernel_w - 1) / 2);
+        for (o = 0; o < c_out; o++) w[row * c_out + o] = h[(size_t)c * c_out + o];
+    }
+    INITNN_FREE(h);
+    return INITNN_OK;
+}
+
+/* [fixup] L^(-1/(2m-2)): m = 2 gives 1/sqrt(L), m = 3 gives L^(-1/4). */
+INITNNDEF double initnn_fixup_scale(int branches, int layers_per_branch)
+{
+    if (branches < 1 || layers_per_branch < 2) return 1.0;
+    return pow((double)branches, -1.0 / (2.0 * layers_per_branch - 2.0));
 }
 
 INITNNDEF float initnn_gain(const char *activation, float param)
@@ -3080,6 +3367,8 @@ static int initnn__fill_conv_kernel(float *w, int c_in, int c_out, int kernel_h,
         }
         return INITNN_OK;
     }
+    if (spec->kind == INITNN_INIT_DELTA_ORTHOGONAL)
+        return initnn_delta_orthogonal(w, c_in, c_out, kernel_h, kernel_w, (float)spec->param[0], rng);
     return initnn_init_fill_fans(w, (int)rows, c_out, (int)rows, (int)fans, spec, rng);
 }
 
@@ -3178,7 +3467,14 @@ static void initnn__free_layer_buffers(initnn_layer *l)
     INITNN_FREE(l->col);
     INITNN_FREE(l->colt);
     INITNN_FREE(l->argmax);
+    INITNN_FREE(l->running_mean);
+    INITNN_FREE(l->running_var);
+    INITNN_FREE(l->norm_mean);
+    INITNN_FREE(l->norm_inv_std);
+    INITNN_FREE(l->xhat);
+    INITNN_FREE(l->skip_grad);
     l->z = l->y = l->dz = l->mask = l->col = l->colt = NULL;
+    l->running_mean = l->running_var = l->norm_mean = l->norm_inv_std = l->xhat = l->skip_grad = NULL;
     l->argmax = NULL;
 }
 
@@ -3258,6 +3554,9 @@ static const char *initnn__adder_name(int type)
     case INITNN_LAYER_CONV2D: return "initnn_net_add_conv2d";
     case INITNN_LAYER_MAXPOOL2D: case INITNN_LAYER_AVGPOOL2D: return "initnn_net_add_pool2d";
     case INITNN_LAYER_FLATTEN: return "initnn_net_add_flatten";
+    case INITNN_LAYER_BATCHNORM: return "initnn_net_add_batchnorm";
+    case INITNN_LAYER_LAYERNORM: return "initnn_net_add_layernorm";
+    case INITNN_LAYER_RESIDUAL: return "initnn_net_add_residual";
     default: return "initnn_net_add_dropout";
     }
 }
@@ -3552,8 +3851,11 @@ INITNNDEF int initnn_net_add_dropout(initnn_net *net, float rate)
     return initnn__add_plain(net, &layer);
 }
 
+static int initnn__init_block_params(initnn_net *net, initnn_layer *l);   /* with the normalization layers */
+static int initnn__apply_net_inits(initnn_net *net);
+
 static const char *const initnn__arch_layers[] = {
-    "dense", "dropout", "conv", "maxpool", "avgpool", "flatten",
+    "dense", "dropout", "conv", "maxpool", "avgpool", "flatten", "bn", "ln", "res",
     "identity", "linear", "relu", "leaky_relu", "tanh", "sigmoid", "softmax", "selu"
 };
 
@@ -3575,8 +3877,10 @@ INITNNDEF int initnn_net_from_arch(initnn_net **out, const char *arch, int chann
     initnn_net *net = NULL;
     char token[INITNN_SPEC_MAX];
     const char *p;
-    int err, index = 0, features;
+    int err, index = 0, features, depth = 0, kernel_kind = -1;
+    const char *block_scale;
     int64_t input;
+    struct { int from; char scale[INITNN_SPEC_MAX]; } blocks[16];   /* open res[ brackets */
     if (!out) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_from_arch: NULL output");
     *out = NULL;
     if (!arch || !*arch) return initnn__fail(INITNN_ERR_SPEC, "arch is empty (try 'dense:128,relu,dense:10,softmax')");
@@ -3586,13 +3890,21 @@ INITNNDEF int initnn_net_from_arch(initnn_net **out, const char *arch, int chann
     if (input <= INITNN_MAX_ELEMENTS) input *= width;
     if (input > INITNN_MAX_ELEMENTS) return initnn__fail(INITNN_ERR_OVERFLOW, "initnn_net_from_arch: input too large");
     features = (int)input;
+    {
+        /* Residual inits give every res[...] a scalar: 1 for Fixup, 0 for SkipInit / ReZero. */
+        initnn_init_spec parsed;
+        if (kernel_init && !initnn_init_parse(&parsed, kernel_init)) kernel_kind = parsed.kind;
+        block_scale = kernel_kind == INITNN_INIT_FIXUP ? "ones"
+                    : kernel_kind == INITNN_INIT_SKIPINIT || kernel_kind == INITNN_INIT_REZERO ? "zeros" : NULL;
+    }
     if ((err = initnn_net_create(&net, features, max_batch, seed))) return err;
     if ((err = initnn_net_set_input_shape(net, channels, height, width))) goto fail;
     for (p = arch; ; ) {
         size_t len = strcspn(p, ",");
         const char *args;
-        char name[INITNN_SPEC_MAX];
+        char name[INITNN_SPEC_MAX], *tok;
         size_t name_len;
+        int closes;
         index++;
         if (len == 0 || len >= sizeof token) {
             err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%.*s': %s", index, (int)(len > 40 ? 40 : len), p,
@@ -3601,11 +3913,42 @@ INITNNDEF int initnn_net_from_arch(initnn_net **out, const char *arch, int chann
         }
         memcpy(token, p, len);
         token[len] = '\0';
-        name_len = strcspn(token, ":");
-        memcpy(name, token, name_len);
+        tok = token;
+        /* res[ or res:SPEC[ opens a residual block (several may open here) */
+        while (!strncmp(tok, "res", 3) && (tok[3] == '[' || tok[3] == ':')) {
+            char *open = strchr(tok, '[');
+            size_t spec_len = open ? (size_t)(open - tok) - 4 : 0;
+            if (!open || (tok[3] == ':' && spec_len == 0) || depth == (int)(sizeof blocks / sizeof blocks[0])) {
+                err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': %s", index, token,
+                                   open ? "residual blocks nest at most 16 deep or 'res:' lacks its scale spec"
+                                        : "a residual block is res[...] or res:SCALE_SPEC[...], e.g. res[dense:64,relu,dense:64]");
+                goto fail;
+            }
+            blocks[depth].from = net->layer_count - 1;
+            blocks[depth].scale[0] = '\0';
+            if (tok[3] == ':') { memcpy(blocks[depth].scale, tok + 4, spec_len); blocks[depth].scale[spec_len] = '\0'; }
+            depth++;
+            tok = open + 1;
+        }
+        closes = 0;
+        {
+            size_t tl = strlen(tok);
+            while (tl && tok[tl - 1] == ']') { tok[--tl] = '\0'; closes++; }
+        }
+        if (!*tok) {
+            err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': a bracket without a layer", index, token);
+            goto fail;
+        }
+        name_len = strcspn(tok, ":");
+        memcpy(name, tok, name_len);
         name[name_len] = '\0';
-        args = token[name_len] == ':' ? token + name_len + 1 : NULL;
-        if (!strcmp(name, "dense")) {
+        args = tok[name_len] == ':' ? tok + name_len + 1 : NULL;
+        if (!strcmp(name, "bn") || !strcmp(name, "ln")) {
+            /* bn[:GAMMA_SPEC], ln[:GAMMA_SPEC]; beta starts at zero */
+            if ((err = name[0] == 'b' ? initnn_net_add_batchnorm(net, "identity", args, NULL)
+                                      : initnn_net_add_layernorm(net, "identity", args, NULL)))
+                goto fail_token;
+        } else if (!strcmp(name, "dense")) {
             long units = initnn__arch_int(args);
             if (units < 0) {
                 err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': dense needs a unit count, e.g. dense:128", index, token);
@@ -3677,7 +4020,7 @@ INITNNDEF int initnn_net_from_arch(initnn_net **out, const char *arch, int chann
             int activation;
             float param;
             initnn_layer *last = net->layer_count ? &net->layers[net->layer_count - 1] : NULL;
-            if (initnn_activation_parse(&activation, &param, token)) {
+            if (initnn_activation_parse(&activation, &param, tok)) {
                 const char *hint = initnn_suggest(name, initnn__arch_layers,
                                                   (int)(sizeof initnn__arch_layers / sizeof initnn__arch_layers[0]));
                 if (hint)
@@ -3688,14 +4031,28 @@ INITNNDEF int initnn_net_from_arch(initnn_net **out, const char *arch, int chann
                                        "maxpool:K, avgpool:K, flatten, dropout:R, or an activation)", index, token, name);
                 goto fail;
             }
-            if (!last || !last->weight_count || strcmp(last->activation_spec, "identity") != 0) {
-                err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': an activation must follow a dense or conv "
-                                   "layer that has none yet", index, token);
+            if (!last || !(last->weight_count || last->type >= INITNN_LAYER_BATCHNORM) ||
+                strcmp(last->activation_spec, "identity") != 0 ||
+                (activation == INITNN_ACT_SOFTMAX && last->type != INITNN_LAYER_DENSE)) {
+                err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': an activation must follow a dense, conv, bn, ln "
+                                   "or res[...] layer that has none yet (softmax: a dense one)", index, token);
                 goto fail;
             }
             last->activation = activation;
             last->activation_param = param;
-            memcpy(last->activation_spec, token, strlen(token) + 1);
+            memcpy(last->activation_spec, tok, strlen(tok) + 1);
+        }
+        while (closes-- > 0) {
+            if (depth == 0) {
+                err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': ']' closes no res[", index, token);
+                goto fail;
+            }
+            depth--;
+            if ((err = initnn_net_add_residual(net, blocks[depth].from, blocks[depth].scale[0] ? blocks[depth].scale
+                                               : block_scale, kernel_kind == INITNN_INIT_FIXUP ||
+                                               kernel_kind == INITNN_INIT_SKIPINIT || kernel_kind == INITNN_INIT_REZERO
+                                               ? "he_normal" : kernel_init, "identity")))
+                goto fail_token;
         }
         p += len;
         if (!*p) break;
@@ -3705,6 +4062,11 @@ INITNNDEF int initnn_net_from_arch(initnn_net **out, const char *arch, int chann
         err = initnn__fail(INITNN_ERR_SPEC, "arch '%s' has no layers", arch);
         goto fail;
     }
+    if (depth) {
+        err = initnn__fail(INITNN_ERR_SPEC, "arch '%.40s': %d res[ without its ]", arch, depth);
+        goto fail;
+    }
+    initnn__apply_net_inits(net);
     *out = net;
     return INITNN_OK;
 fail_token:
@@ -3769,7 +4131,8 @@ INITNNDEF int initnn_net_reinit(initnn_net *net, uint64_t seed)
     initnn_rng_seed(&net->rng, seed);
     for (i = 0; i < net->layer_count; i++) {
         initnn_layer *l = &net->layers[i];
-        if (l->weight_count && (err = initnn__init_params(net, l))) {
+        if ((l->weight_count ? (err = initnn__init_params(net, l))
+             : l->bias_count || l->running_mean ? (err = initnn__init_block_params(net, l)) : 0)) {
             memcpy(net->params, saved, net->param_count * sizeof(float));
             INITNN_FREE(saved);
             net->rng = rng;
@@ -3777,6 +4140,7 @@ INITNNDEF int initnn_net_reinit(initnn_net *net, uint64_t seed)
             return err;
         }
     }
+    initnn__apply_net_inits(net);   /* Fixup's rules, if a kernel spec asks (cannot fail: the net has blocks) */
     if (net->param_count) memcpy(net->params_backup, saved, net->param_count * sizeof(float));
     INITNN_FREE(saved);
     net->opt.step = 0;
@@ -3786,6 +4150,471 @@ INITNNDEF int initnn_net_reinit(initnn_net *net, uint64_t seed)
         memset(net->opt_v, 0, net->param_count * sizeof(float));
         memset(net->grads, 0, net->param_count * sizeof(float));
     }
+    return INITNN_OK;
+}
+
+/* ---- normalization and residual blocks ---------------------------------------
+   The formulas are at the declarations ("normalization and residual
+   blocks", section 7); here each is its plain loop, forward beside backward. */
+
+/* [batchnorm] Batch normalization forward: per channel c, over the N = B HW values
+   x[b][c][p], the mean and biased variance, then z = gamma xhat + beta.
+   The sums are in double: a channel of a large batch adds up many floats. */
+INITNNDEF void initnn_batchnorm_forward(float *Z, float *xhat, float *mean, float *inv_std, float *running_mean,
+                                        float *running_var, const float *X, const float *gamma, const float *beta,
+                                        int B, int C, int HW, float momentum, float epsilon, int training)
+{
+    int b, c, p;
+    double n = (double)B * HW;
+    for (c = 0; c < C; c++) {
+        double mu, var;
+        if (training) {
+            double sum = 0.0, sum_sq = 0.0;
+            for (b = 0; b < B; b++) {
+                const float *x = X + ((size_t)b * C + c) * HW;
+                for (p = 0; p < HW; p++) sum += x[p];
+            }
+            mu = sum / n;
+            for (b = 0; b < B; b++) {
+                const float *x = X + ((size_t)b * C + c) * HW;
+                for (p = 0; p < HW; p++) sum_sq += (x[p] - mu) * (x[p] - mu);
+            }
+            var = sum_sq / n;   /* biased: what normalizes the batch */
+            /* PyTorch's running averages; the variance one is unbiased. */
+            running_mean[c] = (float)((1.0 - momentum) * running_mean[c] + momentum * mu);
+            running_var[c] = (float)((1.0 - momentum) * running_var[c] + momentum * (n > 1.0 ? var * n / (n - 1.0) : var));
+        } else {
+            mu = running_mean[c];
+            var = running_var[c];
+        }
+        mean[c] = (float)mu;
+        inv_std[c] = (float)(1.0 / sqrt(var + epsilon));
+        for (b = 0; b < B; b++) {
+            size_t at = ((size_t)b * C + c) * HW;
+            for (p = 0; p < HW; p++) {
+                xhat[at + p] = (float)((X[at + p] - mu) * inv_std[c]);
+                Z[at + p] = gamma[c] * xhat[at + p] + beta[c];
+            }
+        }
+    }
+}
+
+/* Batch normalization backward. In training every xhat depends on every x
+   of its channel through mu and var:
+      dxhat = gamma dz
+      dvar  = sum dxhat (x - mu) (-1/2) inv_std^3
+      dmu   = -inv_std sum dxhat           (the dvar term has sum (x - mu) = 0)
+      dx    = dxhat inv_std + dvar 2 (x - mu) / N + dmu / N
+   which, with x - mu = xhat / inv_std, is the one line
+      dx = inv_std / N (N dxhat - sum dxhat - xhat sum(dxhat xhat)). */
+INITNNDEF void initnn_batchnorm_backward(float *dX, float *dgamma, float *dbeta, const float *dZ, const float *xhat,
+                                         const float *gamma, const float *inv_std, int B, int C, int HW, int training)
+{
+    int b, c, p;
+    double n = (double)B * HW;
+    for (c = 0; c < C; c++) {
+        double sum_dz = 0.0, sum_dz_xhat = 0.0;
+        for (b = 0; b < B; b++) {
+            size_t at = ((size_t)b * C + c) * HW;
+            for (p = 0; p < HW; p++) {
+                sum_dz += dZ[at + p];
+                sum_dz_xhat += (double)dZ[at + p] * xhat[at + p];
+            }
+        }
+        dgamma[c] += (float)sum_dz_xhat;
+        dbeta[c] += (float)sum_dz;
+        if (!dX) continue;
+        for (b = 0; b < B; b++) {
+            size_t at = ((size_t)b * C + c) * HW;
+            for (p = 0; p < HW; p++) {
+                double dxhat = (double)gamma[c] * dZ[at + p];
+                if (training)   /* sum dxhat = gamma sum dz, sum dxhat xhat = gamma sum dz xhat */
+                    dX[at + p] = (float)(inv_std[c] / n *
+                                         (n * dxhat - gamma[c] * sum_dz - xhat[at + p] * gamma[c] * sum_dz_xhat));
+                else
+                    dX[at + p] = (float)(dxhat * inv_std[c]);
+            }
+        }
+    }
+}
+
+/* Layer normalization forward: the statistics of each sample's D features. */
+INITNNDEF void initnn_layernorm_forward(float *Z, float *xhat, float *inv_std, const float *X, const float *gamma,
+                                        const float *beta, int B, int D, float epsilon)
+{
+    int b, k;
+    for (b = 0; b < B; b++) {
+        const float *x = X + (size_t)b * D;
+        double sum = 0.0, sum_sq = 0.0, mu;
+        for (k = 0; k < D; k++) sum += x[k];
+        mu = sum / D;
+        for (k = 0; k < D; k++) sum_sq += (x[k] - mu) * (x[k] - mu);
+        inv_std[b] = (float)(1.0 / sqrt(sum_sq / D + epsilon));
+        for (k = 0; k < D; k++) {
+            size_t at = (size_t)b * D + k;
+            xhat[at] = (float)((x[k] - mu) * inv_std[b]);
+            Z[at] = gamma[k] * xhat[at] + beta[k];
+        }
+    }
+}
+
+/* Layer normalization backward: batch normalization's formula with the
+   roles of samples and features exchanged, dxhat = gamma dz per feature. */
+INITNNDEF void initnn_layernorm_backward(float *dX, float *dgamma, float *dbeta, const float *dZ, const float *xhat,
+                                         const float *gamma, const float *inv_std, int B, int D)
+{
+    int b, k;
+    for (b = 0; b < B; b++) {
+        const float *dz = dZ + (size_t)b * D, *xh = xhat + (size_t)b * D;
+        double sum_dxhat = 0.0, sum_dxhat_xhat = 0.0;
+        for (k = 0; k < D; k++) {
+            double dxhat = (double)gamma[k] * dz[k];
+            dgamma[k] += dz[k] * xh[k];
+            dbeta[k] += dz[k];
+            sum_dxhat += dxhat;
+            sum_dxhat_xhat += dxhat * xh[k];
+        }
+        if (!dX) continue;
+        for (k = 0; k < D; k++)
+            dX[(size_t)b * D + k] = (float)(inv_std[b] / D *
+                                            ((double)D * gamma[k] * dz[k] - sum_dxhat - xh[k] * sum_dxhat_xhat));
+    }
+}
+
+/* The channels of a residual block's input x (the skip): every feature of
+   it when the block's output is a vector (out_h = out_w = 1), as after a
+   dense layer. */
+static int initnn__skip_channels(const initnn_net *net, const initnn_layer *l)
+{
+    if (l->out_h * l->out_w == 1) return l->skip_from < 0 ? net->input_dim : net->layers[l->skip_from].out;
+    return l->skip_from < 0 ? net->input_c : net->layers[l->skip_from].out_c;
+}
+
+/* [residual] z[b][co][p] = alpha F[b][co][p] + sum over ci of x[b][ci][p] P[ci][co]
+   (identity skip: + x[b][co][p]); p runs over the HW positions. */
+static void initnn__residual_forward(const initnn_net *net, initnn_layer *l, const float *F, int batch)
+{
+    const float *x = l->skip_from < 0 ? net->input : net->layers[l->skip_from].y;
+    const float *P = l->projection_count ? l->b : NULL;
+    float alpha = l->has_scale ? l->b[l->projection_count] : 1.0f;
+    int b, co, ci, p, C = l->out_c, HW = l->out_h * l->out_w, skip_c = initnn__skip_channels(net, l);
+    for (b = 0; b < batch; b++)
+        for (co = 0; co < C; co++) {
+            float *z = l->z + ((size_t)b * C + co) * HW;
+            const float *f = F + ((size_t)b * C + co) * HW;
+            for (p = 0; p < HW; p++) {
+                float skip = 0.0f;
+                if (P)
+                    for (ci = 0; ci < skip_c; ci++) skip += x[((size_t)b * skip_c + ci) * HW + p] * P[(size_t)ci * C + co];
+                else
+                    skip = x[((size_t)b * C + co) * HW + p];
+                z[p] = alpha * f[p] + skip;
+            }
+        }
+}
+
+/* The residual add's backward, from dz = dL/dz:
+      dF = alpha dz  (into the branch's last layer),  dalpha += sum dz F,
+      skip_grad = dz P^T (identity: dz),  dP += x^T dz.
+   skip_grad is added to dL/dx once the branch has written its own part
+   (initnn_net_backward). */
+static void initnn__residual_backward(const initnn_net *net, initnn_layer *l, float *dF, const float *F, int batch)
+{
+    const float *x = l->skip_from < 0 ? net->input : net->layers[l->skip_from].y;
+    const float *P = l->projection_count ? l->b : NULL;
+    float *dP = l->projection_count ? l->db : NULL;
+    float alpha = l->has_scale ? l->b[l->projection_count] : 1.0f;
+    int b, co, ci, p, C = l->out_c, HW = l->out_h * l->out_w, skip_c = initnn__skip_channels(net, l);
+    size_t k, n = (size_t)batch * l->out;
+    if (l->has_scale) {
+        double dalpha = 0.0;
+        for (k = 0; k < n; k++) dalpha += (double)l->dz[k] * F[k];
+        l->db[l->projection_count] += (float)dalpha;
+    }
+    if (dF)
+        for (k = 0; k < n; k++) dF[k] = alpha * l->dz[k];
+    if (!P) {
+        memcpy(l->skip_grad, l->dz, n * sizeof(float));
+        return;
+    }
+    for (b = 0; b < batch; b++)
+        for (p = 0; p < HW; p++)
+            for (ci = 0; ci < skip_c; ci++) {
+                float xv = x[((size_t)b * skip_c + ci) * HW + p], g = 0.0f;
+                for (co = 0; co < C; co++) {
+                    float d = l->dz[((size_t)b * C + co) * HW + p];
+                    dP[(size_t)ci * C + co] += xv * d;
+                    g += P[(size_t)ci * C + co] * d;
+                }
+                l->skip_grad[((size_t)b * skip_c + ci) * HW + p] = g;
+            }
+}
+
+/* Draws a normalization's gamma and beta, or a residual add's projection
+   and scale, from the layer's specs; resets the running statistics. */
+static int initnn__init_block_params(initnn_net *net, initnn_layer *l)
+{
+    int err = INITNN_OK;
+    if (l->type == INITNN_LAYER_BATCHNORM || l->type == INITNN_LAYER_LAYERNORM) {
+        int n = (int)(l->bias_count / 2);
+        err = initnn_init_fill_fans(l->b, 1, n, 1, n, &l->kernel_spec, &net->rng);
+        if (!err) err = initnn_init_fill_fans(l->b + n, 1, n, 1, n, &l->bias_spec, &net->rng);
+        if (!err && l->running_mean) {
+            initnn_zeros(l->running_mean, (size_t)n);
+            initnn_constant(l->running_var, (size_t)n, 1.0f);
+        }
+    } else if (l->type == INITNN_LAYER_RESIDUAL) {
+        int skip_c = initnn__skip_channels(net, l);
+        if (l->projection_count)
+            err = initnn_init_fill_fans(l->b, skip_c, l->out_c, skip_c, l->out_c, &l->kernel_spec, &net->rng);
+        if (!err && l->has_scale)
+            err = initnn_init_fill_fans(l->b + l->projection_count, 1, 1, 1, 1, &l->bias_spec, &net->rng);
+    }
+    return err;
+}
+
+/* Appends a normalization or residual layer (*proto has type and shapes):
+   specs parsed, buffers allocated, `params` floats added and drawn; all or
+   nothing. */
+static int initnn__add_block_layer(initnn_net *net, initnn_layer *proto, size_t params, const char *activation,
+                                   const char *kernel_init, const char *bias_init)
+{
+    initnn_layer layer = *proto;
+    const char *who = initnn__adder_name(proto->type);
+    size_t n, stats = 0;
+    int err;
+    if (net->layer_count >= INITNN_MAX_LAYERS)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "%s: more than %d layers", who, INITNN_MAX_LAYERS);
+    if (!activation) activation = "identity";
+    if ((err = initnn_activation_parse(&layer.activation, &layer.activation_param, activation)) ||
+        (err = initnn__copy_spec(layer.activation_spec, activation, "activation")) ||
+        (err = initnn__copy_spec(layer.kernel_init, kernel_init, "init")) ||
+        (err = initnn__copy_spec(layer.bias_init, bias_init, "init")))
+        return err;
+    if (layer.activation == INITNN_ACT_SOFTMAX)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "%s: softmax belongs to the last dense layer", who);
+    if (*kernel_init && (err = initnn_init_parse(&layer.kernel_spec, kernel_init)))
+        return initnn__fail(err, "%s: %s", who, initnn_last_error());
+    if (*bias_init && (err = initnn_init_parse(&layer.bias_spec, bias_init)))
+        return initnn__fail(err, "%s: %s", who, initnn_last_error());
+    if ((*kernel_init && layer.kernel_spec.kind == INITNN_INIT_LSUV) || (*bias_init && layer.bias_spec.kind == INITNN_INIT_LSUV))
+        return initnn__fail(INITNN_ERR_SPEC, "%s: 'lsuv' rescales kernels, not this layer's parameters", who);
+    if (net->param_count + params > (size_t)INITNN_MAX_ELEMENTS)
+        return initnn__fail(INITNN_ERR_OVERFLOW, "%s: more than %d parameters", who, INITNN_MAX_ELEMENTS);
+    if ((err = initnn__alloc_layer_buffers(net, &layer, 1, 0))) return err;
+    n = (size_t)net->max_batch * (size_t)layer.out;   /* alloc_layer_buffers checked it */
+    if (layer.type == INITNN_LAYER_BATCHNORM) stats = (size_t)layer.out_c;
+    if (layer.type == INITNN_LAYER_LAYERNORM) stats = (size_t)net->max_batch;
+    if (stats) {
+        layer.xhat = (float *)initnn__alloc_floats(n);
+        layer.norm_mean = (float *)initnn__alloc_floats(stats);
+        layer.norm_inv_std = (float *)initnn__alloc_floats(stats);
+        if (layer.type == INITNN_LAYER_BATCHNORM) {
+            layer.running_mean = (float *)initnn__alloc_floats(stats);
+            layer.running_var = (float *)initnn__alloc_floats(stats);
+        }
+    }
+    if (layer.type == INITNN_LAYER_RESIDUAL) {
+        int skip = layer.skip_from < 0 ? net->input_dim : net->layers[layer.skip_from].out;
+        layer.skip_grad = (float *)initnn__alloc_floats((size_t)net->max_batch * (size_t)skip);
+    }
+    if ((stats && (!layer.xhat || !layer.norm_mean || !layer.norm_inv_std)) ||
+        (layer.type == INITNN_LAYER_BATCHNORM && (!layer.running_mean || !layer.running_var)) ||
+        (layer.type == INITNN_LAYER_RESIDUAL && !layer.skip_grad)) {
+        initnn__free_layer_buffers(&layer);
+        return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", who);
+    }
+    layer.param_offset = net->param_count;
+    layer.weight_count = 0;
+    layer.bias_count = params;
+    net->layers[net->layer_count++] = layer;
+    if ((err = initnn__grow_params(net, params))) {
+        net->layer_count--;
+        initnn__free_layer_buffers(&net->layers[net->layer_count]);
+        return err;
+    }
+    {
+        initnn_rng rng = net->rng;
+        if ((err = initnn__init_block_params(net, &net->layers[net->layer_count - 1]))) {
+            net->layer_count--;
+            initnn__free_layer_buffers(&net->layers[net->layer_count]);
+            net->param_count -= params;
+            net->rng = rng;
+            initnn__bind_params(net);
+            return err;
+        }
+    }
+    if (layer.type == INITNN_LAYER_RESIDUAL) net->residual_count++;
+    return INITNN_OK;
+}
+
+static int initnn__add_norm(initnn_net *net, int type, const char *activation, const char *gamma_init,
+                            const char *beta_init)
+{
+    initnn_layer layer;
+    int features;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "%s: NULL net", initnn__adder_name(type));
+    if (net->layer_count >= INITNN_MAX_LAYERS)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "%s: more than %d layers", initnn__adder_name(type), INITNN_MAX_LAYERS);
+    memset(&layer, 0, sizeof layer);
+    layer.type = type;
+    features = initnn_net_output_dim(net);
+    layer.in = layer.out = features;
+    initnn__next_shape(net, &layer.in_c, &layer.in_h, &layer.in_w);
+    layer.out_c = layer.in_c;
+    layer.out_h = layer.in_h;
+    layer.out_w = layer.in_w;
+    layer.momentum = INITNN_BN_MOMENTUM;
+    layer.epsilon = INITNN_BN_EPSILON;
+    layer.skip_from = -1;
+    return initnn__add_block_layer(net, &layer, 2 * (size_t)(type == INITNN_LAYER_BATCHNORM ? layer.out_c : features),
+                                   activation, gamma_init ? gamma_init : "ones", beta_init ? beta_init : "zeros");
+}
+
+INITNNDEF int initnn_net_add_batchnorm(initnn_net *net, const char *activation, const char *gamma_init,
+                                       const char *beta_init)
+{
+    return initnn__add_norm(net, INITNN_LAYER_BATCHNORM, activation, gamma_init, beta_init);
+}
+
+INITNNDEF int initnn_net_add_layernorm(initnn_net *net, const char *activation, const char *gamma_init,
+                                       const char *beta_init)
+{
+    return initnn__add_norm(net, INITNN_LAYER_LAYERNORM, activation, gamma_init, beta_init);
+}
+
+INITNNDEF int initnn_net_add_residual(initnn_net *net, int from_layer, const char *scale_init,
+                                      const char *projection_init, const char *activation)
+{
+    initnn_layer layer;
+    int skip_c, skip_h, skip_w;
+    size_t projection = 0;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_residual: NULL net");
+    if (from_layer < -1 || from_layer >= net->layer_count - 1)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_residual: from_layer %d: the branch after it must have "
+                            "at least one of the net's %d layers (-1 is the input)", from_layer, net->layer_count);
+    memset(&layer, 0, sizeof layer);
+    layer.type = INITNN_LAYER_RESIDUAL;
+    layer.skip_from = from_layer;
+    layer.has_scale = scale_init != NULL;
+    layer.in = layer.out = initnn_net_output_dim(net);
+    initnn__next_shape(net, &layer.in_c, &layer.in_h, &layer.in_w);
+    layer.out_c = layer.in_c;
+    layer.out_h = layer.in_h;
+    layer.out_w = layer.in_w;
+    if (from_layer < 0) { skip_c = net->input_c; skip_h = net->input_h; skip_w = net->input_w; }
+    else { skip_c = net->layers[from_layer].out_c; skip_h = net->layers[from_layer].out_h; skip_w = net->layers[from_layer].out_w; }
+    if (layer.out_h == 1 && layer.out_w == 1 && (from_layer < 0 || (skip_h == 1 && skip_w == 1))) {
+        /* a vector (after dense layers): the input x is one too, of all its features */
+        skip_c = from_layer < 0 ? net->input_dim : net->layers[from_layer].out;
+        skip_h = skip_w = 1;
+    }
+    if (skip_h != layer.out_h || skip_w != layer.out_w)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_residual: the block's input is %d x %d x %d and its "
+                            "branch gives %d x %d x %d: a projection covers other channels, not other rows and columns",
+                            skip_c, skip_h, skip_w, layer.out_c, layer.out_h, layer.out_w);
+    if (skip_c != layer.out_c) projection = (size_t)skip_c * (size_t)layer.out_c;
+    layer.projection_count = projection;
+    return initnn__add_block_layer(net, &layer, projection + (size_t)layer.has_scale, activation,
+                                   projection_init ? projection_init : "he_normal:0,fan_in",
+                                   scale_init ? scale_init : "");
+}
+
+/* [fixup] Rules 1-3 (initnn_net_fixup's comment). */
+INITNNDEF int initnn_net_fixup(initnn_net *net)
+{
+    int r, k, blocks = 0, last_weight = -1, last_res = -1;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_fixup: NULL net");
+    for (r = 0; r < net->layer_count; r++) {
+        if (net->layers[r].type == INITNN_LAYER_RESIDUAL) { blocks++; last_res = r; }
+        if (net->layers[r].weight_count) last_weight = r;
+    }
+    if (!blocks) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_fixup: the net has no residual block");
+    for (r = 0; r < net->layer_count; r++) {
+        initnn_layer *res = &net->layers[r];
+        int m = 0, last = -1;
+        double scale;
+        if (res->type != INITNN_LAYER_RESIDUAL) continue;
+        for (k = res->skip_from + 1; k < r; k++)
+            if (net->layers[k].weight_count) { m++; last = k; }
+        scale = initnn_fixup_scale(blocks, m);
+        for (k = res->skip_from + 1; k < r; k++) {
+            initnn_layer *l = &net->layers[k];
+            size_t i;
+            if (!l->weight_count) continue;
+            for (i = 0; i < l->weight_count; i++) l->W[i] = k == last ? 0.0f : (float)(l->W[i] * scale);   /* Rules 1, 2 */
+            initnn_zeros(l->b, l->bias_count);                                                           /* Rule 3 */
+        }
+        if (res->has_scale) res->b[res->projection_count] = 1.0f;                                       /* Rule 3 */
+    }
+    if (last_weight > last_res) {   /* Rule 1: the classification layer */
+        initnn_layer *l = &net->layers[last_weight];
+        initnn_zeros(l->W, l->weight_count);
+        initnn_zeros(l->b, l->bias_count);
+    }
+    return INITNN_OK;
+}
+
+/* Sets a layer's spec string (and its parsed form) to "zeros". */
+static void initnn__spec_zeros(char *text, initnn_init_spec *spec)
+{
+    memcpy(text, "zeros", 6);
+    initnn_init_parse(spec, "zeros");
+}
+
+INITNNDEF int initnn_net_skipinit(initnn_net *net)
+{
+    int r, blocks = 0;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_skipinit: NULL net");
+    for (r = 0; r < net->layer_count; r++)
+        if (net->layers[r].type == INITNN_LAYER_RESIDUAL) {
+            blocks++;
+            if (!net->layers[r].has_scale)
+                return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_skipinit: the block ending at layer %d has no "
+                                    "scalar alpha (res:zeros[...], or a scale_init)", r);
+        }
+    if (!blocks) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_skipinit: the net has no residual block");
+    for (r = 0; r < net->layer_count; r++) {
+        initnn_layer *l = &net->layers[r];
+        if (l->type != INITNN_LAYER_RESIDUAL) continue;
+        l->b[l->projection_count] = 0.0f;
+        initnn__spec_zeros(l->bias_init, &l->bias_spec);
+    }
+    return INITNN_OK;
+}
+
+INITNNDEF int initnn_net_zero_gamma(initnn_net *net)
+{
+    int r, k, pass, blocks = 0;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_zero_gamma: NULL net");
+    for (pass = 0; pass < 2; pass++)   /* check every block, then change */
+        for (r = 0; r < net->layer_count; r++) {
+            int norm = -1;
+            if (net->layers[r].type != INITNN_LAYER_RESIDUAL) continue;
+            blocks++;
+            for (k = net->layers[r].skip_from + 1; k < r; k++)
+                if (net->layers[k].type == INITNN_LAYER_BATCHNORM || net->layers[k].type == INITNN_LAYER_LAYERNORM)
+                    norm = k;
+            if (norm < 0)
+                return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_zero_gamma: the branch of the block ending at "
+                                    "layer %d has no normalization layer", r);
+            if (pass == 1) {
+                initnn_layer *l = &net->layers[norm];
+                initnn_zeros(l->b, l->bias_count / 2);
+                initnn__spec_zeros(l->kernel_init, &l->kernel_spec);
+            }
+        }
+    if (!blocks) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_zero_gamma: the net has no residual block");
+    return INITNN_OK;
+}
+
+/* Kernel spec "fixup" on any layer: the net applies Fixup after drawing. */
+static int initnn__apply_net_inits(initnn_net *net)
+{
+    int i;
+    for (i = 0; i < net->layer_count; i++)
+        if (net->layers[i].weight_count && net->layers[i].kernel_spec.kind == INITNN_INIT_FIXUP && net->residual_count)
+            return initnn_net_fixup(net);
     return INITNN_OK;
 }
 
@@ -3889,6 +4718,13 @@ INITNNDEF const float *initnn_net_forward(initnn_net *net, const float *X, int b
         initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_forward: batch %d outside [1, max_batch = %d]", batch, net->max_batch);
         return NULL;
     }
+    if (training && batch == 1)   /* batch statistics of one value are no statistics */
+        for (i = 0; i < net->layer_count; i++)
+            if (net->layers[i].type == INITNN_LAYER_BATCHNORM && net->layers[i].out_h * net->layers[i].out_w < 2) {
+                initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_forward: batch normalization (layer %d) needs more "
+                             "than one value per channel in training; the batch is 1", i);
+                return NULL;
+            }
     net->input = X;
     net->batch = batch;
     net->training = training;
@@ -3911,6 +4747,17 @@ INITNNDEF const float *initnn_net_forward(initnn_net *net, const float *X, int b
                                      in + (size_t)b * l->in, l);
         } else if (l->type == INITNN_LAYER_FLATTEN) {
             memcpy(l->y, in, n * sizeof(float));
+        } else if (l->type == INITNN_LAYER_BATCHNORM) {
+            int C = l->out_c;
+            initnn_batchnorm_forward(l->z, l->xhat, l->norm_mean, l->norm_inv_std, l->running_mean, l->running_var, in,
+                                     l->b, l->b + C, batch, C, l->out_h * l->out_w, l->momentum, l->epsilon, training);
+            initnn__activate(l, batch);
+        } else if (l->type == INITNN_LAYER_LAYERNORM) {
+            initnn_layernorm_forward(l->z, l->xhat, l->norm_inv_std, in, l->b, l->b + l->out, batch, l->out, l->epsilon);
+            initnn__activate(l, batch);
+        } else if (l->type == INITNN_LAYER_RESIDUAL) {
+            initnn__residual_forward(net, l, in, batch);
+            initnn__activate(l, batch);
         } else if (training && l->rate > 0.0f) {
             if (net->reuse_dropout_mask) {
                 size_t k;
@@ -3938,7 +4785,7 @@ static float initnn__loss_and_seed(initnn_net *net, const int *labels, const flo
     if (net->loss == INITNN_LOSS_SOFTMAX_CROSS_ENTROPY)
         return initnn_softmax_cross_entropy(dz, last->z, labels, batch, out);
     loss = initnn_mse(dz, last->y, targets, batch, out);
-    if (dz && last->weight_count)   /* dL/dy -> dL/dz through phi' */
+    if (dz && (last->weight_count || last->type >= INITNN_LAYER_BATCHNORM))   /* dL/dy -> dL/dz through phi' */
         initnn_activation_backward(dz, dz, last->z, last->y, (size_t)batch * out, out,
                                    last->activation, last->activation_param);
     return loss;
@@ -4005,11 +4852,20 @@ INITNNDEF int initnn_net_backward(initnn_net *net, const int *labels, const floa
         float *dX = i > 0 ? net->layers[i - 1].dz : NULL;
         INITNN_ASSERT(l->W == NULL || l->W + l->weight_count + l->bias_count <= net->params + net->param_count);
         size_t n = (size_t)batch * (size_t)l->out;
-        if (l->weight_count && i != net->layer_count - 1) initnn__activate_backward(l, batch);
+        if ((l->weight_count || l->type >= INITNN_LAYER_BATCHNORM) && i != net->layer_count - 1)
+            initnn__activate_backward(l, batch);
         if (l->type == INITNN_LAYER_DENSE) {
             initnn_dense_backward(dX, l->dW, l->db, l->dz, X, l->W, batch, l->in, l->out);
         } else if (l->type == INITNN_LAYER_CONV2D) {
             initnn__conv_backward(l, dX, X, batch);
+        } else if (l->type == INITNN_LAYER_BATCHNORM) {
+            int C = l->out_c;
+            initnn_batchnorm_backward(dX, l->db, l->db + C, l->dz, l->xhat, l->b, l->norm_inv_std, batch, C,
+                                      l->out_h * l->out_w, net->training);
+        } else if (l->type == INITNN_LAYER_LAYERNORM) {
+            initnn_layernorm_backward(dX, l->db, l->db + l->out, l->dz, l->xhat, l->b, l->norm_inv_std, batch, l->out);
+        } else if (l->type == INITNN_LAYER_RESIDUAL) {
+            initnn__residual_backward(net, l, dX, X, batch);
         } else if (!dX) {
             continue;
         } else if (l->type == INITNN_LAYER_MAXPOOL2D || l->type == INITNN_LAYER_AVGPOOL2D) {
@@ -4023,6 +4879,17 @@ INITNNDEF int initnn_net_backward(initnn_net *net, const int *labels, const floa
             memcpy(dX, l->dz, n * sizeof(float));
         } else {
             initnn_dropout_backward(dX, l->dz, l->mask, n);
+        }
+        if (net->residual_count && dX) {
+            /* The branch of every block that starts at the layer before has
+               written its part of dL/dx; the skips add theirs. */
+            int r;
+            for (r = i + 1; r < net->layer_count; r++) {
+                const initnn_layer *res = &net->layers[r];
+                size_t k, m = (size_t)batch * (size_t)l->in;
+                if (res->type != INITNN_LAYER_RESIDUAL || res->skip_from != i - 1) continue;
+                for (k = 0; k < m; k++) dX[k] += res->skip_grad[k];
+            }
         }
     }
     return INITNN_OK;
@@ -4139,6 +5006,12 @@ static void initnn__describe_layer(char *buf, size_t size, const initnn_layer *l
                  l->kernel_h);
     else if (l->type == INITNN_LAYER_FLATTEN)
         snprintf(buf, size, "layer %d (flatten)", index);
+    else if (l->type == INITNN_LAYER_BATCHNORM || l->type == INITNN_LAYER_LAYERNORM)
+        snprintf(buf, size, "layer %d (%s %d, %s)", index, l->type == INITNN_LAYER_BATCHNORM ? "batchnorm" : "layernorm",
+                 l->out, initnn_activation_name(l->activation));
+    else if (l->type == INITNN_LAYER_RESIDUAL)
+        snprintf(buf, size, "layer %d (residual add of layer %d, %s)", index, l->skip_from,
+                 initnn_activation_name(l->activation));
     else
         snprintf(buf, size, "layer %d (dropout %g)", index, (double)l->rate);
 }
@@ -4605,8 +5478,18 @@ INITNNDEF int initnn_init_spec_moments(double *mean, double *variance, const ini
         v = INITNN_TRUNC2_STD * INITNN_TRUNC2_STD * spec->param[0] * spec->param[0];
         break;
     case INITNN_INIT_VARIANCE_SCALING:
+    case INITNN_INIT_FIXUP: case INITNN_INIT_SKIPINIT: case INITNN_INIT_REZERO:   /* as drawn, before the net's rule */
         n = spec->mode == INITNN_FAN_IN ? fan_in : spec->mode == INITNN_FAN_OUT ? fan_out : 0.5 * ((double)fan_in + fan_out);
         v = spec->param[0] / n;
+        break;
+    case INITNN_INIT_DELTA_ORTHOGONAL:
+        /* a dense matrix: orthogonal's; a conv kernel of rows = c_in k_h k_w:
+           min(c_in, c_out) unit columns' worth of gain^2 over rows cols entries */
+        if (fan_out == cols) v = spec->param[0] * spec->param[0] / (double)(rows > cols ? rows : cols);
+        else {
+            double taps = (double)fan_out / cols, c_in = rows / taps;
+            v = spec->param[0] * spec->param[0] * (c_in < cols ? c_in : cols) / ((double)rows * cols);
+        }
         break;
     case INITNN_INIT_ORTHOGONAL:
     case INITNN_INIT_LSUV:   /* as drawn, before initnn_lsuv rescales it */
@@ -4648,9 +5531,9 @@ static int initnn__layer_sigmas(const initnn_layer *l, double *sigma_w2, double 
    the output's delta second moment. */
 static int initnn__theory_run(const initnn_net *net, double input_m2, double output_delta, initnn_layer_theory *out)
 {
-    double m2 = input_m2, slope2[INITNN_MAX_LAYERS], backward[INITNN_MAX_LAYERS];
+    double m2 = input_m2, slope2[INITNN_MAX_LAYERS], backward[INITNN_MAX_LAYERS], out_m2[INITNN_MAX_LAYERS];
     initnn_layer_theory table[INITNN_MAX_LAYERS];   /* copied to out only when every row is made */
-    int i, err, last_param = -1;
+    int i, err, last_param = -1, not_chain = 0;
     for (i = 0; i < net->layer_count; i++) {
         const initnn_layer *l = &net->layers[i];
         initnn_layer_theory *t = &table[i];
@@ -4662,7 +5545,66 @@ static int initnn__theory_run(const initnn_net *net, double input_m2, double out
         if (l->type == INITNN_LAYER_MAXPOOL2D || l->type == INITNN_LAYER_AVGPOOL2D)
             return initnn__fail(INITNN_ERR_ARGUMENT, "signal-propagation theory: layer %d is a pooling layer, which "
                                 "the mean-field recursion does not cover", i);
-        if (!l->weight_count) { t->q_predicted = m2; continue; }
+        if (l->type == INITNN_LAYER_BATCHNORM)
+            return initnn__fail(INITNN_ERR_ARGUMENT, "signal-propagation theory: layer %d is batch normalization, "
+                                "whose output depends on the batch (training: E[z^2] = gamma^2 + beta^2 per channel "
+                                "whatever came before) or on running statistics (evaluation), not on the layer "
+                                "before alone", i);
+        if (l->weight_count && l->kernel_spec.kind == INITNN_INIT_FIXUP && net->residual_count)
+            return initnn__fail(INITNN_ERR_ARGUMENT, "signal-propagation theory: layer %d's kernel spec is fixup, "
+                                "whose scale depends on the layer's place in its block (zero, scaled, or He) and is "
+                                "applied after drawing, not by the spec", i);
+        if (l->type == INITNN_LAYER_RESIDUAL && l->activation != INITNN_ACT_IDENTITY)
+            return initnn__fail(INITNN_ERR_ARGUMENT, "signal-propagation theory: layer %d applies %s after a residual "
+                                "add, to x + F(x) whose x has the nonzero mean of the activation before, so the "
+                                "zero-mean Gaussian moments do not hold; put the activation inside the branch "
+                                "(pre-activation blocks, He et al. 2016b)", i, initnn_activation_name(l->activation));
+        if (l->type == INITNN_LAYER_LAYERNORM || l->type == INITNN_LAYER_RESIDUAL) {
+            /* [residual_theory] Layer norm: xhat has second moment 1 per
+               sample, so q = E[gamma^2] + E[beta^2]. A residual add:
+                  q = sigma_p^2 E[x^2] + E[alpha^2] E[F(x)^2]
+               (the cross term E[x F(x)] averages to 0 over the branch's
+               last weights, which have mean 0), sigma_p^2 = 1 for the
+               identity shortcut. With He branches (F's second moment c
+               times its input's) each block multiplies E[x^2] by 1 + c:
+               (1 + c)^L over L blocks; alpha = 0 keeps E[x^2]. */
+            double ma, va, mb, vb;
+            t->has_params = 1;
+            not_chain = 1;
+            if (l->type == INITNN_LAYER_LAYERNORM) {
+                int n = l->out;
+                if ((err = initnn_init_spec_moments(&ma, &va, &l->kernel_spec, 1, n, 1, n)) ||
+                    (err = initnn_init_spec_moments(&mb, &vb, &l->bias_spec, 1, n, 1, n)))
+                    return err;
+                t->sigma_w2 = va + ma * ma;
+                t->sigma_b2 = vb + mb * mb;
+                t->q_predicted = t->sigma_w2 + t->sigma_b2;
+            } else {
+                double skip_m2 = l->skip_from < 0 ? input_m2 : out_m2[l->skip_from], sigma_p2 = 1.0;
+                int skip_c = initnn__skip_channels(net, l);
+                if (l->projection_count) {
+                    if ((err = initnn_init_spec_moments(&mb, &vb, &l->kernel_spec, skip_c, l->out_c, skip_c, l->out_c)))
+                        return err;
+                    sigma_p2 = skip_c * (vb + mb * mb);
+                }
+                ma = 1.0; va = 0.0;
+                if (l->has_scale &&
+                    (err = initnn_init_spec_moments(&ma, &va, &l->bias_spec, 1, 1, 1, 1)))
+                    return err;
+                t->sigma_w2 = va + ma * ma;   /* E[alpha^2] */
+                t->sigma_b2 = 0.0;
+                t->q_predicted = sigma_p2 * skip_m2 + t->sigma_w2 * m2;
+            }
+            {
+                initnn_moments mom;
+                if ((err = initnn_activation_moments(&mom, l->activation, l->activation_param, t->q_predicted))) return err;
+                m2 = mom.second;
+                slope2[i] = mom.slope2;
+            }
+            out_m2[i] = m2;
+            continue;
+        }
+        if (!l->weight_count) { t->q_predicted = m2; out_m2[i] = m2; continue; }
         t->has_params = 1;
         last_param = i;
         if ((err = initnn__layer_sigmas(l, &t->sigma_w2, &t->sigma_b2, &backward[i]))) return err;
@@ -4671,13 +5613,22 @@ static int initnn__theory_run(const initnn_net *net, double input_m2, double out
            with sigma_w^2 = fan_in Var(W), sigma_b^2 = E[b^2]; m2 holds the
            expectation, from the layer before (the input's second moment first). */
         t->q_predicted = t->sigma_w2 * m2 + t->sigma_b2;
-        if (l->activation == INITNN_ACT_SOFTMAX) { m2 = NAN; continue; }
+        if (l->activation == INITNN_ACT_SOFTMAX) { m2 = NAN; out_m2[i] = m2; continue; }
         {
             initnn_moments mom;
             if ((err = initnn_activation_moments(&mom, l->activation, l->activation_param, t->q_predicted))) return err;
             m2 = mom.second;
             slope2[i] = mom.slope2;
         }
+        out_m2[i] = m2;
+    }
+    if (not_chain) {
+        /* The backward recursion below is the plain chain's; a block's
+           gradient takes two paths (branch and skip), layer norm's Jacobian
+           is not a scalar. Not predicted. */
+        for (i = 0; i < net->layer_count; i++) table[i].delta_predicted = NAN;
+        memcpy(out, table, (size_t)net->layer_count * sizeof *table);
+        return INITNN_OK;
     }
     /* Backward from the output: E[delta_l^2] = E[delta_next^2] fan_out Var(W_next) E[phi'(z_l)^2]. */
     {
@@ -4747,7 +5698,8 @@ INITNNDEF void initnn_theory_print(FILE *file, const initnn_net *net, const init
         const initnn_layer *l = &net->layers[i];
         if (!t->has_params) continue;
         fprintf(file, "%5d  %-10s  %9.4f  %11.4e  %11.4e  %6.3f  %11.4e  %11.4e  %6.3f\n", i,
-                l->type == INITNN_LAYER_CONV2D ? "conv2d" : "dense", t->sigma_w2, t->q_predicted, t->q_measured,
+                l->type == INITNN_LAYER_CONV2D ? "conv2d" : l->type == INITNN_LAYER_RESIDUAL ? "residual"
+                : l->type == INITNN_LAYER_LAYERNORM ? "layernorm" : "dense", t->sigma_w2, t->q_predicted, t->q_measured,
                 t->q_measured / t->q_predicted, t->delta_predicted, t->delta_measured,
                 t->delta_measured / t->delta_predicted);
     }
@@ -6083,6 +7035,17 @@ INITNNDEF int initnn_net_save(const initnn_net *net, const char *path)
         for (k = 0; k < INITNN_SPEC_MAX - 1 && l->bias_init[k]; k++) specs[1][k] = l->bias_init[k];
         for (k = 0; k < INITNN_SPEC_MAX - 1 && l->activation_spec[k]; k++) specs[2][k] = l->activation_spec[k];
         initnn__put(&w, specs, sizeof specs);
+        if (l->type == INITNN_LAYER_BATCHNORM) {   /* the layer-type extension */
+            initnn__put_f32(&w, l->momentum);
+            initnn__put_f32(&w, l->epsilon);
+            initnn__put_f32_array(&w, l->running_mean, (size_t)l->out_c);
+            initnn__put_f32_array(&w, l->running_var, (size_t)l->out_c);
+        } else if (l->type == INITNN_LAYER_LAYERNORM) {
+            initnn__put_f32(&w, l->epsilon);
+        } else if (l->type == INITNN_LAYER_RESIDUAL) {
+            initnn__put_u32(&w, (uint32_t)(l->skip_from + 1));
+            initnn__put_u32(&w, (uint32_t)l->has_scale);
+        }
     }
     initnn__put_u64(&w, (uint64_t)net->param_count);
     initnn__put_f32_array(&w, net->params, net->param_count);
@@ -6225,6 +7188,50 @@ static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
                   ? initnn_net_add_dense(net, (int)units, activation, kernel, bias)
                   : initnn_net_add_conv2d(net, (int)out_c, (int)kernel_h, (int)kernel_w, (int)stride, (int)same,
                                           activation, kernel, bias);
+        } else if (type == INITNN_LAYER_BATCHNORM || type == INITNN_LAYER_LAYERNORM || type == INITNN_LAYER_RESIDUAL) {
+            /* the layer-type extension (section 13's comment) */
+            float momentum = INITNN_BN_MOMENTUM, epsilon = INITNN_BN_EPSILON;
+            uint32_t skip = 0, has_scale = 0;
+            int parsed_act;
+            float parsed_param;
+            if (type == INITNN_LAYER_BATCHNORM) momentum = initnn__get_f32(r, "batchnorm momentum");
+            if (type != INITNN_LAYER_RESIDUAL) epsilon = initnn__get_f32(r, "normalization epsilon");
+            if (type == INITNN_LAYER_RESIDUAL) {
+                skip = initnn__get_u32(r, "residual skip_from");
+                has_scale = initnn__get_u32(r, "residual has_scale");
+            }
+            if (r->failed) break;
+            if (initnn_activation_parse(&parsed_act, &parsed_param, activation) || (uint32_t)parsed_act != act ||
+                parsed_param != act_param || !(momentum >= 0.0f && momentum <= 1.0f) || !(epsilon > 0.0f) ||
+                !(epsilon < 1.0f) || has_scale > 1u || skip > (uint32_t)net->layer_count) {
+                err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu: bad activation, momentum, epsilon, "
+                                   "skip or scale", r->path, (unsigned long)at, (unsigned long)i);
+                goto fail;
+            }
+            if (type == INITNN_LAYER_RESIDUAL)
+                added = initnn_net_add_residual(net, (int)skip - 1, has_scale ? bias : NULL, kernel, activation);
+            else if (type == INITNN_LAYER_BATCHNORM)
+                added = initnn_net_add_batchnorm(net, activation, kernel, bias);
+            else
+                added = initnn_net_add_layernorm(net, activation, kernel, bias);
+            if (!added) {
+                initnn_layer *l = &net->layers[net->layer_count - 1];
+                l->momentum = momentum;
+                l->epsilon = epsilon;
+                if (type == INITNN_LAYER_BATCHNORM) {
+                    initnn__get_f32_array(r, l->running_mean, (size_t)l->out_c, "running mean");
+                    initnn__get_f32_array(r, l->running_var, (size_t)l->out_c, "running variance");
+                    if (r->failed) break;
+                    int c, negative = 0;
+                    for (c = 0; c < l->out_c; c++) negative |= !(l->running_var[c] >= 0.0f);
+                    if (negative || !initnn__all_finite(l->running_mean, (size_t)l->out_c) ||
+                        !initnn__all_finite(l->running_var, (size_t)l->out_c)) {
+                        err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: layer %lu: non-finite running statistics",
+                                           r->path, (unsigned long)at, (unsigned long)i);
+                        goto fail;
+                    }
+                }
+            }
         } else if (type == INITNN_LAYER_DROPOUT) {
             added = initnn_net_add_dropout(net, rate);
         } else if (type == INITNN_LAYER_MAXPOOL2D || type == INITNN_LAYER_AVGPOOL2D) {
@@ -6363,7 +7370,8 @@ INITNNDEF int initnn_net_load_into(initnn_net *net, const char *path)
         if (a->type != b->type || a->in != b->in || a->out != b->out || a->activation != b->activation ||
             a->activation_param != b->activation_param || a->rate != b->rate || a->out_c != b->out_c ||
             a->out_h != b->out_h || a->kernel_h != b->kernel_h || a->kernel_w != b->kernel_w ||
-            a->stride != b->stride || a->same_padding != b->same_padding) {
+            a->stride != b->stride || a->same_padding != b->same_padding || a->skip_from != b->skip_from ||
+            a->has_scale != b->has_scale) {
             err = initnn__fail(INITNN_ERR_FORMAT, "%s: layer %d differs: %d->%d %s in the file, %d->%d %s in the net",
                                path, i, a->in, a->out, initnn_activation_name(a->activation), b->in, b->out,
                                initnn_activation_name(b->activation));
@@ -6376,6 +7384,14 @@ INITNNDEF int initnn_net_load_into(initnn_net *net, const char *path)
         memcpy(net->opt_m, loaded->opt_m, net->param_count * sizeof(float));
         memcpy(net->opt_v, loaded->opt_v, net->param_count * sizeof(float));
     }
+    for (i = 0; i < net->layer_count; i++)
+        if (net->layers[i].type == INITNN_LAYER_BATCHNORM) {
+            initnn_layer *l = &net->layers[i];
+            memcpy(l->running_mean, loaded->layers[i].running_mean, (size_t)l->out_c * sizeof(float));
+            memcpy(l->running_var, loaded->layers[i].running_var, (size_t)l->out_c * sizeof(float));
+            l->momentum = loaded->layers[i].momentum;
+            l->epsilon = loaded->layers[i].epsilon;
+        }
     net->opt = loaded->opt;
     net->rng = loaded->rng;
     net->seed = loaded->seed;

@@ -79,6 +79,7 @@ typedef struct lab_options {
     int seeds;
     const char *out;
     long train_limit;           /* 0: all                                           */
+    long test_limit;            /* 0: all                                           */
     const char *save_model;
     int quiet;
     int samples;                /* generated sets                                   */
@@ -96,7 +97,7 @@ typedef struct lab_options {
 static const char *const lab_flags[] = {
     "--data", "--data-dir", "--arch", "--hidden", "--activation", "--init", "--bias-init", "--opt", "--lr",
     "--momentum", "--batch", "--epochs", "--val-split", "--val", "--test-split", "--patience", "--clip-norm",
-    "--seeds", "--out", "--train-limit", "--save-model", "--quiet", "--samples", "--noise", "--factor",
+    "--seeds", "--out", "--train-limit", "--test-limit", "--save-model", "--quiet", "--samples", "--noise", "--factor",
     "--classes", "--features", "--data-seed", "--standardize", "--task", "--predict", "--help"
 };
 /* Flags without a value. */
@@ -164,6 +165,7 @@ static void lab_help(void)
         "                      the samples are the test set (default 0.3); csv rows are",
         "                      shuffled first (--data-seed)",
         "  --train-limit N     use only the first N training samples",
+        "  --test-limit N      evaluate on the first N test samples only",
         "  --standardize       z-score every feature with the mean and std of the",
         "                      training part (after the validation split); applied to",
         "                      validation and test alike. Image sets are otherwise",
@@ -485,6 +487,7 @@ static void lab_parse_args(lab_options *o, int argc, char **argv)
         else if (!strcmp(flag, "--seeds")) o->seeds = (int)lab_parse_long(flag, value, 1, LAB_MAX_SEEDS);
         else if (!strcmp(flag, "--out")) o->out = value;
         else if (!strcmp(flag, "--train-limit")) o->train_limit = lab_parse_long(flag, value, 2, 2000000000L);
+        else if (!strcmp(flag, "--test-limit")) o->test_limit = lab_parse_long(flag, value, 1, 2000000000L);
         else if (!strcmp(flag, "--save-model")) o->save_model = value;
         else if (!strcmp(flag, "--samples")) o->samples = (int)lab_parse_long(flag, value, 10, 100000000L);
         else if (!strcmp(flag, "--noise")) { o->noise = lab_parse_double(flag, value, 0.0, 1e3, 0); o->noise_set = 1; }
@@ -726,6 +729,11 @@ static void lab_load(lab_dataset *ds, const lab_options *o)
         ds->train.count = (int)o->train_limit;
         lab_append(ds->description, sizeof ds->description, "; training on the first %ld training samples only",
                    o->train_limit);
+    }
+    if (o->test_limit > 0 && o->test_limit < ds->test.count) {
+        ds->test.count = (int)o->test_limit;
+        lab_append(ds->description, sizeof ds->description, "; testing on the first %ld test samples only",
+                   o->test_limit);
     }
     /* Validation. */
     if (o->val_mode == LAB_VAL_SPLIT) {
