@@ -524,7 +524,26 @@ typedef struct lab_dataset {
     initnn_data train, val, test;            /* views                                */
     int has_val, val_is_test, classification;
     int channels, height, width;
+    float input_scale;                       /* raw file value -> feature: 1/255 for bytes */
+    float *mean, *std;                       /* --standardize: the training set's          */
+    char notes[4096];                        /* warnings about the data, for summary.md    */
 } lab_dataset;
+
+/* A warning about the data: on stderr now and in summary.md. */
+static void lab_data_note(lab_dataset *ds, const char *format, ...)
+{
+    char text[1024];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(text, sizeof text, format, args);
+    va_end(args);
+    fprintf(stderr, "initlab: warning: %s\n", text);
+    if (strlen(ds->notes) + strlen(text) + 8 < sizeof ds->notes) {
+        strcat(ds->notes, "- ");
+        strcat(ds->notes, text);
+        strcat(ds->notes, "\n");
+    }
+}
 
 static void lab_append(char *buf, size_t size, const char *format, ...)
 {
@@ -542,18 +561,24 @@ static int lab_file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-/* Whether the first non-blank line of a CSV has a cell that is not a number. */
-static int lab_csv_has_header(const char *path)
+/* Whether the first non-blank line of a CSV has a cell that is not a number
+   (a UTF-8 byte-order mark before it is not part of it). When exactly one
+   of several cells is text, the line may be a data row with a stray cell
+   rather than a header: *stray gets that cell's 1-based column and *text
+   its text (else *stray is 0). */
+static int lab_csv_has_header(const char *path, int *stray, char *text, size_t text_size)
 {
     FILE *f = fopen(path, "rb");
     char line[65536];
-    int header = 0;
+    int header = 0, cells = 0, texts = 0, column = 0;
+    *stray = 0;
     if (!f) return 0;
     while (fgets(line, sizeof line, f)) {
-        char *cell, *save;
+        char *cell, *save, *start = line;
         size_t n = strspn(line, " \t\r\n");
         if (line[n] == '\0') continue;
-        for (cell = line; cell; cell = save) {
+        if (!strncmp(start, "\xEF\xBB\xBF", 3)) start += 3;
+        for (cell = start; cell; cell = save) {
             char *end, *s = cell, *e;
             save = strchr(cell, ',');
             if (save) *save++ = '\0';
@@ -561,12 +586,55 @@ static int lab_csv_has_header(const char *path)
             e = s + strlen(s);
             while (e > s && strchr(" \t\r\n\"", e[-1])) *--e = '\0';
             strtod(s, &end);
-            if (end == s || *end) header = 1;
+            cells++;
+            if (end == s || *end) {
+                header = 1;
+                if (texts++ == 0) {
+                    column = cells;
+                    snprintf(text, text_size, "%.60s", s);
+                }
+            }
         }
         break;
     }
     fclose(f);
+    if (texts == 1 && cells > 2) *stray = column;
     return header;
+}
+
+/* Warnings a CSV deserves: whole-number targets read as regression, and
+   classes without a sample (labels 1 and 2 make a net of 3 outputs). */
+static void lab_csv_warnings(lab_dataset *ds, const lab_options *o)
+{
+    const initnn_data *d = &ds->source_train;
+    int i;
+    if (!ds->classification && o->task < 0 && d->targets) {
+        int whole = 1, distinct = 0;
+        float seen[21];
+        for (i = 0; i < d->count && whole; i++) {
+            float t = d->targets[i];
+            int k;
+            if (t != floorf(t)) whole = 0;
+            for (k = 0; k < distinct && seen[k] != t; k++) {}
+            if (k == distinct && distinct < 21) seen[distinct++] = t;
+        }
+        if (whole)
+            lab_data_note(ds, "the target column holds only whole numbers (%s%d distinct values) and is trained as a "
+                          "regression target; if they are classes, add --task classification",
+                          distinct > 20 ? "more than " : "", distinct > 20 ? 20 : distinct);
+    }
+    if (ds->classification && d->labels && d->classes > 0) {
+        int *count = (int *)calloc((size_t)d->classes, sizeof(int)), empty = 0, first = -1;
+        if (!count) lab_fatal("out of memory");
+        for (i = 0; i < d->count; i++) count[d->labels[i]]++;
+        for (i = 0; i < d->classes; i++)
+            if (!count[i]) { if (first < 0) first = i; empty++; }
+        if (empty)
+            lab_data_note(ds, "%d of the %d classes have no sample (the first is class %d): the labels run from 0 to %d "
+                          "and the net gets %d outputs; are the labels 1-based (1.0, 2.0, ...)?", empty, d->classes, first,
+                          d->classes - 1, d->classes);
+        free(count);
+    }
 }
 
 /* Shuffles the rows of a loaded set in place (its arrays are its own). */
@@ -618,6 +686,7 @@ static void lab_load_idx_set(lab_dataset *ds, const lab_options *o, const char *
     ds->channels = 1;
     ds->height = ds->width = 28;
     ds->classification = 1;
+    ds->input_scale = 1.0f / 255.0f;
     snprintf(ds->description, sizeof ds->description, "%s (%s/%s): %d training and %d test images of 28 x 28 "
              "pixels scaled to [0, 1], %d classes", title, o->data_dir, sub, ds->source_train.count,
              ds->source_test.count, ds->source_train.classes);
@@ -644,6 +713,7 @@ static void lab_load_cifar(lab_dataset *ds, const char *dir, int hundred)
     ds->channels = 3;
     ds->height = ds->width = 32;
     ds->classification = 1;
+    ds->input_scale = 1.0f / 255.0f;
     snprintf(ds->description, sizeof ds->description, "CIFAR-%s (%s): %d training and %d test images of "
              "3 x 32 x 32 scaled to [0, 1], %s", hundred ? "100" : "10", dir, ds->source_train.count,
              ds->source_test.count, hundred ? "100 fine classes" : "10 classes");
@@ -652,9 +722,11 @@ static void lab_load_cifar(lab_dataset *ds, const char *dir, int hundred)
 static void lab_load(lab_dataset *ds, const lab_options *o)
 {
     const char *d = o->data;
-    int own_test = 0, err = 0;
+    int own_test = 0, err = 0, stray = 0;
+    char stray_text[64];
     memset(ds, 0, sizeof *ds);
     ds->channels = ds->height = 1;
+    ds->input_scale = 1.0f;
     if (!strcmp(d, "mnist")) { lab_load_idx_set(ds, o, "mnist", "MNIST"); own_test = 1; }
     else if (!strcmp(d, "fashion")) { lab_load_idx_set(ds, o, "fashion", "Fashion-MNIST"); own_test = 1; }
     else if (!strncmp(d, "cifar10:", 8)) { lab_load_cifar(ds, d + 8, 0); own_test = 1; }
@@ -688,18 +760,32 @@ static void lab_load(lab_dataset *ds, const lab_options *o)
         memcpy(path, d + 4, (size_t)(colon - (d + 4)));
         path[colon - (d + 4)] = '\0';
         if (!lab_file_exists(path)) lab_fatal("%s: no such file", path);
-        header = lab_csv_has_header(path);
+        header = lab_csv_has_header(path, &stray, stray_text, sizeof stray_text);
         ds->classification = o->task == 1;
         if (initnn_load_csv(&ds->source_train, path, colon + 1, header, ds->classification) != 0) {
+            if (strstr(initnn_last_error(), "text class labels need classification"))
+                lab_usage_error("--data '%s': %s: add --task classification", d, initnn_last_error());
             if (strstr(initnn_last_error(), "target") || strstr(initnn_last_error(), "no column named"))
                 lab_usage_error("--data '%s': %s", d, initnn_last_error());
             lab_fatal("%s", initnn_last_error());
         }
+        if (stray)
+            lab_data_note(ds, "%s: the first line was taken as a header because its column %d ('%s') is not a "
+                          "number, though every other cell of it is: if the file has no header, that row is lost; "
+                          "fix or remove the cell", path, stray, stray_text);
         lab_shuffle_rows(&ds->source_train, (uint64_t)o->data_seed);
         snprintf(ds->description, sizeof ds->description, "CSV %s (%s): %d rows, %d features, target column '%s' "
                  "(%s), rows shuffled with data seed %ld", path, header ? "with a header" : "no header",
                  ds->source_train.count, ds->source_train.features, colon + 1,
                  ds->classification ? "class labels" : "regression", o->data_seed);
+        if (ds->source_train.class_names) {
+            int k;
+            lab_append(ds->description, sizeof ds->description, "; text labels as classes (sorted):");
+            for (k = 0; k < ds->source_train.classes; k++)
+                lab_append(ds->description, sizeof ds->description, "%s %d = '%s'", k ? "," : "", k,
+                           ds->source_train.class_names[k]);
+        }
+        lab_csv_warnings(ds, o);
     } else {
         lab_usage_error("--data: unknown data set '%s' (mnist, fashion, cifar10:DIR, cifar100:DIR, moons, circles, spirals, "
                         "regression, csv:PATH:TARGET)", d);
@@ -752,9 +838,9 @@ static void lab_load(lab_dataset *ds, const lab_options *o)
         initnn_standardize_apply((float *)ds->source_train.x, ds->source_train.count, f, mean, std);
         if (own_test) initnn_standardize_apply((float *)ds->source_test.x, ds->source_test.count, f, mean, std);
         lab_append(ds->description, sizeof ds->description, "; every feature z-scored with the mean and std of the "
-                   "%d training samples", ds->train.count);
-        free(mean);
-        free(std);
+                   "%d training samples (kept in the --save-model checkpoint)", ds->train.count);
+        ds->mean = mean;
+        ds->std = std;
     }
     if (!ds->classification && ds->train.target_dim != 1)
         lab_fatal("regression data needs one target column, got %d", ds->train.target_dim);
@@ -766,6 +852,8 @@ static void lab_free_data(lab_dataset *ds)
     initnn_data_free(&ds->source_test);
     free(ds->float_copy[0]);
     free(ds->float_copy[1]);
+    free(ds->mean);
+    free(ds->std);
 }
 
 /* ---- the experiment's state ----------------------------------------------------------- */
@@ -1229,7 +1317,11 @@ static void lab_train_all(lab *L)
             }
             if (o->save_model && i == o->init_count - 1 && s == o->seeds - 1) {
                 if (r->diverged) fprintf(stderr, "initlab: the last run diverged; %s not written\n", o->save_model);
-                else if (initnn_net_save(net, o->save_model) != 0) lab_fatal("%s", initnn_last_error());
+                else if (initnn_net_set_preprocessing(net, L->data.mean, L->data.std, L->data.input_scale,
+                                                      L->data.source_train.class_names,
+                                                      L->data.source_train.class_names ? L->data.source_train.classes : 0)
+                         || initnn_net_save(net, o->save_model) != 0)
+                    lab_fatal("%s", initnn_last_error());
             }
             initnn_net_free(net);
         }
@@ -1677,6 +1769,7 @@ static void lab_summary(lab *L, int argc, char **argv, double seconds)
     fprintf(f, "; seeds 1..%d (seed s draws the weights and the batch order).\n", o->seeds);
     lab_format_duration(when, sizeof when, seconds);
     fprintf(f, "- Wall time: %s.\n\n", when);
+    if (L->data.notes[0]) fprintf(f, "Warnings about the data (also printed when the run started):\n\n%s\n", L->data.notes);
 
     fprintf(f, "## Results (mean ± sample std over %d seed%s)\n\n", o->seeds, o->seeds == 1 ? "" : "s");
     lab_main_table(L, f);
