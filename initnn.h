@@ -918,7 +918,10 @@ INITNNDEF void initnn_layer_fans(int *fan_in, int *fan_out, const initnn_layer *
    initnn_softmax_cross_entropy) or INITNN_LOSS_MSE (any output). */
 INITNNDEF int initnn_net_set_loss(initnn_net *net, int loss);
 
-/* Sets the optimizer and clears its state (moments, step count). */
+/* Sets the optimizer and clears its state (moments, step count). The
+   ranges checked (else INITNN_ERR_ARGUMENT naming the value): learning rate
+   in (0, 1e6); momentum, beta1, beta2 and rho in [0, 1); epsilon,
+   weight_decay, clip_norm and clip_value >= 0 (0 turns clipping off). */
 INITNNDEF int initnn_net_set_optimizer(initnn_net *net, const initnn_optimizer *opt);
 
 /* Redraws every layer's kernel and bias from its specs with the net's
@@ -1000,8 +1003,14 @@ INITNNDEF void initnn_clip_grad_value(float *g, size_t n, float clip);
 
    Measured on one batch, one struct per layer. "Saturated" means
    |tanh(z)| > 0.97 or sigmoid(z) outside [0.03, 0.97], where phi' has fallen
-   below 6% of its maximum. A unit is dead when it outputs exactly 0 for
-   every sample of the batch (ReLU).
+   below 6% of its maximum. A unit is a dense layer's output or a conv
+   layer's channel (all its positions). Two kinds of measure: over outputs
+   (unit x sample values: zero_fraction, saturated_fraction), which says how
+   much of the signal is lost on this batch, and over units (dead_fraction,
+   stuck_fraction), which says how many units pass no gradient for ANY
+   sample of the batch: a ReLU unit is dead when it outputs exactly 0 for
+   every sample, a tanh / sigmoid unit stuck when it is saturated for every
+   sample (at every position).
    ========================================================================= */
 
 #define INITNN_SATURATION_THRESHOLD 0.97
@@ -1012,14 +1021,20 @@ typedef struct initnn_layer_diag {
     initnn_stats pre_activation;    /* z                                              */
     initnn_stats activation;        /* y                                              */
     initnn_stats delta;             /* dL/dz: its second moment is the backward signal */
-    double zero_fraction;           /* fraction of y exactly 0                        */
-    double dead_fraction;           /* units 0 for every sample (ReLU)                */
-    double saturated_fraction;      /* tanh / sigmoid units beyond the threshold      */
+    double zero_fraction;           /* fraction of the outputs y (units x samples)
+                                       exactly 0                                      */
+    double dead_fraction;           /* fraction of units 0 for every sample (ReLU)    */
+    double saturated_fraction;      /* fraction of the outputs y (units x samples)
+                                       beyond the threshold (tanh / sigmoid)          */
     double grad_norm;               /* ||(dW, db)|| of this layer                     */
     initnn_stats weights;           /* W                                              */
     size_t weight_histogram[INITNN_DIAG_BINS];  /* over [weights.min, weights.max]    */
     double update_ratio;            /* ||W_after - W_before|| / ||W_before|| of the
                                        last step (0 before any step)                  */
+    double stuck_fraction;          /* fraction of units that pass no gradient for
+                                       any sample of the batch: dead (ReLU, the same
+                                       as dead_fraction) or saturated for every sample
+                                       (tanh / sigmoid); 0 for other activations      */
 } initnn_layer_diag;
 
 /* Runs a forward pass (evaluation mode) on X and, when labels or targets are
@@ -2468,6 +2483,20 @@ static const char *const initnn__init_names[] = {
     "torch_default", "keras_default", "flax_default", "lsuv"
 };
 
+/* Whether the named initializer takes a fan mode as its last parameter
+   (the variance-scaling families: Glorot/Xavier, He/Kaiming, LeCun). */
+static int initnn__takes_fan_mode(const char *name)
+{
+    static const char *const names[] = {
+        "glorot_normal", "xavier_normal", "glorot_uniform", "xavier_uniform", "he_normal", "kaiming_normal",
+        "he_uniform", "kaiming_uniform", "lecun_normal", "lecun_uniform"
+    };
+    size_t k;
+    for (k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (!strcmp(name, names[k])) return 1;
+    return 0;
+}
+
 /* Parses the comma-separated numbers after the colon into p[0..max-1].
    Returns how many, or -1 with the message set. */
 static int initnn__parse_numbers(const char *spec, const char *args, double *p, int max)
@@ -2570,6 +2599,15 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
         int m;
         for (m = 0; word && m < 3; m++)
             if (!strcmp(word, modes[m])) break;
+        if (word && m == 3 && initnn__takes_fan_mode(name)) {
+            /* A word where a fan mode may stand that is not a number: a
+               misspelt mode, not "too many parameters". */
+            char *end;
+            strtod(word, &end);
+            if (end == word || *end != '\0')
+                return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': mode '%s' is not fan_in, fan_out or fan_avg",
+                                    spec, word);
+        }
         if (word && m < 3) {
             if (!(name[0] == 'g' || name[0] == 'x' || name[0] == 'h' || name[0] == 'k' || name[0] == 'l'))
                 return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': '%s' takes no fan mode", spec, name);
@@ -2600,11 +2638,24 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
     else if (!strcmp(name, "lecun_normal") || !strcmp(name, "lecun_uniform") || !strcmp(name, "lsuv")) max_np = 0;
     else if (!strcmp(name, "sparse")) max_np = 2;
     else {
-        const char *best = initnn_suggest(name, initnn__init_names,
-                                          (int)(sizeof initnn__init_names / sizeof initnn__init_names[0]));
+        const int count = (int)(sizeof initnn__init_names / sizeof initnn__init_names[0]);
+        const char *best = initnn_suggest(name, initnn__init_names, count);
+        char starting[128];
+        int k, found = 0;
         if (best)
             return initnn__fail(INITNN_ERR_SPEC, "unknown initializer '%s' in spec '%s' (did you mean '%s'?)",
                                 name, spec, best);
+        /* A family name alone ("xavier", "he"): the names that start with it. */
+        starting[0] = '\0';
+        for (k = 0; k < count && name_len >= 2; k++)
+            if (!strncmp(initnn__init_names[k], name, name_len) && initnn__init_names[k][name_len] == '_' && found < 4) {
+                size_t used = strlen(starting);
+                snprintf(starting + used, sizeof starting - used, "%s'%s'", found ? " or " : "", initnn__init_names[k]);
+                found++;
+            }
+        if (found)
+            return initnn__fail(INITNN_ERR_SPEC, "unknown initializer '%s' in spec '%s' (did you mean %s?)", name, spec,
+                                starting);
         return initnn__fail(INITNN_ERR_SPEC, "unknown initializer '%s' in spec '%s'", name, spec);
     }
     if (args && max_np == 0)
@@ -3776,7 +3827,7 @@ INITNNDEF int initnn_net_set_optimizer(initnn_net *net, const initnn_optimizer *
     if (opt->type < INITNN_OPT_SGD || opt->type > INITNN_OPT_RMSPROP)
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: unknown optimizer %d", opt->type);
     if (!(opt->learning_rate > 0.0f) || !(opt->learning_rate < 1e6f))
-        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: learning rate must be > 0, got %g",
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: learning rate must be in (0, 1e6), got %g",
                             (double)opt->learning_rate);
     if (!(opt->momentum >= 0.0f && opt->momentum < 1.0f) || !(opt->beta1 >= 0.0f && opt->beta1 < 1.0f) ||
         !(opt->beta2 >= 0.0f && opt->beta2 < 1.0f) || !(opt->rho >= 0.0f && opt->rho < 1.0f))
@@ -4319,15 +4370,31 @@ INITNNDEF void initnn_net_diag_from_buffers(const initnn_net *net, initnn_layer_
                 dead += !alive;
             }
             d->dead_fraction = (double)dead / (double)l->out_c;
+            d->stuck_fraction = d->dead_fraction;
         }
         if (l->activation == INITNN_ACT_TANH || l->activation == INITNN_ACT_SIGMOID) {
             size_t saturated = 0;
             double t = INITNN_SATURATION_THRESHOLD;
+            int j, b, stuck = 0, positions = l->out_h * l->out_w, p;
             for (k = 0; k < n; k++) {
                 double y = l->y[k];
                 saturated += l->activation == INITNN_ACT_TANH ? fabs(y) > t : (y > t || y < 1.0 - t);
             }
             d->saturated_fraction = n ? (double)saturated / (double)n : 0.0;
+            /* Units saturated at every position of every sample. */
+            for (j = 0; j < l->out_c && batch > 0; j++) {
+                int live = 0;
+                for (b = 0; b < batch && !live; b++)
+                    for (p = 0; p < positions; p++) {
+                        double y = l->y[(size_t)b * l->out + (size_t)j * positions + p];
+                        if (l->activation == INITNN_ACT_TANH ? !(fabs(y) > t) : !(y > t || y < 1.0 - t)) {
+                            live = 1;
+                            break;
+                        }
+                    }
+                stuck += !live;
+            }
+            d->stuck_fraction = batch > 0 ? (double)stuck / (double)l->out_c : 0.0;
         }
         d->grad_norm = sqrt(initnn__sum_squares(l->dW, l->weight_count + l->bias_count));
         initnn_stats_compute(&d->weights, l->W, l->weight_count);
