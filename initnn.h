@@ -1180,7 +1180,9 @@ INITNNDEF int initnn_theory_predict(initnn_layer_theory *table, const initnn_net
 INITNNDEF int initnn_theory_compare(initnn_net *net, initnn_layer_theory *table, const float *X,
                                     const int *labels, const float *targets, int batch);
 
-/* Prints the table, one line a layer, to file. */
+/* Prints the table to file, one line per layer with weights, numbered 1, 2,
+   ... in that order (the first weighted layer is 1; layers without weights,
+   such as dropout or pooling, are not counted), as "layer 5 of 30" counts. */
 INITNNDEF void initnn_theory_print(FILE *file, const initnn_net *net, const initnn_layer_theory *table);
 
 /* The first layer with parameters whose predicted q leaves
@@ -4819,13 +4821,13 @@ INITNNDEF int initnn_theory_compare(initnn_net *net, initnn_layer_theory *table,
 
 INITNNDEF void initnn_theory_print(FILE *file, const initnn_net *net, const initnn_layer_theory *table)
 {
-    int i;
+    int i, weighted = 0;
     fprintf(file, "layer  kind        sigma_w^2   E[z^2] pred  E[z^2] meas   ratio   E[d^2] pred  E[d^2] meas   ratio\n");
     for (i = 0; i < net->layer_count; i++) {
         const initnn_layer_theory *t = &table[i];
         const initnn_layer *l = &net->layers[i];
         if (!t->has_params) continue;
-        fprintf(file, "%5d  %-10s  %9.4f  %11.4e  %11.4e  %6.3f  %11.4e  %11.4e  %6.3f\n", i,
+        fprintf(file, "%5d  %-10s  %9.4f  %11.4e  %11.4e  %6.3f  %11.4e  %11.4e  %6.3f\n", ++weighted,
                 l->type == INITNN_LAYER_CONV2D ? "conv2d" : "dense", t->sigma_w2, t->q_predicted, t->q_measured,
                 t->q_measured / t->q_predicted, t->delta_predicted, t->delta_measured,
                 t->delta_measured / t->delta_predicted);

@@ -385,6 +385,11 @@ if selected lab_predict_flags_glorot_and_passes_he_on_a_30_layer_relu_net "$@"; 
     grep -q "^he_normal: passes" "$TMP/p.stdout" ||
         why="${why:+$why; }he_normal does not pass: $(grep '^he_normal:' "$TMP/p.stdout")"
     grep -q "^1 of 2 inits flagged" "$TMP/p.stdout" || why="${why:+$why; }no count of flagged inits"
+    # One numbering: the table's rows count the weighted layers from 1, as
+    # the verdict's "layer 5 of 30" does.
+    rows=$(awk '/^glorot_normal$/ { on = 1; next } on && /^ *[0-9]+  dense/ { print $1 } on && /^glorot_normal:/ { exit }' \
+        "$TMP/p.stdout" | tr '\n' ' ')
+    [ "$rows" = "$(seq 1 30 | tr '\n' ' ')" ] || why="${why:+$why; }the table's rows are numbered '$rows', not 1 to 30"
     result lab_predict_flags_glorot_and_passes_he_on_a_30_layer_relu_net "$why"
 fi
 
