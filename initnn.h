@@ -1279,6 +1279,11 @@ typedef struct initnn_train_config {
     int lsuv;                   /* run LSUV on the first batch before training    */
     void (*on_epoch)(const initnn_epoch_record *record, void *user);
     void *user;
+    /* Called after every training batch (NULL: not called), e.g. to show
+       progress within a long epoch: the 1-based epoch, the batches done of
+       the epoch's batch_count, and the mean training loss of the epoch's
+       samples so far. */
+    void (*on_batch)(int epoch, int batches_done, int batch_count, double loss_so_far, void *user);
 } initnn_train_config;
 
 /* The defaults above. */
@@ -5424,6 +5429,9 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, con
             metric_sum += initnn__metric(net, net->layers[net->layer_count - 1].y, bb.labels, bb.targets, batch) * batch;
             norm_sum += norm;
             batches++;
+            if (cfg.on_batch)
+                cfg.on_batch(epoch, batches, (train.count + cfg.batch_size - 1) / cfg.batch_size,
+                             loss_sum / (start + batch), cfg.user);
         }
         initnn_net_diag_from_buffers(net, diag);
         for (l = 0; l < net->layer_count; l++)

@@ -47,7 +47,7 @@ enum { LAB_VAL_SPLIT = 0, LAB_VAL_TEST = 1, LAB_VAL_NONE = 2 };
 
 /* Per-epoch quantities kept for the plots and the summary. */
 enum {
-    F_TRAIN_LOSS = 0, F_TRAIN_METRIC, F_VAL_LOSS, F_VAL_METRIC, F_GRAD_NORM, F_ZERO, F_SAT,
+    F_TRAIN_LOSS = 0, F_TRAIN_METRIC, F_VAL_LOSS, F_VAL_METRIC, F_GRAD_NORM, F_ZERO, F_SAT, F_STUCK,
     F_COUNT
 };
 
@@ -249,6 +249,14 @@ static void lab_help(void)
         "  the whole validation set, training loss, training accuracy and gradient",
         "  norm on the probe batch. Epoch 0 is not a row of log.csv; init.csv has",
         "  the initial losses.",
+        "",
+        "Progress (stderr): on a terminal, one line rewritten in place,",
+        "    [2/3] glorot_normal  seed 1/3  epoch 4/10  loss 0.1234  elapsed 1m05s  ETA 2m10s",
+        "  after every epoch, and within an epoch that has run for 2 seconds",
+        "  (INITLAB_PROGRESS_AFTER=SECONDS sets another delay) also the batches done,",
+        "  \"epoch 4/10 (batch 120/469)\", four times a second. The ETA extrapolates",
+        "  the time per epoch so far. Piped or redirected, stderr gets one line per",
+        "  run instead (init, seed, epochs, final train/val/test metric, seconds).",
         "",
         "Exit status: 0 done (runs that diverged are reported, not fatal), 1 a data",
         "file, a write or memory failed, 2 a bad command line.",
@@ -864,6 +872,7 @@ typedef struct lab_run_result {
     char message[1024];
     double final_loss[3], final_metric[3];   /* train, val, test of the final model  */
     double init_loss, init_zero, init_sat;   /* on the probe batch              */
+    double init_first_grad;     /* the first weighted layer's gradient norm, probe    */
     double init_val_loss, init_val_metric;
     double *init_act_var;       /* per weighted layer, on the probe batch             */
     float *first_weights;       /* the first weighted layer's kernel, at init         */
@@ -1024,6 +1033,25 @@ static initnn_net *lab_build_net(lab *L, const char *init, int seed)
 
 /* Fraction of ReLU outputs that are 0 and of tanh/sigmoid outputs beyond the
    saturation threshold, over the layers that have them, from diagnostics. */
+/* Fraction of the hidden units (ReLU, tanh, sigmoid layers) that are dead or
+   saturated for every sample of the probe batch (initnn_layer_diag's
+   stuck_fraction, weighted by the layers' units); NaN without such layers. */
+static double lab_stuck_units(const initnn_net *net, const initnn_layer_diag *diag)
+{
+    double stuck = 0, units = 0;
+    int l;
+    for (l = 0; l < net->layer_count; l++) {
+        const initnn_layer *layer = &net->layers[l];
+        if (!layer->weight_count) continue;
+        if (layer->activation != INITNN_ACT_RELU && layer->activation != INITNN_ACT_TANH &&
+            layer->activation != INITNN_ACT_SIGMOID)
+            continue;
+        stuck += diag[l].stuck_fraction * layer->out_c;
+        units += layer->out_c;
+    }
+    return units > 0 ? stuck / units : NAN;
+}
+
 static void lab_fractions(const initnn_net *net, const initnn_layer_diag *diag, double *zero, double *sat)
 {
     double zeros = 0, relu = 0, saturated = 0, squashing = 0;
@@ -1054,21 +1082,54 @@ typedef struct lab_context {
     lab *L;
     initnn_net *net;
     int init, seed;
+    double epoch_start;         /* when the running epoch began                    */
+    double last_shown;          /* when progress within it was last shown          */
 } lab_context;
 
-static void lab_progress(lab *L, int init, int seed, int epoch, double loss)
+/* The progress line, on a terminal only: rewritten in place after every
+   epoch, and within an epoch (batches done of the epoch's, the loss so far)
+   once the epoch has run for 2 seconds (the environment variable
+   INITLAB_PROGRESS_AFTER sets another number of seconds), at most four
+   times a second. The ETA counts the finished part of the epoch. */
+static double lab_progress_after(void)
 {
-    char eta[32], elapsed_text[32];
+    static double after = -1.0;
+    if (after < 0.0) {
+        const char *v = getenv("INITLAB_PROGRESS_AFTER");
+        char *end;
+        after = v ? strtod(v, &end) : 2.0;
+        if (!v || end == v || *end || !(after >= 0.0)) after = 2.0;
+    }
+    return after;
+}
+static void lab_progress(lab *L, int init, int seed, int epoch, double loss, int batches_done, int batch_count)
+{
+    char eta[32], elapsed_text[32], within[64];
     double elapsed = lab_now() - L->start_time;
-    double left = L->epochs_done > 0 ? elapsed / (double)L->epochs_done * (double)(L->epochs_planned - L->epochs_done) : 0.0;
+    double done = (double)L->epochs_done + (batch_count > 0 ? (double)batches_done / batch_count : 0.0);
+    double left = done > 0 ? elapsed / done * ((double)L->epochs_planned - done) : 0.0;
     if (L->opt.quiet || !isatty(fileno(stderr))) return;
     lab_format_duration(eta, sizeof eta, left);
     lab_format_duration(elapsed_text, sizeof elapsed_text, elapsed);
-    fprintf(stderr, "\r\033[K[%d/%d] %s  seed %d/%d  epoch %d/%d  loss %.4f  elapsed %s  ETA %s%s",
-            init + 1, L->opt.init_count, L->opt.inits[init], seed + 1, L->opt.seeds, epoch, L->opt.epochs, loss,
-            elapsed_text, eta, L->opt.patience > 0 ? " (at most)" : "");
+    within[0] = '\0';
+    if (batch_count > 0)
+        snprintf(within, sizeof within, " (batch %d/%d)", batches_done, batch_count);
+    fprintf(stderr, "\r\033[K[%d/%d] %s  seed %d/%d  epoch %d/%d%s  loss %.4f  elapsed %s  ETA %s%s",
+            init + 1, L->opt.init_count, L->opt.inits[init], seed + 1, L->opt.seeds, epoch, L->opt.epochs, within,
+            loss, elapsed_text, eta, L->opt.patience > 0 ? " (at most)" : "");
     fflush(stderr);
     L->progress_shown = 1;
+}
+
+static void lab_on_batch(int epoch, int batches_done, int batch_count, double loss_so_far, void *user)
+{
+    lab_context *c = (lab_context *)user;
+    double now;
+    if (batches_done == batch_count) return;   /* the epoch's own line follows */
+    now = lab_now();
+    if (now - c->epoch_start < lab_progress_after() || now - c->last_shown < 0.25) return;
+    c->last_shown = now;
+    lab_progress(c->L, c->init, c->seed, epoch, loss_so_far, batches_done, batch_count);
 }
 
 static void lab_on_epoch(const initnn_epoch_record *rec, void *user)
@@ -1091,6 +1152,7 @@ static void lab_on_epoch(const initnn_epoch_record *rec, void *user)
     h[F_GRAD_NORM] = rec->grad_norm;
     h[F_ZERO] = zero;
     h[F_SAT] = sat;
+    h[F_STUCK] = lab_stuck_units(c->net, L->diag);
     fprintf(L->log, "\"%s\",%d,%d", L->opt.inits[c->init], c->seed + 1, rec->epoch);
     lab_csv_num(L->log, rec->train_loss);
     lab_csv_num(L->log, rec->train_metric);
@@ -1104,7 +1166,8 @@ static void lab_on_epoch(const initnn_epoch_record *rec, void *user)
     fflush(L->log);
     L->epochs_done++;
     lab_run(L, c->init, c->seed)->epochs_run = rec->epoch;
-    lab_progress(L, c->init, c->seed, rec->epoch, rec->train_loss);
+    lab_progress(L, c->init, c->seed, rec->epoch, rec->train_loss, 0, 0);
+    c->epoch_start = lab_now();   /* the diagnostics above are the epoch's too, but the next begins now */
 }
 
 /* Measures the fresh net on the probe batch: init.csv rows and what the
@@ -1131,6 +1194,9 @@ static void lab_measure_init(lab *L, initnn_net *net, int init, int seed)
         h[F_GRAD_NORM] = grad_norm;
         h[F_ZERO] = r->init_zero;
         h[F_SAT] = r->init_sat;
+        h[F_STUCK] = lab_stuck_units(net, L->diag);
+        for (l = 0; l < net->layer_count; l++)
+            if (net->layers[l].weight_count) { r->init_first_grad = L->diag[l].grad_norm; break; }
         if (L->data.has_val && initnn_net_evaluate(net, &h[F_VAL_LOSS], &h[F_VAL_METRIC], &L->data.val) != 0)
             lab_fatal("evaluating at initialization: %s", initnn_last_error());
         r->init_val_loss = h[F_VAL_LOSS];
@@ -1235,6 +1301,7 @@ static void lab_train_all(lab *L)
     cfg.shuffle = 1;
     cfg.lsuv = 0;
     cfg.on_epoch = lab_on_epoch;
+    cfg.on_batch = lab_on_batch;
     for (i = 0; i < o->init_count; i++) {
         for (s = 0; s < o->seeds; s++) {
             lab_context c;
@@ -1266,6 +1333,8 @@ static void lab_train_all(lab *L)
             c.net = net;
             c.init = i;
             c.seed = s;
+            c.epoch_start = lab_now();
+            c.last_shown = -1.0;
             cfg.user = &c;
             err = r->diverged ? INITNN_ERR_NONFINITE
                 : initnn_net_train(net, &L->data.train, L->data.has_val ? &L->data.val : NULL, &cfg, &epochs_run);
@@ -1706,8 +1775,12 @@ static void lab_main_table(lab *L, FILE *f)
     const char *m = lab_metric_name(L);
     int cls = L->data.classification, i, s, digits = cls ? 4 : 4;
     double *v = (double *)lab_alloc((size_t)o->seeds * sizeof(double));
-    fprintf(f, "| init | epochs | train %s, epoch 1 | val %s, epoch 1 | train %s, last epoch | val %s, last epoch | "
-            "test %s |\n", m, m, m, m, m);
+    /* One batch per epoch (--batch full): epoch 1's training metric is
+       measured on that batch before its one step, i.e. of the initial
+       weights. */
+    int one_batch = o->batch <= 0 || o->batch >= L->data.train.count;
+    fprintf(f, "| init | epochs | train %s, epoch 1%s | val %s, epoch 1 | train %s, last epoch | val %s, last epoch | "
+            "test %s |\n", m, one_batch ? " (initial weights)" : "", m, m, m, m);
     fprintf(f, "|---|---|---|---|---|---|---|\n");
     for (i = 0; i < o->init_count; i++) {
         char cells[5][64], epochs[64];
@@ -1777,6 +1850,9 @@ static void lab_summary(lab *L, int argc, char **argv, double seconds)
             "(Keras' convention), val %s is measured after the epoch%s. Test %s is the final model's%s.\n",
             mt, mt, L->data.has_val ? "" : " (no validation set: empty)", mt,
             o->patience > 0 ? " (the restored best weights)" : "");
+    if (o->batch <= 0 || o->batch >= L->data.train.count)
+        fprintf(f, "With one batch per epoch, train %s of epoch 1 is measured in the forward pass before the epoch's "
+                "only step: it is the initial weights' %s, and so labelled.\n", mt, mt);
     if (L->data.val_is_test) fprintf(f, "The validation set is the test set, so val and test columns coincide.\n");
 
     /* The final model on each set. */
@@ -1878,6 +1954,38 @@ static void lab_summary(lab *L, int argc, char **argv, double seconds)
     }
     fprintf(f, "\nLayer %d is the last hidden layer; the variance is over all units and samples of the probe batch. "
             "Every layer's value is in init.csv and act_var_init.svg.\n", L->weighted_layers > 1 ? L->weighted_layers - 1 : 1);
+
+    /* Gradient and saturation, at initialization and after training. */
+    fprintf(f, "\n## Gradient, dead and saturated units: at initialization and at the end\n\n");
+    fprintf(f, "| init | layer 1 gradient norm at init | ReLU outputs = 0, init | ReLU outputs = 0, end | "
+            "tanh/sigmoid saturated, init | tanh/sigmoid saturated, end | stuck units, init | stuck units, end |\n"
+            "|---|---|---|---|---|---|---|---|\n");
+    for (i = 0; i < o->init_count; i++) {
+        char cells[7][64];
+        double mean, std;
+        int n;
+        static const int fields[3] = {F_ZERO, F_SAT, F_STUCK};
+        for (s = 0; s < o->seeds; s++) v[s] = lab_run(L, i, s)->init_first_grad;
+        lab_mean_std(v, o->seeds, 1, &mean, &std, &n);
+        lab_format_ms(cells[0], sizeof cells[0], mean, std, n, 3, 1);
+        for (k = 0; k < 6; k++) {
+            for (s = 0; s < o->seeds; s++) {
+                const lab_run_result *r = lab_run(L, i, s);
+                int e = k % 2 == 0 ? 0 : r->epochs_run;
+                v[s] = (k % 2 == 1 && (r->diverged || e < 1)) ? NAN : lab_hist(L, i, s, e)[fields[k / 2]];
+            }
+            lab_mean_std(v, o->seeds, 1, &mean, &std, &n);
+            lab_format_ms(cells[k + 1], sizeof cells[k + 1], mean, std, n, 3, 1);
+        }
+        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", o->inits[i], cells[0], cells[1], cells[2], cells[3],
+                cells[4], cells[5], cells[6]);
+    }
+    fprintf(f, "\nMean ± sample std over seeds, on the probe batch: at initialization and after the last epoch run. "
+            "The gradient norm is ||(dW, db)|| of the first weighted layer for the probe batch's loss. Outputs = 0 "
+            "and saturated (|tanh| > %g, sigmoid outside [%g, %g]) count unit × sample values; stuck units are "
+            "hidden units dead (ReLU, 0 for every probe sample) or saturated for every probe sample, which pass "
+            "no gradient at all. — : the net has no such layer.\n", INITNN_SATURATION_THRESHOLD,
+            1.0 - INITNN_SATURATION_THRESHOLD, INITNN_SATURATION_THRESHOLD);
     if (L->has_conv) {
         /* Conv nets: every weighted layer, as conv fans are where scales go wrong. */
         fprintf(f, "\nActivation variance at initialization per weighted layer (Var of the layer's output after its "

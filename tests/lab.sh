@@ -78,7 +78,9 @@ lab_cnn_summary_has_activation_variance_per_conv_layer lab_writes_first_layer_we
 lab_trains_a_cnn_on_cifar10_and_cifar100_binary_batches
 lab_standardized_regression_model_reloads_with_its_test_mae lab_csv_with_a_byte_order_mark_reads_and_unknown_columns_are_listed
 lab_csv_text_labels_become_sorted_classes_in_summary_and_checkpoint lab_csv_warns_of_whole_number_targets_and_empty_classes
-lab_csv_stray_text_cell_in_the_first_row_is_said"
+lab_csv_stray_text_cell_in_the_first_row_is_said lab_progress_is_one_line_per_run_when_piped
+lab_progress_shows_the_batches_within_an_epoch_on_a_terminal lab_summary_reports_gradient_and_stuck_units_at_init_and_end
+lab_full_batch_labels_epoch_1_as_the_initial_weights"
 any=
 for t in $TESTS; do
     if selected "$t" "$@"; then any=1; fi
@@ -699,6 +701,67 @@ if selected lab_csv_stray_text_cell_in_the_first_row_is_said "$@"; then
     # A real header is not a stray cell.
     grep -q "taken as a header" "$TMP/reg.stderr" 2>/dev/null && why="${why:+$why; }a real header was called a stray cell"
     result lab_csv_stray_text_cell_in_the_first_row_is_said "$why"
+fi
+
+# ---- progress and the summary of a sweep ------------------------------------------------------------
+
+if selected lab_progress_is_one_line_per_run_when_piped "$@"; then
+    why=
+    # The first run's stderr was a file: one line per init x seed, no
+    # carriage returns or escape sequences.
+    n=$(grep -c "^initlab: .* seed [12]: 2 epochs, train acc" "$TMP/a.stderr")
+    [ "$n" -eq 4 ] || why="$n run lines on stderr, expected 2 inits x 2 seeds = 4: $(head -n 2 "$TMP/a.stderr" | tr '\n' ' ')"
+    [ "$(lines "$TMP/a.stderr")" -eq 4 ] || why="${why:+$why; }$(lines "$TMP/a.stderr") lines on stderr, expected 4"
+    if LC_ALL=C grep -q "$(printf '\r')" "$TMP/a.stderr"; then why="${why:+$why; }a carriage return on piped stderr"; fi
+    result lab_progress_is_one_line_per_run_when_piped "$why"
+fi
+
+if selected lab_progress_shows_the_batches_within_an_epoch_on_a_terminal "$@"; then
+    if ! command -v script >/dev/null 2>&1; then
+        echo "SKIP lab_progress_shows_the_batches_within_an_epoch_on_a_terminal: script(1) is missing (Debian bsdutils)"
+    else
+        why=
+        # script(1) gives the lab a terminal; INITLAB_PROGRESS_AFTER=0 shows
+        # progress within every epoch at once instead of after 2 seconds.
+        INITLAB_PROGRESS_AFTER=0 script -qc "$LAB --data moons --samples 1000 --hidden 8 --batch 8 --init he_normal \
+            --seeds 1 --epochs 2 --out $TMP/tty" "$TMP/tty.typescript" >/dev/null 2>&1 </dev/null ||
+            why="the run under script(1) failed"
+        tr '\r' '\n' <"$TMP/tty.typescript" >"$TMP/tty.lines"
+        grep -aq "^.*\[1/1\] he_normal  seed 1/1  epoch 1/2 (batch 1/79)  loss [0-9.]*  elapsed 0s  ETA" "$TMP/tty.lines" ||
+            why="${why:+$why; }no progress line within epoch 1: $(grep -a 'epoch' "$TMP/tty.lines" | head -n 1)"
+        grep -aq "epoch 2/2  loss [0-9.]*  elapsed" "$TMP/tty.lines" ||
+            why="${why:+$why; }no progress line after epoch 2"
+        result lab_progress_shows_the_batches_within_an_epoch_on_a_terminal "$why"
+    fi
+fi
+
+if selected lab_summary_reports_gradient_and_stuck_units_at_init_and_end "$@"; then
+    why=
+    # The first run: ReLU, two seeds. Mean ± std for the gradient norm and
+    # the ReLU fractions at init and at the end; no tanh/sigmoid layer: —.
+    row=$(sed -n '/^## Gradient, dead and saturated units/,/^## /p' "$TMP/a/summary.md" | grep "^| $INIT_B |")
+    echo "$row" | grep -Eq "^\| $INIT_B \| [0-9.e+-]+ ± [0-9.e+-]+ \| [0-9.]+ ± [0-9.e+-]+ \| [0-9.]+ ± [0-9.e+-]+ \| — \| — \| [0-9.]+ ± [0-9.e+-]+ \| [0-9.]+ ± [0-9.e+-]+ \|$" ||
+        why="the $INIT_B row is '$row'"
+    # tanh with a large init: saturated outputs at init, none of them ReLU.
+    if ! "$LAB" --data moons --samples 300 --hidden 8 --activation tanh --init 'random_normal:3' --seeds 2 --epochs 1 \
+        --out "$TMP/tanh" --quiet 2>"$TMP/tanh.stderr"; then
+        why="${why:+$why; }the tanh run failed: $(head -n 1 "$TMP/tanh.stderr")"
+    else
+        row=$(grep "^| random_normal:3 | [0-9]" "$TMP/tanh/summary.md" | tail -n 1)
+        echo "$row" | awk -F'|' '{ split($6, a, " "); exit !($4 ~ /—/ && a[1] > 0.3) }' ||
+            why="${why:+$why; }random_normal:3 with tanh: '$row', expected saturated outputs > 0.3 at init and no ReLU"
+    fi
+    result lab_summary_reports_gradient_and_stuck_units_at_init_and_end "$why"
+fi
+
+if selected lab_full_batch_labels_epoch_1_as_the_initial_weights "$@"; then
+    why=
+    "$LAB" --data moons --samples 300 --hidden 8 --batch full --init he_normal --seeds 2 --epochs 2 --out "$TMP/full" \
+        --quiet 2>"$TMP/full.stderr" || why="failed: $(head -n 1 "$TMP/full.stderr")"
+    grep -q "^| init | epochs | train acc, epoch 1 (initial weights) |" "$TMP/full/summary.md" ||
+        why="${why:+$why; }the table does not label epoch 1 as the initial weights"
+    grep -q "train acc, epoch 1 (initial weights)" "$TMP/a/summary.md" && why="${why:+$why; }labelled so with batches of 32"
+    result lab_full_batch_labels_epoch_1_as_the_initial_weights "$why"
 fi
 
 exit "$status"
