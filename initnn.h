@@ -1727,10 +1727,15 @@ INITNNDEF void initnn_clear_error(void) { initnn__error_message[0] = '\0'; }
    return initnn__fail(INITNN_ERR_ARGUMENT, "fan_in must be >= 1, got %d", fan_in); */
 static int initnn__fail(int code, const char *format, ...)
 {
+    /* Formatted apart first: a caller may pass the current message as an
+       argument, to wrap it ("bias spec: %s"), and vsnprintf must not write
+       over what it is reading. */
+    char message[sizeof initnn__error_message];
     va_list args;
     va_start(args, format);
-    vsnprintf(initnn__error_message, sizeof initnn__error_message, format, args);
+    vsnprintf(message, sizeof message, format, args);
     va_end(args);
+    memcpy(initnn__error_message, message, sizeof message);
     return code;
 }
 

@@ -86,15 +86,17 @@ static void a_bad_bias_spec_is_said_to_be_the_bias(void)
     CHECK(initnn_net_create(&net, 3, 4, 1) == 0, "initnn_net_create: %s", initnn_last_error());
     err = initnn_net_add_dense(net, 4, "relu", "he_normal", "bogus");
     CHECK(err == INITNN_ERR_SPEC, "a bogus bias spec was accepted (%d)", err);
-    message_has("add_dense", "bias");
-    message_has("add_dense", "bogus");
+    /* The whole message, not a garbled one: the wrapped message was once
+       formatted over itself. */
+    CHECK(!strcmp(initnn_last_error(), "initnn_net_add_dense: bias spec: unknown initializer 'bogus' in spec 'bogus' "
+                  "(did you mean 'ones'?)"), "add_dense: the message is '%s'", initnn_last_error());
     CHECK(net->layer_count == 0, "the refused layer was added");
     initnn_net_free(net);
     net = NULL;
     err = initnn_net_from_arch(&net, "dense:4,relu,dense:2,softmax", 3, 1, 1, "he_normal", "xavier", 4, 1);
     CHECK(err == INITNN_ERR_SPEC && net == NULL, "initnn_net_from_arch with bias 'xavier' returned %d", err);
-    message_has("from_arch", "bias");
-    message_has("from_arch", "'xavier_normal' or 'xavier_uniform'");
+    message_has("from_arch", "bias spec: unknown initializer 'xavier' in spec 'xavier' (did you mean 'xavier_normal' or "
+                "'xavier_uniform'?)");
 }
 
 /* One input, x = +1 and x = -1; four units with z = w x + b:
