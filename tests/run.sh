@@ -345,14 +345,14 @@ EOF
             awk -v want="$k" '/^```c/ { n++; if (n == want) { inside = 1; next } } /^```/ { if (inside) exit } inside' \
                 README.md >"$OUT/readme_example_$k.c"
             if grep -q 'int main' "$OUT/readme_example_$k.c"; then
-                name=readme_example
-                [ "$k" -gt 1 ] && name=readme_example_$k
+                readme_name=readme_example
+                [ "$k" -gt 1 ] && readme_name=readme_example_$k
                 rm -f "$OUT/readme_example_$k"
                 # shellcheck disable=SC2086
-                check_header "${name}_compiles_warning_free" \
+                check_header "${readme_name}_compiles_warning_free" \
                     "$CC" $WARN -O2 -I. "$OUT/readme_example_$k.c" -o "$OUT/readme_example_$k" -lm
                 if [ -x "$OUT/readme_example_$k" ]; then
-                    check_header "${name}_runs" "./$OUT/readme_example_$k"
+                    check_header "${readme_name}_runs" "./$OUT/readme_example_$k"
                 fi
             fi
             k=$((k + 1))
