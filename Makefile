@@ -12,6 +12,7 @@
 #   make bench      products and training speed against OpenBLAS / PyTorch
 #   make web        the browser page, build/web/index.html (needs emscripten)
 #   make exp-...    the recipes below, each one initlab run writing results/<name>/
+#   make exp-paper-...  five papers' figures reproduced (examples/papers.c), QUICK=1 for a short run
 CC      ?= cc
 CFLAGS  ?= -O2
 WARN     = -std=c99 -Wall -Wextra -pedantic -Werror
@@ -21,7 +22,8 @@ BUILD    = build
 .PHONY: all test check tutorial demo init-demo bench clean predict data data-mnist data-fashion web web-native \
         exp-mnist-3inits exp-mnist-4inits exp-moons-scale exp-6inits exp-6inits-mnist \
         exp-6inits-fashion exp-6inits-regression exp-deep exp-framework-defaults exp-6inits-cnn \
-        exp-6inits-cnn-mnist exp-6inits-cnn-fashion exp-6inits-cnn-data exp-predict-deep
+        exp-6inits-cnn-mnist exp-6inits-cnn-fashion exp-6inits-cnn-data exp-predict-deep \
+        papers exp-papers exp-paper-glorot exp-paper-saxe exp-paper-schoenholz exp-paper-pennington exp-paper-lsuv
 
 all: $(BUILD)/init_demo initlab
 
@@ -221,6 +223,78 @@ web-native: $(WEB)/web-native
 $(WEB)/web-native: examples/web/initnn_web.c initnn.h
 	@mkdir -p $(WEB)
 	$(CC) $(WARN) -O2 -ffp-contract=off -I. $< -o $@ $(LDLIBS)
+# ---- the papers' figures (examples/papers.c) -----------------------------------------
+# Five figures of the literature at this machine's scale, each into
+# results/exp-paper-<name>/: figure SVG(s) on the paper's axes and summary.md
+# (what agrees with the paper and what does not, in numbers). SEEDS=N
+# seeds (default 3); QUICK=1 a smaller run of a few minutes; EXTRA=...
+# flags appended to the command (./build/papers --help lists them).
+# They run on one thread unless OMP_NUM_THREADS says otherwise: their
+# layers are 32 to 128 units wide, where a second thread costs more in
+# waiting than it saves (measured: 8 s on one thread, 107 s on two for
+# the QUICK Pennington nets while the machine was busy). The results do
+# not depend on the number of threads.
+PAPERS      = $(BUILD)/papers
+RUN_PAPERS  = OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} ./$(PAPERS)
+QUICK_ON    = $(filter 1 yes,$(QUICK))
+comma      := ,
+empty      :=
+space      := $(empty) $(empty)
+csv_list    = $(subst $(space),$(comma),$(strip $(1)))
+
+$(PAPERS): examples/papers.c initnn.h | $(BUILD)
+	$(CC) $(LAB_WARN) $(LAB_CFLAGS) -I. $< -o $@ $(LDLIBS)
+
+papers: $(PAPERS)
+
+exp-papers: exp-paper-glorot exp-paper-saxe exp-paper-schoenholz exp-paper-pennington exp-paper-lsuv
+
+# Glorot & Bengio (2010), Figs. 6-7: no training; 5 tanh layers of 1000
+# (QUICK=1: 500) on a batch of 1000 MNIST images (QUICK=1: 500).
+exp-paper-glorot: data-mnist $(PAPERS)
+	$(RUN_PAPERS) glorot --seeds $(SEEDS) $(if $(QUICK_ON),--width 500 --batch 500) --out $(RESULTS)/$@ $(EXTRA)
+
+# Saxe et al. (2014): linear nets of 1 to 128 (QUICK=1: 32) weight layers of
+# 64 units on 2000 MNIST images (QUICK=1: 1000), SGD at three rates.
+exp-paper-saxe: data-mnist $(PAPERS)
+	$(RUN_PAPERS) saxe --seeds $(SEEDS) \
+	    $(if $(QUICK_ON),--depths 1$(comma)2$(comma)4$(comma)8$(comma)16$(comma)32 --train-limit 1000 --epochs 12,--depths 1$(comma)2$(comma)4$(comma)8$(comma)16$(comma)32$(comma)64$(comma)128 --epochs 20) \
+	    --out $(RESULTS)/$@ $(EXTRA)
+
+# Schoenholz et al. (2017), the phase diagram: one process per (depth,
+# sigma_w^2) cell, so make -j2 runs two at a time. The cells go to cells/ (QUICK=1:
+# cells-quick/, one seed, fewer and narrower nets, fewer steps);
+# phase-plot draws the heat map and writes the summary.
+PHASE_DIR    = $(RESULTS)/exp-paper-schoenholz
+PHASE_DEPTHS = $(if $(QUICK_ON),10 20 40 70 100,10 20 30 45 60 80 100 130)
+PHASE_SW2    = $(if $(QUICK_ON),1 1.5 1.75 2 2.5 3 4,1 1.25 1.5 1.75 2 2.25 2.5 3 3.5 4)
+PHASE_CELLS  = $(PHASE_DIR)/cells$(if $(QUICK_ON),-quick)
+PHASE_TRAIN  = $(if $(QUICK_ON),--seeds 1 --width 48 --steps 400,--seeds $(SEEDS) --width 64 --steps 1000)
+PHASE_FILES  = $(foreach d,$(PHASE_DEPTHS),$(foreach w,$(PHASE_SW2),$(PHASE_CELLS)/d$(d)_w$(w).csv))
+
+exp-paper-schoenholz: $(PHASE_FILES) $(PAPERS)
+	$(RUN_PAPERS) phase-plot --cells $(PHASE_CELLS) --depths $(call csv_list,$(PHASE_DEPTHS)) \
+	    --sw2 $(call csv_list,$(PHASE_SW2)) --out $(PHASE_DIR)
+
+$(PHASE_CELLS)/%.csv: $(PAPERS) | data-mnist
+	@mkdir -p $(@D)
+	$(RUN_PAPERS) phase-cell \
+	    --depth $(patsubst d%,%,$(firstword $(subst _, ,$*))) --sw2 $(patsubst w%,%,$(lastword $(subst _, ,$*))) \
+	    $(PHASE_TRAIN) --out $@ $(EXTRA)
+
+# Pennington et al. (2017): 200 (QUICK=1: 100) tanh or ReLU layers of 64
+# (QUICK=1: 32), SGD with momentum; Jacobian spectra at init.
+exp-paper-pennington: data-mnist $(PAPERS)
+	$(RUN_PAPERS) pennington --seeds $(SEEDS) \
+	    $(if $(QUICK_ON),--depth 100 --width 32 --steps 200,--depth 200 --width 64 --steps 600) \
+	    --out $(RESULTS)/$@ $(EXTRA)
+
+# Mishkin & Matas (2016): 30 (QUICK=1: 20) ReLU layers of 128 (QUICK=1:
+# 64); LSUV against orthogonal and He.
+exp-paper-lsuv: data-mnist $(PAPERS)
+	$(RUN_PAPERS) lsuv --seeds $(SEEDS) \
+	    $(if $(QUICK_ON),--depth 20 --width 64 --steps 300,--depth 30 --width 128 --steps 600) \
+	    --out $(RESULTS)/$@ $(EXTRA)
 
 test:
 	sh tests/run.sh

@@ -43,9 +43,9 @@
                         the naive triple-loop products, the direct sums of
                         a convolution, scalar Adam, no intrinsics, no OpenMP
                         (section 16 is not compiled). Results agree with the
-                        default build to float rounding and is several
-                        times slower (make bench prints both): the lesson
-                        of section 16.
+                        default build to float rounding; a training epoch
+                        takes about fifty times as long (make bench prints
+                        both): the lesson of section 16.
       INITNN_NO_SIMD    use the portable loops even where AVX2/FMA is enabled.
       INITNN_NO_AVX512  use the AVX2 matrix-product kernel even where
                         AVX-512F is enabled (-march=native on a CPU with
@@ -85,6 +85,32 @@
                                    unknown activation
           initnn_theory_first_bad_layer   returns a layer index, or -1 (none:
                                    not an error)
+        and a failure changes these, and nothing else, as said here:
+          initnn_net_from_arch, initnn_net_load   set *out to NULL
+          initnn_npy_read          sets *data to NULL (ndim, shape untouched)
+          initnn_make_*, initnn_load_*   leave *out all zero, so that
+                                   initnn_data_free(out) is always safe (a
+                                   set already in *out is not freed first)
+          initnn_net_step          a step that makes a weight non-finite is
+                                   undone: weights and step count are
+                                   restored; the optimizer's moments keep
+                                   the failed update (reset the optimizer
+                                   before stepping again), the gradients
+                                   stay clipped, and the weights-before
+                                   record is the restored weights
+          initnn_net_train_batch   on a non-finite loss or gradient: no
+                                   update, but the gradients and *loss are
+                                   the failed batch's
+          initnn_net_train         stops at a NaN or Inf mid-run keeping
+                                   every step before it (weights, optimizer,
+                                   generator); *epochs_run says how many
+                                   epochs completed
+          initnn_lsuv, initnn_net_train, initnn_net_train_batch
+                                   when they fail after a forward pass, the
+                                   layers' activation buffers and the record
+                                   of the last forward (what
+                                   initnn_net_backward differentiates) are
+                                   those of that pass
         and the plain loops -- the products, activations, losses and layer
         passes, the plain initializer functions, the statistics -- are void
         or return their value without checking: they trust the sizes they
@@ -898,7 +924,7 @@ INITNNDEF int initnn_net_add_flatten(initnn_net *net);
    from kernel_init and every bias from bias_init (NULL: "zeros"). The input
    is channels x height x width features (a dense-only net may pass 1, 1, n).
    Errors name the bad token: "arch token 3 'dens:128': unknown layer 'dens'
-   (did you mean 'dense'?)". */
+   (did you mean 'dense'?)". *out is NULL on failure. */
 INITNNDEF int initnn_net_from_arch(initnn_net **out, const char *arch, int channels, int height, int width,
                                    const char *kernel_init, const char *bias_init, int max_batch,
                                    uint64_t seed);
@@ -983,8 +1009,9 @@ INITNNDEF initnn_optimizer initnn_rmsprop(float learning_rate);
 /* Applies one update of the net's optimizer to every parameter from the
    accumulated gradients (after clipping, if the optimizer asks for it).
    Records each layer's update norm. If any updated weight is not finite the
-   step is undone (the weights before it are restored) and
-   INITNN_ERR_NONFINITE is returned naming the layer. */
+   step is undone (the weights before it and the step count are restored)
+   and INITNN_ERR_NONFINITE is returned naming the layer; the optimizer's
+   moments keep the failed update (CONVENTIONS' exceptions). */
 INITNNDEF int initnn_net_step(initnn_net *net);
 
 /* Global L2 norm of all gradients, sqrt(sum g^2), in double. */
@@ -1298,7 +1325,9 @@ INITNNDEF void initnn_data_batch(float *X, int *labels, float *targets, const in
    a check that the loss and every gradient are finite, step. *loss (may be
    NULL) gets the batch loss, *grad_norm (may be NULL) the global gradient
    norm before clipping. On a NaN or Inf, no update is made and
-   INITNN_ERR_NONFINITE says where (loss, or the layer whose gradient). */
+   INITNN_ERR_NONFINITE says where (loss, or the layer whose gradient); the
+   gradients and *loss are then the failed batch's. Bad labels and inputs
+   fail before anything is changed. */
 INITNNDEF int initnn_net_train_batch(initnn_net *net, const float *X, const int *labels,
                                      const float *targets, int batch, float *loss,
                                      double *grad_norm);
@@ -1323,14 +1352,16 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train, const 
    turn, forward the batch and scale W by 1/sqrt(Var(z)) until
    |Var(z) - 1| < tol (default 0.1 if tol <= 0) or max_iter scalings
    (default 10 if <= 0). iterations (may be NULL) gets the count per layer
-   (layer_count entries, 0 for layers that are not dense). */
+   (layer_count entries, 0 for layers that are not dense). If a layer's
+   output variance is 0 or not finite, INITNN_ERR_NONFINITE, and the
+   weights of every layer are restored. */
 INITNNDEF int initnn_lsuv(initnn_net *net, const float *X, int batch, float tol, int max_iter,
                           int *iterations);
 
 /* ============================================================================
    12. Data
 
-   Loaders and generators fill an initnn_data (section 10) whose arrays they
+   Loaders and generators fill an initnn_data (section 11) whose arrays they
    allocate; initnn_data_free releases them. Views made by initnn_data_split
    or by hand point into another set and own nothing.
 
@@ -1340,7 +1371,8 @@ INITNNDEF int initnn_lsuv(initnn_net *net, const float *X, int batch, float tol,
 
    Every loader checks what it reads and fails with INITNN_ERR_FORMAT (or
    _IO, _OVERFLOW, _MEMORY) and a message naming the file, the position and
-   the reason; on failure *out is left empty (all zero) and nothing leaks.
+   the reason; on failure *out is left empty (all zero) and nothing leaks
+   (the generators' too), so initnn_data_free(out) is always safe.
    ========================================================================= */
 
 /* Frees what a loader or generator allocated and zeroes *data. A view (no
@@ -1461,7 +1493,7 @@ INITNNDEF int initnn_net_save(const initnn_net *net, const char *path);
 
 /* Reads a checkpoint into a new net with the given max_batch. Every field
    is validated; a bad magic, version, size, checksum or a truncated file is
-   INITNN_ERR_FORMAT with the offset and reason. */
+   INITNN_ERR_FORMAT with the offset and reason; *out is then NULL. */
 INITNNDEF int initnn_net_load(initnn_net **out, const char *path, int max_batch);
 
 /* Reads a checkpoint into an existing net, which must have the same
@@ -1477,7 +1509,8 @@ INITNNDEF int initnn_npy_write(const char *path, const float *data, int ndim, co
 
 /* Reads a .npy of '<f4' or '<f8' (converted to float), C order, up to 8
    dimensions. *data is allocated with INITNN_MALLOC (free with INITNN_FREE
-   or initnn_free); shape gets ndim entries. */
+   or initnn_free); shape gets ndim entries. On failure *data is NULL and
+   ndim and shape are untouched. */
 INITNNDEF int initnn_npy_read(float **data, int *ndim, int shape[8], const char *path);
 
 /* Frees memory that initnn allocated for the caller. */
@@ -1766,7 +1799,7 @@ static void *initnn__alloc_array(size_t n, size_t size)
 }
 
 /* ---- files: whole-file reads, bounds-checked parsing, atomic writes -------
-   Used by the loaders (section 11), checkpoints (12) and plots (13). */
+   Used by the loaders (section 12), checkpoints (13) and plots (14). */
 
 INITNNDEF uint32_t initnn_crc32(uint32_t crc, const void *data, size_t n)
 {
@@ -3486,23 +3519,28 @@ static int initnn__add_parametric(initnn_net *net, initnn_layer *proto, size_t w
     layer.param_offset = net->param_count;
     layer.weight_count = weights;
     layer.bias_count = (size_t)units;
-    net->layers[net->layer_count] = layer;
-    net->layer_count++;
-    if ((err = initnn__grow_params(net, weights + (size_t)units))) {
-        net->layer_count--;
-        initnn__free_layer_buffers(&net->layers[net->layer_count]);
-        return err;
-    }
     {
-        /* Drawing can fail too (orthogonal allocates): then take the layer
-           back out, and the generator's draws with it. */
+        /* Drawn into a scratch copy before the net's arrays grow (which
+           moves them): drawing can fail (orthogonal allocates), and a failed
+           add leaves the net as it was -- arrays, free slot and generator. */
         initnn_rng rng = net->rng;
-        if ((err = initnn__init_params(net, &net->layers[net->layer_count - 1]))) {
-            net->layer_count--;
-            initnn__free_layer_buffers(&net->layers[net->layer_count]);
-            net->param_count -= weights + (size_t)units;
+        initnn_layer free_slot = net->layers[net->layer_count];
+        float *drawn = (float *)initnn__alloc_floats(weights + (size_t)units);
+        if (!drawn) err = initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory for %lu parameters", who,
+                                       (unsigned long)(weights + (size_t)units));
+        layer.W = drawn;
+        layer.b = drawn ? drawn + weights : NULL;
+        if (!err) err = initnn__init_params(net, &layer);
+        if (!err) {
+            net->layers[net->layer_count++] = layer;
+            if ((err = initnn__grow_params(net, weights + (size_t)units))) net->layers[--net->layer_count] = free_slot;
+            else memcpy(net->layers[net->layer_count - 1].W, drawn, (weights + (size_t)units) * sizeof(float));
+        }
+        if (err) {
+            initnn__free_layer_buffers(&layer);
             net->rng = rng;
         }
+        INITNN_FREE(drawn);
     }
     return err;
 }
@@ -3863,22 +3901,28 @@ INITNNDEF int initnn_net_reinit(initnn_net *net, uint64_t seed)
     int i, err;
     initnn_rng rng;
     uint64_t old_seed;
+    float *saved;
     if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_reinit: NULL net");
     /* Drawing can fail (orthogonal allocates): keep what to put back. */
+    saved = net->param_count ? (float *)initnn__alloc_floats(net->param_count) : NULL;
+    if (net->param_count && !saved) return initnn__fail(INITNN_ERR_MEMORY, "initnn_net_reinit: out of memory");
     rng = net->rng;
     old_seed = net->seed;
-    if (net->param_count) memcpy(net->params_backup, net->params, net->param_count * sizeof(float));
+    if (net->param_count) memcpy(saved, net->params, net->param_count * sizeof(float));
     net->seed = seed;
     initnn_rng_seed(&net->rng, seed);
     for (i = 0; i < net->layer_count; i++) {
         initnn_layer *l = &net->layers[i];
         if (l->weight_count && (err = initnn__init_params(net, l))) {
-            memcpy(net->params, net->params_backup, net->param_count * sizeof(float));
+            memcpy(net->params, saved, net->param_count * sizeof(float));
+            INITNN_FREE(saved);
             net->rng = rng;
             net->seed = old_seed;
             return err;
         }
     }
+    if (net->param_count) memcpy(net->params_backup, saved, net->param_count * sizeof(float));
+    INITNN_FREE(saved);
     net->opt.step = 0;
     net->steps_taken = 0;
     if (net->param_count) {
@@ -4046,14 +4090,16 @@ static float initnn__loss_and_seed(initnn_net *net, const int *labels, const flo
 
 /* Checks that the net can compute its loss on the last forward: layers, a
    forward pass, the targets its loss needs, labels in range. */
-static int initnn__check_ready(const initnn_net *net, const int *labels, const float *targets,
-                               const char *who)
+/* Whether labels (or targets) for batch samples suit the net's loss: a
+   function that runs a forward pass before its backward checks them first,
+   so that a bad label fails with nothing changed. */
+static int initnn__check_labels(const initnn_net *net, const int *labels, const float *targets, int batch,
+                                const char *who)
 {
     const initnn_layer *last;
     int b;
     if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "%s: NULL net", who);
     if (net->layer_count == 0) return initnn__fail(INITNN_ERR_ARGUMENT, "%s: the net has no layers", who);
-    if (net->batch < 1) return initnn__fail(INITNN_ERR_ARGUMENT, "%s: no forward pass before", who);
     last = &net->layers[net->layer_count - 1];
     if (net->loss == INITNN_LOSS_SOFTMAX_CROSS_ENTROPY &&
         (last->type != INITNN_LAYER_DENSE || last->activation != INITNN_ACT_SOFTMAX))
@@ -4064,11 +4110,19 @@ static int initnn__check_ready(const initnn_net *net, const int *labels, const f
         return INITNN_OK;
     }
     if (!labels) return initnn__fail(INITNN_ERR_ARGUMENT, "%s: softmax cross-entropy needs labels", who);
-    for (b = 0; b < net->batch; b++)
+    for (b = 0; b < batch; b++)
         if (labels[b] < 0 || labels[b] >= last->out)
             return initnn__fail(INITNN_ERR_ARGUMENT, "%s: label %d of sample %d is outside [0, %d)",
                                 who, labels[b], b, last->out);
     return INITNN_OK;
+}
+
+static int initnn__check_ready(const initnn_net *net, const int *labels, const float *targets,
+                               const char *who)
+{
+    if (net && net->layer_count > 0 && net->batch < 1)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "%s: no forward pass before", who);
+    return initnn__check_labels(net, labels, targets, net ? net->batch : 0, who);
 }
 
 INITNNDEF float initnn_net_loss(const initnn_net *net, const int *labels, const float *targets)
@@ -4433,6 +4487,9 @@ INITNNDEF int initnn_net_diagnose(initnn_net *net, initnn_layer_diag *out, doubl
 {
     int err;
     if (!net || !out) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_diagnose: NULL %s", net ? "out" : "net");
+    if ((labels || targets) && batch >= 1 && batch <= net->max_batch &&
+        (err = initnn__check_labels(net, labels, targets, batch, "initnn_net_diagnose")))
+        return err;
     if (!initnn_net_forward(net, X, batch, 0)) return INITNN_ERR_ARGUMENT;
     if (labels || targets) {
         initnn_net_zero_grad(net);
@@ -4749,9 +4806,10 @@ static int initnn__layer_sigmas(const initnn_layer *l, double *sigma_w2, double 
 
 /* The forward and backward predictions from the input's second moment and
    the output's delta second moment. */
-static int initnn__theory_run(const initnn_net *net, double input_m2, double output_delta, initnn_layer_theory *table)
+static int initnn__theory_run(const initnn_net *net, double input_m2, double output_delta, initnn_layer_theory *out)
 {
     double m2 = input_m2, slope2[INITNN_MAX_LAYERS], backward[INITNN_MAX_LAYERS];
+    initnn_layer_theory table[INITNN_MAX_LAYERS];   /* copied to out only when every row is made */
     int i, err, last_param = -1;
     for (i = 0; i < net->layer_count; i++) {
         const initnn_layer *l = &net->layers[i];
@@ -4795,6 +4853,7 @@ static int initnn__theory_run(const initnn_net *net, double input_m2, double out
             carry = backward[i];
         }
     }
+    if (net->layer_count) memcpy(out, table, (size_t)net->layer_count * sizeof *table);
     return INITNN_OK;
 }
 
@@ -4812,10 +4871,20 @@ INITNNDEF int initnn_theory_compare(initnn_net *net, initnn_layer_theory *table,
     int i, err, last = -1;
     double input_m2, output_delta = 1.0;
     if (!net || !X || !table) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_theory_compare: NULL argument");
+    if (batch < 1 || batch > net->max_batch)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_theory_compare: batch must be in [1, %d], got %d",
+                            net->max_batch, batch);
+    /* Everything that can fail is tried before the forward and backward
+       passes change the net: the labels, and the prediction itself. */
+    input_m2 = initnn_second_moment(X, (size_t)batch * (size_t)net->input_dim);
+    if (!(input_m2 < HUGE_VAL))
+        return initnn__fail(INITNN_ERR_NONFINITE, "initnn_theory_compare: the input's second moment is %g", input_m2);
+    if ((err = initnn__check_labels(net, labels, targets, batch, "initnn_theory_compare")) ||
+        (err = initnn__theory_run(net, input_m2, output_delta, table)))
+        return err;
     if (!initnn_net_forward(net, X, batch, 0)) return INITNN_ERR_ARGUMENT;
     initnn_net_zero_grad(net);
     if ((err = initnn_net_backward(net, labels, targets, NULL))) return err;
-    input_m2 = initnn_second_moment(X, (size_t)batch * (size_t)net->input_dim);
     for (i = 0; i < net->layer_count; i++) if (net->layers[i].weight_count) last = i;
     if (last >= 0) output_delta = initnn_second_moment(net->layers[last].dz, (size_t)batch * net->layers[last].out);
     if ((err = initnn__theory_run(net, input_m2, output_delta, table))) return err;
@@ -5215,8 +5284,11 @@ INITNNDEF int initnn_net_train_batch(initnn_net *net, const float *X, const int 
                                 "before the step; no update was made", (long long)net->steps_taken + 1, name);
         }
     }
-    initnn_net_zero_grad(net);
+    if (batch >= 1 && batch <= net->max_batch &&
+        (err = initnn__check_labels(net, labels, targets, batch, "initnn_net_train_batch")))
+        return err;
     if (!initnn_net_forward(net, X, batch, 1)) return INITNN_ERR_ARGUMENT;
+    initnn_net_zero_grad(net);
     if ((err = initnn_net_backward(net, labels, targets, &value))) return err;
     if (loss) *loss = value;
     if (!(value - value == 0.0f)) {
@@ -5268,6 +5340,14 @@ static int initnn__check_data(const initnn_net *net, const initnn_data *data, co
     if (!data->x && !data->x_u8) return initnn__fail(INITNN_ERR_ARGUMENT, "%s: %s data has no features", who, what);
     if (net->loss == INITNN_LOSS_SOFTMAX_CROSS_ENTROPY && !data->labels)
         return initnn__fail(INITNN_ERR_ARGUMENT, "%s: %s data has no labels", who, what);
+    if (net->loss == INITNN_LOSS_SOFTMAX_CROSS_ENTROPY) {
+        /* Every label now, not at the batch that holds a bad one. */
+        int i, classes = initnn_net_output_dim(net);
+        for (i = 0; i < data->count; i++)
+            if (data->labels[i] < 0 || data->labels[i] >= classes)
+                return initnn__fail(INITNN_ERR_ARGUMENT, "%s: %s label %d of sample %d is outside [0, %d)", who,
+                                    what, data->labels[i], i, classes);
+    }
     if (net->loss == INITNN_LOSS_MSE && (!data->targets || data->target_dim != initnn_net_output_dim(net)))
         return initnn__fail(INITNN_ERR_ARGUMENT, "%s: %s data needs targets of width %d", who, what,
                             initnn_net_output_dim(net));
@@ -5367,7 +5447,6 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, con
     int err, epoch, i, bad_epochs = 0, have_best = 0;
     double best_loss = HUGE_VAL;
 
-    if (epochs_run) *epochs_run = 0;
     if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_train: NULL net");
     if ((err = initnn__check_data(net, train_in, "initnn_net_train", "training"))) return err;
     if (cfg.epochs < 0) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_train: epochs must be >= 0, got %d", cfg.epochs);
@@ -5407,6 +5486,8 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, con
         goto done;
     }
     for (i = 0; i < train.count; i++) order[i] = i;
+    /* From here on a failure (a NaN mid-run) keeps what was done: see CONVENTIONS. */
+    if (epochs_run) *epochs_run = 0;
 
     if (cfg.lsuv) {
         int batch = train.count < net->max_batch ? train.count : net->max_batch;
@@ -5486,16 +5567,22 @@ done:
 INITNNDEF int initnn_lsuv(initnn_net *net, const float *X, int batch, float tol, int max_iter,
                           int *iterations)
 {
-    int l;
+    int l, counts[INITNN_MAX_LAYERS];
+    float *saved;
     if (!net || !X) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_lsuv: NULL %s", net ? "X" : "net");
     if (batch < 2 || batch > net->max_batch)
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_lsuv: batch must be in [2, %d], got %d", net->max_batch, batch);
     if (tol <= 0.0f) tol = 0.1f;
     if (max_iter <= 0) max_iter = 10;
+    /* A layer further up can fail after those below were rescaled: keep
+       the weights to put back. */
+    saved = net->param_count ? (float *)initnn__alloc_floats(net->param_count) : NULL;
+    if (net->param_count && !saved) return initnn__fail(INITNN_ERR_MEMORY, "initnn_lsuv: out of memory");
+    if (saved) memcpy(saved, net->params, net->param_count * sizeof(float));
     for (l = 0; l < net->layer_count; l++) {
         initnn_layer *layer = &net->layers[l];
         int it = 0;
-        if (iterations) iterations[l] = 0;
+        counts[l] = 0;
         if (!layer->weight_count) continue;
         for (;;) {
             double var;
@@ -5504,15 +5591,20 @@ INITNNDEF int initnn_lsuv(initnn_net *net, const float *X, int batch, float tol,
             initnn_net_forward(net, X, batch, 0);
             var = initnn_variance(layer->z, (size_t)batch * (size_t)layer->out);
             if (fabs(var - 1.0) < tol || it >= max_iter) break;
-            if (!(var > 0.0) || !(var < HUGE_VAL))
+            if (!(var > 0.0) || !(var < HUGE_VAL)) {
+                memcpy(net->params, saved, net->param_count * sizeof(float));
+                INITNN_FREE(saved);
                 return initnn__fail(INITNN_ERR_NONFINITE, "initnn_lsuv: layer %d output variance is %g; "
-                                    "cannot rescale", l, var);
+                                    "cannot rescale (the weights were restored)", l, var);
+            }
             scale = (float)(1.0 / sqrt(var));
             for (k = 0; k < layer->weight_count; k++) layer->W[k] *= scale;
             it++;
         }
-        if (iterations) iterations[l] = it;
+        counts[l] = it;
     }
+    INITNN_FREE(saved);
+    if (iterations && net->layer_count) memcpy(iterations, counts, (size_t)net->layer_count * sizeof(int));
     return INITNN_OK;
 }
 

@@ -7,7 +7,7 @@
 # builds bench/bench_matmul.c twice - with -O3 -march=native (the SIMD
 # kernels) and with -O3 alone (the portable C kernel) - and runs both.
 # Environment: CC (default cc), BENCH_RUNS, BENCH_MIN_SECONDS (see
-# bench_matmul.c), OPENBLAS_CORETYPE (default: from the CPU flags, below).
+# bench_matmul.c), BENCH_OPENBLAS_CORETYPE (default: OpenBLAS core from the CPU flags, below).
 set -eu
 cd "$(dirname "$0")/.."
 CC=${CC:-cc}
@@ -55,14 +55,19 @@ fi
 CBLAS_INC=$(find_cblas)
 
 # OpenBLAS 0.3.21 (Debian 12) does not recognise recent CPUs and falls back to
-# its Prescott (SSE3) kernels; name the core from the CPU flags instead.
-if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
-    flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
-    case " $flags " in
-        *" avx512f "*) OPENBLAS_CORETYPE=SkylakeX ;;
-        *" avx2 "*) OPENBLAS_CORETYPE=Haswell ;;
-    esac
-fi
+# its Prescott (SSE3) kernels; name the core from the CPU flags instead, so
+# that the peer runs its best kernel. This overrides an OPENBLAS_CORETYPE
+# the environment may set (some machines set Haswell on AVX-512 CPUs, which
+# would hand initnn's AVX-512 kernel an unfair lead); BENCH_OPENBLAS_CORETYPE
+# names another core on purpose. Each product is checked against a naive
+# loop, so a kernel that computed wrong results would show in "err BLAS".
+flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
+case " $flags " in
+    *" avx512f "*) OPENBLAS_CORETYPE=SkylakeX ;;
+    *" avx2 "*) OPENBLAS_CORETYPE=Haswell ;;
+    *) OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-} ;;
+esac
+OPENBLAS_CORETYPE=${BENCH_OPENBLAS_CORETYPE:-$OPENBLAS_CORETYPE}
 
 echo "cpu:      $(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | sed 's/^[^:]*: *//')" \
      "($(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') logical CPUs)"

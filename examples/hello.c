@@ -1,9 +1,9 @@
 /* hello.c - the smallest complete initnn program: a 2-64-64-2 ReLU net with
    He-initialized kernels learns two-moons.
-   Build: cc -O2 -I. examples/hello.c -lm && ./a.out */
+   Build: cc -O2 examples/hello.c -lm && ./a.out   (-DINITNN_REFERENCE: the lessons' plain loops only) */
 #include <stdio.h>
 #define INITNN_IMPLEMENTATION
-#include "initnn.h"
+#include "../initnn.h"
 
 int main(void)
 {

@@ -20,10 +20,10 @@
    sparse puts a std of 0.14 into a few large weights. PyTorch's default
    (torch_default) has a third of He's variance: std 0.0206 against 0.0505.
 
-   Build and run:  make init-demo  (or: cc -O2 -I. examples/init_demo.c -lm) */
+   Build and run:  make init-demo  (or: cc -O2 examples/init_demo.c -lm) */
 
 #define INITNN_IMPLEMENTATION
-#include "initnn.h"
+#include "../initnn.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -12,7 +12,7 @@
           evaluate the final model on train, validation and test
       write summary.md and the SVG plots
 
-   Build:  make initlab    (or: cc -O2 -I. examples/initlab.c -o initlab -lm;
+   Build:  make initlab    (or: cc -O2 examples/initlab.c -o initlab -lm;
            add -fopenmp to spread the matrix products over the cores: the
            results do not depend on the number of threads)
    Usage:  ./initlab --help
@@ -24,7 +24,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #define INITNN_IMPLEMENTATION
-#include "initnn.h"
+#include "../initnn.h"
 
 #include <ctype.h>
 #include <errno.h>

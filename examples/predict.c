@@ -20,7 +20,7 @@
 #define INITNN_WITH_STB
 #endif
 #define INITNN_IMPLEMENTATION
-#include "initnn.h"
+#include "../initnn.h"
 
 int main(int argc, char **argv)
 {

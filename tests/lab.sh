@@ -85,7 +85,8 @@ any=
 for t in $TESTS; do
     if selected "$t" "$@"; then any=1; fi
 done
-[ -n "$any" ] || exit 0   # the filters select none of these: not even a build
+# The filters select none of these: not even a build (but the papers' recipes, below, may be selected).
+[ -n "$any" ] || exec sh tests/papers.sh "$@"
 
 # ---- build -------------------------------------------------------------------------
 
@@ -763,5 +764,9 @@ if selected lab_full_batch_labels_epoch_1_as_the_initial_weights "$@"; then
     grep -q "train acc, epoch 1 (initial weights)" "$TMP/a/summary.md" && why="${why:+$why; }labelled so with batches of 32"
     result lab_full_batch_labels_epoch_1_as_the_initial_weights "$why"
 fi
+
+# The papers' figures (examples/papers.c, the exp-paper-* recipes) at tiny
+# sizes: tests/papers.sh, whose lines count here.
+sh tests/papers.sh "$@" || status=1
 
 exit "$status"
