@@ -886,6 +886,21 @@ typedef struct initnn_optimizer {
     int64_t step;             /* updates taken; Adam's bias correction uses it       */
 } initnn_optimizer;
 
+/* What a model was trained on, kept with it so that it can be applied to
+   new inputs (initnn_net_set_preprocessing, section 13; the checkpoint's
+   optional chunks "PREP" and "CLAS"). A raw input value v of the data file
+   becomes the feature the net was trained on as
+       x = (v * input_scale - mean[j]) / std[j]        (feature j)
+   input_scale is what the loader applied (1/255 for image bytes, 1 for CSV
+   numbers); the library's loaders already apply it, so initnn_net_preprocess
+   applies only the z-score. The net owns the arrays. */
+typedef struct initnn_preprocessing {
+    float input_scale;              /* raw file value -> feature (1: none)        */
+    float *mean, *std;              /* input_dim each, or NULL: no z-score        */
+    int class_count;                /* classes with names, 0: labels are numbers  */
+    char **class_names;             /* class_count names: class k is class_names[k] */
+} initnn_preprocessing;
+
 /* A sequential network. Build it with initnn_net_create and
    initnn_net_add_*; every buffer a training step needs is allocated then, so
    forward, backward and step allocate nothing. */
@@ -915,6 +930,8 @@ typedef struct initnn_net {
     int reuse_dropout_mask;         /* 1: forward keeps the current masks (tests) */
     int64_t steps_taken;
     int residual_count;             /* residual layers: 0 keeps backward plain    */
+    initnn_preprocessing prep;      /* what the inputs went through in training,
+                                       and the class names (section 13)          */
 } initnn_net;
 
 /* Creates an empty net for inputs of input_dim features and batches of at
@@ -1012,7 +1029,10 @@ INITNNDEF void initnn_layer_fans(int *fan_in, int *fan_out, const initnn_layer *
    initnn_softmax_cross_entropy) or INITNN_LOSS_MSE (any output). */
 INITNNDEF int initnn_net_set_loss(initnn_net *net, int loss);
 
-/* Sets the optimizer and clears its state (moments, step count). */
+/* Sets the optimizer and clears its state (moments, step count). The
+   ranges checked (else INITNN_ERR_ARGUMENT naming the value): learning rate
+   in (0, 1e6); momentum, beta1, beta2 and rho in [0, 1); epsilon,
+   weight_decay, clip_norm and clip_value >= 0 (0 turns clipping off). */
 INITNNDEF int initnn_net_set_optimizer(initnn_net *net, const initnn_optimizer *opt);
 
 /* Redraws every layer's kernel and bias from its specs with the net's
@@ -1227,8 +1247,14 @@ INITNNDEF void initnn_clip_grad_value(float *g, size_t n, float clip);
 
    Measured on one batch, one struct per layer. "Saturated" means
    |tanh(z)| > 0.97 or sigmoid(z) outside [0.03, 0.97], where phi' has fallen
-   below 6% of its maximum. A unit is dead when it outputs exactly 0 for
-   every sample of the batch (ReLU).
+   below 6% of its maximum. A unit is a dense layer's output or a conv
+   layer's channel (all its positions). Two kinds of measure: over outputs
+   (unit x sample values: zero_fraction, saturated_fraction), which says how
+   much of the signal is lost on this batch, and over units (dead_fraction,
+   stuck_fraction), which says how many units pass no gradient for ANY
+   sample of the batch: a ReLU unit is dead when it outputs exactly 0 for
+   every sample, a tanh / sigmoid unit stuck when it is saturated for every
+   sample (at every position).
    ========================================================================= */
 
 #define INITNN_SATURATION_THRESHOLD 0.97
@@ -1239,14 +1265,20 @@ typedef struct initnn_layer_diag {
     initnn_stats pre_activation;    /* z                                              */
     initnn_stats activation;        /* y                                              */
     initnn_stats delta;             /* dL/dz: its second moment is the backward signal */
-    double zero_fraction;           /* fraction of y exactly 0                        */
-    double dead_fraction;           /* units 0 for every sample (ReLU)                */
-    double saturated_fraction;      /* tanh / sigmoid units beyond the threshold      */
+    double zero_fraction;           /* fraction of the outputs y (units x samples)
+                                       exactly 0                                      */
+    double dead_fraction;           /* fraction of units 0 for every sample (ReLU)    */
+    double saturated_fraction;      /* fraction of the outputs y (units x samples)
+                                       beyond the threshold (tanh / sigmoid)          */
     double grad_norm;               /* ||(dW, db)|| of this layer                     */
     initnn_stats weights;           /* W                                              */
     size_t weight_histogram[INITNN_DIAG_BINS];  /* over [weights.min, weights.max]    */
     double update_ratio;            /* ||W_after - W_before|| / ||W_before|| of the
                                        last step (0 before any step)                  */
+    double stuck_fraction;          /* fraction of units that pass no gradient for
+                                       any sample of the batch: dead (ReLU, the same
+                                       as dead_fraction) or saturated for every sample
+                                       (tanh / sigmoid); 0 for other activations      */
 } initnn_layer_diag;
 
 /* Runs a forward pass (evaluation mode) on X and, when labels or targets are
@@ -1405,7 +1437,9 @@ INITNNDEF int initnn_theory_predict(initnn_layer_theory *table, const initnn_net
 INITNNDEF int initnn_theory_compare(initnn_net *net, initnn_layer_theory *table, const float *X,
                                     const int *labels, const float *targets, int batch);
 
-/* Prints the table, one line a layer, to file. */
+/* Prints the table to file, one line per layer with weights, numbered 1, 2,
+   ... in that order (the first weighted layer is 1; layers without weights,
+   such as dropout or pooling, are not counted), as "layer 5 of 30" counts. */
 INITNNDEF void initnn_theory_print(FILE *file, const initnn_net *net, const initnn_layer_theory *table);
 
 /* The first layer with parameters whose predicted q leaves
@@ -1472,6 +1506,9 @@ typedef struct initnn_data {
     int target_dim;
     int classes;                /* number of classes (labels in [0, classes))     */
     void *storage;              /* what initnn_data_free releases; NULL in a view */
+    const char *const *class_names;   /* (classes) the text labels class k came
+                                   from (a CSV of string labels), or NULL; freed
+                                   with the storage                               */
 } initnn_data;
 
 /* One epoch's record, handed to the callback. */
@@ -1499,6 +1536,11 @@ typedef struct initnn_train_config {
     int lsuv;                   /* run LSUV on the first batch before training    */
     void (*on_epoch)(const initnn_epoch_record *record, void *user);
     void *user;
+    /* Called after every training batch (NULL: not called), e.g. to show
+       progress within a long epoch: the 1-based epoch, the batches done of
+       the epoch's batch_count, and the mean training loss of the epoch's
+       samples so far. */
+    void (*on_batch)(int epoch, int batches_done, int batch_count, double loss_so_far, void *user);
 } initnn_train_config;
 
 /* The defaults above. */
@@ -1596,13 +1638,18 @@ INITNNDEF int initnn_make_regression(initnn_data *out, int count, int features, 
    labels_path may be NULL (images only, classes 0). */
 INITNNDEF int initnn_load_idx(initnn_data *out, const char *images_path, const char *labels_path);
 
-/* A CSV file of numbers, comma-separated, one sample a line. has_header = 1
-   takes the first line as column names. target names the target column: a
-   header name, or a 0-based index, or "-1" for the last column.
-   classification = 1 reads the target as integer class labels (>= 0; classes
-   = max + 1), 0 as a regression target (target_dim 1). Empty lines are
-   skipped; a non-numeric cell, a ragged row or an empty file is an error
-   naming the line and column. */
+/* A CSV file of numbers, comma-separated, one sample a line; a UTF-8
+   byte-order mark at the start is skipped. has_header = 1 takes the first
+   line as column names. target names the target column: a header name, or a
+   0-based index, or "-1" for the last column (an unknown name is an error
+   listing the columns found). classification = 1 reads the target as class
+   labels: whole numbers >= 0 (classes = max + 1), or, when any label is not
+   a number, text labels ("setosa", "cat"), which become classes 0, 1, ... in
+   strcmp order of their names, kept in out->class_names. classification = 0
+   reads a regression target (target_dim 1). Empty lines are skipped; a
+   non-numeric cell, a cell holding a NUL byte, a number beyond float range
+   (|v| > FLT_MAX, which would become inf), a ragged row or an empty file is
+   an error naming the line and column. */
 INITNNDEF int initnn_load_csv(initnn_data *out, const char *path, const char *target, int has_header,
                               int classification);
 
@@ -1630,9 +1677,9 @@ INITNNDEF void initnn_standardize_apply(float *x, int count, int features, const
 /* ============================================================================
    13. Checkpoints and .npy
 
-   Checkpoint file, version 1, all little-endian:
+   Checkpoint file, version 2, all little-endian:
       "INITNNCK"                       8 bytes
-      u32 version = 1, u32 input_dim, input_c, input_h, input_w,
+      u32 version = 2, u32 input_dim, input_c, input_h, input_w,
       u32 layer_count, u32 loss
       per layer: u32 type, in, out, activation; f32 activation_param, rate;
                  u32 out_c, out_h, out_w, kernel_h, kernel_w, stride,
@@ -1653,9 +1700,31 @@ INITNNDEF void initnn_standardize_apply(float *x, int count, int features, const
                  clip_norm, clip_value; i64 step; f32 m[param_count],
                  v[param_count]
       rng: u64 state, inc, seed
+      optional chunks (version 2), each: char tag[4], u32 length, then
+                 length bytes; a reader skips a tag it does not know
+        "PREP"   what the inputs went through in training
+                 (initnn_preprocessing): f32 input_scale, u32 features
+                 (0: no z-score, else input_dim), f32 mean[features],
+                 f32 std[features]
+        "CLAS"   class names: u32 class_count, then per class u32 length
+                 and that many bytes of UTF-8 (no terminating NUL); class k
+                 is the k-th name (string labels sorted by strcmp)
       u32 CRC-32 (IEEE 802.3, as zlib) of every byte before it
+   Version 1 is version 2 without chunks; it is still read (no preprocessing,
+   no class names).
    Saving writes PATH.tmp and renames it over PATH, so a crash never leaves a
    half-written checkpoint, and refuses non-finite weights.
+
+   Applying a model from NumPy: the weights are params in layer order, each
+   layer's W (fan_in x fan_out, row-major) then b; the features of a raw
+   sample v (a CSV row without the target, or image bytes) are
+       x = (v * input_scale - mean) / std     # mean, std as float32 arrays
+   and the predicted class k of a classifier (argmax of the output) is named
+   class_names[k] when the checkpoint has a "CLAS" chunk. Read a chunk with
+       tag, n = f.read(4), int.from_bytes(f.read(4), "little")
+       scale = np.frombuffer(body, "<f4", 1, 0)[0]
+       k = int.from_bytes(body[4:8], "little")
+       mean = np.frombuffer(body, "<f4", k, 8); std = np.frombuffer(body, "<f4", k, 8 + 4 * k)
    ========================================================================= */
 
 /* Writes the net (architecture, weights, optimizer state, generator). */
@@ -1685,6 +1754,26 @@ INITNNDEF int initnn_npy_read(float **data, int *ndim, int shape[8], const char 
 
 /* Frees memory that initnn allocated for the caller. */
 INITNNDEF void initnn_free(void *p);
+
+/* Records in the net what its inputs went through in training, saved with
+   it (chunks "PREP", "CLAS"): mean and std (input_dim each, std > 0; both
+   NULL: no z-score), the input_scale the loader applied (> 0; 1 for CSV,
+   1/255 for image bytes), and class_count names of the classes (NULL, 0:
+   none). Copies everything; replaces what was recorded before. */
+INITNNDEF int initnn_net_set_preprocessing(initnn_net *net, const float *mean, const float *std, float input_scale,
+                                           const char *const *class_names, int class_count);
+
+/* x = (x - mean) / std with the net's recorded z-score, in place, for count
+   rows of input_dim features as the library's loaders give them (already
+   times input_scale). Nothing recorded: x is left as it is. */
+INITNNDEF void initnn_net_preprocess(const initnn_net *net, float *x, int count);
+
+/* initnn_net_evaluate on data as loaded, before any preprocessing: every
+   batch goes through initnn_net_preprocess, and when both the data and the
+   net have class names, the data's labels are mapped to the net's classes
+   by name (a name the net does not know is INITNN_ERR_ARGUMENT). This is how
+   a model reloaded from a checkpoint is evaluated on a new file. */
+INITNNDEF int initnn_net_evaluate_raw(initnn_net *net, double *loss, double *metric, const initnn_data *data);
 
 /* ============================================================================
    14. Plots (SVG)
@@ -1910,10 +1999,15 @@ INITNNDEF void initnn_clear_error(void) { initnn__error_message[0] = '\0'; }
    return initnn__fail(INITNN_ERR_ARGUMENT, "fan_in must be >= 1, got %d", fan_in); */
 static int initnn__fail(int code, const char *format, ...)
 {
+    /* Formatted apart first: a caller may pass the current message as an
+       argument, to wrap it ("bias spec: %s"), and vsnprintf must not write
+       over what it is reading. */
+    char message[sizeof initnn__error_message];
     va_list args;
     va_start(args, format);
-    vsnprintf(initnn__error_message, sizeof initnn__error_message, format, args);
+    vsnprintf(message, sizeof message, format, args);
     va_end(args);
+    memcpy(initnn__error_message, message, sizeof message);
     return code;
 }
 
@@ -2673,6 +2767,20 @@ static const char *const initnn__init_names[] = {
     "torch_default", "keras_default", "flax_default", "lsuv", "delta_orthogonal", "fixup", "skipinit", "rezero"
 };
 
+/* Whether the named initializer takes a fan mode as its last parameter
+   (the variance-scaling families: Glorot/Xavier, He/Kaiming, LeCun). */
+static int initnn__takes_fan_mode(const char *name)
+{
+    static const char *const names[] = {
+        "glorot_normal", "xavier_normal", "glorot_uniform", "xavier_uniform", "he_normal", "kaiming_normal",
+        "he_uniform", "kaiming_uniform", "lecun_normal", "lecun_uniform"
+    };
+    size_t k;
+    for (k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (!strcmp(name, names[k])) return 1;
+    return 0;
+}
+
 /* Parses the comma-separated numbers after the colon into p[0..max-1].
    Returns how many, or -1 with the message set. */
 static int initnn__parse_numbers(const char *spec, const char *args, double *p, int max)
@@ -2775,6 +2883,15 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
         int m;
         for (m = 0; word && m < 3; m++)
             if (!strcmp(word, modes[m])) break;
+        if (word && m == 3 && initnn__takes_fan_mode(name)) {
+            /* A word where a fan mode may stand that is not a number: a
+               misspelt mode, not "too many parameters". */
+            char *end;
+            strtod(word, &end);
+            if (end == word || *end != '\0')
+                return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': mode '%s' is not fan_in, fan_out or fan_avg",
+                                    spec, word);
+        }
         if (word && m < 3) {
             if (!(name[0] == 'g' || name[0] == 'x' || name[0] == 'h' || name[0] == 'k' || name[0] == 'l'))
                 return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': '%s' takes no fan mode", spec, name);
@@ -2806,11 +2923,24 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
     else if (!strcmp(name, "lecun_normal") || !strcmp(name, "lecun_uniform") || !strcmp(name, "lsuv")) max_np = 0;
     else if (!strcmp(name, "sparse")) max_np = 2;
     else {
-        const char *best = initnn_suggest(name, initnn__init_names,
-                                          (int)(sizeof initnn__init_names / sizeof initnn__init_names[0]));
+        const int count = (int)(sizeof initnn__init_names / sizeof initnn__init_names[0]);
+        const char *best = initnn_suggest(name, initnn__init_names, count);
+        char starting[128];
+        int k, found = 0;
         if (best)
             return initnn__fail(INITNN_ERR_SPEC, "unknown initializer '%s' in spec '%s' (did you mean '%s'?)",
                                 name, spec, best);
+        /* A family name alone ("xavier", "he"): the names that start with it. */
+        starting[0] = '\0';
+        for (k = 0; k < count && name_len >= 2; k++)
+            if (!strncmp(initnn__init_names[k], name, name_len) && initnn__init_names[k][name_len] == '_' && found < 4) {
+                size_t used = strlen(starting);
+                snprintf(starting + used, sizeof starting - used, "%s'%s'", found ? " or " : "", initnn__init_names[k]);
+                found++;
+            }
+        if (found)
+            return initnn__fail(INITNN_ERR_SPEC, "unknown initializer '%s' in spec '%s' (did you mean %s?)", name, spec,
+                                starting);
         return initnn__fail(INITNN_ERR_SPEC, "unknown initializer '%s' in spec '%s'", name, spec);
     }
     if (args && max_np == 0)
@@ -3437,6 +3567,18 @@ static void *initnn__alloc_floats(size_t n)
     return INITNN_MALLOC(n * sizeof(float));
 }
 
+/* Frees what an initnn_preprocessing owns and zeroes it (section 13). */
+static void initnn__prep_clear(initnn_preprocessing *p)
+{
+    int k;
+    if (p->class_names)
+        for (k = 0; k < p->class_count; k++) INITNN_FREE(p->class_names[k]);
+    INITNN_FREE(p->class_names);
+    INITNN_FREE(p->mean);
+    INITNN_FREE(p->std);
+    memset(p, 0, sizeof *p);
+}
+
 INITNNDEF int initnn_net_create(initnn_net **out, int input_dim, int max_batch, uint64_t seed)
 {
     initnn_net *net;
@@ -3453,6 +3595,7 @@ INITNNDEF int initnn_net_create(initnn_net **out, int input_dim, int max_batch, 
     net->loss = INITNN_LOSS_SOFTMAX_CROSS_ENTROPY;
     net->opt = initnn_adam(1e-3f);
     net->seed = seed;
+    net->prep.input_scale = 1.0f;
     initnn_rng_seed(&net->rng, seed);
     *out = net;
     return INITNN_OK;
@@ -3488,6 +3631,7 @@ INITNNDEF void initnn_net_free(initnn_net *net)
     INITNN_FREE(net->opt_m);
     INITNN_FREE(net->opt_v);
     INITNN_FREE(net->params_backup);
+    initnn__prep_clear(&net->prep);
     INITNN_FREE(net);
 }
 
@@ -4095,7 +4239,7 @@ INITNNDEF int initnn_net_set_optimizer(initnn_net *net, const initnn_optimizer *
     if (opt->type < INITNN_OPT_SGD || opt->type > INITNN_OPT_RMSPROP)
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: unknown optimizer %d", opt->type);
     if (!(opt->learning_rate > 0.0f) || !(opt->learning_rate < 1e6f))
-        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: learning rate must be > 0, got %g",
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: learning rate must be in (0, 1e6), got %g",
                             (double)opt->learning_rate);
     if (!(opt->momentum >= 0.0f && opt->momentum < 1.0f) || !(opt->beta1 >= 0.0f && opt->beta1 < 1.0f) ||
         !(opt->beta2 >= 0.0f && opt->beta2 < 1.0f) || !(opt->rho >= 0.0f && opt->rho < 1.0f))
@@ -5165,15 +5309,31 @@ INITNNDEF void initnn_net_diag_from_buffers(const initnn_net *net, initnn_layer_
                 dead += !alive;
             }
             d->dead_fraction = (double)dead / (double)l->out_c;
+            d->stuck_fraction = d->dead_fraction;
         }
         if (l->activation == INITNN_ACT_TANH || l->activation == INITNN_ACT_SIGMOID) {
             size_t saturated = 0;
             double t = INITNN_SATURATION_THRESHOLD;
+            int j, b, stuck = 0, positions = l->out_h * l->out_w, p;
             for (k = 0; k < n; k++) {
                 double y = l->y[k];
                 saturated += l->activation == INITNN_ACT_TANH ? fabs(y) > t : (y > t || y < 1.0 - t);
             }
             d->saturated_fraction = n ? (double)saturated / (double)n : 0.0;
+            /* Units saturated at every position of every sample. */
+            for (j = 0; j < l->out_c && batch > 0; j++) {
+                int live = 0;
+                for (b = 0; b < batch && !live; b++)
+                    for (p = 0; p < positions; p++) {
+                        double y = l->y[(size_t)b * l->out + (size_t)j * positions + p];
+                        if (l->activation == INITNN_ACT_TANH ? !(fabs(y) > t) : !(y > t || y < 1.0 - t)) {
+                            live = 1;
+                            break;
+                        }
+                    }
+                stuck += !live;
+            }
+            d->stuck_fraction = batch > 0 ? (double)stuck / (double)l->out_c : 0.0;
         }
         d->grad_norm = sqrt(initnn__sum_squares(l->dW, l->weight_count + l->bias_count));
         initnn_stats_compute(&d->weights, l->W, l->weight_count);
@@ -5691,13 +5851,13 @@ INITNNDEF int initnn_theory_compare(initnn_net *net, initnn_layer_theory *table,
 
 INITNNDEF void initnn_theory_print(FILE *file, const initnn_net *net, const initnn_layer_theory *table)
 {
-    int i;
+    int i, weighted = 0;
     fprintf(file, "layer  kind        sigma_w^2   E[z^2] pred  E[z^2] meas   ratio   E[d^2] pred  E[d^2] meas   ratio\n");
     for (i = 0; i < net->layer_count; i++) {
         const initnn_layer_theory *t = &table[i];
         const initnn_layer *l = &net->layers[i];
         if (!t->has_params) continue;
-        fprintf(file, "%5d  %-10s  %9.4f  %11.4e  %11.4e  %6.3f  %11.4e  %11.4e  %6.3f\n", i,
+        fprintf(file, "%5d  %-10s  %9.4f  %11.4e  %11.4e  %6.3f  %11.4e  %11.4e  %6.3f\n", ++weighted,
                 l->type == INITNN_LAYER_CONV2D ? "conv2d" : l->type == INITNN_LAYER_RESIDUAL ? "residual"
                 : l->type == INITNN_LAYER_LAYERNORM ? "layernorm" : "dense", t->sigma_w2, t->q_predicted, t->q_measured,
                 t->q_measured / t->q_predicted, t->delta_predicted, t->delta_measured,
@@ -6307,6 +6467,9 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, con
             metric_sum += initnn__metric(net, net->layers[net->layer_count - 1].y, bb.labels, bb.targets, batch) * batch;
             norm_sum += norm;
             batches++;
+            if (cfg.on_batch)
+                cfg.on_batch(epoch, batches, (train.count + cfg.batch_size - 1) / cfg.batch_size,
+                             loss_sum / (start + batch), cfg.user);
         }
         initnn_net_diag_from_buffers(net, diag);
         for (l = 0; l < net->layer_count; l++)
@@ -6404,6 +6567,7 @@ INITNNDEF int initnn_lsuv(initnn_net *net, const float *X, int batch, float tol,
 INITNNDEF void initnn_data_free(initnn_data *data)
 {
     if (!data) return;
+    if (data->storage) INITNN_FREE((void *)data->class_names);   /* one block: pointers, then the text */
     INITNN_FREE(data->storage);
     memset(data, 0, sizeof *data);
 }
@@ -6721,14 +6885,82 @@ static void initnn__csv_trim(const char **s, const char **e)
 
 #define INITNN__CSV_MAX_COLUMNS 4096
 
+/* A text class label of a CSV: where it is and which row it labels. */
+typedef struct initnn__csv_label {
+    const char *text;
+    int length, row;
+} initnn__csv_label;
+
+/* strcmp order of labels (which hold no NUL byte), then the row: a total order. */
+static int initnn__csv_label_compare(const void *a, const void *b)
+{
+    const initnn__csv_label *x = (const initnn__csv_label *)a, *y = (const initnn__csv_label *)b;
+    int n = x->length < y->length ? x->length : y->length;
+    int c = memcmp(x->text, y->text, (size_t)n);
+    if (c) return c;
+    if (x->length != y->length) return x->length < y->length ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* The column names of a CSV header line, "'a', 'b', ..." (cut at size). */
+static void initnn__csv_list_columns(char *list, size_t size, const char **starts, const char **ends, int n)
+{
+    size_t used = 0;
+    int c;
+    list[0] = '\0';
+    for (c = 0; c < n && used + 8 < size; c++) {
+        const char *cs = starts[c], *ce = ends[c];
+        int w;
+        initnn__csv_trim(&cs, &ce);
+        w = snprintf(list + used, size - used, "%s'%.*s'", c ? ", " : "", (int)(ce - cs > 40 ? 40 : ce - cs), cs);
+        if (w < 0 || (size_t)w >= size - used) { list[used] = '\0'; break; }
+        used += (size_t)w;
+    }
+    if (c < n && used + 5 < size) memcpy(list + used, ", ...", 6);
+}
+
+/* Sorts the text labels, numbers the distinct ones as classes and stores
+   them (labels and names) in out. */
+static int initnn__csv_text_classes(initnn_data *out, initnn__csv_label *cells, int rows, const char *path)
+{
+    int i, classes = 0;
+    size_t text_bytes = 0;
+    char **names, *text;
+    qsort(cells, (size_t)rows, sizeof *cells, initnn__csv_label_compare);
+    for (i = 0; i < rows; i++)
+        if (i == 0 || cells[i].length != cells[i - 1].length ||
+            memcmp(cells[i].text, cells[i - 1].text, (size_t)cells[i].length)) {
+            classes++;
+            text_bytes += (size_t)cells[i].length + 1u;
+        }
+    names = (char **)INITNN_MALLOC((size_t)classes * sizeof(char *) + text_bytes);
+    if (!names) return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory for %d class names", path, classes);
+    text = (char *)(names + classes);
+    for (i = 0, classes = 0; i < rows; i++) {
+        if (i == 0 || cells[i].length != cells[i - 1].length ||
+            memcmp(cells[i].text, cells[i - 1].text, (size_t)cells[i].length)) {
+            names[classes++] = text;
+            memcpy(text, cells[i].text, (size_t)cells[i].length);
+            text[cells[i].length] = '\0';
+            text += cells[i].length + 1;
+        }
+        initnn__wlabels(out)[cells[i].row] = classes - 1;
+    }
+    out->classes = classes;
+    out->class_names = (const char *const *)names;
+    return INITNN_OK;
+}
+
 INITNNDEF int initnn_load_csv(initnn_data *out, const char *path, const char *target, int has_header,
                               int classification)
 {
     unsigned char *file = NULL;
     size_t size;
     const char **starts = NULL, **ends = NULL;
-    const char *p, *text_end;
+    const char *p, *text_begin, *text_end;
     int err, columns = -1, rows = 0, target_col = -1, line_no, row, max_label = -1, header_skipped = 0;
+    int text_labels = 0;
+    initnn__csv_label *cells = NULL;
     char *endp;
     long index;
     if (!out) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_load_csv: NULL output");
@@ -6738,10 +6970,13 @@ INITNNDEF int initnn_load_csv(initnn_data *out, const char *path, const char *ta
     starts = (const char **)INITNN_MALLOC(INITNN__CSV_MAX_COLUMNS * sizeof *starts);
     ends = (const char **)INITNN_MALLOC(INITNN__CSV_MAX_COLUMNS * sizeof *ends);
     if (!starts || !ends) { err = initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", path); goto fail; }
+    text_begin = (const char *)file;
     text_end = (const char *)file + size;
+    /* A UTF-8 byte-order mark (EF BB BF), as some editors save: not text. */
+    if (size >= 3 && file[0] == 0xEF && file[1] == 0xBB && file[2] == 0xBF) text_begin += 3;
 
     /* Pass 1: the header, the column count, and every row's width. */
-    for (p = (const char *)file, line_no = 1; p < text_end; line_no++) {
+    for (p = text_begin, line_no = 1; p < text_end; line_no++) {
         const char *eol = (const char *)memchr(p, '\n', (size_t)(text_end - p));
         const char *line_end = eol ? eol : text_end, *s = p, *e = line_end;
         int n;
@@ -6776,7 +7011,10 @@ INITNNDEF int initnn_load_csv(initnn_data *out, const char *path, const char *ta
                     if ((size_t)(ce - cs) == strlen(target) && !strncmp(cs, target, (size_t)(ce - cs))) target_col = c;
                 }
                 if (target_col < 0) {
-                    err = initnn__fail(INITNN_ERR_ARGUMENT, "%s: line 1: no column named '%s' in the header", path, target);
+                    char list[320];
+                    initnn__csv_list_columns(list, sizeof list, starts, ends, n);
+                    err = initnn__fail(INITNN_ERR_ARGUMENT, "%s: line %d: no column named '%.60s' in the header; its "
+                                       "columns are %s", path, line_no, target, list);
                     goto fail;
                 }
             } else {
@@ -6798,9 +7036,40 @@ INITNNDEF int initnn_load_csv(initnn_data *out, const char *path, const char *ta
     }
     if ((err = initnn__data_alloc(out, rows, columns - 1, 0, classification, classification ? 0 : 1, "initnn_load_csv")))
         goto fail;
+    if (classification) {
+        /* Text labels: are any of the target cells not numbers? */
+        for (p = text_begin, line_no = 1, header_skipped = 0; p < text_end && !text_labels; line_no++) {
+            const char *eol = (const char *)memchr(p, '\n', (size_t)(text_end - p));
+            const char *line_end = eol ? eol : text_end, *s = p, *e = line_end;
+            initnn__csv_trim(&s, &e);
+            if (s != e && (header_skipped || !has_header)) {
+                const char *cs, *ce;
+                initnn__csv_cells(p, line_end, starts, ends, INITNN__CSV_MAX_COLUMNS);
+                cs = starts[target_col];
+                ce = ends[target_col];
+                initnn__csv_trim(&cs, &ce);
+                if (ce > cs && ce - cs < 64 && !memchr(cs, 0, (size_t)(ce - cs))) {
+                    char buf[64];
+                    memcpy(buf, cs, (size_t)(ce - cs));
+                    buf[ce - cs] = '\0';
+                    strtod(buf, &endp);
+                    if (endp == buf || *endp != '\0') text_labels = 1;
+                } else if (ce > cs && ce - cs >= 64) {
+                    text_labels = 1;
+                }
+            }
+            if (s != e) header_skipped = 1;
+            p = line_end + 1;
+        }
+        header_skipped = 0;
+        if (text_labels) {
+            cells = (initnn__csv_label *)initnn__alloc_array((size_t)rows, sizeof *cells);
+            if (!cells) { err = initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", path); goto fail; }
+        }
+    }
 
     /* Pass 2: the numbers. */
-    for (p = (const char *)file, line_no = 1, row = 0; p < text_end; line_no++) {
+    for (p = text_begin, line_no = 1, row = 0; p < text_end; line_no++) {
         const char *eol = (const char *)memchr(p, '\n', (size_t)(text_end - p));
         const char *line_end = eol ? eol : text_end, *s = p, *e = line_end;
         int c, f = 0;
@@ -6816,11 +7085,31 @@ INITNNDEF int initnn_load_csv(initnn_data *out, const char *path, const char *ta
             char buf[64];
             double v;
             initnn__csv_trim(&cs, &ce);
+            if (ce > cs && memchr(cs, 0, (size_t)(ce - cs))) {
+                err = initnn__fail(INITNN_ERR_FORMAT, "%s: line %d, column %d: the cell holds a NUL byte (after '%.20s')",
+                                   path, line_no, c + 1, cs);
+                goto fail;
+            }
+            if (c == target_col && text_labels) {
+                if (ce - cs <= 0) {
+                    err = initnn__fail(INITNN_ERR_FORMAT, "%s: line %d, column %d: empty class label", path, line_no, c + 1);
+                    goto fail;
+                }
+                cells[row].text = cs;
+                cells[row].length = (int)(ce - cs);
+                cells[row].row = row;
+                continue;
+            }
             if (ce - cs <= 0 || ce - cs >= (long)sizeof buf) goto bad_cell;
             memcpy(buf, cs, (size_t)(ce - cs));
             buf[ce - cs] = '\0';
             v = strtod(buf, &endp);
-            if (endp == buf || *endp != '\0' || !(v - v == 0.0)) goto bad_cell;
+            if (endp == buf || *endp != '\0' || v != v) goto bad_cell;
+            if (!(fabs(v) <= (double)FLT_MAX)) {
+                err = initnn__fail(INITNN_ERR_FORMAT, "%s: line %d, column %d: %s is beyond float range (|v| > %g)",
+                                   path, line_no, c + 1, buf, (double)FLT_MAX);
+                goto fail;
+            }
             if (c == target_col) {
                 if (classification) {
                     if (v < 0.0 || v != floor(v) || v > 1e6) {
@@ -6838,19 +7127,26 @@ INITNNDEF int initnn_load_csv(initnn_data *out, const char *path, const char *ta
             }
             continue;
         bad_cell:
-            err = initnn__fail(INITNN_ERR_FORMAT, "%s: line %d, column %d: '%.*s' is not a number", path, line_no,
-                               c + 1, (int)(ce - cs > 40 ? 40 : ce - cs), cs);
+            err = initnn__fail(INITNN_ERR_FORMAT, "%s: line %d, column %d: '%.*s' is not a number%s", path, line_no,
+                               c + 1, (int)(ce - cs > 40 ? 40 : ce - cs), cs,
+                               c == target_col && !classification ? " (text class labels need classification)" : "");
             goto fail;
         }
         row++;
         p = line_end + 1;
     }
-    if (classification) out->classes = max_label + 1;
+    if (text_labels) {
+        if ((err = initnn__csv_text_classes(out, cells, rows, path))) goto fail;
+    } else if (classification) {
+        out->classes = max_label + 1;
+    }
+    INITNN_FREE(cells);
     INITNN_FREE(starts);
     INITNN_FREE(ends);
     INITNN_FREE(file);
     return INITNN_OK;
 fail:
+    INITNN_FREE(cells);
     INITNN_FREE(starts);
     INITNN_FREE(ends);
     INITNN_FREE(file);
@@ -6989,7 +7285,7 @@ INITNNDEF void initnn_standardize_apply(float *x, int count, int features, const
    //////////////////////////////////////////////////////////////////////////// */
 
 #define INITNN__CKPT_MAGIC "INITNNCK"
-#define INITNN__CKPT_VERSION 1u
+#define INITNN__CKPT_VERSION 2u    /* 2: optional chunks after the generator; 1 is still read */
 
 INITNNDEF int initnn_net_save(const initnn_net *net, const char *path)
 {
@@ -7068,11 +7364,114 @@ INITNNDEF int initnn_net_save(const initnn_net *net, const char *path)
     initnn__put_u64(&w, net->rng.state);
     initnn__put_u64(&w, net->rng.inc);
     initnn__put_u64(&w, net->seed);
+    /* Optional chunks: tag, length, body. */
+    if (net->prep.mean || net->prep.input_scale != 1.0f) {
+        uint32_t features = net->prep.mean ? (uint32_t)net->input_dim : 0u;
+        initnn__put(&w, "PREP", 4);
+        initnn__put_u32(&w, 8u + 8u * features);
+        initnn__put_f32(&w, net->prep.input_scale);
+        initnn__put_u32(&w, features);
+        if (features) {
+            initnn__put_f32_array(&w, net->prep.mean, features);
+            initnn__put_f32_array(&w, net->prep.std, features);
+        }
+    }
+    if (net->prep.class_count > 0) {
+        uint32_t length = 4;
+        for (i = 0; i < net->prep.class_count; i++) length += 4u + (uint32_t)strlen(net->prep.class_names[i]);
+        initnn__put(&w, "CLAS", 4);
+        initnn__put_u32(&w, length);
+        initnn__put_u32(&w, (uint32_t)net->prep.class_count);
+        for (i = 0; i < net->prep.class_count; i++) {
+            uint32_t n = (uint32_t)strlen(net->prep.class_names[i]);
+            initnn__put_u32(&w, n);
+            initnn__put(&w, net->prep.class_names[i], n);
+        }
+    }
     {
         uint32_t crc = w.crc;
         initnn__put_u32(&w, crc);
     }
     return initnn__commit_temp(w.file, temp, path, w.failed);
+}
+
+/* Reads the optional chunks of a version-2 checkpoint up to r->size. */
+static int initnn__load_chunks(initnn_net *net, initnn__reader *r)
+{
+    while (r->pos < r->size && !r->failed) {
+        size_t at = r->pos, end;
+        const unsigned char *tag = initnn__take(r, 4, "chunk tag");
+        uint32_t length = initnn__get_u32(r, "chunk length");
+        if (r->failed) break;
+        if (length > r->size - r->pos)
+            return initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: chunk '%.4s' of %lu bytes, the file ends after "
+                                "%lu (truncated)", r->path, (unsigned long)at, (const char *)tag,
+                                (unsigned long)length, (unsigned long)(r->size - r->pos));
+        end = r->pos + length;
+        if (!memcmp(tag, "PREP", 4)) {
+            float scale = initnn__get_f32(r, "input_scale");
+            uint32_t features = initnn__get_u32(r, "PREP features"), j;
+            if (r->failed) break;
+            if (!(scale > 0.0f && scale <= 3.0e38f) || (features != 0u && features != (uint32_t)net->input_dim) ||
+                length != 8u + 8u * (uint64_t)features)
+                return initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: chunk PREP: input_scale %g, %lu features "
+                                    "(the net takes %d), %lu bytes: inconsistent", r->path, (unsigned long)at,
+                                    (double)scale, (unsigned long)features, net->input_dim, (unsigned long)length);
+            initnn__prep_clear(&net->prep);
+            net->prep.input_scale = scale;
+            if (features) {
+                net->prep.mean = (float *)initnn__alloc_floats(features);
+                net->prep.std = (float *)initnn__alloc_floats(features);
+                if (!net->prep.mean || !net->prep.std)
+                    return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", r->path);
+                initnn__get_f32_array(r, net->prep.mean, features, "PREP mean");
+                initnn__get_f32_array(r, net->prep.std, features, "PREP std");
+                for (j = 0; j < features && !r->failed; j++)
+                    if (!initnn__all_finite(&net->prep.mean[j], 1) || !(net->prep.std[j] > 0.0f) ||
+                        !initnn__all_finite(&net->prep.std[j], 1))
+                        return initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: chunk PREP: feature %lu has mean %g "
+                                            "and std %g (need finite, std > 0)", r->path, (unsigned long)at,
+                                            (unsigned long)j, (double)net->prep.mean[j], (double)net->prep.std[j]);
+            }
+        } else if (!memcmp(tag, "CLAS", 4)) {
+            uint32_t count = initnn__get_u32(r, "class count"), k;
+            if (r->failed) break;
+            if (count < 1u || count > (uint32_t)(length / 4u))
+                return initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: chunk CLAS: %lu classes in %lu bytes",
+                                    r->path, (unsigned long)at, (unsigned long)count, (unsigned long)length);
+            while (net->prep.class_count) {   /* a second CLAS replaces the first */
+                INITNN_FREE(net->prep.class_names[--net->prep.class_count]);
+            }
+            INITNN_FREE(net->prep.class_names);
+            net->prep.class_names = (char **)initnn__alloc_array(count, sizeof(char *));
+            if (!net->prep.class_names) return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", r->path);
+            for (k = 0; k < count; k++) {
+                uint32_t n = initnn__get_u32(r, "class name length");
+                const unsigned char *text;
+                if (r->failed || n > end - r->pos)
+                    return r->failed ? r->failed
+                         : initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: class name %lu of %lu bytes runs past its "
+                                        "chunk", r->path, (unsigned long)(r->pos - 4), (unsigned long)k, (unsigned long)n);
+                text = initnn__take(r, n, "class name");
+                if (memchr(text, 0, n))
+                    return initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: class name %lu holds a NUL byte", r->path,
+                                        (unsigned long)(r->pos - n), (unsigned long)k);
+                net->prep.class_names[k] = (char *)INITNN_MALLOC((size_t)n + 1u);
+                if (!net->prep.class_names[k]) return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", r->path);
+                memcpy(net->prep.class_names[k], text, n);
+                net->prep.class_names[k][n] = '\0';
+                net->prep.class_count = (int)k + 1;
+            }
+        } else {
+            r->pos = end;   /* a chunk of a later version: skipped */
+        }
+        if (r->failed) break;
+        if (r->pos != end)
+            return initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: chunk '%.4s' holds %lu bytes, its fields %lu",
+                                r->path, (unsigned long)at, (const char *)tag, (unsigned long)length,
+                                (unsigned long)(r->pos - (at + 8)));
+    }
+    return r->failed;
 }
 
 /* Parses a checkpoint into a new net. */
@@ -7088,23 +7487,14 @@ static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
     *out = NULL;
     if (r->size < 12) return initnn__fail(INITNN_ERR_FORMAT, "%s: %lu bytes is too short for a checkpoint",
                                           r->path, (unsigned long)r->size);
-    {
-        const unsigned char *t = r->data + r->size - 4;
-        uint32_t stored = (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24;
-        uint32_t computed = initnn_crc32(0, r->data, r->size - 4);
-        if (memcmp(r->data, INITNN__CKPT_MAGIC, 8) != 0)
-            return initnn__fail(INITNN_ERR_FORMAT, "%s: offset 0: not an initnn checkpoint (bad magic)", r->path);
-        if (stored != computed)
-            return initnn__fail(INITNN_ERR_FORMAT, "%s: checksum mismatch (stored %08lx, computed %08lx): "
-                                "the file is corrupt or truncated", r->path, (unsigned long)stored,
-                                (unsigned long)computed);
-        r->size -= 4;   /* the checksum is not part of the fields */
-    }
+    if (memcmp(r->data, INITNN__CKPT_MAGIC, 8) != 0)
+        return initnn__fail(INITNN_ERR_FORMAT, "%s: offset 0: not an initnn checkpoint (bad magic)", r->path);
+    r->size -= 4;   /* the checksum is not part of the fields; initnn_net_load checks it */
     magic = initnn__take(r, 8, "magic");
     (void)magic;
     version = initnn__get_u32(r, "version");
-    if (!r->failed && version != INITNN__CKPT_VERSION)
-        return initnn__fail(INITNN_ERR_FORMAT, "%s: offset 8: version %lu, this initnn reads version %u",
+    if (!r->failed && (version < 1u || version > INITNN__CKPT_VERSION))
+        return initnn__fail(INITNN_ERR_FORMAT, "%s: offset 8: version %lu, this initnn reads versions 1 to %u",
                             r->path, (unsigned long)version, INITNN__CKPT_VERSION);
     input_dim = initnn__get_u32(r, "input_dim");
     input_c = initnn__get_u32(r, "input_c");
@@ -7291,6 +7681,7 @@ static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
     net->rng.inc = initnn__get_u64(r, "rng stream");
     net->seed = initnn__get_u64(r, "seed");
     if (r->failed) { err = r->failed; goto fail; }
+    if (version >= 2u && (err = initnn__load_chunks(net, r))) goto fail;
     if (r->pos != r->size) {
         err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: %lu unexpected bytes after the last field", r->path,
                            (unsigned long)r->pos, (unsigned long)(r->size - r->pos));
@@ -7349,6 +7740,26 @@ INITNNDEF int initnn_net_load(initnn_net **out, const char *path, int max_batch)
     r.size = size;
     r.path = path;
     err = initnn__load(out, &r, max_batch);
+    if (size >= 12) {
+        /* The checksum is checked after the fields, so that a truncated file
+           is told by the field it ends in (its offset and name), and a file
+           whose fields all parse but whose bytes changed by the checksum. */
+        const unsigned char *t = data + size - 4;
+        uint32_t stored = (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24;
+        uint32_t computed = initnn_crc32(0, data, size - 4);
+        if (stored != computed && err == INITNN_OK) {
+            initnn_net_free(*out);
+            *out = NULL;
+            err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: checksum mismatch (stored %08lx, computed %08lx): "
+                               "the file is corrupt or truncated", path, (unsigned long)(size - 4), (unsigned long)stored,
+                               (unsigned long)computed);
+        } else if (stored != computed && err == INITNN_ERR_FORMAT) {
+            char message[sizeof initnn__error_message];
+            memcpy(message, initnn__error_message, sizeof message);
+            initnn__fail(INITNN_ERR_FORMAT, "%s (and the checksum does not match: the file is truncated or corrupt)",
+                         message);
+        }
+    }
     INITNN_FREE(data);
     return err;
 }
@@ -7396,10 +7807,112 @@ INITNNDEF int initnn_net_load_into(initnn_net *net, const char *path)
     net->rng = loaded->rng;
     net->seed = loaded->seed;
     net->steps_taken = loaded->steps_taken;
+    initnn__prep_clear(&net->prep);   /* the file's preprocessing moves over */
+    net->prep = loaded->prep;
+    memset(&loaded->prep, 0, sizeof loaded->prep);
     err = INITNN_OK;
 done:
     initnn_net_free(loaded);
     return err;
+}
+
+/* ---- what a model was trained on ------------------------------------------ */
+
+INITNNDEF int initnn_net_set_preprocessing(initnn_net *net, const float *mean, const float *std, float input_scale,
+                                           const char *const *class_names, int class_count)
+{
+    initnn_preprocessing p;
+    int j;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_preprocessing: NULL net");
+    if (!mean != !std)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_preprocessing: mean and std go together (one is NULL)");
+    if (!(input_scale > 0.0f && input_scale <= 3.0e38f))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_preprocessing: input_scale must be finite and > 0, "
+                            "got %g", (double)input_scale);
+    if (class_count < 0 || class_count > INITNN_MAX_ELEMENTS || (class_count > 0 && !class_names))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_preprocessing: %d class names%s", class_count,
+                            class_count > 0 ? " but NULL names" : "");
+    if (mean)
+        for (j = 0; j < net->input_dim; j++)
+            if (!initnn__all_finite(&mean[j], 1) || !initnn__all_finite(&std[j], 1) || !(std[j] > 0.0f))
+                return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_preprocessing: feature %d has mean %g and std "
+                                    "%g (need finite, std > 0)", j, (double)mean[j], (double)std[j]);
+    for (j = 0; j < class_count; j++)
+        if (!class_names[j])
+            return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_preprocessing: class name %d is NULL", j);
+    memset(&p, 0, sizeof p);
+    p.input_scale = input_scale;
+    if (mean) {
+        p.mean = (float *)initnn__alloc_floats((size_t)net->input_dim);
+        p.std = (float *)initnn__alloc_floats((size_t)net->input_dim);
+        if (!p.mean || !p.std) goto out_of_memory;
+        memcpy(p.mean, mean, (size_t)net->input_dim * sizeof(float));
+        memcpy(p.std, std, (size_t)net->input_dim * sizeof(float));
+    }
+    if (class_count > 0) {
+        p.class_names = (char **)initnn__alloc_array((size_t)class_count, sizeof(char *));
+        if (!p.class_names) goto out_of_memory;
+        memset(p.class_names, 0, (size_t)class_count * sizeof(char *));
+        for (j = 0; j < class_count; j++) {
+            size_t n = strlen(class_names[j]);
+            p.class_names[j] = (char *)INITNN_MALLOC(n + 1);
+            p.class_count = j + 1;
+            if (!p.class_names[j]) goto out_of_memory;
+            memcpy(p.class_names[j], class_names[j], n + 1);
+        }
+    }
+    initnn__prep_clear(&net->prep);
+    net->prep = p;
+    return INITNN_OK;
+out_of_memory:
+    initnn__prep_clear(&p);
+    return initnn__fail(INITNN_ERR_MEMORY, "initnn_net_set_preprocessing: out of memory");
+}
+
+INITNNDEF void initnn_net_preprocess(const initnn_net *net, float *x, int count)
+{
+    if (net && net->prep.mean) initnn_standardize_apply(x, count, net->input_dim, net->prep.mean, net->prep.std);
+}
+
+INITNNDEF int initnn_net_evaluate_raw(initnn_net *net, double *loss, double *metric, const initnn_data *data)
+{
+    initnn__batch_buffers bb;
+    int err, start, *map = NULL;
+    double loss_sum = 0.0, metric_sum = 0.0;
+    if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_evaluate_raw: NULL net");
+    if ((err = initnn__check_data(net, data, "initnn_net_evaluate_raw", "evaluation"))) return err;
+    if (data->labels && data->class_names && net->prep.class_count > 0) {
+        /* The data's class k is the net's class map[k], matched by name. */
+        int k, j;
+        map = (int *)initnn__alloc_array((size_t)(data->classes > 0 ? data->classes : 1), sizeof(int));
+        if (!map) return initnn__fail(INITNN_ERR_MEMORY, "initnn_net_evaluate_raw: out of memory");
+        for (k = 0; k < data->classes; k++) {
+            for (j = 0; j < net->prep.class_count && strcmp(net->prep.class_names[j], data->class_names[k]); j++) {}
+            if (j == net->prep.class_count) {
+                INITNN_FREE(map);
+                return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_evaluate_raw: class '%.60s' of the data is not "
+                                    "one of the net's %d classes", data->class_names[k], net->prep.class_count);
+            }
+            map[k] = j;
+        }
+    }
+    if ((err = initnn__batch_alloc(&bb, net))) { INITNN_FREE(map); return err; }
+    for (start = 0; start < data->count; start += net->max_batch) {
+        int batch = data->count - start < net->max_batch ? data->count - start : net->max_batch, i;
+        const float *out;
+        initnn_data_batch(bb.X, bb.labels, bb.targets, data, NULL, start, batch);
+        initnn_net_preprocess(net, bb.X, batch);
+        if (map)
+            for (i = 0; i < batch; i++) bb.labels[i] = map[bb.labels[i]];
+        out = initnn_net_forward(net, bb.X, batch, 0);
+        loss_sum += (double)initnn_net_loss(net, bb.labels, bb.targets) * batch;
+        metric_sum += initnn__metric(net, out, bb.labels, bb.targets, batch) * batch;
+    }
+    if (loss) *loss = loss_sum / data->count;
+    if (metric) *metric = metric_sum / data->count;
+    initnn__batch_free(&bb);
+    INITNN_FREE(map);
+    return INITNN_OK;
 }
 
 /* ---- NumPy .npy ----------------------------------------------------------- */

@@ -47,7 +47,7 @@ enum { LAB_VAL_SPLIT = 0, LAB_VAL_TEST = 1, LAB_VAL_NONE = 2 };
 
 /* Per-epoch quantities kept for the plots and the summary. */
 enum {
-    F_TRAIN_LOSS = 0, F_TRAIN_METRIC, F_VAL_LOSS, F_VAL_METRIC, F_GRAD_NORM, F_ZERO, F_SAT,
+    F_TRAIN_LOSS = 0, F_TRAIN_METRIC, F_VAL_LOSS, F_VAL_METRIC, F_GRAD_NORM, F_ZERO, F_SAT, F_STUCK,
     F_COUNT
 };
 
@@ -251,6 +251,15 @@ static void lab_help(void)
         "  the whole validation set, training loss, training accuracy and gradient",
         "  norm on the probe batch. Epoch 0 is not a row of log.csv; init.csv has",
         "  the initial losses.",
+        "",
+        "Progress (stderr): on a terminal, one line rewritten in place,",
+        "    [2/3] glorot_normal  seed 1/3  epoch 4/10  loss 0.1234  elapsed 1m05s  ETA 2m10s",
+        "  after every epoch, and within an epoch that has run for 2 seconds",
+        "  (INITLAB_PROGRESS_AFTER=SECONDS sets another delay) also the batches done,",
+        "  \"epoch 4/10 (batch 120/469)\", four times a second. The ETA extrapolates",
+        "  the time per epoch so far. Every run ends with one line (init, seed,",
+        "  epochs, final train/val/test metric, seconds); piped or redirected,",
+        "  those lines are all stderr gets.",
         "",
         "Exit status: 0 done (runs that diverged are reported, not fatal), 1 a data",
         "file, a write or memory failed, 2 a bad command line.",
@@ -527,7 +536,26 @@ typedef struct lab_dataset {
     initnn_data train, val, test;            /* views                                */
     int has_val, val_is_test, classification;
     int channels, height, width;
+    float input_scale;                       /* raw file value -> feature: 1/255 for bytes */
+    float *mean, *std;                       /* --standardize: the training set's          */
+    char notes[4096];                        /* warnings about the data, for summary.md    */
 } lab_dataset;
+
+/* A warning about the data: on stderr now and in summary.md. */
+static void lab_data_note(lab_dataset *ds, const char *format, ...)
+{
+    char text[1024];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(text, sizeof text, format, args);
+    va_end(args);
+    fprintf(stderr, "initlab: warning: %s\n", text);
+    if (strlen(ds->notes) + strlen(text) + 8 < sizeof ds->notes) {
+        strcat(ds->notes, "- ");
+        strcat(ds->notes, text);
+        strcat(ds->notes, "\n");
+    }
+}
 
 static void lab_append(char *buf, size_t size, const char *format, ...)
 {
@@ -545,18 +573,24 @@ static int lab_file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-/* Whether the first non-blank line of a CSV has a cell that is not a number. */
-static int lab_csv_has_header(const char *path)
+/* Whether the first non-blank line of a CSV has a cell that is not a number
+   (a UTF-8 byte-order mark before it is not part of it). When exactly one
+   of several cells is text, the line may be a data row with a stray cell
+   rather than a header: *stray gets that cell's 1-based column and *text
+   its text (else *stray is 0). */
+static int lab_csv_has_header(const char *path, int *stray, char *text, size_t text_size)
 {
     FILE *f = fopen(path, "rb");
     char line[65536];
-    int header = 0;
+    int header = 0, cells = 0, texts = 0, column = 0;
+    *stray = 0;
     if (!f) return 0;
     while (fgets(line, sizeof line, f)) {
-        char *cell, *save;
+        char *cell, *save, *start = line;
         size_t n = strspn(line, " \t\r\n");
         if (line[n] == '\0') continue;
-        for (cell = line; cell; cell = save) {
+        if (!strncmp(start, "\xEF\xBB\xBF", 3)) start += 3;
+        for (cell = start; cell; cell = save) {
             char *end, *s = cell, *e;
             save = strchr(cell, ',');
             if (save) *save++ = '\0';
@@ -564,12 +598,55 @@ static int lab_csv_has_header(const char *path)
             e = s + strlen(s);
             while (e > s && strchr(" \t\r\n\"", e[-1])) *--e = '\0';
             strtod(s, &end);
-            if (end == s || *end) header = 1;
+            cells++;
+            if (end == s || *end) {
+                header = 1;
+                if (texts++ == 0) {
+                    column = cells;
+                    snprintf(text, text_size, "%.60s", s);
+                }
+            }
         }
         break;
     }
     fclose(f);
+    if (texts == 1 && cells > 2) *stray = column;
     return header;
+}
+
+/* Warnings a CSV deserves: whole-number targets read as regression, and
+   classes without a sample (labels 1 and 2 make a net of 3 outputs). */
+static void lab_csv_warnings(lab_dataset *ds, const lab_options *o)
+{
+    const initnn_data *d = &ds->source_train;
+    int i;
+    if (!ds->classification && o->task < 0 && d->targets) {
+        int whole = 1, distinct = 0;
+        float seen[21];
+        for (i = 0; i < d->count && whole; i++) {
+            float t = d->targets[i];
+            int k;
+            if (t != floorf(t)) whole = 0;
+            for (k = 0; k < distinct && seen[k] != t; k++) {}
+            if (k == distinct && distinct < 21) seen[distinct++] = t;
+        }
+        if (whole)
+            lab_data_note(ds, "the target column holds only whole numbers (%s%d distinct values) and is trained as a "
+                          "regression target; if they are classes, add --task classification",
+                          distinct > 20 ? "more than " : "", distinct > 20 ? 20 : distinct);
+    }
+    if (ds->classification && d->labels && d->classes > 0) {
+        int *count = (int *)calloc((size_t)d->classes, sizeof(int)), empty = 0, first = -1;
+        if (!count) lab_fatal("out of memory");
+        for (i = 0; i < d->count; i++) count[d->labels[i]]++;
+        for (i = 0; i < d->classes; i++)
+            if (!count[i]) { if (first < 0) first = i; empty++; }
+        if (empty)
+            lab_data_note(ds, "%d of the %d classes have no sample (the first is class %d): the labels run from 0 to %d "
+                          "and the net gets %d outputs; are the labels 1-based (1.0, 2.0, ...)?", empty, d->classes, first,
+                          d->classes - 1, d->classes);
+        free(count);
+    }
 }
 
 /* Shuffles the rows of a loaded set in place (its arrays are its own). */
@@ -621,6 +698,7 @@ static void lab_load_idx_set(lab_dataset *ds, const lab_options *o, const char *
     ds->channels = 1;
     ds->height = ds->width = 28;
     ds->classification = 1;
+    ds->input_scale = 1.0f / 255.0f;
     snprintf(ds->description, sizeof ds->description, "%s (%s/%s): %d training and %d test images of 28 x 28 "
              "pixels scaled to [0, 1], %d classes", title, o->data_dir, sub, ds->source_train.count,
              ds->source_test.count, ds->source_train.classes);
@@ -647,6 +725,7 @@ static void lab_load_cifar(lab_dataset *ds, const char *dir, int hundred)
     ds->channels = 3;
     ds->height = ds->width = 32;
     ds->classification = 1;
+    ds->input_scale = 1.0f / 255.0f;
     snprintf(ds->description, sizeof ds->description, "CIFAR-%s (%s): %d training and %d test images of "
              "3 x 32 x 32 scaled to [0, 1], %s", hundred ? "100" : "10", dir, ds->source_train.count,
              ds->source_test.count, hundred ? "100 fine classes" : "10 classes");
@@ -655,9 +734,11 @@ static void lab_load_cifar(lab_dataset *ds, const char *dir, int hundred)
 static void lab_load(lab_dataset *ds, const lab_options *o)
 {
     const char *d = o->data;
-    int own_test = 0, err = 0;
+    int own_test = 0, err = 0, stray = 0;
+    char stray_text[64];
     memset(ds, 0, sizeof *ds);
     ds->channels = ds->height = 1;
+    ds->input_scale = 1.0f;
     if (!strcmp(d, "mnist")) { lab_load_idx_set(ds, o, "mnist", "MNIST"); own_test = 1; }
     else if (!strcmp(d, "fashion")) { lab_load_idx_set(ds, o, "fashion", "Fashion-MNIST"); own_test = 1; }
     else if (!strncmp(d, "cifar10:", 8)) { lab_load_cifar(ds, d + 8, 0); own_test = 1; }
@@ -691,18 +772,32 @@ static void lab_load(lab_dataset *ds, const lab_options *o)
         memcpy(path, d + 4, (size_t)(colon - (d + 4)));
         path[colon - (d + 4)] = '\0';
         if (!lab_file_exists(path)) lab_fatal("%s: no such file", path);
-        header = lab_csv_has_header(path);
+        header = lab_csv_has_header(path, &stray, stray_text, sizeof stray_text);
         ds->classification = o->task == 1;
         if (initnn_load_csv(&ds->source_train, path, colon + 1, header, ds->classification) != 0) {
+            if (strstr(initnn_last_error(), "text class labels need classification"))
+                lab_usage_error("--data '%s': %s: add --task classification", d, initnn_last_error());
             if (strstr(initnn_last_error(), "target") || strstr(initnn_last_error(), "no column named"))
                 lab_usage_error("--data '%s': %s", d, initnn_last_error());
             lab_fatal("%s", initnn_last_error());
         }
+        if (stray)
+            lab_data_note(ds, "%s: the first line was taken as a header because its column %d ('%s') is not a "
+                          "number, though every other cell of it is: if the file has no header, that row is lost; "
+                          "fix or remove the cell", path, stray, stray_text);
         lab_shuffle_rows(&ds->source_train, (uint64_t)o->data_seed);
         snprintf(ds->description, sizeof ds->description, "CSV %s (%s): %d rows, %d features, target column '%s' "
                  "(%s), rows shuffled with data seed %ld", path, header ? "with a header" : "no header",
                  ds->source_train.count, ds->source_train.features, colon + 1,
                  ds->classification ? "class labels" : "regression", o->data_seed);
+        if (ds->source_train.class_names) {
+            int k;
+            lab_append(ds->description, sizeof ds->description, "; text labels as classes (sorted):");
+            for (k = 0; k < ds->source_train.classes; k++)
+                lab_append(ds->description, sizeof ds->description, "%s %d = '%s'", k ? "," : "", k,
+                           ds->source_train.class_names[k]);
+        }
+        lab_csv_warnings(ds, o);
     } else {
         lab_usage_error("--data: unknown data set '%s' (mnist, fashion, cifar10:DIR, cifar100:DIR, moons, circles, spirals, "
                         "regression, csv:PATH:TARGET)", d);
@@ -760,9 +855,9 @@ static void lab_load(lab_dataset *ds, const lab_options *o)
         initnn_standardize_apply((float *)ds->source_train.x, ds->source_train.count, f, mean, std);
         if (own_test) initnn_standardize_apply((float *)ds->source_test.x, ds->source_test.count, f, mean, std);
         lab_append(ds->description, sizeof ds->description, "; every feature z-scored with the mean and std of the "
-                   "%d training samples", ds->train.count);
-        free(mean);
-        free(std);
+                   "%d training samples (kept in the --save-model checkpoint)", ds->train.count);
+        ds->mean = mean;
+        ds->std = std;
     }
     if (!ds->classification && ds->train.target_dim != 1)
         lab_fatal("regression data needs one target column, got %d", ds->train.target_dim);
@@ -774,6 +869,8 @@ static void lab_free_data(lab_dataset *ds)
     initnn_data_free(&ds->source_test);
     free(ds->float_copy[0]);
     free(ds->float_copy[1]);
+    free(ds->mean);
+    free(ds->std);
 }
 
 /* ---- the experiment's state ----------------------------------------------------------- */
@@ -784,6 +881,7 @@ typedef struct lab_run_result {
     char message[1024];
     double final_loss[3], final_metric[3];   /* train, val, test of the final model  */
     double init_loss, init_zero, init_sat;   /* on the probe batch              */
+    double init_first_grad;     /* the first weighted layer's gradient norm, probe    */
     double init_val_loss, init_val_metric;
     double *init_act_var;       /* per weighted layer, on the probe batch             */
     float *first_weights;       /* the first weighted layer's kernel, at init         */
@@ -944,6 +1042,25 @@ static initnn_net *lab_build_net(lab *L, const char *init, int seed)
 
 /* Fraction of ReLU outputs that are 0 and of tanh/sigmoid outputs beyond the
    saturation threshold, over the layers that have them, from diagnostics. */
+/* Fraction of the hidden units (ReLU, tanh, sigmoid layers) that are dead or
+   saturated for every sample of the probe batch (initnn_layer_diag's
+   stuck_fraction, weighted by the layers' units); NaN without such layers. */
+static double lab_stuck_units(const initnn_net *net, const initnn_layer_diag *diag)
+{
+    double stuck = 0, units = 0;
+    int l;
+    for (l = 0; l < net->layer_count; l++) {
+        const initnn_layer *layer = &net->layers[l];
+        if (!layer->weight_count) continue;
+        if (layer->activation != INITNN_ACT_RELU && layer->activation != INITNN_ACT_TANH &&
+            layer->activation != INITNN_ACT_SIGMOID)
+            continue;
+        stuck += diag[l].stuck_fraction * layer->out_c;
+        units += layer->out_c;
+    }
+    return units > 0 ? stuck / units : NAN;
+}
+
 static void lab_fractions(const initnn_net *net, const initnn_layer_diag *diag, double *zero, double *sat)
 {
     double zeros = 0, relu = 0, saturated = 0, squashing = 0;
@@ -974,21 +1091,54 @@ typedef struct lab_context {
     lab *L;
     initnn_net *net;
     int init, seed;
+    double epoch_start;         /* when the running epoch began                    */
+    double last_shown;          /* when progress within it was last shown          */
 } lab_context;
 
-static void lab_progress(lab *L, int init, int seed, int epoch, double loss)
+/* The progress line, on a terminal only: rewritten in place after every
+   epoch, and within an epoch (batches done of the epoch's, the loss so far)
+   once the epoch has run for 2 seconds (the environment variable
+   INITLAB_PROGRESS_AFTER sets another number of seconds), at most four
+   times a second. The ETA counts the finished part of the epoch. */
+static double lab_progress_after(void)
 {
-    char eta[32], elapsed_text[32];
+    static double after = -1.0;
+    if (after < 0.0) {
+        const char *v = getenv("INITLAB_PROGRESS_AFTER");
+        char *end;
+        after = v ? strtod(v, &end) : 2.0;
+        if (!v || end == v || *end || !(after >= 0.0)) after = 2.0;
+    }
+    return after;
+}
+static void lab_progress(lab *L, int init, int seed, int epoch, double loss, int batches_done, int batch_count)
+{
+    char eta[32], elapsed_text[32], within[64];
     double elapsed = lab_now() - L->start_time;
-    double left = L->epochs_done > 0 ? elapsed / (double)L->epochs_done * (double)(L->epochs_planned - L->epochs_done) : 0.0;
+    double done = (double)L->epochs_done + (batch_count > 0 ? (double)batches_done / batch_count : 0.0);
+    double left = done > 0 ? elapsed / done * ((double)L->epochs_planned - done) : 0.0;
     if (L->opt.quiet || !isatty(fileno(stderr))) return;
     lab_format_duration(eta, sizeof eta, left);
     lab_format_duration(elapsed_text, sizeof elapsed_text, elapsed);
-    fprintf(stderr, "\r\033[K[%d/%d] %s  seed %d/%d  epoch %d/%d  loss %.4f  elapsed %s  ETA %s%s",
-            init + 1, L->opt.init_count, L->opt.inits[init], seed + 1, L->opt.seeds, epoch, L->opt.epochs, loss,
-            elapsed_text, eta, L->opt.patience > 0 ? " (at most)" : "");
+    within[0] = '\0';
+    if (batch_count > 0)
+        snprintf(within, sizeof within, " (batch %d/%d)", batches_done, batch_count);
+    fprintf(stderr, "\r\033[K[%d/%d] %s  seed %d/%d  epoch %d/%d%s  loss %.4f  elapsed %s  ETA %s%s",
+            init + 1, L->opt.init_count, L->opt.inits[init], seed + 1, L->opt.seeds, epoch, L->opt.epochs, within,
+            loss, elapsed_text, eta, L->opt.patience > 0 ? " (at most)" : "");
     fflush(stderr);
     L->progress_shown = 1;
+}
+
+static void lab_on_batch(int epoch, int batches_done, int batch_count, double loss_so_far, void *user)
+{
+    lab_context *c = (lab_context *)user;
+    double now;
+    if (batches_done == batch_count) return;   /* the epoch's own line follows */
+    now = lab_now();
+    if (now - c->epoch_start < lab_progress_after() || now - c->last_shown < 0.25) return;
+    c->last_shown = now;
+    lab_progress(c->L, c->init, c->seed, epoch, loss_so_far, batches_done, batch_count);
 }
 
 static void lab_on_epoch(const initnn_epoch_record *rec, void *user)
@@ -1011,6 +1161,7 @@ static void lab_on_epoch(const initnn_epoch_record *rec, void *user)
     h[F_GRAD_NORM] = rec->grad_norm;
     h[F_ZERO] = zero;
     h[F_SAT] = sat;
+    h[F_STUCK] = lab_stuck_units(c->net, L->diag);
     fprintf(L->log, "\"%s\",%d,%d", L->opt.inits[c->init], c->seed + 1, rec->epoch);
     lab_csv_num(L->log, rec->train_loss);
     lab_csv_num(L->log, rec->train_metric);
@@ -1024,7 +1175,8 @@ static void lab_on_epoch(const initnn_epoch_record *rec, void *user)
     fflush(L->log);
     L->epochs_done++;
     lab_run(L, c->init, c->seed)->epochs_run = rec->epoch;
-    lab_progress(L, c->init, c->seed, rec->epoch, rec->train_loss);
+    lab_progress(L, c->init, c->seed, rec->epoch, rec->train_loss, 0, 0);
+    c->epoch_start = lab_now();   /* the diagnostics above are the epoch's too, but the next begins now */
 }
 
 /* Measures the fresh net on the probe batch: init.csv rows and what the
@@ -1051,6 +1203,9 @@ static void lab_measure_init(lab *L, initnn_net *net, int init, int seed)
         h[F_GRAD_NORM] = grad_norm;
         h[F_ZERO] = r->init_zero;
         h[F_SAT] = r->init_sat;
+        h[F_STUCK] = lab_stuck_units(net, L->diag);
+        for (l = 0; l < net->layer_count; l++)
+            if (net->layers[l].weight_count) { r->init_first_grad = L->diag[l].grad_norm; break; }
         if (L->data.has_val && initnn_net_evaluate(net, &h[F_VAL_LOSS], &h[F_VAL_METRIC], &L->data.val) != 0)
             lab_fatal("evaluating at initialization: %s", initnn_last_error());
         r->init_val_loss = h[F_VAL_LOSS];
@@ -1155,6 +1310,7 @@ static void lab_train_all(lab *L)
     cfg.shuffle = 1;
     cfg.lsuv = 0;
     cfg.on_epoch = lab_on_epoch;
+    cfg.on_batch = lab_on_batch;
     for (i = 0; i < o->init_count; i++) {
         for (s = 0; s < o->seeds; s++) {
             lab_context c;
@@ -1186,6 +1342,8 @@ static void lab_train_all(lab *L)
             c.net = net;
             c.init = i;
             c.seed = s;
+            c.epoch_start = lab_now();
+            c.last_shown = -1.0;
             cfg.user = &c;
             err = r->diverged ? INITNN_ERR_NONFINITE
                 : initnn_net_train(net, &L->data.train, L->data.has_val ? &L->data.val : NULL, &cfg, &epochs_run);
@@ -1237,7 +1395,11 @@ static void lab_train_all(lab *L)
             }
             if (o->save_model && i == o->init_count - 1 && s == o->seeds - 1) {
                 if (r->diverged) fprintf(stderr, "initlab: the last run diverged; %s not written\n", o->save_model);
-                else if (initnn_net_save(net, o->save_model) != 0) lab_fatal("%s", initnn_last_error());
+                else if (initnn_net_set_preprocessing(net, L->data.mean, L->data.std, L->data.input_scale,
+                                                      L->data.source_train.class_names,
+                                                      L->data.source_train.class_names ? L->data.source_train.classes : 0)
+                         || initnn_net_save(net, o->save_model) != 0)
+                    lab_fatal("%s", initnn_last_error());
             }
             initnn_net_free(net);
         }
@@ -1622,8 +1784,12 @@ static void lab_main_table(lab *L, FILE *f)
     const char *m = lab_metric_name(L);
     int cls = L->data.classification, i, s, digits = cls ? 4 : 4;
     double *v = (double *)lab_alloc((size_t)o->seeds * sizeof(double));
-    fprintf(f, "| init | epochs | train %s, epoch 1 | val %s, epoch 1 | train %s, last epoch | val %s, last epoch | "
-            "test %s |\n", m, m, m, m, m);
+    /* One batch per epoch (--batch full): epoch 1's training metric is
+       measured on that batch before its one step, i.e. of the initial
+       weights. */
+    int one_batch = o->batch <= 0 || o->batch >= L->data.train.count;
+    fprintf(f, "| init | epochs | train %s, epoch 1%s | val %s, epoch 1 | train %s, last epoch | val %s, last epoch | "
+            "test %s |\n", m, one_batch ? " (initial weights)" : "", m, m, m, m);
     fprintf(f, "|---|---|---|---|---|---|---|\n");
     for (i = 0; i < o->init_count; i++) {
         char cells[5][64], epochs[64];
@@ -1685,6 +1851,7 @@ static void lab_summary(lab *L, int argc, char **argv, double seconds)
     fprintf(f, "; seeds 1..%d (seed s draws the weights and the batch order).\n", o->seeds);
     lab_format_duration(when, sizeof when, seconds);
     fprintf(f, "- Wall time: %s.\n\n", when);
+    if (L->data.notes[0]) fprintf(f, "Warnings about the data (also printed when the run started):\n\n%s\n", L->data.notes);
 
     fprintf(f, "## Results (mean ± sample std over %d seed%s)\n\n", o->seeds, o->seeds == 1 ? "" : "s");
     lab_main_table(L, f);
@@ -1692,6 +1859,9 @@ static void lab_summary(lab *L, int argc, char **argv, double seconds)
             "(Keras' convention), val %s is measured after the epoch%s. Test %s is the final model's%s.\n",
             mt, mt, L->data.has_val ? "" : " (no validation set: empty)", mt,
             o->patience > 0 ? " (the restored best weights)" : "");
+    if (o->batch <= 0 || o->batch >= L->data.train.count)
+        fprintf(f, "With one batch per epoch, train %s of epoch 1 is measured in the forward pass before the epoch's "
+                "only step: it is the initial weights' %s, and so labelled.\n", mt, mt);
     if (L->data.val_is_test) fprintf(f, "The validation set is the test set, so val and test columns coincide.\n");
 
     /* The final model on each set. */
@@ -1793,6 +1963,38 @@ static void lab_summary(lab *L, int argc, char **argv, double seconds)
     }
     fprintf(f, "\nLayer %d is the last hidden layer; the variance is over all units and samples of the probe batch. "
             "Every layer's value is in init.csv and act_var_init.svg.\n", L->weighted_layers > 1 ? L->weighted_layers - 1 : 1);
+
+    /* Gradient and saturation, at initialization and after training. */
+    fprintf(f, "\n## Gradient, dead and saturated units: at initialization and at the end\n\n");
+    fprintf(f, "| init | layer 1 gradient norm at init | ReLU outputs = 0, init | ReLU outputs = 0, end | "
+            "tanh/sigmoid saturated, init | tanh/sigmoid saturated, end | stuck units, init | stuck units, end |\n"
+            "|---|---|---|---|---|---|---|---|\n");
+    for (i = 0; i < o->init_count; i++) {
+        char cells[7][64];
+        double mean, std;
+        int n;
+        static const int fields[3] = {F_ZERO, F_SAT, F_STUCK};
+        for (s = 0; s < o->seeds; s++) v[s] = lab_run(L, i, s)->init_first_grad;
+        lab_mean_std(v, o->seeds, 1, &mean, &std, &n);
+        lab_format_ms(cells[0], sizeof cells[0], mean, std, n, 3, 1);
+        for (k = 0; k < 6; k++) {
+            for (s = 0; s < o->seeds; s++) {
+                const lab_run_result *r = lab_run(L, i, s);
+                int e = k % 2 == 0 ? 0 : r->epochs_run;
+                v[s] = (k % 2 == 1 && (r->diverged || e < 1)) ? NAN : lab_hist(L, i, s, e)[fields[k / 2]];
+            }
+            lab_mean_std(v, o->seeds, 1, &mean, &std, &n);
+            lab_format_ms(cells[k + 1], sizeof cells[k + 1], mean, std, n, 3, 1);
+        }
+        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", o->inits[i], cells[0], cells[1], cells[2], cells[3],
+                cells[4], cells[5], cells[6]);
+    }
+    fprintf(f, "\nMean ± sample std over seeds, on the probe batch: at initialization and after the last epoch run. "
+            "The gradient norm is ||(dW, db)|| of the first weighted layer for the probe batch's loss. Outputs = 0 "
+            "and saturated (|tanh| > %g, sigmoid outside [%g, %g]) count unit × sample values; stuck units are "
+            "hidden units dead (ReLU, 0 for every probe sample) or saturated for every probe sample, which pass "
+            "no gradient at all. — : the net has no such layer.\n", INITNN_SATURATION_THRESHOLD,
+            1.0 - INITNN_SATURATION_THRESHOLD, INITNN_SATURATION_THRESHOLD);
     if (L->has_conv) {
         /* Conv nets: every weighted layer, as conv fans are where scales go wrong. */
         fprintf(f, "\nActivation variance at initialization per weighted layer (Var of the layer's output after its "

@@ -48,6 +48,7 @@ int main(int argc, char **argv)
         initnn_net_free(net);
         return 1;
     }
+    initnn_net_preprocess(net, pixels, 1);   /* the z-score the model was trained with, if any (--standardize) */
     probabilities = initnn_net_forward(net, pixels, 1, 0);
     for (i = 0; i < 10; i++) {
         printf("%d  %6.2f%%  ", i, 100.0 * probabilities[i]);

@@ -75,7 +75,12 @@ lab_bad_values_exit_2_with_one_line lab_missing_data_is_a_one_line_error lab_hel
 lab_saves_a_checkpoint lab_predict_flags_glorot_and_passes_he_on_a_30_layer_relu_net
 lab_predict_writes_csv_md_and_a_well_formed_svg lab_predict_refuses_a_pooling_net_with_exit_2
 lab_cnn_summary_has_activation_variance_per_conv_layer lab_writes_first_layer_weight_pngs_for_28x28_inputs
-lab_trains_a_cnn_on_cifar10_and_cifar100_binary_batches"
+lab_trains_a_cnn_on_cifar10_and_cifar100_binary_batches
+lab_standardized_regression_model_reloads_with_its_test_mae lab_csv_with_a_byte_order_mark_reads_and_unknown_columns_are_listed
+lab_csv_text_labels_become_sorted_classes_in_summary_and_checkpoint lab_csv_warns_of_whole_number_targets_and_empty_classes
+lab_csv_stray_text_cell_in_the_first_row_is_said lab_progress_is_one_line_per_run_when_piped
+lab_progress_shows_the_batches_within_an_epoch_on_a_terminal lab_summary_reports_gradient_and_stuck_units_at_init_and_end
+lab_full_batch_labels_epoch_1_as_the_initial_weights"
 any=
 for t in $TESTS; do
     if selected "$t" "$@"; then any=1; fi
@@ -116,6 +121,13 @@ if ! $CC -std=c99 -Wall -Wextra -pedantic -Werror -O3 $fast_flags -I. examples/i
     >"$OUT/initlab-fast.build.log" 2>&1; then
     head -n 20 "$OUT/initlab-fast.build.log"
     result lab_builds_warning_free "does not compile warning-free at -O3$fast_flags (log: $OUT/initlab-fast.build.log)"
+    exit 1
+fi
+# The reader of a saved model (tests/lab_reload.c).
+if ! $CC -std=c99 -Wall -Wextra -pedantic -Werror -O2 -I. tests/lab_reload.c -o "$OUT/lab_reload" -lm \
+    >"$OUT/lab_reload.build.log" 2>&1; then
+    head -n 20 "$OUT/lab_reload.build.log"
+    result lab_builds_warning_free "tests/lab_reload.c does not compile (log: $OUT/lab_reload.build.log)"
     exit 1
 fi
 if selected lab_builds_warning_free "$@"; then result lab_builds_warning_free ""; fi
@@ -376,6 +388,11 @@ if selected lab_predict_flags_glorot_and_passes_he_on_a_30_layer_relu_net "$@"; 
     grep -q "^he_normal: passes" "$TMP/p.stdout" ||
         why="${why:+$why; }he_normal does not pass: $(grep '^he_normal:' "$TMP/p.stdout")"
     grep -q "^1 of 2 inits flagged" "$TMP/p.stdout" || why="${why:+$why; }no count of flagged inits"
+    # One numbering: the table's rows count the weighted layers from 1, as
+    # the verdict's "layer 5 of 30" does.
+    rows=$(awk '/^glorot_normal$/ { on = 1; next } on && /^ *[0-9]+  dense/ { print $1 } on && /^glorot_normal:/ { exit }' \
+        "$TMP/p.stdout" | tr '\n' ' ')
+    [ "$rows" = "$(seq 1 30 | tr '\n' ' ')" ] || why="${why:+$why; }the table's rows are numbered '$rows', not 1 to 30"
     result lab_predict_flags_glorot_and_passes_he_on_a_30_layer_relu_net "$why"
 fi
 
@@ -583,6 +600,169 @@ if selected lab_saves_a_checkpoint "$@"; then
         head -c 8 "$TMP/c/model.ckpt" | grep -q INITNNCK || why="the file does not start with the checkpoint magic"
     fi
     result lab_saves_a_checkpoint "$why"
+fi
+
+# ---- CSV as people have it, and a model that keeps what it was trained on ----------------------
+
+# A regression CSV whose features have very different scales (x1 in
+# [0, 1000], x2 around 50, x3 in [0, 1]): a model trained on z-scored
+# features is useless on raw ones unless it keeps the z-score.
+awk 'BEGIN { srand(7); print "x1,x2,x3,y"; for (i = 0; i < 400; i++) { a = rand() * 1000; b = 50 + 10 * (rand() - 0.5);
+    c = rand(); printf "%.3f,%.3f,%.4f,%.4f\n", a, b, c, 0.002 * a + 0.1 * b + c * c + 0.05 * (rand() - 0.5) } }' >"$TMP/reg.csv"
+
+if selected lab_standardized_regression_model_reloads_with_its_test_mae "$@"; then
+    why=
+    if ! "$LAB" --data "csv:$TMP/reg.csv:y" --standardize --hidden 16 --init he_normal --seeds 1 --epochs 40 --lr 0.01 \
+        --out "$TMP/reg" --save-model "$TMP/reg.ckpt" >/dev/null 2>"$TMP/reg.stderr"; then
+        why="failed: $(head -n 2 "$TMP/reg.stderr" | tr '\n' ' ')"
+    else
+        # The run's test MAE (%.4g on stderr) and the reloaded model's on the
+        # same test rows, read raw from the CSV (data seed 0, test split 0.3).
+        run=$(sed -n 's/.*test MAE \([^,]*\),.*/\1/p' "$TMP/reg.stderr")
+        "$OUT/lab_reload" "$TMP/reg.ckpt" "$TMP/reg.csv" y 1 0 0 0.3 >"$TMP/reload.out" 2>&1 ||
+            why="lab_reload failed: $(head -n 1 "$TMP/reload.out")"
+        raw=$(sed -n 's/^raw //p' "$TMP/reload.out")
+        plain=$(sed -n 's/^plain //p' "$TMP/reload.out")
+        [ -n "$run" ] && [ "$run" = "$raw" ] || why="${why:+$why; }the run's test MAE is '$run', the reloaded model's '$raw'"
+        # Without its z-score the model is far off: the check can fail.
+        awk -v p="$plain" -v r="$raw" 'BEGIN { exit !(p > 10 * r) }' ||
+            why="${why:+$why; }without preprocessing the MAE is $plain, not far from $raw"
+        grep -q "kept in the --save-model checkpoint" "$TMP/reg/summary.md" ||
+            why="${why:+$why; }summary.md does not say the z-score is kept"
+    fi
+    result lab_standardized_regression_model_reloads_with_its_test_mae "$why"
+fi
+
+if selected lab_csv_with_a_byte_order_mark_reads_and_unknown_columns_are_listed "$@"; then
+    why=
+    printf '\357\273\277' >"$TMP/bom.csv"
+    cat "$TMP/reg.csv" >>"$TMP/bom.csv"
+    "$LAB" --data "csv:$TMP/bom.csv:x1" --hidden 4 --init he_normal --seeds 1 --epochs 1 --out "$TMP/bom" --quiet \
+        >/dev/null 2>"$TMP/bom.stderr" || why="a file with a byte-order mark: $(head -n 1 "$TMP/bom.stderr")"
+    bad_usage_why=
+    bad_usage --data "csv:$TMP/bom.csv:X1"
+    grep -q "no column named 'X1' in the header; its columns are 'x1', 'x2', 'x3', 'y'" "$TMP/bad.stderr" ||
+        bad_usage_why="${bad_usage_why:+$bad_usage_why; }the columns found are not listed: $(cat "$TMP/bad.stderr")"
+    result lab_csv_with_a_byte_order_mark_reads_and_unknown_columns_are_listed "$why${why:+${bad_usage_why:+; }}$bad_usage_why"
+fi
+
+# iris-like: two features, text labels in no particular order.
+awk 'BEGIN { print "a,b,species"; for (i = 0; i < 90; i++) { k = i % 3;
+    printf "%.2f,%.2f,%s\n", k + 0.1 * (i % 7), 2 - k + 0.05 * (i % 5), k == 0 ? "virginica" : k == 1 ? "setosa" : "versicolor" } }' \
+    >"$TMP/iris.csv"
+
+if selected lab_csv_text_labels_become_sorted_classes_in_summary_and_checkpoint "$@"; then
+    why=
+    if ! "$LAB" --data "csv:$TMP/iris.csv:species" --task classification --hidden 8 --init he_normal --seeds 1 \
+        --epochs 2 --out "$TMP/iris" --save-model "$TMP/iris.ckpt" --quiet >/dev/null 2>"$TMP/iris.stderr"; then
+        why="failed: $(head -n 2 "$TMP/iris.stderr" | tr '\n' ' ')"
+    else
+        grep -q "text labels as classes (sorted): 0 = 'setosa', 1 = 'versicolor', 2 = 'virginica'" "$TMP/iris/summary.md" ||
+            why="summary.md does not record the classes"
+        "$OUT/lab_reload" "$TMP/iris.ckpt" "$TMP/iris.csv" species 1 1 0 0.3 >"$TMP/iris.reload" 2>&1
+        grep -q "^classes setosa versicolor virginica$" "$TMP/iris.reload" ||
+            why="${why:+$why; }the checkpoint does not keep the class names: $(cat "$TMP/iris.reload")"
+    fi
+    # Under the default regression task: exit 2 and the flag to use.
+    bad_usage_why=
+    bad_usage --data "csv:$TMP/iris.csv:species"
+    grep -q -- "--task classification" "$TMP/bad.stderr" ||
+        bad_usage_why="no hint of --task classification: $(cat "$TMP/bad.stderr")"
+    result lab_csv_text_labels_become_sorted_classes_in_summary_and_checkpoint "$why${why:+${bad_usage_why:+; }}$bad_usage_why"
+fi
+
+if selected lab_csv_warns_of_whole_number_targets_and_empty_classes "$@"; then
+    why=
+    awk 'BEGIN { for (i = 0; i < 60; i++) printf "%.2f,%.2f,%d.0\n", i % 5, i % 3, 1 + i % 2 }' >"$TMP/ints.csv"
+    "$LAB" --data "csv:$TMP/ints.csv:-1" --hidden 4 --init he_normal --seeds 1 --epochs 1 --out "$TMP/ints" --quiet \
+        >/dev/null 2>"$TMP/ints.stderr" || why="regression failed: $(head -n 1 "$TMP/ints.stderr")"
+    grep -q "warning: the target column holds only whole numbers (2 distinct values).*--task classification" \
+        "$TMP/ints.stderr" || why="${why:+$why; }no warning of whole-number targets: $(cat "$TMP/ints.stderr")"
+    grep -q "only whole numbers" "$TMP/ints/summary.md" 2>/dev/null ||
+        why="${why:+$why; }summary.md does not carry the warning"
+    "$LAB" --data "csv:$TMP/ints.csv:-1" --task classification --hidden 4 --init he_normal --seeds 1 --epochs 1 \
+        --out "$TMP/ints2" --quiet >/dev/null 2>"$TMP/ints2.stderr" || why="${why:+$why; }classification failed"
+    grep -q "warning: 1 of the 3 classes have no sample (the first is class 0)" "$TMP/ints2.stderr" ||
+        why="${why:+$why; }no warning of the empty class 0: $(cat "$TMP/ints2.stderr")"
+    grep -q "whole numbers" "$TMP/ints2.stderr" && why="${why:+$why; }the regression warning under --task classification"
+    # A real regression target is not warned about.
+    grep -q "warning" "$TMP/reg.stderr" 2>/dev/null && why="${why:+$why; }a warning for a real-valued target"
+    result lab_csv_warns_of_whole_number_targets_and_empty_classes "$why"
+fi
+
+if selected lab_csv_stray_text_cell_in_the_first_row_is_said "$@"; then
+    why=
+    awk 'BEGIN { print "1.5,2.5,oops,1.2"; for (i = 0; i < 40; i++) printf "%.2f,%.2f,%.2f,%.2f\n", i % 5, i % 3, i % 7, i % 4 / 3 }' \
+        >"$TMP/stray.csv"
+    "$LAB" --data "csv:$TMP/stray.csv:-1" --hidden 4 --init he_normal --seeds 1 --epochs 1 --out "$TMP/stray" --quiet \
+        >/dev/null 2>"$TMP/stray.stderr" || why="failed: $(head -n 1 "$TMP/stray.stderr")"
+    grep -q "warning: .*stray.csv: the first line was taken as a header because its column 3 ('oops') is not a number" \
+        "$TMP/stray.stderr" || why="${why:+$why; }not said on stderr: $(cat "$TMP/stray.stderr")"
+    grep -q "column 3 ('oops')" "$TMP/stray/summary.md" 2>/dev/null || why="${why:+$why; }not said in summary.md"
+    # A real header is not a stray cell.
+    grep -q "taken as a header" "$TMP/reg.stderr" 2>/dev/null && why="${why:+$why; }a real header was called a stray cell"
+    result lab_csv_stray_text_cell_in_the_first_row_is_said "$why"
+fi
+
+# ---- progress and the summary of a sweep ------------------------------------------------------------
+
+if selected lab_progress_is_one_line_per_run_when_piped "$@"; then
+    why=
+    # The first run's stderr was a file: one line per init x seed, no
+    # carriage returns or escape sequences.
+    n=$(grep -c "^initlab: .* seed [12]: 2 epochs, train acc" "$TMP/a.stderr")
+    [ "$n" -eq 4 ] || why="$n run lines on stderr, expected 2 inits x 2 seeds = 4: $(head -n 2 "$TMP/a.stderr" | tr '\n' ' ')"
+    [ "$(lines "$TMP/a.stderr")" -eq 4 ] || why="${why:+$why; }$(lines "$TMP/a.stderr") lines on stderr, expected 4"
+    if LC_ALL=C grep -q "$(printf '\r')" "$TMP/a.stderr"; then why="${why:+$why; }a carriage return on piped stderr"; fi
+    result lab_progress_is_one_line_per_run_when_piped "$why"
+fi
+
+if selected lab_progress_shows_the_batches_within_an_epoch_on_a_terminal "$@"; then
+    if ! command -v script >/dev/null 2>&1; then
+        echo "SKIP lab_progress_shows_the_batches_within_an_epoch_on_a_terminal: script(1) is missing (Debian bsdutils)"
+    else
+        why=
+        # script(1) gives the lab a terminal; INITLAB_PROGRESS_AFTER=0 shows
+        # progress within every epoch at once instead of after 2 seconds.
+        INITLAB_PROGRESS_AFTER=0 script -qc "$LAB --data moons --samples 1000 --hidden 8 --batch 8 --init he_normal \
+            --seeds 1 --epochs 2 --out $TMP/tty" "$TMP/tty.typescript" >/dev/null 2>&1 </dev/null ||
+            why="the run under script(1) failed"
+        tr '\r' '\n' <"$TMP/tty.typescript" >"$TMP/tty.lines"
+        grep -aq "^.*\[1/1\] he_normal  seed 1/1  epoch 1/2 (batch 1/79)  loss [0-9.]*  elapsed 0s  ETA" "$TMP/tty.lines" ||
+            why="${why:+$why; }no progress line within epoch 1: $(grep -a 'epoch' "$TMP/tty.lines" | head -n 1)"
+        grep -aq "epoch 2/2  loss [0-9.]*  elapsed" "$TMP/tty.lines" ||
+            why="${why:+$why; }no progress line after epoch 2"
+        result lab_progress_shows_the_batches_within_an_epoch_on_a_terminal "$why"
+    fi
+fi
+
+if selected lab_summary_reports_gradient_and_stuck_units_at_init_and_end "$@"; then
+    why=
+    # The first run: ReLU, two seeds. Mean ± std for the gradient norm and
+    # the ReLU fractions at init and at the end; no tanh/sigmoid layer: —.
+    row=$(sed -n '/^## Gradient, dead and saturated units/,/^## /p' "$TMP/a/summary.md" | grep "^| $INIT_B |")
+    echo "$row" | grep -Eq "^\| $INIT_B \| [0-9.e+-]+ ± [0-9.e+-]+ \| [0-9.]+ ± [0-9.e+-]+ \| [0-9.]+ ± [0-9.e+-]+ \| — \| — \| [0-9.]+ ± [0-9.e+-]+ \| [0-9.]+ ± [0-9.e+-]+ \|$" ||
+        why="the $INIT_B row is '$row'"
+    # tanh with a large init: saturated outputs at init, none of them ReLU.
+    if ! "$LAB" --data moons --samples 300 --hidden 8 --activation tanh --init 'random_normal:3' --seeds 2 --epochs 1 \
+        --out "$TMP/tanh" --quiet 2>"$TMP/tanh.stderr"; then
+        why="${why:+$why; }the tanh run failed: $(head -n 1 "$TMP/tanh.stderr")"
+    else
+        row=$(grep "^| random_normal:3 | [0-9]" "$TMP/tanh/summary.md" | tail -n 1)
+        echo "$row" | awk -F'|' '{ split($6, a, " "); exit !($4 ~ /—/ && a[1] > 0.3) }' ||
+            why="${why:+$why; }random_normal:3 with tanh: '$row', expected saturated outputs > 0.3 at init and no ReLU"
+    fi
+    result lab_summary_reports_gradient_and_stuck_units_at_init_and_end "$why"
+fi
+
+if selected lab_full_batch_labels_epoch_1_as_the_initial_weights "$@"; then
+    why=
+    "$LAB" --data moons --samples 300 --hidden 8 --batch full --init he_normal --seeds 2 --epochs 2 --out "$TMP/full" \
+        --quiet 2>"$TMP/full.stderr" || why="failed: $(head -n 1 "$TMP/full.stderr")"
+    grep -q "^| init | epochs | train acc, epoch 1 (initial weights) |" "$TMP/full/summary.md" ||
+        why="${why:+$why; }the table does not label epoch 1 as the initial weights"
+    grep -q "train acc, epoch 1 (initial weights)" "$TMP/a/summary.md" && why="${why:+$why; }labelled so with batches of 32"
+    result lab_full_batch_labels_epoch_1_as_the_initial_weights "$why"
 fi
 
 # The papers' figures (examples/papers.c, the exp-paper-* recipes) at tiny

@@ -18,7 +18,8 @@
 #             alone (naive products, no intrinsics, no OpenMP), so that every
 #             claim is checked on the code a reader reads, not only on the
 #             fast paths
-#   [tcc]     Debian's tcc, a third C99 compiler without optimizer; where
+#   [tcc]     Debian's tcc, a third C99 compiler without optimizer (installed
+#             like libstb-dev below when missing and run as root); where
 #             installed (else one SKIP line)
 #   [clang]   the plain build with clang (when CC is another compiler); only
 #             when TEST_CLANG=1 (`make check`)
@@ -27,7 +28,7 @@
 #             (`make check`), with a time limit four times the usual
 #
 # Besides, initnn.h alone must compile warning-free as C99 (gcc and clang) and
-# as C++ (g++ and clang++), and link when split over two files, and the
+# as C++ (g++ and clang++), and link when split over two files, and every
 # example program in README.md must build and run; each of those counts as
 # one test. A program that does not compile, or that crashes or
 # exits nonzero without printing a FAIL line, counts as one failed test named
@@ -334,16 +335,29 @@ EOF
         [ -z "$hello_accuracy" ] && hello_accuracy=$accuracy
     done
 
-    # The first C block of README.md is a whole program: it must build and run.
+    # Every C block of README.md that is a whole program (it has a main)
+    # must build and run: the first as readme_example_*, the k-th as
+    # readme_example_k_*. A block without a main is a fragment of a file
+    # the suite builds elsewhere (examples/hello.c).
     if [ -f README.md ]; then
-        awk '/^```c/ { inside = 1; next } /^```/ { if (inside) exit } inside' README.md >"$OUT/readme_example.c"
-        rm -f "$OUT/readme_example"
-        # shellcheck disable=SC2086
-        check_header readme_example_compiles_warning_free \
-            "$CC" $WARN -O2 -I. "$OUT/readme_example.c" -o "$OUT/readme_example" -lm
-        if [ -x "$OUT/readme_example" ]; then
-            check_header readme_example_runs "./$OUT/readme_example"
-        fi
+        blocks=$(grep -c '^```c' README.md)
+        k=1
+        while [ "$k" -le "$blocks" ]; do
+            awk -v want="$k" '/^```c/ { n++; if (n == want) { inside = 1; next } } /^```/ { if (inside) exit } inside' \
+                README.md >"$OUT/readme_example_$k.c"
+            if grep -q 'int main' "$OUT/readme_example_$k.c"; then
+                readme_name=readme_example
+                [ "$k" -gt 1 ] && readme_name=readme_example_$k
+                rm -f "$OUT/readme_example_$k"
+                # shellcheck disable=SC2086
+                check_header "${readme_name}_compiles_warning_free" \
+                    "$CC" $WARN -O2 -I. "$OUT/readme_example_$k.c" -o "$OUT/readme_example_$k" -lm
+                if [ -x "$OUT/readme_example_$k" ]; then
+                    check_header "${readme_name}_runs" "./$OUT/readme_example_$k"
+                fi
+            fi
+            k=$((k + 1))
+        done
     fi
 }
 
@@ -360,6 +374,15 @@ if ! pkg-config --exists stb 2>/dev/null && [ "$(id -u)" = 0 ] && command -v apt
           DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libstb-dev pkg-config \
               >"$OUT/apt-stb.log" 2>&1; } ||
         echo "tests/run.sh: could not install libstb-dev (log: $OUT/apt-stb.log); the image tests will be skipped"
+fi
+# The tcc build likewise: Debian's tcc, installed the same way when missing,
+# so that a fresh root machine runs that build instead of skipping it.
+if ! command -v tcc >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "tests/run.sh: installing tcc for the tcc build"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tcc >"$OUT/apt-tcc.log" 2>&1 ||
+        { apt-get update -qq >/dev/null 2>&1 &&
+          DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tcc >"$OUT/apt-tcc.log" 2>&1; } ||
+        echo "tests/run.sh: could not install tcc (log: $OUT/apt-tcc.log); the tcc build will be skipped"
 fi
 
 configs=plain
@@ -386,7 +409,7 @@ configs="$configs reference"
 if command -v tcc >/dev/null 2>&1; then
     configs="$configs tcc"
 else
-    skip "tcc_build" "tcc is not installed (Debian: tcc; .ci/run installs it)"
+    skip "tcc_build" "tcc is not installed (Debian: tcc; as root, tests/run.sh and .ci/run install it)"
 fi
 if [ -n "${TEST_CLANG:-}" ] && [ "$(basename "$CC")" != clang ]; then
     if command -v clang >/dev/null 2>&1; then

@@ -21,6 +21,7 @@
 #include "initnn.h"
 #include "testing.h"
 
+#include <float.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -445,6 +446,96 @@ static int write_cifar(const char *name, int n, const int *labels, int cifar100,
     return ok;
 }
 
+/* A file saved with a UTF-8 byte-order mark (EF BB BF) reads as without it:
+   the first column's name is "x1", not "\xEF\xBB\xBFx1", and in a file
+   without a header the first number is a number. */
+static void csv_utf8_byte_order_mark_is_skipped(void)
+{
+    initnn_data d;
+    int rc;
+    CHECK(write_text("bom.csv", "\xEF\xBB\xBFx1,x2,y\n1,2,3\n4,5,6\n"), "cannot write the fixture");
+    rc = initnn_load_csv(&d, testing_scratch("bom.csv"), "x1", 1, 0);
+    CHECK(rc == 0, "a header after a byte-order mark: %s", initnn_last_error());
+    CHECK(d.count == 2 && d.targets[1] == 4.0f && d.x[0] == 2.0f, "count %d target %g", d.count, (double)d.targets[1]);
+    initnn_data_free(&d);
+    CHECK(write_text("bom-noheader.csv", "\xEF\xBB\xBF" "1.5,2\n3,4\n"), "cannot write the fixture");
+    rc = initnn_load_csv(&d, testing_scratch("bom-noheader.csv"), "-1", 0, 0);
+    CHECK(rc == 0, "numbers after a byte-order mark: %s", initnn_last_error());
+    CHECK(d.count == 2 && d.x[0] == 1.5f, "count %d first x %g", d.count, (double)d.x[0]);
+    initnn_data_free(&d);
+}
+
+/* "no column named" says which columns there are. */
+static void csv_unknown_column_lists_the_columns_found(void)
+{
+    initnn_data d;
+    int rc;
+    CHECK(write_text("cols.csv", "sepal_length, sepal_width,species\n1,2,3\n"), "cannot write the fixture");
+    fill_garbage(&d);
+    rc = initnn_load_csv(&d, testing_scratch("cols.csv"), "Species", 1, 0);
+    CHECK_FAILED(rc, d, INITNN_ERR_ARGUMENT, "no column named 'Species'");
+    CHECK(strstr(initnn_last_error(), "'sepal_length', 'sepal_width', 'species'") != NULL,
+          "the message does not list the columns: %s", initnn_last_error());
+}
+
+/* String class labels become classes 0, 1, ... in strcmp order of their
+   names, kept in class_names; numbers among them are names too. */
+static void csv_text_class_labels_map_to_sorted_classes(void)
+{
+    static const int want[6] = {2, 0, 1, 2, 1, 0};
+    initnn_data d;
+    int rc, i;
+    CHECK(write_text("iris.csv", "a,b,species\n1,2,virginica\n3,4,setosa\n5,6,\"versicolor\"\n7,8,virginica\n"
+                                 "9,10, versicolor\n11,12,setosa\n"), "cannot write the fixture");
+    rc = initnn_load_csv(&d, testing_scratch("iris.csv"), "species", 1, 1);
+    CHECK(rc == 0, "text labels: %s", initnn_last_error());
+    CHECK(d.classes == 3 && d.class_names != NULL, "classes %d, names %p", d.classes, (const void *)d.class_names);
+    CHECK(!strcmp(d.class_names[0], "setosa") && !strcmp(d.class_names[1], "versicolor") &&
+              !strcmp(d.class_names[2], "virginica"), "names %s %s %s", d.class_names[0], d.class_names[1],
+          d.class_names[2]);
+    for (i = 0; i < 6; i++) CHECK(d.labels[i] == want[i], "row %d: class %d, expected %d", i, d.labels[i], want[i]);
+    CHECK(d.x[2] == 3.0f && d.x[11] == 12.0f, "features moved");
+    initnn_data_free(&d);
+    /* Under regression the same file is an error that says why. */
+    fill_garbage(&d);
+    rc = initnn_load_csv(&d, testing_scratch("iris.csv"), "species", 1, 0);
+    CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, "classification");
+    /* Numeric labels keep their numbers and have no names. */
+    CHECK(write_text("numlabels.csv", "1,2\n3,0\n"), "cannot write the fixture");
+    rc = initnn_load_csv(&d, testing_scratch("numlabels.csv"), "-1", 0, 1);
+    CHECK(rc == 0 && d.class_names == NULL && d.classes == 3 && d.labels[0] == 2, "numeric labels: %s",
+          initnn_last_error());
+    initnn_data_free(&d);
+}
+
+/* A NUL byte inside a cell, or a number float cannot hold, is an error
+   naming the line and the column, not 1 or inf. */
+static void csv_nul_bytes_and_numbers_beyond_float_range_name_line_and_column(void)
+{
+    static const char nul[] = "a,b,y\n1,2,3\n4,1\0zzz,6\n";
+    initnn_data d;
+    int rc;
+    CHECK(write_file("nul.csv", nul, sizeof nul - 1), "cannot write the fixture");
+    fill_garbage(&d);
+    rc = initnn_load_csv(&d, testing_scratch("nul.csv"), "y", 1, 0);
+    CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, "line 3, column 2");
+    CHECK(strstr(initnn_last_error(), "NUL") != NULL, "message '%s' does not say NUL", initnn_last_error());
+    CHECK(write_text("huge.csv", "a,b,y\n1,2,3\n4,5,6\n7,1e39,9\n"), "cannot write the fixture");
+    fill_garbage(&d);
+    rc = initnn_load_csv(&d, testing_scratch("huge.csv"), "y", 1, 0);
+    CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, "line 4, column 2");
+    CHECK(strstr(initnn_last_error(), "float range") != NULL, "message '%s'", initnn_last_error());
+    CHECK(write_text("huge-target.csv", "1,2\n3,-4e38\n"), "cannot write the fixture");
+    fill_garbage(&d);
+    rc = initnn_load_csv(&d, testing_scratch("huge-target.csv"), "-1", 0, 0);
+    CHECK_FAILED(rc, d, INITNN_ERR_FORMAT, "line 2, column 2");
+    /* The largest float itself is fine. */
+    CHECK(write_text("max.csv", "3.4028234e38,1\n-3.4028234e38,2\n"), "cannot write the fixture");
+    rc = initnn_load_csv(&d, testing_scratch("max.csv"), "-1", 0, 0);
+    CHECK(rc == 0 && d.x[0] == FLT_MAX && d.x[1] == -FLT_MAX, "FLT_MAX: %s", initnn_last_error());
+    initnn_data_free(&d);
+}
+
 static void cifar10_batches_load_in_order(void)
 {
     static const int a[2] = {3, 9}, b[1] = {0};
@@ -588,6 +679,10 @@ int main(int argc, char **argv)
     RUN_TEST(csv_ragged_row_is_refused);
     RUN_TEST(csv_empty_and_missing_files);
     RUN_TEST(csv_bad_target_column);
+    RUN_TEST(csv_utf8_byte_order_mark_is_skipped);
+    RUN_TEST(csv_unknown_column_lists_the_columns_found);
+    RUN_TEST(csv_text_class_labels_map_to_sorted_classes);
+    RUN_TEST(csv_nul_bytes_and_numbers_beyond_float_range_name_line_and_column);
     RUN_TEST(cifar10_batches_load_in_order);
     RUN_TEST(cifar100_coarse_and_fine_labels);
     RUN_TEST(cifar_wrong_lengths_and_labels_are_refused);

@@ -271,7 +271,7 @@ static void checkpoint_has_the_documented_layout_and_a_zlib_crc32_trailer(void)
     if (TESTING_FAILED) return;
     file = blocks[0];
     CHECK(memcmp(file, "INITNNCK", 8) == 0, "bad magic");
-    CHECK(get_u32(file + 8) == 1 && get_u32(file + 12) == CK_IN && get_u32(file + 16) == CK_IN &&
+    CHECK(get_u32(file + 8) == 2 && get_u32(file + 12) == CK_IN && get_u32(file + 16) == CK_IN &&
               get_u32(file + 20) == 1 && get_u32(file + 24) == 1 && get_u32(file + 28) == CK_LAYERS &&
               get_u32(file + 32) == INITNN_LOSS_SOFTMAX_CROSS_ENTROPY,
           "header: version %lu input_dim %lu shape %lu x %lu x %lu layers %lu loss %lu",
@@ -510,7 +510,8 @@ static const struct {
     uint64_t bits;    /* EDIT_U64 */
     const char *what;
 } field_edits[] = {
-    {8, EDIT_U32, 2, 0, "version 2"},
+    {8, EDIT_U32, 3, 0, "version 3"},
+    {8, EDIT_U32, 0, 0, "version 0"},
     {12, EDIT_U32, 0, 0, "input_dim 0"},
     {12, EDIT_U32, 4294967295.0, 0, "input_dim 2^32 - 1"},
     {16, EDIT_U32, 3, 0, "input shape 3 x 1 x 1 for input_dim 4"},
@@ -603,6 +604,194 @@ static void saving_into_a_missing_directory_is_an_io_error(void)
     err = initnn_net_save(nets[0], temp_path(".no-such-dir/net.ck"));
     CHECK(err == INITNN_ERR_IO, "saving into a missing directory returned %d, want INITNN_ERR_IO", err);
     CHECK(strlen(initnn_last_error()) > 0, "refused without a message");
+}
+
+/* ---- what a model keeps: preprocessing and class names (format version 2) ------------------- */
+
+/* Version 1 (before the optional chunks) is version 2's layout without
+   chunks: a file written before the change is this one with version 1 and
+   its checksum. It must still load, with nothing recorded. */
+static void a_version_1_checkpoint_still_loads_without_preprocessing(void)
+{
+    const char *path = temp_path(".ck"), *old = temp_path(".bad");
+    size_t size = 0;
+    int err;
+    make_ck_net(&nets[0], 31, CK_HIDDEN, 1, "tanh");
+    if (TESTING_FAILED) return;
+    save_and_read(path, &size);
+    if (TESTING_FAILED) return;
+    put_u32(blocks[0] + 8, 1);
+    put_u32(blocks[0] + size - 4, crc32_bitwise(blocks[0], size - 4));
+    CHECK(write_all(old, blocks[0], size), "cannot write %s", old);
+    err = initnn_net_load(&nets[1], old, CK_BATCH);
+    CHECK(err == 0, "a version-1 checkpoint: %s", initnn_last_error());
+    check_same_net(nets[0], nets[1]);
+    CHECK(nets[1]->prep.mean == NULL && nets[1]->prep.class_count == 0 && nets[1]->prep.input_scale == 1.0f,
+          "a version-1 checkpoint loaded with preprocessing recorded");
+}
+
+/* The z-score and the class names round trip, in the documented chunks, and
+   initnn_net_evaluate_raw applies them to data as loaded. */
+static void preprocessing_and_class_names_round_trip_and_evaluate_raw_applies_them(void)
+{
+    static const float mean[CK_IN] = {10.0f, -2.0f, 0.5f, 1000.0f}, std[CK_IN] = {2.0f, 0.25f, 1.0f, 50.0f};
+    static const char *const names[CK_OUT] = {"cat", "dog", "setosa"};
+    static const char *const shuffled[CK_OUT] = {"setosa", "cat", "dog"};   /* a file's own order */
+    const char *path = temp_path(".ck");
+    float raw[CK_BATCH * CK_IN];
+    int raw_labels[CK_BATCH], k, err;
+    size_t size = 0, at;
+    double loss_a, metric_a, loss_b, metric_b;
+    initnn_data ready, as_loaded;
+    make_ck_net(&nets[0], 32, CK_HIDDEN, 1, "tanh");
+    if (TESTING_FAILED) return;
+    err = initnn_net_set_preprocessing(nets[0], mean, std, 1.0f / 255.0f, names, CK_OUT);
+    CHECK(err == 0, "initnn_net_set_preprocessing: %s", initnn_last_error());
+    err = initnn_net_save(nets[0], path);
+    CHECK(err == 0, "initnn_net_save: %s", initnn_last_error());
+    blocks[0] = read_all(path, &size);
+    CHECK(blocks[0] != NULL, "cannot read %s", path);
+    /* The documented chunks follow the generator. */
+    at = CK_SIZE - 4;
+    CHECK(size == CK_SIZE + 8 + 8 + 8 * CK_IN + 8 + 4 + 3 * 4 + 3 + 3 + 6, "%lu bytes", (unsigned long)size);
+    CHECK(!memcmp(blocks[0] + at, "PREP", 4) && get_u32(blocks[0] + at + 4) == 8 + 8 * CK_IN &&
+              get_f32(blocks[0] + at + 8) == 1.0f / 255.0f && get_u32(blocks[0] + at + 12) == CK_IN &&
+              get_f32(blocks[0] + at + 16) == 10.0f && get_f32(blocks[0] + at + 16 + 4 * CK_IN) == 2.0f,
+          "the PREP chunk is not as documented");
+    at += 8 + 8 + 8 * CK_IN;
+    CHECK(!memcmp(blocks[0] + at, "CLAS", 4) && get_u32(blocks[0] + at + 8) == CK_OUT &&
+              get_u32(blocks[0] + at + 12) == 3 && !memcmp(blocks[0] + at + 16, "cat", 3),
+          "the CLAS chunk is not as documented");
+    CHECK(get_u32(blocks[0] + size - 4) == crc32_bitwise(blocks[0], size - 4), "the checksum does not cover the chunks");
+    err = initnn_net_load(&nets[1], path, CK_BATCH);
+    CHECK(err == 0, "initnn_net_load: %s", initnn_last_error());
+    check_same_net(nets[0], nets[1]);
+    CHECK(nets[1]->prep.input_scale == 1.0f / 255.0f && nets[1]->prep.mean && nets[1]->prep.std &&
+              !memcmp(nets[1]->prep.mean, mean, sizeof mean) && !memcmp(nets[1]->prep.std, std, sizeof std),
+          "the z-score did not round trip");
+    CHECK(nets[1]->prep.class_count == CK_OUT && !strcmp(nets[1]->prep.class_names[0], "cat") &&
+              !strcmp(nets[1]->prep.class_names[2], "setosa"), "the class names did not round trip");
+    /* Evaluation: the standardized data through initnn_net_evaluate, the raw
+       data (x * std + mean, labels in another order of names) through
+       initnn_net_evaluate_raw, must give the same loss and accuracy. */
+    for (k = 0; k < CK_BATCH * CK_IN; k++) raw[k] = ck_x[k] * std[k % CK_IN] + mean[k % CK_IN];
+    for (k = 0; k < CK_BATCH; k++) raw_labels[k] = (ck_labels[k] + 1) % CK_OUT;   /* cat 0 -> 1 in `shuffled` */
+    memset(&ready, 0, sizeof ready);
+    ready.count = CK_BATCH;
+    ready.features = CK_IN;
+    ready.x = ck_x;
+    ready.labels = ck_labels;
+    ready.classes = CK_OUT;
+    as_loaded = ready;
+    as_loaded.x = raw;
+    as_loaded.labels = raw_labels;
+    as_loaded.class_names = shuffled;
+    err = initnn_net_evaluate(nets[1], &loss_a, &metric_a, &ready);
+    CHECK(err == 0, "initnn_net_evaluate: %s", initnn_last_error());
+    err = initnn_net_evaluate_raw(nets[1], &loss_b, &metric_b, &as_loaded);
+    CHECK(err == 0, "initnn_net_evaluate_raw: %s", initnn_last_error());
+    CHECK(fabs(loss_a - loss_b) < 1e-5 * (1.0 + loss_a) && metric_a == metric_b,
+          "raw evaluation: loss %.9g accuracy %g, on the standardized data: %.9g %g", loss_b, metric_b, loss_a,
+          metric_a);
+    /* Plain evaluation of the raw data is not the same (the test can fail). */
+    as_loaded.class_names = NULL;
+    err = initnn_net_evaluate(nets[1], &loss_b, &metric_b, &as_loaded);
+    CHECK(err == 0 && fabs(loss_a - loss_b) > 1e-3, "the raw data without preprocessing gave the same loss %g", loss_b);
+    /* A class the net does not know. */
+    {
+        static const char *const other[CK_OUT] = {"setosa", "cat", "cow"};
+        as_loaded.class_names = other;
+        initnn_clear_error();
+        err = initnn_net_evaluate_raw(nets[1], &loss_b, &metric_b, &as_loaded);
+        CHECK(err == INITNN_ERR_ARGUMENT && strstr(initnn_last_error(), "cow"), "an unknown class name: %d '%s'", err,
+              initnn_last_error());
+    }
+    /* load_into takes the file's preprocessing along. */
+    make_ck_net(&nets[2], 33, CK_HIDDEN, 1, "tanh");
+    if (TESTING_FAILED) return;
+    err = initnn_net_load_into(nets[2], path);
+    CHECK(err == 0 && nets[2]->prep.mean && nets[2]->prep.mean[3] == 1000.0f && nets[2]->prep.class_count == CK_OUT,
+          "initnn_net_load_into lost the preprocessing: %s", initnn_last_error());
+    /* Bad arguments change nothing. */
+    {
+        float bad_std[CK_IN] = {1.0f, 0.0f, 1.0f, 1.0f};
+        CHECK(initnn_net_set_preprocessing(nets[2], mean, bad_std, 1.0f, NULL, 0) == INITNN_ERR_ARGUMENT &&
+                  nets[2]->prep.mean[3] == 1000.0f, "a zero std was accepted");
+        CHECK(initnn_net_set_preprocessing(nets[2], mean, NULL, 1.0f, NULL, 0) == INITNN_ERR_ARGUMENT,
+              "a mean without a std was accepted");
+        CHECK(initnn_net_set_preprocessing(nets[2], NULL, NULL, 0.0f, NULL, 0) == INITNN_ERR_ARGUMENT,
+              "input_scale 0 was accepted");
+    }
+}
+
+/* A reader skips a chunk it does not know (a later version's), and refuses
+   a known chunk whose fields disagree with its length or the net. */
+static void unknown_chunks_are_skipped_and_bad_chunks_refused(void)
+{
+    const char *path = temp_path(".ck"), *bad = temp_path(".bad");
+    size_t size = 0;
+    unsigned char *copy;
+    int err;
+    make_ck_net(&nets[0], 34, CK_HIDDEN, 1, "tanh");
+    if (TESTING_FAILED) return;
+    save_and_read(path, &size);
+    if (TESTING_FAILED) return;
+    copy = blocks[1] = (unsigned char *)malloc(size + 64);
+    CHECK(copy != NULL, "out of memory");
+    /* An unknown chunk "ZZZZ" of 5 bytes before the checksum. */
+    memcpy(copy, blocks[0], size - 4);
+    memcpy(copy + size - 4, "ZZZZ", 4);
+    put_u32(copy + size, 5);
+    memcpy(copy + size + 4, "hello", 5);
+    put_u32(copy + size + 9, crc32_bitwise(copy, size + 9));
+    CHECK(write_all(bad, copy, size + 13), "cannot write %s", bad);
+    err = initnn_net_load(&nets[1], bad, CK_BATCH);
+    CHECK(err == 0, "an unknown chunk was not skipped: %s", initnn_last_error());
+    /* A PREP chunk for 3 features (the net takes 4). */
+    memcpy(copy + size - 4, "PREP", 4);
+    put_u32(copy + size, 8 + 8 * 3);
+    put_f32(copy + size + 4, 1.0f);
+    put_u32(copy + size + 8, 3);
+    memset(copy + size + 12, 0, 24);
+    put_f32(copy + size + 24, 1.0f);
+    put_u32(copy + size + 36, crc32_bitwise(copy, size + 36));
+    CHECK(write_all(bad, copy, size + 40), "cannot write %s", bad);
+    check_load_refused(bad, INITNN_ERR_FORMAT, "a PREP chunk of 3 features for a net of 4");
+    CHECK(strstr(initnn_last_error(), "PREP") != NULL, "the message does not name the chunk: %s", initnn_last_error());
+    /* A chunk longer than the file. */
+    put_u32(copy + size, 1000);
+    put_u32(copy + size + 36, crc32_bitwise(copy, size + 36));
+    CHECK(write_all(bad, copy, size + 40), "cannot write %s", bad);
+    check_load_refused(bad, INITNN_ERR_FORMAT, "a chunk longer than the file");
+}
+
+/* A truncated checkpoint is told by where it ends, not only by its checksum. */
+static void a_truncated_checkpoint_names_the_offset_and_the_field_it_ends_in(void)
+{
+    const char *path = temp_path(".ck"), *bad = temp_path(".bad");
+    size_t size = 0;
+    make_ck_net(&nets[0], 35, CK_HIDDEN, 1, "tanh");
+    if (TESTING_FAILED) return;
+    save_and_read(path, &size);
+    if (TESTING_FAILED) return;
+    /* Cut in the weights: the layers already claim more than is left. */
+    CHECK(write_all(bad, blocks[0], CK_OPT_AT + 100), "cannot write %s", bad);
+    check_load_refused(bad, INITNN_ERR_FORMAT, "cut in the optimizer moments");
+    CHECK(strstr(initnn_last_error(), "offset ") && strstr(initnn_last_error(), "bytes left") &&
+              strncmp(strstr(initnn_last_error(), "offset "), "offset 524: layer", 17) == 0,
+          "the message does not say where the file ends: %s", initnn_last_error());
+    /* Cut in the generator, past every size check: the field it ends in. */
+    CHECK(write_all(bad, blocks[0], CK_RNG_AT + 20), "cannot write %s", bad);
+    check_load_refused(bad, INITNN_ERR_FORMAT, "cut in the generator");
+    CHECK(strstr(initnn_last_error(), "offset ") && strstr(initnn_last_error(), "file ends while reading seed"),
+          "the message does not say where the file ends: %s", initnn_last_error());
+    CHECK(strstr(initnn_last_error(), "checksum mismatch") == NULL, "a truncation reported as a checksum mismatch: %s",
+          initnn_last_error());
+    /* A byte changed where every field still parses: the checksum says it. */
+    blocks[0][CK_PARAMS_AT + 1] ^= 0x01;
+    CHECK(write_all(bad, blocks[0], size), "cannot write %s", bad);
+    check_load_refused(bad, INITNN_ERR_FORMAT, "a flipped weight bit");
+    CHECK(strstr(initnn_last_error(), "checksum mismatch") != NULL, "a flipped weight bit: %s", initnn_last_error());
 }
 
 /* ---- .npy ----------------------------------------------------------------------------------- */
@@ -951,6 +1140,10 @@ int main(int argc, char **argv)
     RUN_TEST(a_checkpoint_with_a_valid_crc_but_a_bad_field_is_refused);
     RUN_TEST(saving_non_finite_weights_is_refused_and_keeps_the_previous_file);
     RUN_TEST(saving_into_a_missing_directory_is_an_io_error);
+    RUN_TEST(a_version_1_checkpoint_still_loads_without_preprocessing);
+    RUN_TEST(preprocessing_and_class_names_round_trip_and_evaluate_raw_applies_them);
+    RUN_TEST(unknown_chunks_are_skipped_and_bad_chunks_refused);
+    RUN_TEST(a_truncated_checkpoint_names_the_offset_and_the_field_it_ends_in);
     RUN_TEST(npy_header_is_format_1_0_little_f4_c_order_aligned_to_64);
     RUN_TEST(npy_write_then_read_round_trips_every_bit);
     RUN_TEST(npy_read_accepts_hand_written_f4_and_f8_and_refuses_what_it_cannot_read);

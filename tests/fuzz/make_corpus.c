@@ -121,6 +121,18 @@ int main(void)
             die("arch dense");
         checkpoint_seed(DIR "checkpoint/seed-dense", net, INITNN_LOSS_SOFTMAX_CROSS_ENTROPY);
         initnn_net_free(net);
+        /* The same with the optional chunks: a z-score and class names.
+           (seed-dense-v1 is seed-dense as version 1 wrote it, before the
+           chunks; it is kept, not regenerated.) */
+        {
+            static const float mean[4] = {0.5f, -1.0f, 2.0f, 0.0f}, std[4] = {1.0f, 0.5f, 3.0f, 1.0f};
+            static const char *const names[2] = {"cat", "dog"};
+            if (initnn_net_from_arch(&net, "dense:3,tanh,dropout:0.25,dense:2,softmax", 1, 1, 4, "he_normal", NULL, 2, 5) ||
+                initnn_net_set_preprocessing(net, mean, std, 1.0f, names, 2))
+                die("arch prep");
+            checkpoint_seed(DIR "checkpoint/seed-prep", net, INITNN_LOSS_SOFTMAX_CROSS_ENTROPY);
+            initnn_net_free(net);
+        }
         if (initnn_net_from_arch(&net, "conv:2:2:1:same,relu,maxpool:2,conv:2:1,flatten,dense:4", 1, 4, 4,
                                  "glorot_uniform", "torch_default", 2, 6))
             die("arch conv");
