@@ -610,12 +610,19 @@ INITNNDEF void initnn_identity(float *w, int rows, int cols, float gain);
 /* The recommended gain for an activation (torch.nn.init.calculate_gain), a
    factor on the std of an initializer:
       "linear", "identity", "sigmoid"  1      (no correction; sigmoid's is a convention)
-      "tanh"                           5/3    (empirical, PyTorch's table; the
-                                               second-moment-preserving value is ~1.59)
+      "tanh"                           5/3    (PyTorch's table, which gives no
+                                               derivation; the second-moment-preserving
+                                               value is 1.5925, and both put a bias-free
+                                               tanh net in the chaotic phase, chi_1 = 1.21
+                                               and 1.18: tutorial steps 23, 27)
       "relu"                           sqrt(2)  (He et al. 2015: E[relu(z)^2] = Var(z)/2)
       "leaky_relu"                     sqrt(2 / (1 + param^2)), param = negative slope
-      "selu"                           3/4    (PyTorch's choice, to be used with
-                                               fan_in and a linear-preserving init)
+      "selu"                           3/4    (PyTorch's table; its documentation says
+                                               this gain "sacrifices the normalization
+                                               effect for more stable gradient flow in
+                                               rectangular layers", and that self-
+                                               normalizing nets need nonlinearity='linear',
+                                               i.e. LeCun's Var(W) = 1/fan_in)
    Returns the gain, or 0 with initnn_last_error() set for an unknown name. */
 INITNNDEF float initnn_gain(const char *activation, float param);
 
@@ -1371,9 +1378,10 @@ INITNNDEF int initnn_activation_moments(initnn_moments *out, int activation, flo
    pre-activation through the activation:  g = 1 / sqrt(E[phi(z)^2]),
    z ~ N(0, 1)  -- so that Var(W) = g^2 / fan_in gives E[z_next^2] = E[z^2].
    ReLU: sqrt 2 exactly (E[relu(z)^2] = 1/2); tanh: 1.5925 (E[tanh(z)^2] =
-   0.3943), not the 5/3 of initnn_gain's table, which PyTorch chose to leave
-   tanh slightly in its saturating regime; SELU: 1 (E[selu(z)^2] = 1 is
-   its design), not the 3/4 of the table. activation is a spec as for
+   0.3943), not the 5/3 of initnn_gain's table (PyTorch's value, given there
+   without a derivation; 1.5925 keeps the forward second moment, not the
+   gradient: chi_1 = 1.178, tutorial step 27); SELU: 1 (E[selu(z)^2] = 1 is
+   its design, Klambauer et al. 2017), not the 3/4 of the table. activation is a spec as for
    initnn_activation_parse ("leaky_relu:0.2"); param overrides the slope
    when the spec has none. Returns 0 with an error set for softmax or an
    unknown name. */
@@ -3499,7 +3507,13 @@ static int initnn__fill_conv_kernel(float *w, int c_in, int c_out, int kernel_h,
     }
     if (spec->kind == INITNN_INIT_DELTA_ORTHOGONAL)
         return initnn_delta_orthogonal(w, c_in, c_out, kernel_h, kernel_w, (float)spec->param[0], rng);
-    return initnn_init_fill_fans(w, (int)rows, c_out, (int)rows, (int)fans, spec, rng);
+    {
+        /* The sizes fit an int (checked above); the fans come from the one
+           rule, [conv_fans]. */
+        int fan_in, fan_out;
+        initnn_conv_fans(&fan_in, &fan_out, c_in, c_out, kernel_h, kernel_w);
+        return initnn_init_fill_fans(w, (int)rows, c_out, fan_in, fan_out, spec, rng);
+    }
 }
 
 INITNNDEF int initnn_init_conv_kernel(float *w, int c_in, int c_out, int kernel_h, int kernel_w,

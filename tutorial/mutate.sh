@@ -36,7 +36,7 @@ mkdir -p "$OUT" || exit 1
 MUTATIONS='variance_scaling_std|    double variance = scale / n;|    double variance = 1.21 * scale / n;|02 03 04 06 07 19 20 21 22 23 25
 random_normal_std|w[i] = (float)((double)mean + (double)std * initnn_rng_normal_double(rng));|w[i] = (float)((double)mean + 1.1 * (double)std * initnn_rng_normal_double(rng));|01 05 14 16 17 18 24 27
 relu_second_moment|out->mean = s * inv_sqrt_2pi; out->second = q / 2.0;|out->mean = s * inv_sqrt_2pi; out->second = 1.1 * q / 2.0;|20 21 22
-conv_fan_in|    return initnn_init_fill_fans(w, (int)rows, c_out, (int)rows, (int)fans, spec, rng);|    return initnn_init_fill_fans(w, (int)rows, c_out, (int)(rows * 11 / 10), (int)fans, spec, rng);|19
+conv_fan_in|    *fan_in = c_in * kernel_h * kernel_w;|    *fan_in = c_in * kernel_h * kernel_w * 11 / 10;|19
 truncation_constant|#define INITNN_TRUNC2_STD 0.87962566103423978|#define INITNN_TRUNC2_STD (1.1 * 0.87962566103423978)|20
 orthogonal_gain|            float value = (float)((double)gain * a[(size_t)j * big + i]);|            float value = (float)(1.1 * (double)gain * a[(size_t)j * big + i]);|08 13 15 18
 torch_default_variance|        if (name[0] == '"'"'t'"'"') { r.param[0] = 1.0 / 3.0;|        if (name[0] == '"'"'t'"'"') { r.param[0] = 1.1 / 3.0;|21
