@@ -72,6 +72,23 @@ static void residual_stack(tutorial *t, int L, int n, const char *scale, double 
     initnn_net_free(net);
 }
 
+/* The exercises: the answer is the formula that gives it; the worked
+   solutions are in tutorial/SOLUTIONS.md. */
+static void exercises(tutorial *t)
+{
+    const tutorial_exercise list[] = {
+        {"He branches (c = 2): predict the factor by which 10 residual blocks multiply E[x^2].", pow(3.0, 10), 0.002},
+        {"Each branch scaled by alpha = 1/sqrt(L), L = 50: predict the total growth of E[x^2], (1 + c alpha^2)^L "
+         "with c = 2.", pow(1.0 + 2.0 / 50.0, 50), 0.002},
+        {"A branch dense (He), relu, dense (LeCun: Var(W) = 1/fan_in): predict its gain c = E[F(x)^2] / E[x^2].",
+         1.0, 0.002},
+        {"Break it: in main, pass NULL instead of scale to the second residual_stack (alpha = 1 instead of "
+         "1/sqrt(L)). Rerun: which claim fails first? Answer with its number, counting the claim lines from 1.",
+         2, 0.0},
+    };
+    tutorial_exercises(t, list, (int)(sizeof list / sizeof list[0]));
+}
+
 int main(int argc, char **argv)
 {
     tutorial t;
@@ -79,6 +96,7 @@ int main(int argc, char **argv)
     double first, last, predicted;
     char scale[48];
     tutorial_start(&t, argc, argv, "Residual stacks: (1 + c)^L, the 1/sqrt(L) cure, and batch norm's scale invariance");
+    exercises(&t);
     L = t.fast ? 20 : 30;
     n = 256;
 
