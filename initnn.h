@@ -227,6 +227,52 @@ INITNNDEF const char *initnn_last_error(void);
 /* Clears the message (initnn_last_error() returns "" afterwards). */
 INITNNDEF void initnn_clear_error(void);
 
+/* All-or-nothing writing: every file the library writes (checkpoint, .npy,
+   SVG, PNG) goes through these, and programs can use them for their own
+   (initlab writes its CSV and markdown with them). PATH is either its old
+   content or the complete new one, never a mix, never a truncated file:
+
+      initnn_file out;
+      if (initnn_file_begin(&out, "log.csv") != 0) fail(initnn_last_error());
+      fprintf(out.stream, "epoch,loss\n");           // any stdio writes
+      if (initnn_file_commit(&out) != 0) fail(initnn_last_error());
+
+   initnn_file_begin creates a new temporary beside PATH (same directory,
+   so the final rename is atomic), named PATH.tmp-XXXXXXXX with eight
+   pseudo-random hex digits; it is created exclusively: a name that exists
+   in any form, a symbolic link included, is never opened, and another name
+   is tried (up to 64). The exclusive creation is C11's fopen mode "x",
+   which glibc, musl, the BSDs, macOS and Windows' UCRT provide in C99 code
+   too; on another POSIX system it is open(O_CREAT | O_EXCL); on anything
+   else the name is probed first (not atomic: a race with a process that
+   creates the same random name in between remains).
+   initnn_file_commit checks every buffered write (ferror), flushes, syncs
+   the data to the disk (fsync, on POSIX systems), gives the temporary the
+   old file's permission bits (POSIX), closes and renames it over PATH. Two
+   writers to one path each write their own temporary, so PATH ends up as
+   one of the two complete files. On any failure the temporary is removed,
+   PATH keeps its old content, and the error (INITNN_ERR_IO) names the
+   path and the reason (strerror). initnn_file_abort removes the temporary
+   without touching PATH; after begin, exactly one of commit or abort must
+   be called. A caller that detects its own failure may set error to an
+   errno value (or -1) before commit, which then aborts with that reason. */
+typedef struct initnn_file {
+    FILE *stream;       /* write here between begin and commit                 */
+    char *path;         /* a copy of PATH (owned, freed by commit/abort)       */
+    char *temp_path;    /* the temporary's name (in the same allocation)       */
+    int error;          /* 0, or the caller's own failure (errno, or -1)       */
+} initnn_file;
+
+INITNNDEF int initnn_file_begin(initnn_file *file, const char *path);
+INITNNDEF int initnn_file_commit(initnn_file *file);
+INITNNDEF void initnn_file_abort(initnn_file *file);
+
+/* Whether PATH could be written by initnn_file_begin/commit now: creates
+   and removes a temporary beside it. 0, or INITNN_ERR_IO with the reason
+   (a missing or read-only directory, PATH a directory). Programs call it
+   before long work whose results would otherwise be lost at the end. */
+INITNNDEF int initnn_file_check_writable(const char *path);
+
 /* ============================================================================
    2. Random numbers
 
@@ -351,7 +397,11 @@ typedef struct initnn_stats {
     size_t nonfinite;    /* NaN or +-Inf elements (excluded from the above)   */
 } initnn_stats;
 
-/* Fills *out with the statistics of x[0..n-1]. n may be 0 (all fields 0). */
+/* Fills *out with the statistics of x[0..n-1]. n may be 0 (all fields 0).
+   Any float input is safe: NaN and +-Inf are counted in nonfinite and left
+   out of every other field (all 0 when no element is finite); the sums run
+   in double, where even n copies of FLT_MAX squared stay finite.
+   initnn_mean, initnn_variance and initnn_second_moment are its fields. */
 INITNNDEF void initnn_stats_compute(initnn_stats *out, const float *x, size_t n);
 
 INITNNDEF double initnn_mean(const float *x, size_t n);
@@ -360,7 +410,12 @@ INITNNDEF double initnn_second_moment(const float *x, size_t n);
 
 /* Counts x[0..n-1] into bins equal-width bins over [lo, hi); values below lo
    go to bin 0, values at or above hi to the last bin, NaN nowhere.
-   Returns INITNN_ERR_ARGUMENT if bins < 1, lo >= hi, or a pointer is NULL. */
+   Any float input is safe: -inf counts in bin 0, +inf in the last bin, NaN
+   in none (so the counts sum to n minus the NaNs). lo and hi must be finite
+   (a bin of infinite width has no meaning): initnn_histogram(counts, 8, w,
+   16, -INFINITY, INFINITY) is an error and leaves counts untouched.
+   Returns INITNN_ERR_ARGUMENT if bins < 1, lo >= hi, lo or hi is not
+   finite (NaN included), or a pointer is NULL. */
 INITNNDEF int initnn_histogram(size_t *counts, int bins, const float *x, size_t n,
                                float lo, float hi);
 
@@ -469,7 +524,14 @@ INITNNDEF const char *initnn_suggest(const char *word, const char *const *names,
 /* Fills w, a (fan_in, fan_out) row-major matrix, as the spec says.
    Returns 0, or an error code with initnn_last_error() set and w untouched:
    a NULL pointer, fan_in or fan_out < 1, fan_in * fan_out above
-   INITNN_MAX_ELEMENTS, a bad spec, or (orthogonal only) out of memory. */
+   INITNN_MAX_ELEMENTS, a bad spec, or (orthogonal only) out of memory.
+   Every weight returned with 0 is finite. A parameter beyond the float
+   range (|x| > FLT_MAX, e.g. "random_normal:1e39") is refused when the
+   spec is parsed; a spec whose draws could leave it on this matrix
+   ("random_normal:1e38": |mean| + 12.01 std, the polar method's largest
+   draw; variance scaling's std from the fans) is refused before drawing,
+   INITNN_ERR_SPEC. (Should a weight still come out non-finite, w is
+   zeroed and the call returns INITNN_ERR_NONFINITE.) */
 INITNNDEF int initnn_init_fill(float *w, int fan_in, int fan_out, const char *spec,
                                initnn_rng *rng);
 
@@ -1542,6 +1604,18 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
 #include <time.h>
 #include <errno.h>
 
+/* Files (section 1): on POSIX systems the writer syncs its data to the disk
+   (fsync), keeps a replaced file's permission bits and refuses to read what
+   is not a regular file (a directory, a FIFO, a device). These headers
+   declare what that needs even in strict C99 mode; elsewhere the header
+   uses C stdio alone. */
+#if (defined(__unix__) || defined(__unix) || (defined(__APPLE__) && defined(__MACH__))) && !defined(INITNN_NO_POSIX)
+#define INITNN__POSIX 1
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#endif
+
 #if defined(INITNN_MALLOC) && defined(INITNN_FREE)
 /* ok */
 #elif !defined(INITNN_MALLOC) && !defined(INITNN_FREE)
@@ -1697,13 +1771,14 @@ INITNNDEF uint32_t initnn_crc32(uint32_t crc, const void *data, size_t n)
 typedef struct initnn__writer {
     FILE *file;
     uint32_t crc;
-    int failed;
+    int failed;          /* 0, or the errno of the first failed write (-1: none) */
 } initnn__writer;
 
 static void initnn__put(initnn__writer *w, const void *p, size_t n)
 {
     if (w->failed) return;
-    if (fwrite(p, 1, n, w->file) != n) w->failed = 1;
+    errno = 0;
+    if (fwrite(p, 1, n, w->file) != n) w->failed = errno ? errno : -1;   /* the reason, for the message */
     w->crc = initnn_crc32(w->crc, p, n);
 }
 
@@ -1808,30 +1883,79 @@ static void initnn__get_f32_array(initnn__reader *r, float *x, size_t n, const c
     }
 }
 
-/* Reads a whole file into memory; *data is INITNN_MALLOC'd. */
+/* A path as messages show it: a long one (beyond 200 characters) as its
+   last 160, so that the reason after it always fits the message. */
+static const char *initnn__shown_path(const char *path, const char **ellipsis)
+{
+    size_t len = path ? strlen(path) : 0;
+    *ellipsis = len > 200 ? "..." : "";
+    return !path ? "(null)" : len > 200 ? path + len - 160 : path;
+}
+
+/* Fails with "PATH: WHAT: strerror(error)" (error 0 or -1: without a reason). */
+static int initnn__fail_io(const char *path, const char *what, int error)
+{
+    const char *dots, *shown = initnn__shown_path(path, &dots);
+    if (error > 0) return initnn__fail(INITNN_ERR_IO, "%s%s: %s: %s", dots, shown, what, strerror(error));
+    return initnn__fail(INITNN_ERR_IO, "%s%s: %s", dots, shown, what);
+}
+
+/* Opens PATH for reading, refusing what is not a regular file before any
+   read: a directory would measure as 2^63 bytes, a FIFO would block. On
+   POSIX systems the check opens without blocking (O_NONBLOCK) and asks
+   fstat; elsewhere fopen decides. */
+static int initnn__open_read(FILE **file, const char *path)
+{
+    *file = NULL;
+    if (!path) return initnn__fail(INITNN_ERR_ARGUMENT, "NULL path");
+#ifdef INITNN__POSIX
+    {
+        struct stat st;
+        int fd = open(path, O_RDONLY | O_NONBLOCK), kind_error;
+        if (fd < 0) return initnn__fail_io(path, "cannot open for reading", errno);
+        kind_error = fstat(fd, &st) != 0 ? errno : 0;
+        close(fd);
+        if (kind_error) return initnn__fail_io(path, "cannot read its file status", kind_error);
+        if (!S_ISREG(st.st_mode)) {
+            const char *dots, *shown = initnn__shown_path(path, &dots);
+            return initnn__fail(INITNN_ERR_IO, "%s%s: not a regular file (%s); nothing was read", dots, shown,
+                                S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
+                                S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : "a special file");
+        }
+    }
+#endif
+    errno = 0;
+    *file = fopen(path, "rb");
+    if (!*file) return initnn__fail_io(path, "cannot open for reading", errno);
+    return INITNN_OK;
+}
+
+/* Reads a whole regular file into memory; *data is INITNN_MALLOC'd. */
 static int initnn__read_file(const char *path, unsigned char **data, size_t *size)
 {
     FILE *f;
     long length;
     unsigned char *buf;
+    int err;
     *data = NULL;
     *size = 0;
-    if (!path) return initnn__fail(INITNN_ERR_ARGUMENT, "NULL path");
-    f = fopen(path, "rb");
-    if (!f) return initnn__fail(INITNN_ERR_IO, "%s: cannot open for reading", path);
+    if ((err = initnn__open_read(&f, path))) return err;
     if (fseek(f, 0, SEEK_END) != 0 || (length = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        err = errno;
         fclose(f);
-        return initnn__fail(INITNN_ERR_IO, "%s: cannot determine the file size", path);
+        return initnn__fail_io(path, "cannot determine the file size", err);
     }
     buf = (unsigned char *)INITNN_MALLOC((size_t)length + 1);
     if (!buf) {
         fclose(f);
         return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory for %ld bytes", path, length);
     }
+    errno = 0;
     if (length > 0 && fread(buf, 1, (size_t)length, f) != (size_t)length) {
+        err = ferror(f) ? errno : 0;
         fclose(f);
         INITNN_FREE(buf);
-        return initnn__fail(INITNN_ERR_IO, "%s: read error", path);
+        return initnn__fail_io(path, err ? "read error" : "read error (the file shrank while being read)", err);
     }
     fclose(f);
     *data = buf;
@@ -1839,41 +1963,168 @@ static int initnn__read_file(const char *path, unsigned char **data, size_t *siz
     return INITNN_OK;
 }
 
-/* Writes via PATH.tmp and a rename, so PATH is either the old or the new file. */
-static int initnn__open_temp(FILE **file, char **temp_path, const char *path)
+/* ---- all-or-nothing writing (initnn_file) ----------------------------------- */
+
+/* The exclusive creation of initnn_file_begin: 1 and *stream set, 0 when
+   the name exists (try another), -1 with errno set on another failure. */
+static int initnn__create_exclusive(FILE **stream, const char *temp)
 {
-    size_t len = strlen(path);
-    char *temp = (char *)INITNN_MALLOC(len + 5);
-    if (!temp) return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", path);
-    memcpy(temp, path, len);
-    memcpy(temp + len, ".tmp", 5);
-    *file = fopen(temp, "wb");
-    if (!*file) {
-        INITNN_FREE(temp);
-        return initnn__fail(INITNN_ERR_IO, "%s.tmp: cannot open for writing", path);
+#if (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L) || defined(__GLIBC__) || defined(__APPLE__) || \
+    defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || defined(__EMSCRIPTEN__) || defined(_UCRT)
+    /* C11's "x": O_CREAT | O_EXCL in one call; fails on any existing name,
+       a dangling symbolic link included. */
+    errno = 0;
+    *stream = fopen(temp, "wbx");
+    if (*stream) return 1;
+    return errno == EEXIST ? 0 : -1;
+#elif defined(INITNN__POSIX)
+    /* O_EXCL creates the name or fails, never following a link; the stream
+       then opens the file just created ("r+b" neither creates nor truncates). */
+    int fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    if (fd < 0) return errno == EEXIST ? 0 : -1;
+    close(fd);
+    *stream = fopen(temp, "r+b");
+    if (!*stream) { int e = errno; remove(temp); errno = e; return -1; }
+    return 1;
+#else
+    /* Plain C99 has no exclusive creation: the name is probed first. */
+    FILE *probe = fopen(temp, "rb");
+    if (probe) { fclose(probe); return 0; }
+    errno = 0;
+    *stream = fopen(temp, "wb");
+    return *stream ? 1 : -1;
+#endif
+}
+
+INITNNDEF int initnn_file_begin(initnn_file *file, const char *path)
+{
+    size_t len;
+    char *buf;
+    uint64_t h;
+    int attempt;
+    if (!file) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_file_begin: NULL file");
+    memset(file, 0, sizeof *file);
+    if (!path || !path[0]) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_file_begin: %s path", path ? "empty" : "NULL");
+    len = strlen(path);
+    if (path[len - 1] == '/') return initnn__fail_io(path, "cannot write: the path names a directory", 0);
+    buf = (char *)INITNN_MALLOC(2 * len + 32);
+    if (!buf) return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", path);
+    memcpy(buf, path, len + 1);
+    file->path = buf;
+    file->temp_path = buf + len + 1;
+    /* The name's digits mix the time, the processor clock, an address of
+       this call (randomized per process where the system does so) and, on
+       POSIX, the process id; a name already there is skipped, so they only
+       make a collision unlikely, never wrong. */
+    h = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL ^ (uint64_t)clock() ^ (uint64_t)(size_t)file ^
+        (uint64_t)(size_t)&h << 17;
+#ifdef INITNN__POSIX
+    h ^= (uint64_t)getpid() << 32;
+#endif
+    for (attempt = 0; attempt < 64; attempt++) {
+        uint64_t z = h + (uint64_t)(attempt + 1) * 0x9E3779B97F4A7C15ULL;   /* splitmix64's finalizer */
+        int made;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        z ^= z >> 31;
+        snprintf(file->temp_path, len + 31, "%s.tmp-%08lx", path, (unsigned long)(z & 0xffffffffu));
+        made = initnn__create_exclusive(&file->stream, file->temp_path);
+        if (made > 0) return INITNN_OK;
+        if (made < 0) {
+            int e = errno;
+            INITNN_FREE(buf);
+            memset(file, 0, sizeof *file);
+            return initnn__fail_io(path, "cannot create a temporary file beside it", e);
+        }
     }
-    *temp_path = temp;
+    INITNN_FREE(buf);
+    memset(file, 0, sizeof *file);
+    return initnn__fail_io(path, "cannot create a temporary file beside it: 64 names taken", 0);
+}
+
+INITNNDEF void initnn_file_abort(initnn_file *file)
+{
+    if (!file || !file->path) return;
+    if (file->stream) fclose(file->stream);
+    remove(file->temp_path);
+    INITNN_FREE(file->path);
+    memset(file, 0, sizeof *file);
+}
+
+INITNNDEF int initnn_file_commit(initnn_file *file)
+{
+    int error = 0;
+    const char *what = NULL;
+    if (!file || !file->path || !file->stream)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_file_commit: no file begun");
+    errno = 0;
+    if (file->error) { error = file->error; what = "write failed"; }
+    else if (fflush(file->stream) != 0 || ferror(file->stream)) { error = errno ? errno : -1; what = "write failed"; }
+#ifdef INITNN__POSIX
+    if (!what) {
+        /* The data reaches the disk before the name points at it. Strict
+           C99 has no fileno, so the temporary is opened again to sync it. */
+        int fd = open(file->temp_path, O_RDONLY);
+        if (fd < 0 || fsync(fd) != 0) {
+            /* A file system without fsync (EINVAL) is no failure. */
+            if (errno != EINVAL && errno != ENOTSUP) { error = errno; what = "cannot sync the data to the disk"; }
+        }
+        if (fd >= 0) close(fd);
+    }
+#endif
+    errno = 0;
+    if (fclose(file->stream) != 0 && !what) { error = errno ? errno : -1; what = "write failed at close"; }
+    file->stream = NULL;
+#ifdef INITNN__POSIX
+    if (!what) {
+        /* A replaced file keeps its permission bits (a 0600 checkpoint stays 0600). */
+        struct stat st;
+        if (stat(file->path, &st) == 0 && S_ISREG(st.st_mode) &&
+            chmod(file->temp_path, st.st_mode & 07777) != 0) {
+            error = errno;
+            what = "cannot give the new file the old one's permissions";
+        }
+    }
+#endif
+    if (!what) {
+#ifdef _WIN32
+        remove(file->path);
+#endif
+        errno = 0;
+        if (rename(file->temp_path, file->path) != 0) { error = errno ? errno : -1; what = "cannot rename the temporary over it"; }
+    }
+    if (what) {
+        int err;
+        remove(file->temp_path);
+        err = initnn__fail_io(file->path, what, error);
+        {
+            /* Append what is kept, if it fits after the reason. */
+            size_t used = strlen(initnn__error_message);
+            if (used + 40 < sizeof initnn__error_message)
+                snprintf(initnn__error_message + used, sizeof initnn__error_message - used,
+                         "; the file there (if any) is as it was");
+        }
+        INITNN_FREE(file->path);
+        memset(file, 0, sizeof *file);
+        return err;
+    }
+    INITNN_FREE(file->path);
+    memset(file, 0, sizeof *file);
     return INITNN_OK;
 }
 
-static int initnn__commit_temp(FILE *file, char *temp_path, const char *path, int write_failed)
+INITNNDEF int initnn_file_check_writable(const char *path)
 {
-    int closed = fclose(file) == 0;
-    int err = INITNN_OK;
-    if (write_failed || !closed) {
-        remove(temp_path);
-        err = initnn__fail(INITNN_ERR_IO, "%s: write failed (disk full?); the previous file is untouched", path);
-    } else {
-#ifdef _WIN32
-        remove(path);
+    initnn_file probe;
+    int err;
+#ifdef INITNN__POSIX
+    struct stat st;
+    if (path && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return initnn__fail_io(path, "cannot write: the path is a directory", 0);
 #endif
-        if (rename(temp_path, path) != 0) {
-            remove(temp_path);
-            err = initnn__fail(INITNN_ERR_IO, "%s: cannot rename %s over it", path, temp_path);
-        }
-    }
-    INITNN_FREE(temp_path);
-    return err;
+    if ((err = initnn_file_begin(&probe, path))) return err;
+    initnn_file_abort(&probe);
+    return INITNN_OK;
 }
 
 /* ////////////////////////////////////////////////////////////////////////////
@@ -2137,8 +2388,8 @@ INITNNDEF int initnn_histogram(size_t *counts, int bins, const float *x, size_t 
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_histogram: NULL %s", counts ? "x" : "counts");
     if (bins < 1)
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_histogram: bins must be >= 1, got %d", bins);
-    if (!(lo < hi))
-        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_histogram: need lo < hi, got lo = %g, hi = %g",
+    if (!(lo < hi) || !initnn__isfinite(lo) || !initnn__isfinite(hi))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_histogram: need finite lo < hi, got lo = %g, hi = %g",
                             (double)lo, (double)hi);
     width = ((double)hi - (double)lo) / bins;
     memset(counts, 0, (size_t)bins * sizeof *counts);
@@ -2146,6 +2397,8 @@ INITNNDEF int initnn_histogram(size_t *counts, int bins, const float *x, size_t 
         double b;
         int bin;
         if (x[i] != x[i]) continue;
+        /* lo, hi finite: width > 0 and b is a number (+-inf for +-inf), so
+           the comparisons clamp it before any conversion to int. */
         b = ((double)x[i] - lo) / width;
         bin = b < 0.0 ? 0 : b >= bins ? bins - 1 : (int)b;
         counts[bin]++;
@@ -2419,6 +2672,10 @@ static int initnn__parse_numbers(const char *spec, const char *args, double *p, 
                                 (int)strcspn(s, ","), s), -1;
         if (!(value - value == 0.0))
             return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': parameter %d is not finite", spec, count + 1), -1;
+        if (fabs(value) > FLT_MAX)
+            return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': parameter %d (%g) is beyond the float range "
+                                "(largest %g): the weights would not be finite", spec, count + 1, value,
+                                (double)FLT_MAX), -1;
         p[count++] = value;
         if (*end == '\0') return count;
         s = end + 1;
@@ -2470,6 +2727,9 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
         r.param[0] = strtod(buf, &end);
         if (end == buf || *end || !(r.param[0] > 0.0) || !(r.param[0] - r.param[0] == 0.0))
             return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': scale '%s' must be a positive number", spec, buf);
+        if (r.param[0] > FLT_MAX)
+            return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': scale %g is beyond the float range (largest %g): "
+                                "the weights would not be finite", spec, r.param[0], (double)FLT_MAX);
         if (strcmp(mode, "fan_in") == 0) r.mode = INITNN_FAN_IN;
         else if (strcmp(mode, "fan_out") == 0) r.mode = INITNN_FAN_OUT;
         else if (strcmp(mode, "fan_avg") == 0) r.mode = INITNN_FAN_AVG;
@@ -2608,16 +2868,73 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
     return INITNN_OK;
 }
 
+/* The largest |z| the polar method can return: uniform_double has 53 bits,
+   so u and v are multiples of 2^-52 and s = u^2 + v^2 >= 2^-104, and
+   |z| = |u| sqrt(-2 ln s / s) <= sqrt(-2 ln s) <= sqrt(208 ln 2) = 12.008. */
+#define INITNN__NORMAL_DRAW_MAX 12.01
+
+/* The largest |w| a spec can draw on a (rows, cols) matrix with these
+   fans, in double precision (no float overflow on the way). */
+static double initnn__spec_weight_bound(const initnn_init_spec *spec, int fan_in, int fan_out)
+{
+    const double *p = spec->param;
+    double n, variance;
+    switch (spec->kind) {
+    case INITNN_INIT_CONSTANT: return fabs(p[0]);
+    case INITNN_INIT_NORMAL: return fabs(p[1]) + INITNN__NORMAL_DRAW_MAX * p[0];
+    case INITNN_INIT_UNIFORM: return fabs(p[0]) > fabs(p[1]) ? fabs(p[0]) : fabs(p[1]);
+    case INITNN_INIT_TRUNCATED_NORMAL: return fabs(p[1]) + 2.0 * p[0];
+    case INITNN_INIT_SPARSE: return INITNN__NORMAL_DRAW_MAX * p[1];
+    case INITNN_INIT_ORTHOGONAL: case INITNN_INIT_LSUV: case INITNN_INIT_IDENTITY:
+        return p[0];   /* an orthogonal matrix's entries are at most 1 in size */
+    case INITNN_INIT_VARIANCE_SCALING:
+        n = spec->mode == INITNN_FAN_IN ? (double)fan_in : spec->mode == INITNN_FAN_OUT ? (double)fan_out
+          : 0.5 * ((double)fan_in + (double)fan_out);
+        variance = p[0] / n;
+        if (spec->distribution == INITNN_DIST_UNIFORM) return sqrt(3.0 * variance);
+        if (spec->distribution == INITNN_DIST_TRUNCATED_NORMAL) return 2.0 * sqrt(variance) / INITNN_TRUNC2_STD;
+        return INITNN__NORMAL_DRAW_MAX * sqrt(variance);
+    default: return 0.0;
+    }
+}
+
+static int initnn__fill_checked(float *w, int rows, int cols, int fan_in, int fan_out,
+                                const initnn_init_spec *spec, initnn_rng *rng, size_t n);
+
 INITNNDEF int initnn_init_fill_fans(float *w, int rows, int cols, int fan_in, int fan_out,
                                     const initnn_init_spec *spec, initnn_rng *rng)
 {
     int err;
-    size_t n = initnn__count2("initnn_init_fill", "rows", rows, "cols", cols, &err);
+    size_t i, n = initnn__count2("initnn_init_fill", "rows", rows, "cols", cols, &err);
+    double bound;
     if (!n) return err;
     if (fan_in < 1) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_init_fill: fan_in must be >= 1, got %d", fan_in);
     if (fan_out < 1) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_init_fill: fan_out must be >= 1, got %d", fan_out);
     if (!w || !spec || !rng)
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_init_fill: NULL %s", !w ? "w" : !spec ? "spec" : "rng");
+    /* Refused before drawing, whatever the seed: a spec whose draws could
+       leave the float range (w untouched). */
+    bound = initnn__spec_weight_bound(spec, fan_in, fan_out);
+    if (!(bound <= FLT_MAX))
+        return initnn__fail(INITNN_ERR_SPEC, "init spec '%s' on a %d x %d matrix (fan_in %d, fan_out %d): weights "
+                            "could reach %g, beyond the float range (largest %g); they would not be finite",
+                            spec->name, rows, cols, fan_in, fan_out, bound, (double)FLT_MAX);
+    if ((err = initnn__fill_checked(w, rows, cols, fan_in, fan_out, spec, rng, n))) return err;
+    /* The bound above makes this a guarantee, not a hope: a non-finite
+       weight is never returned with success. Should rounding still produce
+       one, w is zeroed (its state is then defined) and the call fails. */
+    for (i = 0; i < n; i++)
+        if (!initnn__isfinite(w[i])) {
+            initnn_zeros(w, n);
+            return initnn__fail(INITNN_ERR_NONFINITE, "init spec '%s': weight %lu is not finite; w was zeroed",
+                                spec->name, (unsigned long)i);
+        }
+    return INITNN_OK;
+}
+
+static int initnn__fill_checked(float *w, int rows, int cols, int fan_in, int fan_out,
+                                const initnn_init_spec *spec, initnn_rng *rng, size_t n)
+{
     switch (spec->kind) {
     case INITNN_INIT_CONSTANT:
         initnn_constant(w, n, (float)spec->param[0]);
@@ -2714,7 +3031,8 @@ INITNNDEF int initnn_activation_parse(int *activation, float *param, const char 
                     return initnn__fail(INITNN_ERR_SPEC, "activation '%s' takes no parameter", spec);
                 v = strtod(colon + 1, &end);
                 if (end == colon + 1 || *end || !(v >= 0.0 && v < 1e6))
-                    return initnn__fail(INITNN_ERR_SPEC, "activation '%s': slope must be a number >= 0", spec);
+                    return initnn__fail(INITNN_ERR_SPEC, "activation '%s': the slope must be a finite number "
+                                        "in [0, 1e6), got '%s'", spec, colon + 1);
                 p = (float)v;
             }
             *activation = i;
@@ -3640,7 +3958,16 @@ INITNNDEF int initnn_net_from_arch(initnn_net **out, const char *arch, int chann
             float param;
             initnn_layer *last = net->layer_count ? &net->layers[net->layer_count - 1] : NULL;
             if (initnn_activation_parse(&activation, &param, token)) {
-                const char *hint = initnn_suggest(name, initnn__arch_layers,
+                const char *hint;
+                if (strncmp(initnn__error_message, "unknown activation", 18) != 0) {
+                    /* A known activation with a bad parameter ("leaky_relu:nan"):
+                       say what is wrong with it, not "did you mean" its own name. */
+                    char message[sizeof initnn__error_message];
+                    memcpy(message, initnn__error_message, sizeof message);
+                    err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': %s", index, token, message);
+                    goto fail;
+                }
+                hint = initnn_suggest(name, initnn__arch_layers,
                                                   (int)(sizeof initnn__arch_layers / sizeof initnn__arch_layers[0]));
                 if (hint)
                     err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': unknown layer '%s' (did you mean '%s'?)",
@@ -5554,8 +5881,8 @@ static int initnn__idx_open(FILE **file, const char *path, int ndims, uint32_t *
     long length;
     uint64_t product = 1;
     int i;
-    *file = fopen(path, "rb");
-    if (!*file) return initnn__fail(INITNN_ERR_IO, "%s: cannot open for reading", path);
+    int err;
+    if ((err = initnn__open_read(file, path))) return err;
     if (fseek(*file, 0, SEEK_END) != 0 || (length = ftell(*file)) < 0 || fseek(*file, 0, SEEK_SET) != 0) {
         fclose(*file);
         return initnn__fail(INITNN_ERR_IO, "%s: cannot determine the file size", path);
@@ -5828,9 +6155,9 @@ INITNNDEF int initnn_load_cifar(initnn_data *out, const char *const *paths, int 
     if (cifar100 < 0 || cifar100 > 2)
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_load_cifar: cifar100 must be 0, 1 or 2, got %d", cifar100);
     for (i = 0; i < path_count; i++) {
-        FILE *f = paths[i] ? fopen(paths[i], "rb") : NULL;
+        FILE *f;
         long length;
-        if (!f) return initnn__fail(INITNN_ERR_IO, "%s: cannot open for reading", paths[i] ? paths[i] : "(null)");
+        if ((err = initnn__open_read(&f, paths[i]))) return err;
         if (fseek(f, 0, SEEK_END) != 0 || (length = ftell(f)) < 0) {
             fclose(f);
             return initnn__fail(INITNN_ERR_IO, "%s: cannot determine the file size", paths[i]);
@@ -5950,14 +6277,15 @@ INITNNDEF void initnn_standardize_apply(float *x, int count, int features, const
 INITNNDEF int initnn_net_save(const initnn_net *net, const char *path)
 {
     initnn__writer w;
-    char *temp;
+    initnn_file out;
     int i, err;
     const initnn_optimizer *o;
     if (!net || !path) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_save: NULL %s", net ? "path" : "net");
     if (!initnn__all_finite(net->params, net->param_count))
         return initnn__fail(INITNN_ERR_NONFINITE, "initnn_net_save: %s: the weights are not all finite; "
                             "nothing was written", path);
-    if ((err = initnn__open_temp(&w.file, &temp, path))) return err;
+    if ((err = initnn_file_begin(&out, path))) return err;
+    w.file = out.stream;
     w.crc = 0;
     w.failed = 0;
     initnn__put(&w, INITNN__CKPT_MAGIC, 8);
@@ -6017,7 +6345,8 @@ INITNNDEF int initnn_net_save(const initnn_net *net, const char *path)
         uint32_t crc = w.crc;
         initnn__put_u32(&w, crc);
     }
-    return initnn__commit_temp(w.file, temp, path, w.failed);
+    out.error = w.failed;
+    return initnn_file_commit(&out);
 }
 
 /* Parses a checkpoint into a new net. */
@@ -6028,6 +6357,7 @@ static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
     uint64_t param_count;
     initnn_optimizer o;
     int err;
+    size_t m_at = 0, v_at = 0;   /* where the optimizer's moments start */
     double claimed = 0.0;   /* parameters of the layers so far */
     const unsigned char *magic;
     *out = NULL;
@@ -6186,7 +6516,9 @@ static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
     o.clip_norm = initnn__get_f32(r, "clip_norm");
     o.clip_value = initnn__get_f32(r, "clip_value");
     o.step = (int64_t)initnn__get_u64(r, "step");
+    m_at = r->pos;
     initnn__get_f32_array(r, net->opt_m, net->param_count, "optimizer first moments");
+    v_at = r->pos;
     initnn__get_f32_array(r, net->opt_v, net->param_count, "optimizer second moments");
     net->rng.state = initnn__get_u64(r, "rng state");
     net->rng.inc = initnn__get_u64(r, "rng stream");
@@ -6200,6 +6532,23 @@ static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
     if ((net->rng.inc & 1u) == 0 || o.step < 0 || !initnn__all_finite(net->params, net->param_count)) {
         err = initnn__fail(INITNN_ERR_FORMAT, "%s: invalid generator, step or non-finite weights", r->path);
         goto fail;
+    }
+    {
+        /* The optimizer's moments: finite, and the second moment (a running
+           mean of squared gradients) never negative, or the first update
+           after loading would be NaN. */
+        size_t k;
+        for (k = 0; k < net->param_count; k++) {
+            float m = net->opt_m[k], v = net->opt_v[k];
+            if (!initnn__isfinite(m) || !initnn__isfinite(v) || v < 0.0f) {
+                int first = !initnn__isfinite(m);
+                err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: optimizer %s moment %lu is %g (%s)", r->path,
+                                   (unsigned long)((first ? m_at : v_at) + 4 * k), first ? "first" : "second",
+                                   (unsigned long)k, (double)(first ? m : v),
+                                   first || !initnn__isfinite(v) ? "not finite" : "a second moment must be >= 0");
+                goto fail;
+            }
+        }
     }
     {
         /* set_optimizer validates and clears the state; put the state back. */
@@ -6302,7 +6651,7 @@ INITNNDEF int initnn_npy_write(const char *path, const float *data, int ndim, co
     int len, i, err;
     int64_t count = 1;
     initnn__writer w;
-    char *temp;
+    initnn_file out;
     if (!path || !data || !shape) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_npy_write: NULL argument");
     if (ndim < 1 || ndim > 8) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_npy_write: ndim %d not in 1..8", ndim);
     len = snprintf(header, sizeof header, "{'descr': '<f4', 'fortran_order': False, 'shape': (");
@@ -6317,7 +6666,8 @@ INITNNDEF int initnn_npy_write(const char *path, const float *data, int ndim, co
        64-byte boundary (format 1.0: 10 bytes of preamble). */
     while ((10 + len + 1) % 64 != 0) header[len++] = ' ';
     header[len++] = '\n';
-    if ((err = initnn__open_temp(&w.file, &temp, path))) return err;
+    if ((err = initnn_file_begin(&out, path))) return err;
+    w.file = out.stream;
     w.crc = 0;
     w.failed = 0;
     initnn__put(&w, "\x93NUMPY\x01\x00", 8);
@@ -6329,7 +6679,8 @@ INITNNDEF int initnn_npy_write(const char *path, const float *data, int ndim, co
     }
     initnn__put(&w, header, (size_t)len);
     initnn__put_f32_array(&w, data, (size_t)count);
-    return initnn__commit_temp(w.file, temp, path, w.failed);
+    out.error = w.failed;
+    return initnn_file_commit(&out);
 }
 
 /* Finds 'key': in the header dict and returns the text after the colon. */
@@ -6519,8 +6870,8 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
         "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"
     };
     FILE *file;
-    char *temp;
-    int width, height, s, i, err, log_y, any = 0, write_failed, fixed_y, picture_w, picture_h;
+    initnn_file out;
+    int width, height, s, i, err, log_y, any = 0, fixed_y, picture_w, picture_h;
     double x_min = HUGE_VAL, x_max = -HUGE_VAL, y_min = HUGE_VAL, y_max = -HUGE_VAL, step, t;
     const double left = 78.0, right = 170.0, top = 44.0, bottom = 56.0;
     double plot_w, plot_h, legend_w = right, legend_h;
@@ -6591,7 +6942,8 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
         double pad = 0.04 * (y_max - y_min); y_min -= pad; y_max += pad;
     }
 
-    if ((err = initnn__open_temp(&file, &temp, path))) return err;
+    if ((err = initnn_file_begin(&out, path))) return err;
+    file = out.stream;
     /* With a fixed y range a point may lie far off the plot: its pixel row
        is held within 1e5 pixels of it (a bend of the line well below a
        hundredth of a pixel where it crosses the plot's edge), and what lies
@@ -6703,8 +7055,7 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
 #undef INITNN__PX
 #undef INITNN__PY
 #undef INITNN__COLOR
-    write_failed = ferror(file) != 0;
-    return initnn__commit_temp(file, temp, path, write_failed);
+    return initnn_file_commit(&out);   /* checks every write (ferror) */
 }
 
 
@@ -6821,8 +7172,7 @@ INITNNDEF int initnn_image_load_mnist(float *out, const char *path)
     size_t i, n;
     FILE *probe;
     if (!out || !path) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_image_load_mnist: NULL argument");
-    probe = fopen(path, "rb");
-    if (!probe) return initnn__fail(INITNN_ERR_IO, "%s: cannot open for reading", path);
+    if ((err = initnn__open_read(&probe, path))) return err;
     fclose(probe);
     rgba = stbi_load(path, &width, &height, &channels, 4);
     if (!rgba) return initnn__fail(INITNN_ERR_FORMAT, "%s: not a readable image (%s)", path, stbi_failure_reason());
@@ -6846,31 +7196,27 @@ INITNNDEF int initnn_image_load_mnist(float *out, const char *path)
     return INITNN_OK;
 }
 
-/* Writes an RGB buffer as PNG, all or nothing (via path.tmp). */
+/* stb's writer hands the PNG over in pieces; a short write is kept as the
+   error of the whole file. */
+static void initnn__png_piece(void *context, void *data, int size)
+{
+    initnn_file *out = (initnn_file *)context;
+    if (out->error || size <= 0) return;
+    errno = 0;
+    if (fwrite(data, 1, (size_t)size, out->stream) != (size_t)size) out->error = errno ? errno : -1;
+}
+
+/* Writes an RGB buffer as PNG, all or nothing (initnn_file). */
 static int initnn__write_png(const char *path, const unsigned char *rgb, int width, int height)
 {
-    size_t len = strlen(path);
-    char *temp = (char *)INITNN_MALLOC(len + 5);
-    int ok;
-    if (!temp) return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", path);
-    memcpy(temp, path, len);
-    memcpy(temp + len, ".tmp", 5);
-    ok = stbi_write_png(temp, width, height, 3, rgb, width * 3);
-    if (!ok) {
-        remove(temp);
-        INITNN_FREE(temp);
-        return initnn__fail(INITNN_ERR_IO, "%s: could not write the PNG", path);
+    initnn_file out;
+    int err;
+    if ((err = initnn_file_begin(&out, path))) return err;
+    if (!stbi_write_png_to_func(initnn__png_piece, &out, width, height, 3, rgb, width * 3)) {
+        initnn_file_abort(&out);
+        return initnn__fail(INITNN_ERR_MEMORY, "%s: the PNG encoder failed (out of memory?); nothing was written", path);
     }
-#ifdef _WIN32
-    remove(path);
-#endif
-    if (rename(temp, path) != 0) {
-        remove(temp);
-        INITNN_FREE(temp);
-        return initnn__fail(INITNN_ERR_IO, "%s: cannot rename the temporary file over it", path);
-    }
-    INITNN_FREE(temp);
-    return INITNN_OK;
+    return initnn_file_commit(&out);
 }
 
 INITNNDEF int initnn_image_write_weights_png(const char *path, const float *W, int fan_in, int units,
