@@ -51,6 +51,15 @@
                         AVX-512F is enabled (-march=native on a CPU with
                         AVX-512 picks the AVX-512 one by default).
       INITNN_WITH_STB   compile section 15 (images), which needs stb_image.
+      INITNN_NO_POSIX   do not use the POSIX calls of section 1 (fsync,
+                        the permission bits, the regular-file check) even
+                        on a POSIX system: C stdio alone.
+      INITNN_TEST_TEMP_NAMES
+                        for tests: initnn_file_begin tries its temporary
+                        names in a fixed order (PATH.tmp-S1, S2, ... with
+                        the same S1, S2 for every path) instead of
+                        pseudo-random ones, so that a test can plant a
+                        symbolic link where the writer will look.
 
    CONVENTIONS
 
@@ -409,7 +418,9 @@ INITNNDEF double initnn_variance(const float *x, size_t n);
 INITNNDEF double initnn_second_moment(const float *x, size_t n);
 
 /* Counts x[0..n-1] into bins equal-width bins over [lo, hi); values below lo
-   go to bin 0, values at or above hi to the last bin, NaN nowhere.
+   go to bin 0, values at or above hi to the last bin, NaN nowhere. A
+   value's bin is computed in double, (x - lo) / width: one within rounding
+   of an edge (relative 1e-16 of the range) may count in the next bin.
    Any float input is safe: -inf counts in bin 0, +inf in the last bin, NaN
    in none (so the counts sum to n minus the NaNs). lo and hi must be finite
    (a bin of infinite width has no meaning): initnn_histogram(counts, 8, w,
@@ -1482,7 +1493,10 @@ INITNNDEF void initnn_free(void *p);
    A line chart as a standalone SVG 1.1 file: title, labelled axes with
    ticks at 1-2-5 steps (or decades with log_y), a legend, and for each
    series an optional shaded band (y_low..y_high, e.g. mean +- std over
-   seeds). Needs nothing beyond the C library. Non-finite points break a line.
+   seeds). Needs nothing beyond the C library. Any double is safe: a point
+   that is NaN, infinite or beyond +-1e300 (where the data's range would
+   overflow) is missing -- it breaks its line and does not count for the
+   axes -- and the file never holds a "nan" or "inf".
 
    The legend is as wide as its longest label needs: label widths are
    estimated from the advance widths of DejaVu Sans, the widest of the
@@ -2020,6 +2034,9 @@ INITNNDEF int initnn_file_begin(initnn_file *file, const char *path)
         (uint64_t)(size_t)&h << 17;
 #ifdef INITNN__POSIX
     h ^= (uint64_t)getpid() << 32;
+#endif
+#ifdef INITNN_TEST_TEMP_NAMES
+    h = 0;   /* the same names in the same order, so that a test can plant a link at them */
 #endif
     for (attempt = 0; attempt < 64; attempt++) {
         uint64_t z = h + (uint64_t)(attempt + 1) * 0x9E3779B97F4A7C15ULL;   /* splitmix64's finalizer */
@@ -6797,6 +6814,11 @@ done:
 
 static int initnn__finite_d(double x) { return x - x == 0.0; }
 
+/* A value a chart can place: finite and within +-1e300, so that the
+   difference of any two (the data's range) and its padding stay finite.
+   Anything else (NaN, Inf, -DBL_MAX) is a missing point. */
+static int initnn__plottable_d(double x) { return x - x == 0.0 && fabs(x) <= 1e300; }
+
 static double initnn__clamp_d(double x, double lo, double hi) { return x < lo ? lo : x > hi ? hi : x; }
 
 /* Writes text with the five XML special characters escaped. */
@@ -6816,10 +6838,13 @@ static void initnn__svg_text(FILE *file, const char *text)
 
 /* Widens [lo, hi] to at least a millionth of its magnitude, so that a tick
    step stays far above the spacing of doubles there: for y = 1 and
-   1 + 2^-52 the step would add nothing and the tick loop never end. */
+   1 + 2^-52 the step would add nothing and the tick loop never end. And
+   to at least 1e-290: around 0 a millionth of subnormal values is 0, and
+   the tick step of a range of 4e-324 would underflow to 0 as well. */
 static void initnn__widen_range(double *lo, double *hi)
 {
     double need = 1e-6 * (fabs(*lo) + fabs(*hi));
+    if (need < 1e-290) need = 1e-290;
     if (*hi - *lo < need) {
         double mid = *lo + (*hi - *lo) / 2;
         *lo = mid - need;
@@ -6910,14 +6935,14 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
         for (i = 0; i < p->n; i++) {
             double ys[3];
             int k;
-            if (!initnn__finite_d(p->x[i])) continue;
+            if (!initnn__plottable_d(p->x[i])) continue;
             ys[0] = p->y[i];
             ys[1] = p->y_low ? p->y_low[i] : p->y[i];
             ys[2] = p->y_high ? p->y_high[i] : p->y[i];
             for (k = 0; k < 3; k++) {
                 double y = ys[k];
                 if (log_y) { if (!(y > 0.0)) continue; y = log10(y); }
-                if (!initnn__finite_d(y)) continue;
+                if (!initnn__plottable_d(y)) continue;
                 if (y < y_min) y_min = y;
                 if (y > y_max) y_max = y;
                 any = 1;
@@ -7006,8 +7031,8 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
         if (!p->y_low || !p->y_high) continue;
         while (start < p->n) {
             int end = start, k;
-            while (end < p->n && initnn__finite_d(p->x[end]) && initnn__finite_d(p->y_low[end]) &&
-                   initnn__finite_d(p->y_high[end]) && (!log_y || (p->y_low[end] > 0 && p->y_high[end] > 0)))
+            while (end < p->n && initnn__plottable_d(p->x[end]) && initnn__plottable_d(p->y_low[end]) &&
+                   initnn__plottable_d(p->y_high[end]) && (!log_y || (p->y_low[end] > 0 && p->y_high[end] > 0)))
                 end++;
             if (end - start >= 2) {
                 fprintf(file, "<polygon fill=\"%s\" fill-opacity=\"0.18\" stroke=\"none\"%s points=\"",
@@ -7027,7 +7052,7 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
         fprintf(file, "<g stroke=\"%s\" fill=\"%s\"%s>\n", INITNN__COLOR(s), INITNN__COLOR(s), clip);
         while (start < p->n) {
             int end = start;
-            while (end < p->n && initnn__finite_d(p->x[end]) && initnn__finite_d(p->y[end]) && (!log_y || p->y[end] > 0))
+            while (end < p->n && initnn__plottable_d(p->x[end]) && initnn__plottable_d(p->y[end]) && (!log_y || p->y[end] > 0))
                 end++;
             if (end - start >= 2) {
                 fprintf(file, "<polyline fill=\"none\" stroke-width=\"2\"%s points=\"",

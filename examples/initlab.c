@@ -28,6 +28,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1083,7 +1084,9 @@ static void lab_on_epoch(const initnn_epoch_record *rec, void *user)
     lab_csv_num(L->log, sat);
     for (k = 0; k < L->weighted_layers; k++) lab_csv_num(L->log, L->diag[L->weighted_index[k]].activation.variance);
     fprintf(L->log, ",%.3f\n", rec->seconds);
-    fflush(L->log);
+    /* Flushed every epoch (a run can be followed in the temporary); the first
+       failure's reason is kept for the message at the end. */
+    if (fflush(L->log) != 0 && !L->log_out.error) L->log_out.error = errno ? errno : -1;
     L->epochs_done++;
     lab_run(L, c->init, c->seed)->epochs_run = rec->epoch;
     lab_progress(L, c->init, c->seed, rec->epoch, rec->train_loss);
@@ -1145,7 +1148,7 @@ static void lab_measure_init(lab *L, initnn_net *net, int init, int seed)
         }
         k++;
     }
-    fflush(L->init_log);
+    if (fflush(L->init_log) != 0 && !L->init_log_out.error) L->init_log_out.error = errno ? errno : -1;
 }
 
 /* Records the net's layout (the weighted layers) from the first net built. */
@@ -1531,8 +1534,10 @@ static void lab_plot_weight_hist(lab *L)
         for (s = 0; s < o->seeds; s++) {
             const lab_run_result *r = lab_run(L, i, s);
             for (k = 0; k < r->first_weight_count; k++) {
-                if (r->first_weights[k] < wmin) wmin = r->first_weights[k];
-                if (r->first_weights[k] > wmax) wmax = r->first_weights[k];
+                float w = r->first_weights[k];
+                if (!(w - w == 0.0f)) continue;   /* the range of the finite weights (NaN, Inf: never here) */
+                if (w < wmin) wmin = w;
+                if (w > wmax) wmax = w;
             }
         }
         series[i].label = labels[i];
@@ -1551,8 +1556,12 @@ static void lab_plot_weight_hist(lab *L)
         width = (wmax - wmin) / bins;
         for (s = 0; s < o->seeds; s++) {
             const lab_run_result *r = lab_run(L, i, s);
-            initnn_histogram(counts + (size_t)s * bins, bins, r->first_weights, r->first_weight_count, (float)wmin,
-                             (float)(wmax + 1e-6 * (wmax - wmin)));
+            /* The top edge a little above the largest weight, within float. */
+            double top = wmax + 1e-6 * (wmax - wmin);
+            if (top > FLT_MAX) top = FLT_MAX;
+            if (initnn_histogram(counts + (size_t)s * bins, bins, r->first_weights, r->first_weight_count, (float)wmin,
+                                 (float)top) != 0)
+                lab_fatal("weight histogram: %s", initnn_last_error());
         }
         for (b = 0; b < bins; b++) {
             double mean, std;
