@@ -1403,7 +1403,9 @@ INITNNDEF int initnn_make_regression(initnn_data *out, int count, int features, 
    0x00000803: u8, 3 dimensions, count x rows x cols, big-endian sizes) and
    labels (0x00000801: u8, 1 dimension). Checks the magics, the dimensions,
    that the file lengths match exactly and that the counts agree, and that
-   labels are < 10... (classes = max label + 1). Images stay uint8.
+   labels are < 10... (classes = max label + 1). Images stay uint8; they
+   may be of any size (features = rows x cols; the sizes themselves are the
+   file's big-endian words at offsets 8 and 12).
    labels_path may be NULL (images only, classes 0). */
 INITNNDEF int initnn_load_idx(initnn_data *out, const char *images_path, const char *labels_path);
 
@@ -1456,8 +1458,10 @@ INITNNDEF void initnn_standardize_apply(float *x, int count, int features, const
                  v[param_count]
       rng: u64 state, inc, seed
       u32 CRC-32 (IEEE 802.3, as zlib) of every byte before it
-   Saving writes PATH.tmp and renames it over PATH, so a crash never leaves a
-   half-written checkpoint, and refuses non-finite weights.
+   Saving goes through initnn_file (section 1): a new temporary beside PATH,
+   every write checked, synced, renamed over PATH, so a crash, a full disk
+   or a second writer never leaves a half-written checkpoint; it refuses
+   non-finite weights. .npy, SVG and PNG files are written the same way.
    ========================================================================= */
 
 /* Writes the net (architecture, weights, optimizer state, generator). */
@@ -1465,7 +1469,11 @@ INITNNDEF int initnn_net_save(const initnn_net *net, const char *path);
 
 /* Reads a checkpoint into a new net with the given max_batch. Every field
    is validated; a bad magic, version, size, checksum or a truncated file is
-   INITNN_ERR_FORMAT with the offset and reason. */
+   INITNN_ERR_FORMAT with the offset and reason, and so are non-finite
+   weights and optimizer moments that are not finite or (the second
+   moments) negative, which would make the first update NaN. A path that
+   is not a regular file (a directory, a FIFO, a device) is INITNN_ERR_IO
+   before anything is read; so it is for every loader of section 12. */
 INITNNDEF int initnn_net_load(initnn_net **out, const char *path, int max_batch);
 
 /* Reads a checkpoint into an existing net, which must have the same
@@ -1526,7 +1534,7 @@ typedef struct initnn_plot {
                                 /* Both 0: the data's range, padded by 4%           */
 } initnn_plot;
 
-/* Writes the chart to path (via path.tmp and a rename). Series s is drawn
+/* Writes the chart to path (all or nothing, through initnn_file). Series s is drawn
    in palette colour s % 10, solid. The plot area is width x height less
    the margins, with 170 pixels right of it for the legend; a longer label
    or more series than fit beside the plot widen or lengthen the picture

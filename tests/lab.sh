@@ -21,10 +21,22 @@
 # line without stb: not run, so not passed). A CNN trains on generated
 # CIFAR-10 and CIFAR-100 binary batches.
 #
+# Reliability: an init whose weights would not be finite (random_normal:1e39
+# and the like) is a usage error (exit 2); an unwritable --out or
+# --save-model is found before training (exit 2, the reason); oversized
+# --hidden or conv values, leaky_relu:nan and a 4090-character --out get
+# exit 2 and a message that ends with the reason; IDX images of any size
+# train, sets of two sizes are one clear error, and a label found only in
+# the test set is one more class in the net and the description. On a full
+# disk (a tmpfs mounted as root, else a file-size limit of 0) every output
+# keeps its old content, each failure is reported and the lab exits 1.
+# predict refuses a net without softmax and a non-finite output (exit 1).
+#
 # Prints one line per test, "ok   <name>" or "FAIL <name>: <why>", like the
 # test programs (tests/testing.h); the exit status is 1 if one failed.
 # Arguments are name filters, as for the programs.
-# Files: build/tests/initlab and a temporary folder that is removed.
+# Files: build/tests/initlab and a temporary folder that is removed
+# (kept with KEEP_TMP=1, to look at what a failing test wrote).
 
 set -u
 cd "$(dirname "$0")/.." || exit 1
