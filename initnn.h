@@ -5909,8 +5909,9 @@ static int initnn__idx_open(FILE **file, const char *path, int ndims, uint32_t *
     int err;
     if ((err = initnn__open_read(file, path))) return err;
     if (fseek(*file, 0, SEEK_END) != 0 || (length = ftell(*file)) < 0 || fseek(*file, 0, SEEK_SET) != 0) {
+        err = errno;
         fclose(*file);
-        return initnn__fail(INITNN_ERR_IO, "%s: cannot determine the file size", path);
+        return initnn__fail_io(path, "cannot determine the file size", err);
     }
     if ((size_t)length < header || fread(head, 1, header, *file) != header) {
         fclose(*file);
@@ -5974,14 +5975,14 @@ INITNNDEF int initnn_load_idx(initnn_data *out, const char *images_path, const c
                                   labels_path != NULL, 0, "initnn_load_idx")))
         goto fail;
     if (fread((unsigned char *)out->x_u8, 1, image_bytes, images) != image_bytes) {
-        err = initnn__fail(INITNN_ERR_IO, "%s: read error", images_path);
+        err = initnn__fail_io(images_path, "read error", ferror(images) ? errno : 0);
         goto fail;
     }
     if (labels) {
         label_bytes_buf = (unsigned char *)INITNN_MALLOC(label_bytes);
         if (!label_bytes_buf) { err = initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", labels_path); goto fail; }
         if (fread(label_bytes_buf, 1, label_bytes, labels) != label_bytes) {
-            err = initnn__fail(INITNN_ERR_IO, "%s: read error", labels_path);
+            err = initnn__fail_io(labels_path, "read error", ferror(labels) ? errno : 0);
             goto fail;
         }
         for (i = 0; i < label_bytes; i++) {
@@ -6184,8 +6185,9 @@ INITNNDEF int initnn_load_cifar(initnn_data *out, const char *const *paths, int 
         long length;
         if ((err = initnn__open_read(&f, paths[i]))) return err;
         if (fseek(f, 0, SEEK_END) != 0 || (length = ftell(f)) < 0) {
+            err = errno;
             fclose(f);
-            return initnn__fail(INITNN_ERR_IO, "%s: cannot determine the file size", paths[i]);
+            return initnn__fail_io(paths[i], "cannot determine the file size", err);
         }
         fclose(f);
         if (length == 0 || (size_t)length % record != 0)
