@@ -566,9 +566,13 @@ static int lab_file_exists(const char *path)
 /* Whether the first non-blank line of a CSV has a cell that is not a number. */
 static int lab_csv_has_header(const char *path)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f;
     char line[65536];
     int header = 0;
+    struct stat st;
+    /* Not a regular file (a FIFO would block here): the loader says so. */
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    f = fopen(path, "rb");
     if (!f) return 0;
     while (fgets(line, sizeof line, f)) {
         char *cell, *save;
