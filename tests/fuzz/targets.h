@@ -273,6 +273,25 @@ static void fuzz_train_once(initnn_net *net)
     FUZZ_CHECK(initnn_net_forward(net, X, 1, 0) != NULL, "forward failed on a built net");
 }
 
+/* Fills w (rows x cols) from a parsed spec: either every weight is finite,
+   or the fill is refused (INITNN_ERR_SPEC: its draws could leave the float
+   range on these fans) and w is untouched. */
+static void fuzz_fill(float *w, int rows, int cols, int fan_in, int fan_out, const initnn_init_spec *spec,
+                      initnn_rng *rng)
+{
+    int i, err;
+    for (i = 0; i < rows * cols; i++) w[i] = 12345.0f;
+    err = initnn_init_fill_fans(w, rows, cols, fan_in, fan_out, spec, rng);
+    if (err) {
+        fuzz_failed_properly(err);
+        FUZZ_CHECK(err == INITNN_ERR_SPEC && strstr(initnn_last_error(), "would not be finite"),
+                   "a parsed spec failed to fill, not for weights beyond the float range");
+        for (i = 0; i < rows * cols; i++) FUZZ_CHECK(w[i] == 12345.0f, "a refused fill wrote w");
+    } else {
+        for (i = 0; i < rows * cols; i++) FUZZ_CHECK(w[i] - w[i] == 0.0f, "a fill returned 0 with a non-finite weight");
+    }
+}
+
 static int fuzz_spec(const uint8_t *data, size_t size)
 {
     /* The input shapes an architecture is tried on: byte 0 picks one. */
@@ -305,10 +324,18 @@ static int fuzz_spec(const uint8_t *data, size_t size)
     } else {
         FUZZ_CHECK(spec.kind >= INITNN_INIT_CONSTANT && spec.kind <= INITNN_INIT_IDENTITY, "a parsed spec of no kind");
         FUZZ_CHECK(memchr(spec.name, '\0', sizeof spec.name) != NULL, "an unterminated spec name");
-        FUZZ_CHECK(initnn_init_fill_fans(w, 5, 3, 5, 3, &spec, &rng) == 0, "fill 5 x 3 failed");
-        FUZZ_CHECK(initnn_init_fill_fans(w, 3, 5, 3, 5, &spec, &rng) == 0, "fill 3 x 5 failed");
-        FUZZ_CHECK(initnn_init_fill_fans(w, 1, 4, 7, 4, &spec, &rng) == 0, "fill 1 x 4 failed");
-        FUZZ_CHECK(initnn_init_conv_kernel(w, 1, 3, 2, 2, lines[0], &rng) == 0, "conv kernel 2 x 2 failed");
+        fuzz_fill(w, 5, 3, 5, 3, &spec, &rng);
+        fuzz_fill(w, 3, 5, 3, 5, &spec, &rng);
+        fuzz_fill(w, 1, 4, 7, 4, &spec, &rng);
+        for (i = 0; i < 12; i++) w[i] = 12345.0f;
+        err = initnn_init_conv_kernel(w, 1, 3, 2, 2, lines[0], &rng);
+        if (err) {
+            FUZZ_CHECK(err == INITNN_ERR_SPEC && strstr(initnn_last_error(), "would not be finite"),
+                       "conv kernel 2 x 2 failed, not for weights beyond the float range");
+            for (i = 0; i < 12; i++) FUZZ_CHECK(w[i] == 12345.0f, "a refused conv kernel was written");
+        } else {
+            for (i = 0; i < 12; i++) FUZZ_CHECK(w[i] - w[i] == 0.0f, "a conv kernel with a non-finite weight");
+        }
     }
     (void)initnn_default_bias(lines[0]);
 
