@@ -405,6 +405,8 @@ static void lab_parse_inits(lab_options *o, const char *value)
             initnn_init_spec parsed;
             lab_refuse_comma_list(spec);
             initnn_init_parse(&parsed, spec);
+            if (strstr(initnn_last_error(), "would not be finite"))   /* one spec, too large: no hint */
+                lab_usage_error("--init '%s': %s", spec, initnn_last_error());
             lab_usage_error("--init '%s': %s (more than one spec? separate them by ';')", spec, initnn_last_error());
         }
         lab_add_init(o, spec);
@@ -2085,16 +2087,16 @@ static void lab_free(lab *L)
 }
 
 /* --out and --save-model must be writable before the lab trains: a run of
-   hours must not end in "cannot open". Creates --out, then a temporary in
-   it and one beside --save-model (both removed). */
+   hours must not end in "cannot open". Creates a temporary beside
+   --save-model, then --out and a temporary in it (both removed). */
 static void lab_check_outputs(lab *L)
 {
     char path[LAB_PATH_MAX];
+    if (L->opt.save_model && initnn_file_check_writable(L->opt.save_model) != 0)
+        lab_output_error("--save-model: %s", initnn_last_error());
     lab_mkdirs(L->opt.out);
     lab_out_path(L, path, "summary.md");
     if (initnn_file_check_writable(path) != 0) lab_output_error("--out: %s", initnn_last_error());
-    if (L->opt.save_model && initnn_file_check_writable(L->opt.save_model) != 0)
-        lab_output_error("--save-model: %s", initnn_last_error());
 }
 
 int main(int argc, char **argv)

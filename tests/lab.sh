@@ -631,7 +631,7 @@ if selected lab_checks_out_and_save_model_before_training "$@"; then
     : >"$TMP/a-file"
     REASON="No such file or directory"
     out_error --out "$TMP/oe-out" --save-model "$TMP/no-such-dir/m.ckpt"
-    [ -e "$TMP/oe-out/log.csv" ] && out_error_why="${out_error_why:+$out_error_why; }trained before finding --save-model unwritable"
+    [ -e "$TMP/oe-out" ] && out_error_why="${out_error_why:+$out_error_why; }created --out before finding --save-model unwritable"
     REASON="Not a directory"
     out_error --out "$TMP/a-file/sub"
     REASON="is a directory"
