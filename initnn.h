@@ -974,7 +974,11 @@ INITNNDEF void initnn_layer_fans(int *fan_in, int *fan_out, const initnn_layer *
    initnn_softmax_cross_entropy) or INITNN_LOSS_MSE (any output). */
 INITNNDEF int initnn_net_set_loss(initnn_net *net, int loss);
 
-/* Sets the optimizer and clears its state (moments, step count). */
+/* Sets the optimizer and clears its state (moments, step count).
+   INITNN_ERR_ARGUMENT for a learning rate <= 0, momentum, beta1, beta2 or
+   rho outside [0, 1), a negative epsilon, weight decay or clip, and an
+   epsilon of 0 for Adam or RMSProp (their step would be 0 / 0 where the
+   gradient has been 0). */
 INITNNDEF int initnn_net_set_optimizer(initnn_net *net, const initnn_optimizer *opt);
 
 /* Redraws every layer's kernel and bias from its specs with the net's
@@ -4057,6 +4061,12 @@ INITNNDEF int initnn_net_set_optimizer(initnn_net *net, const initnn_optimizer *
     if (!(opt->epsilon >= 0.0f) || !(opt->weight_decay >= 0.0f) || !(opt->clip_norm >= 0.0f) || !(opt->clip_value >= 0.0f))
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: epsilon, weight_decay, clip_norm and "
                             "clip_value must be >= 0");
+    /* Adam and RMSProp divide by sqrt(v) + epsilon, and v is 0 wherever the
+       gradient has been 0: epsilon 0 would make that step 0 / 0. */
+    if ((opt->type == INITNN_OPT_ADAM || opt->type == INITNN_OPT_RMSPROP) && !(opt->epsilon > 0.0f))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: epsilon must be > 0 for Adam and RMSProp "
+                            "(their step divides by sqrt(v) + epsilon, and v is 0 where the gradient was), got %g",
+                            (double)opt->epsilon);
     net->opt = *opt;
     net->opt.step = 0;
     if (net->param_count) {

@@ -233,6 +233,30 @@ static void an_activation_with_a_bad_parameter_says_what_is_wrong(void)
           "the message does not say what is wrong: '%s'", initnn_last_error());
 }
 
+/* Found by the checkpoint fuzz target under float-divide-by-zero: a
+   checkpoint with Adam's epsilon 0 loaded, and the first step divided
+   0 by sqrt(0) + 0 wherever the gradient was 0. */
+static void adam_and_rmsprop_refuse_epsilon_0(void)
+{
+    initnn_net *net = NULL;
+    initnn_optimizer adam = initnn_adam(0.01f), rms = initnn_rmsprop(0.01f), sgd = initnn_sgd(0.1f, 0.0f, 0);
+    int err_adam, err_rms, err_sgd, err_ok;
+    CHECK(initnn_net_from_arch(&net, "dense:2,softmax", 1, 1, 3, "he_normal", NULL, 2, 1) == 0, "%s",
+          initnn_last_error());
+    adam.epsilon = 0.0f;
+    rms.epsilon = 0.0f;
+    sgd.epsilon = 0.0f;   /* SGD divides by nothing */
+    err_adam = initnn_net_set_optimizer(net, &adam);
+    err_rms = initnn_net_set_optimizer(net, &rms);
+    err_sgd = initnn_net_set_optimizer(net, &sgd);
+    adam.epsilon = 1e-45f;   /* the smallest positive float is enough */
+    err_ok = initnn_net_set_optimizer(net, &adam);
+    initnn_net_free(net);
+    CHECK(err_adam == INITNN_ERR_ARGUMENT && err_rms == INITNN_ERR_ARGUMENT, "epsilon 0 accepted: Adam %d, RMSProp %d",
+          err_adam, err_rms);
+    CHECK(err_sgd == 0 && err_ok == 0, "SGD without epsilon %d, Adam with 1e-45 %d", err_sgd, err_ok);
+}
+
 int main(int argc, char **argv)
 {
     testing_init(argc, argv);
@@ -244,5 +268,6 @@ int main(int argc, char **argv)
     RUN_TEST(statistics_count_nonfinite_values_apart_and_stay_finite);
     RUN_TEST(a_plot_of_infinite_and_nan_values_is_written_without_nan_text);
     RUN_TEST(an_activation_with_a_bad_parameter_says_what_is_wrong);
+    RUN_TEST(adam_and_rmsprop_refuse_epsilon_0);
     return testing_finish();
 }
