@@ -275,9 +275,20 @@ static void lab_usage_error(const char *format, ...)
 
 /* An output that cannot be written, found before any training: one line,
    exit status 2, nothing trained, nothing written. */
+static char lab_made_dirs[2][LAB_PATH_MAX];   /* the deepest and the first folder lab_mkdirs created */
+
 static void lab_output_error(const char *format, ...)
 {
     va_list args;
+    /* Nothing left behind: the folders made for --out go again (deepest
+       first; rmdir leaves a folder that is not empty). */
+    if (lab_made_dirs[1][0]) {
+        size_t keep = strlen(lab_made_dirs[1]);
+        char *slash;
+        while (strlen(lab_made_dirs[0]) >= keep && rmdir(lab_made_dirs[0]) == 0 &&
+               (slash = strrchr(lab_made_dirs[0], '/')) != NULL)
+            *slash = '\0';
+    }
     fprintf(stderr, "initlab: ");
     va_start(args, format);
     vfprintf(stderr, format, args);
@@ -895,8 +906,13 @@ static void lab_mkdirs(const char *path)
         if (buf[i] == '/' || buf[i] == '\0') {
             char c = buf[i];
             buf[i] = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                lab_output_error("--out: %s: cannot create the folder: %s", buf, strerror(errno));
+            if (mkdir(buf, 0777) == 0) {
+                if (!lab_made_dirs[1][0]) memcpy(lab_made_dirs[1], buf, i + 1);
+                memcpy(lab_made_dirs[0], buf, i + 1);
+            } else if (errno != EEXIST) {
+                int e = errno;
+                lab_output_error("--out: %s: cannot create the folder: %s", buf, strerror(e));
+            }
             buf[i] = c;
         }
     }
@@ -2087,16 +2103,18 @@ static void lab_free(lab *L)
 }
 
 /* --out and --save-model must be writable before the lab trains: a run of
-   hours must not end in "cannot open". Creates a temporary beside
-   --save-model, then --out and a temporary in it (both removed). */
+   hours must not end in "cannot open". Creates --out, a temporary in it
+   and one beside --save-model (both removed); on a failure the folders it
+   created are removed as well. */
 static void lab_check_outputs(lab *L)
 {
     char path[LAB_PATH_MAX];
-    if (L->opt.save_model && initnn_file_check_writable(L->opt.save_model) != 0)
-        lab_output_error("--save-model: %s", initnn_last_error());
-    lab_mkdirs(L->opt.out);
+    lab_mkdirs(L->opt.out);   /* first: --save-model may lie inside --out */
     lab_out_path(L, path, "summary.md");
     if (initnn_file_check_writable(path) != 0) lab_output_error("--out: %s", initnn_last_error());
+    if (L->opt.save_model && initnn_file_check_writable(L->opt.save_model) != 0)
+        lab_output_error("--save-model: %s", initnn_last_error());
+    lab_made_dirs[0][0] = lab_made_dirs[1][0] = '\0';   /* from here on, the folders stay */
 }
 
 int main(int argc, char **argv)
