@@ -1468,7 +1468,10 @@ INITNNDEF void initnn_standardize_apply(float *x, int count, int features, const
    non-finite weights. .npy, SVG and PNG files are written the same way.
    ========================================================================= */
 
-/* Writes the net (architecture, weights, optimizer state, generator). */
+/* Writes the net (architecture, weights, optimizer state, generator).
+   INITNN_ERR_NONFINITE, nothing written, for a non-finite weight or an
+   optimizer moment that initnn_net_load would refuse (not finite, or a
+   negative second moment). */
 INITNNDEF int initnn_net_save(const initnn_net *net, const char *path);
 
 /* Reads a checkpoint into a new net with the given max_batch. Every field
@@ -6321,6 +6324,17 @@ INITNNDEF int initnn_net_save(const initnn_net *net, const char *path)
     if (!initnn__all_finite(net->params, net->param_count))
         return initnn__fail(INITNN_ERR_NONFINITE, "initnn_net_save: %s: the weights are not all finite; "
                             "nothing was written", path);
+    {
+        /* What initnn_net_load accepts, and nothing else: finite moments,
+           no negative second moment. A gradient of 1e20 squares to Inf in
+           float: such a v is refused here, not found unloadable later. */
+        size_t k;
+        for (k = 0; k < net->param_count; k++)
+            if (!initnn__isfinite(net->opt_m[k]) || !initnn__isfinite(net->opt_v[k]) || net->opt_v[k] < 0.0f)
+                return initnn__fail(INITNN_ERR_NONFINITE, "initnn_net_save: %s: optimizer moment %lu (m %g, v %g) is "
+                                    "not finite or negative; nothing was written", path, (unsigned long)k,
+                                    (double)net->opt_m[k], (double)net->opt_v[k]);
+    }
     if ((err = initnn_file_begin(&out, path))) return err;
     w.file = out.stream;
     w.crc = 0;
