@@ -51,6 +51,15 @@
                         AVX-512F is enabled (-march=native on a CPU with
                         AVX-512 picks the AVX-512 one by default).
       INITNN_WITH_STB   compile section 15 (images), which needs stb_image.
+      INITNN_NO_POSIX   do not use the POSIX calls of section 1 (fsync,
+                        the permission bits, the regular-file check) even
+                        on a POSIX system: C stdio alone.
+      INITNN_TEST_TEMP_NAMES
+                        for tests: initnn_file_begin tries its temporary
+                        names in a fixed order (PATH.tmp-S1, S2, ... with
+                        the same S1, S2 for every path) instead of
+                        pseudo-random ones, so that a test can plant a
+                        symbolic link where the writer will look.
 
    CONVENTIONS
 
@@ -260,6 +269,52 @@ INITNNDEF const char *initnn_last_error(void);
 /* Clears the message (initnn_last_error() returns "" afterwards). */
 INITNNDEF void initnn_clear_error(void);
 
+/* All-or-nothing writing: every file the library writes (checkpoint, .npy,
+   SVG, PNG) goes through these, and programs can use them for their own
+   (initlab writes its CSV and markdown with them). PATH is either its old
+   content or the complete new one, never a mix, never a truncated file:
+
+      initnn_file out;
+      if (initnn_file_begin(&out, "log.csv") != 0) fail(initnn_last_error());
+      fprintf(out.stream, "epoch,loss\n");           // any stdio writes
+      if (initnn_file_commit(&out) != 0) fail(initnn_last_error());
+
+   initnn_file_begin creates a new temporary beside PATH (same directory,
+   so the final rename is atomic), named PATH.tmp-XXXXXXXX with eight
+   pseudo-random hex digits; it is created exclusively: a name that exists
+   in any form, a symbolic link included, is never opened, and another name
+   is tried (up to 64). The exclusive creation is C11's fopen mode "x",
+   which glibc, musl, the BSDs, macOS and Windows' UCRT provide in C99 code
+   too; on another POSIX system it is open(O_CREAT | O_EXCL); on anything
+   else the name is probed first (not atomic: a race with a process that
+   creates the same random name in between remains).
+   initnn_file_commit checks every buffered write (ferror), flushes, syncs
+   the data to the disk (fsync, on POSIX systems), gives the temporary the
+   old file's permission bits (POSIX), closes and renames it over PATH. Two
+   writers to one path each write their own temporary, so PATH ends up as
+   one of the two complete files. On any failure the temporary is removed,
+   PATH keeps its old content, and the error (INITNN_ERR_IO) names the
+   path and the reason (strerror). initnn_file_abort removes the temporary
+   without touching PATH; after begin, exactly one of commit or abort must
+   be called. A caller that detects its own failure may set error to an
+   errno value (or -1) before commit, which then aborts with that reason. */
+typedef struct initnn_file {
+    FILE *stream;       /* write here between begin and commit                 */
+    char *path;         /* a copy of PATH (owned, freed by commit/abort)       */
+    char *temp_path;    /* the temporary's name (in the same allocation)       */
+    int error;          /* 0, or the caller's own failure (errno, or -1)       */
+} initnn_file;
+
+INITNNDEF int initnn_file_begin(initnn_file *file, const char *path);
+INITNNDEF int initnn_file_commit(initnn_file *file);
+INITNNDEF void initnn_file_abort(initnn_file *file);
+
+/* Whether PATH could be written by initnn_file_begin/commit now: creates
+   and removes a temporary beside it. 0, or INITNN_ERR_IO with the reason
+   (a missing or read-only directory, PATH a directory). Programs call it
+   before long work whose results would otherwise be lost at the end. */
+INITNNDEF int initnn_file_check_writable(const char *path);
+
 /* ============================================================================
    2. Random numbers
 
@@ -384,7 +439,11 @@ typedef struct initnn_stats {
     size_t nonfinite;    /* NaN or +-Inf elements (excluded from the above)   */
 } initnn_stats;
 
-/* Fills *out with the statistics of x[0..n-1]. n may be 0 (all fields 0). */
+/* Fills *out with the statistics of x[0..n-1]. n may be 0 (all fields 0).
+   Any float input is safe: NaN and +-Inf are counted in nonfinite and left
+   out of every other field (all 0 when no element is finite); the sums run
+   in double, where even n copies of FLT_MAX squared stay finite.
+   initnn_mean, initnn_variance and initnn_second_moment are its fields. */
 INITNNDEF void initnn_stats_compute(initnn_stats *out, const float *x, size_t n);
 
 INITNNDEF double initnn_mean(const float *x, size_t n);
@@ -392,8 +451,15 @@ INITNNDEF double initnn_variance(const float *x, size_t n);
 INITNNDEF double initnn_second_moment(const float *x, size_t n);
 
 /* Counts x[0..n-1] into bins equal-width bins over [lo, hi); values below lo
-   go to bin 0, values at or above hi to the last bin, NaN nowhere.
-   Returns INITNN_ERR_ARGUMENT if bins < 1, lo >= hi, or a pointer is NULL. */
+   go to bin 0, values at or above hi to the last bin, NaN nowhere. A
+   value's bin is computed in double, (x - lo) / width: one within rounding
+   of an edge (relative 1e-16 of the range) may count in the next bin.
+   Any float input is safe: -inf counts in bin 0, +inf in the last bin, NaN
+   in none (so the counts sum to n minus the NaNs). lo and hi must be finite
+   (a bin of infinite width has no meaning): initnn_histogram(counts, 8, w,
+   16, -INFINITY, INFINITY) is an error and leaves counts untouched.
+   Returns INITNN_ERR_ARGUMENT if bins < 1, lo >= hi, lo or hi is not
+   finite (NaN included), or a pointer is NULL. */
 INITNNDEF int initnn_histogram(size_t *counts, int bins, const float *x, size_t n,
                                float lo, float hi);
 
@@ -514,7 +580,14 @@ INITNNDEF const char *initnn_suggest(const char *word, const char *const *names,
 /* Fills w, a (fan_in, fan_out) row-major matrix, as the spec says.
    Returns 0, or an error code with initnn_last_error() set and w untouched:
    a NULL pointer, fan_in or fan_out < 1, fan_in * fan_out above
-   INITNN_MAX_ELEMENTS, a bad spec, or (orthogonal only) out of memory. */
+   INITNN_MAX_ELEMENTS, a bad spec, or (orthogonal only) out of memory.
+   Every weight returned with 0 is finite. A parameter beyond the float
+   range (|x| > FLT_MAX, e.g. "random_normal:1e39") is refused when the
+   spec is parsed; a spec whose draws could leave it on this matrix
+   ("random_normal:1e38": |mean| + 12.01 std, the polar method's largest
+   draw; variance scaling's std from the fans) is refused before drawing,
+   INITNN_ERR_SPEC. (Should a weight still come out non-finite, w is
+   zeroed and the call returns INITNN_ERR_NONFINITE.) */
 INITNNDEF int initnn_init_fill(float *w, int fan_in, int fan_out, const char *spec,
                                initnn_rng *rng);
 
@@ -1039,7 +1112,9 @@ INITNNDEF int initnn_net_set_loss(initnn_net *net, int loss);
 /* Sets the optimizer and clears its state (moments, step count). The
    ranges checked (else INITNN_ERR_ARGUMENT naming the value): learning rate
    in (0, 1e6); momentum, beta1, beta2 and rho in [0, 1); epsilon,
-   weight_decay, clip_norm and clip_value >= 0 (0 turns clipping off). */
+   weight_decay, clip_norm and clip_value >= 0 (0 turns clipping off), and
+   epsilon > 0 for Adam and RMSProp (their step would be 0 / 0 where the
+   gradient has been 0). */
 INITNNDEF int initnn_net_set_optimizer(initnn_net *net, const initnn_optimizer *opt);
 
 /* Redraws every layer's kernel and bias from its specs with the net's
@@ -1642,7 +1717,9 @@ INITNNDEF int initnn_make_regression(initnn_data *out, int count, int features, 
    0x00000803: u8, 3 dimensions, count x rows x cols, big-endian sizes) and
    labels (0x00000801: u8, 1 dimension). Checks the magics, the dimensions,
    that the file lengths match exactly and that the counts agree, and that
-   labels are < 10... (classes = max label + 1). Images stay uint8.
+   labels are < 10... (classes = max label + 1). Images stay uint8; they
+   may be of any size (features = rows x cols; the sizes themselves are the
+   file's big-endian words at offsets 8 and 12).
    labels_path may be NULL (images only, classes 0). */
 INITNNDEF int initnn_load_idx(initnn_data *out, const char *images_path, const char *labels_path);
 
@@ -1720,8 +1797,10 @@ INITNNDEF void initnn_standardize_apply(float *x, int count, int features, const
       u32 CRC-32 (IEEE 802.3, as zlib) of every byte before it
    Version 1 is version 2 without chunks; it is still read (no preprocessing,
    no class names).
-   Saving writes PATH.tmp and renames it over PATH, so a crash never leaves a
-   half-written checkpoint, and refuses non-finite weights.
+   Saving goes through initnn_file (section 1): a new temporary beside PATH,
+   every write checked, synced, renamed over PATH, so a crash, a full disk
+   or a second writer never leaves a half-written checkpoint; it refuses
+   non-finite weights. .npy, SVG and PNG files are written the same way.
 
    Applying a model from NumPy: the weights are params in layer order, each
    layer's W (fan_in x fan_out, row-major) then b; the features of a raw
@@ -1735,12 +1814,20 @@ INITNNDEF void initnn_standardize_apply(float *x, int count, int features, const
        mean = np.frombuffer(body, "<f4", k, 8); std = np.frombuffer(body, "<f4", k, 8 + 4 * k)
    ========================================================================= */
 
-/* Writes the net (architecture, weights, optimizer state, generator). */
+/* Writes the net (architecture, weights, optimizer state, generator).
+   INITNN_ERR_NONFINITE, nothing written, for a non-finite weight or an
+   optimizer moment that initnn_net_load would refuse (not finite, or a
+   negative second moment). */
 INITNNDEF int initnn_net_save(const initnn_net *net, const char *path);
 
 /* Reads a checkpoint into a new net with the given max_batch. Every field
    is validated; a bad magic, version, size, checksum or a truncated file is
-   INITNN_ERR_FORMAT with the offset and reason; *out is then NULL. */
+   INITNN_ERR_FORMAT with the offset and reason, and so are non-finite
+   weights and optimizer moments that are not finite or (the second
+   moments) negative, which would make the first update NaN; *out is then
+   NULL. A path that is not a regular file (a directory, a FIFO, a device)
+   is INITNN_ERR_IO before anything is read; so it is for every loader of
+   section 12. */
 INITNNDEF int initnn_net_load(initnn_net **out, const char *path, int max_batch);
 
 /* Reads a checkpoint into an existing net, which must have the same
@@ -1789,7 +1876,10 @@ INITNNDEF int initnn_net_evaluate_raw(initnn_net *net, double *loss, double *met
    A line chart as a standalone SVG 1.1 file: title, labelled axes with
    ticks at 1-2-5 steps (or decades with log_y), a legend, and for each
    series an optional shaded band (y_low..y_high, e.g. mean +- std over
-   seeds). Needs nothing beyond the C library. Non-finite points break a line.
+   seeds). Needs nothing beyond the C library. Any double is safe: a point
+   that is NaN, infinite or beyond +-1e300 (where the data's range would
+   overflow) is missing -- it breaks its line and does not count for the
+   axes -- and the file never holds a "nan" or "inf".
 
    The legend is as wide as its longest label needs: label widths are
    estimated from the advance widths of DejaVu Sans, the widest of the
@@ -1819,7 +1909,7 @@ typedef struct initnn_plot {
                                 /* Both 0: the data's range, padded by 4%           */
 } initnn_plot;
 
-/* Writes the chart to path (via path.tmp and a rename). Series s is drawn
+/* Writes the chart to path (all or nothing, through initnn_file). Series s is drawn
    in palette colour s % 10, solid. The plot area is width x height less
    the margins, with 170 pixels right of it for the legend; a longer label
    or more series than fit beside the plot widen or lengthen the picture
@@ -1910,6 +2000,18 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
 #include <limits.h>
 #include <time.h>
 #include <errno.h>
+
+/* Files (section 1): on POSIX systems the writer syncs its data to the disk
+   (fsync), keeps a replaced file's permission bits and refuses to read what
+   is not a regular file (a directory, a FIFO, a device). These headers
+   declare what that needs even in strict C99 mode; elsewhere the header
+   uses C stdio alone. */
+#if (defined(__unix__) || defined(__unix) || (defined(__APPLE__) && defined(__MACH__))) && !defined(INITNN_NO_POSIX)
+#define INITNN__POSIX 1
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#endif
 
 #if defined(INITNN_MALLOC) && defined(INITNN_FREE)
 /* ok */
@@ -2071,13 +2173,14 @@ INITNNDEF uint32_t initnn_crc32(uint32_t crc, const void *data, size_t n)
 typedef struct initnn__writer {
     FILE *file;
     uint32_t crc;
-    int failed;
+    int failed;          /* 0, or the errno of the first failed write (-1: none) */
 } initnn__writer;
 
 static void initnn__put(initnn__writer *w, const void *p, size_t n)
 {
     if (w->failed) return;
-    if (fwrite(p, 1, n, w->file) != n) w->failed = 1;
+    errno = 0;
+    if (fwrite(p, 1, n, w->file) != n) w->failed = errno ? errno : -1;   /* the reason, for the message */
     w->crc = initnn_crc32(w->crc, p, n);
 }
 
@@ -2182,30 +2285,79 @@ static void initnn__get_f32_array(initnn__reader *r, float *x, size_t n, const c
     }
 }
 
-/* Reads a whole file into memory; *data is INITNN_MALLOC'd. */
+/* A path as messages show it: a long one (beyond 200 characters) as its
+   last 160, so that the reason after it always fits the message. */
+static const char *initnn__shown_path(const char *path, const char **ellipsis)
+{
+    size_t len = path ? strlen(path) : 0;
+    *ellipsis = len > 200 ? "..." : "";
+    return !path ? "(null)" : len > 200 ? path + len - 160 : path;
+}
+
+/* Fails with "PATH: WHAT: strerror(error)" (error 0 or -1: without a reason). */
+static int initnn__fail_io(const char *path, const char *what, int error)
+{
+    const char *dots, *shown = initnn__shown_path(path, &dots);
+    if (error > 0) return initnn__fail(INITNN_ERR_IO, "%s%s: %s: %s", dots, shown, what, strerror(error));
+    return initnn__fail(INITNN_ERR_IO, "%s%s: %s", dots, shown, what);
+}
+
+/* Opens PATH for reading, refusing what is not a regular file before any
+   read: a directory would measure as 2^63 bytes, a FIFO would block. On
+   POSIX systems the check opens without blocking (O_NONBLOCK) and asks
+   fstat; elsewhere fopen decides. */
+static int initnn__open_read(FILE **file, const char *path)
+{
+    *file = NULL;
+    if (!path) return initnn__fail(INITNN_ERR_ARGUMENT, "NULL path");
+#ifdef INITNN__POSIX
+    {
+        struct stat st;
+        int fd = open(path, O_RDONLY | O_NONBLOCK), kind_error;
+        if (fd < 0) return initnn__fail_io(path, "cannot open for reading", errno);
+        kind_error = fstat(fd, &st) != 0 ? errno : 0;
+        close(fd);
+        if (kind_error) return initnn__fail_io(path, "cannot read its file status", kind_error);
+        if (!S_ISREG(st.st_mode)) {
+            const char *dots, *shown = initnn__shown_path(path, &dots);
+            return initnn__fail(INITNN_ERR_IO, "%s%s: not a regular file (%s); nothing was read", dots, shown,
+                                S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
+                                S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : "a special file");
+        }
+    }
+#endif
+    errno = 0;
+    *file = fopen(path, "rb");
+    if (!*file) return initnn__fail_io(path, "cannot open for reading", errno);
+    return INITNN_OK;
+}
+
+/* Reads a whole regular file into memory; *data is INITNN_MALLOC'd. */
 static int initnn__read_file(const char *path, unsigned char **data, size_t *size)
 {
     FILE *f;
     long length;
     unsigned char *buf;
+    int err;
     *data = NULL;
     *size = 0;
-    if (!path) return initnn__fail(INITNN_ERR_ARGUMENT, "NULL path");
-    f = fopen(path, "rb");
-    if (!f) return initnn__fail(INITNN_ERR_IO, "%s: cannot open for reading", path);
+    if ((err = initnn__open_read(&f, path))) return err;
     if (fseek(f, 0, SEEK_END) != 0 || (length = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        err = errno;
         fclose(f);
-        return initnn__fail(INITNN_ERR_IO, "%s: cannot determine the file size", path);
+        return initnn__fail_io(path, "cannot determine the file size", err);
     }
     buf = (unsigned char *)INITNN_MALLOC((size_t)length + 1);
     if (!buf) {
         fclose(f);
         return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory for %ld bytes", path, length);
     }
+    errno = 0;
     if (length > 0 && fread(buf, 1, (size_t)length, f) != (size_t)length) {
+        err = ferror(f) ? errno : 0;
         fclose(f);
         INITNN_FREE(buf);
-        return initnn__fail(INITNN_ERR_IO, "%s: read error", path);
+        return initnn__fail_io(path, err ? "read error" : "read error (the file shrank while being read)", err);
     }
     fclose(f);
     *data = buf;
@@ -2213,41 +2365,171 @@ static int initnn__read_file(const char *path, unsigned char **data, size_t *siz
     return INITNN_OK;
 }
 
-/* Writes via PATH.tmp and a rename, so PATH is either the old or the new file. */
-static int initnn__open_temp(FILE **file, char **temp_path, const char *path)
+/* ---- all-or-nothing writing (initnn_file) ----------------------------------- */
+
+/* The exclusive creation of initnn_file_begin: 1 and *stream set, 0 when
+   the name exists (try another), -1 with errno set on another failure. */
+static int initnn__create_exclusive(FILE **stream, const char *temp)
 {
-    size_t len = strlen(path);
-    char *temp = (char *)INITNN_MALLOC(len + 5);
-    if (!temp) return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", path);
-    memcpy(temp, path, len);
-    memcpy(temp + len, ".tmp", 5);
-    *file = fopen(temp, "wb");
-    if (!*file) {
-        INITNN_FREE(temp);
-        return initnn__fail(INITNN_ERR_IO, "%s.tmp: cannot open for writing", path);
+#if (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L) || defined(__GLIBC__) || defined(__APPLE__) || \
+    defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || defined(__EMSCRIPTEN__) || defined(_UCRT)
+    /* C11's "x": O_CREAT | O_EXCL in one call; fails on any existing name,
+       a dangling symbolic link included. */
+    errno = 0;
+    *stream = fopen(temp, "wbx");
+    if (*stream) return 1;
+    return errno == EEXIST ? 0 : -1;
+#elif defined(INITNN__POSIX)
+    /* O_EXCL creates the name or fails, never following a link; the stream
+       then opens the file just created ("r+b" neither creates nor truncates). */
+    int fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    if (fd < 0) return errno == EEXIST ? 0 : -1;
+    close(fd);
+    *stream = fopen(temp, "r+b");
+    if (!*stream) { int e = errno; remove(temp); errno = e; return -1; }
+    return 1;
+#else
+    /* Plain C99 has no exclusive creation: the name is probed first. */
+    FILE *probe = fopen(temp, "rb");
+    if (probe) { fclose(probe); return 0; }
+    errno = 0;
+    *stream = fopen(temp, "wb");
+    return *stream ? 1 : -1;
+#endif
+}
+
+INITNNDEF int initnn_file_begin(initnn_file *file, const char *path)
+{
+    size_t len;
+    char *buf;
+    uint64_t h;
+    int attempt;
+    if (!file) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_file_begin: NULL file");
+    memset(file, 0, sizeof *file);
+    if (!path || !path[0]) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_file_begin: %s path", path ? "empty" : "NULL");
+    len = strlen(path);
+    if (path[len - 1] == '/') return initnn__fail_io(path, "cannot write: the path names a directory", 0);
+    buf = (char *)INITNN_MALLOC(2 * len + 32);
+    if (!buf) return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", path);
+    memcpy(buf, path, len + 1);
+    file->path = buf;
+    file->temp_path = buf + len + 1;
+    /* The name's digits mix the time, the processor clock, an address of
+       this call (randomized per process where the system does so) and, on
+       POSIX, the process id; a name already there is skipped, so they only
+       make a collision unlikely, never wrong. */
+    h = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL ^ (uint64_t)clock() ^ (uint64_t)(size_t)file ^
+        (uint64_t)(size_t)&h << 17;
+#ifdef INITNN__POSIX
+    h ^= (uint64_t)getpid() << 32;
+#endif
+#ifdef INITNN_TEST_TEMP_NAMES
+    h = 0;   /* the same names in the same order, so that a test can plant a link at them */
+#endif
+    for (attempt = 0; attempt < 64; attempt++) {
+        uint64_t z = h + (uint64_t)(attempt + 1) * 0x9E3779B97F4A7C15ULL;   /* splitmix64's finalizer */
+        int made;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        z ^= z >> 31;
+        snprintf(file->temp_path, len + 31, "%s.tmp-%08lx", path, (unsigned long)(z & 0xffffffffu));
+        made = initnn__create_exclusive(&file->stream, file->temp_path);
+        if (made > 0) return INITNN_OK;
+        if (made < 0) {
+            int e = errno;
+            INITNN_FREE(buf);
+            memset(file, 0, sizeof *file);
+            return initnn__fail_io(path, "cannot create a temporary file beside it", e);
+        }
     }
-    *temp_path = temp;
+    INITNN_FREE(buf);
+    memset(file, 0, sizeof *file);
+    return initnn__fail_io(path, "cannot create a temporary file beside it: 64 names taken", 0);
+}
+
+INITNNDEF void initnn_file_abort(initnn_file *file)
+{
+    if (!file || !file->path) return;
+    if (file->stream) fclose(file->stream);
+    remove(file->temp_path);
+    INITNN_FREE(file->path);
+    memset(file, 0, sizeof *file);
+}
+
+INITNNDEF int initnn_file_commit(initnn_file *file)
+{
+    int error = 0;
+    const char *what = NULL;
+    if (!file || !file->path || !file->stream)
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_file_commit: no file begun");
+    errno = 0;
+    if (file->error) { error = file->error; what = "write failed"; }
+    else if (fflush(file->stream) != 0 || ferror(file->stream)) { error = errno ? errno : -1; what = "write failed"; }
+#ifdef INITNN__POSIX
+    if (!what) {
+        /* The data reaches the disk before the name points at it. Strict
+           C99 has no fileno, so the temporary is opened again to sync it. */
+        int fd = open(file->temp_path, O_RDONLY);
+        if (fd < 0 || fsync(fd) != 0) {
+            /* A file system without fsync (EINVAL) is no failure. */
+            if (errno != EINVAL && errno != ENOTSUP) { error = errno; what = "cannot sync the data to the disk"; }
+        }
+        if (fd >= 0) close(fd);
+    }
+#endif
+    errno = 0;
+    if (fclose(file->stream) != 0 && !what) { error = errno ? errno : -1; what = "write failed at close"; }
+    file->stream = NULL;
+#ifdef INITNN__POSIX
+    if (!what) {
+        /* A replaced file keeps its permission bits (a 0600 checkpoint stays 0600). */
+        struct stat st;
+        if (stat(file->path, &st) == 0 && S_ISREG(st.st_mode) &&
+            chmod(file->temp_path, st.st_mode & 07777) != 0) {
+            error = errno;
+            what = "cannot give the new file the old one's permissions";
+        }
+    }
+#endif
+    if (!what) {
+#ifdef _WIN32
+        remove(file->path);
+#endif
+        errno = 0;
+        if (rename(file->temp_path, file->path) != 0) { error = errno ? errno : -1; what = "cannot rename the temporary over it"; }
+    }
+    if (what) {
+        int err;
+        remove(file->temp_path);
+        err = initnn__fail_io(file->path, what, error);
+        {
+            /* Append what is kept, if it fits after the reason. */
+            size_t used = strlen(initnn__error_message);
+            if (used + 40 < sizeof initnn__error_message)
+                snprintf(initnn__error_message + used, sizeof initnn__error_message - used,
+                         "; the file there (if any) is as it was");
+        }
+        INITNN_FREE(file->path);
+        memset(file, 0, sizeof *file);
+        return err;
+    }
+    INITNN_FREE(file->path);
+    memset(file, 0, sizeof *file);
     return INITNN_OK;
 }
 
-static int initnn__commit_temp(FILE *file, char *temp_path, const char *path, int write_failed)
+INITNNDEF int initnn_file_check_writable(const char *path)
 {
-    int closed = fclose(file) == 0;
-    int err = INITNN_OK;
-    if (write_failed || !closed) {
-        remove(temp_path);
-        err = initnn__fail(INITNN_ERR_IO, "%s: write failed (disk full?); the previous file is untouched", path);
-    } else {
-#ifdef _WIN32
-        remove(path);
+    initnn_file probe;
+    int err;
+#ifdef INITNN__POSIX
+    struct stat st;
+    if (path && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return initnn__fail_io(path, "cannot write: the path is a directory", 0);
 #endif
-        if (rename(temp_path, path) != 0) {
-            remove(temp_path);
-            err = initnn__fail(INITNN_ERR_IO, "%s: cannot rename %s over it", path, temp_path);
-        }
-    }
-    INITNN_FREE(temp_path);
-    return err;
+    if ((err = initnn_file_begin(&probe, path))) return err;
+    initnn_file_abort(&probe);
+    return INITNN_OK;
 }
 
 /* ////////////////////////////////////////////////////////////////////////////
@@ -2511,8 +2793,8 @@ INITNNDEF int initnn_histogram(size_t *counts, int bins, const float *x, size_t 
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_histogram: NULL %s", counts ? "x" : "counts");
     if (bins < 1)
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_histogram: bins must be >= 1, got %d", bins);
-    if (!(lo < hi))
-        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_histogram: need lo < hi, got lo = %g, hi = %g",
+    if (!(lo < hi) || !initnn__isfinite(lo) || !initnn__isfinite(hi))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_histogram: need finite lo < hi, got lo = %g, hi = %g",
                             (double)lo, (double)hi);
     width = ((double)hi - (double)lo) / bins;
     memset(counts, 0, (size_t)bins * sizeof *counts);
@@ -2520,6 +2802,8 @@ INITNNDEF int initnn_histogram(size_t *counts, int bins, const float *x, size_t 
         double b;
         int bin;
         if (x[i] != x[i]) continue;
+        /* lo, hi finite: width > 0 and b is a number (+-inf for +-inf), so
+           the comparisons clamp it before any conversion to int. */
         b = ((double)x[i] - lo) / width;
         bin = b < 0.0 ? 0 : b >= bins ? bins - 1 : (int)b;
         counts[bin]++;
@@ -2807,6 +3091,10 @@ static int initnn__parse_numbers(const char *spec, const char *args, double *p, 
                                 (int)strcspn(s, ","), s), -1;
         if (!(value - value == 0.0))
             return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': parameter %d is not finite", spec, count + 1), -1;
+        if (fabs(value) > FLT_MAX)
+            return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': parameter %d (%g) is beyond the float range "
+                                "(largest %g): the weights would not be finite", spec, count + 1, value,
+                                (double)FLT_MAX), -1;
         p[count++] = value;
         if (*end == '\0') return count;
         s = end + 1;
@@ -2858,6 +3146,9 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
         r.param[0] = strtod(buf, &end);
         if (end == buf || *end || !(r.param[0] > 0.0) || !(r.param[0] - r.param[0] == 0.0))
             return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': scale '%s' must be a positive number", spec, buf);
+        if (r.param[0] > FLT_MAX)
+            return initnn__fail(INITNN_ERR_SPEC, "init spec '%s': scale %g is beyond the float range (largest %g): "
+                                "the weights would not be finite", spec, r.param[0], (double)FLT_MAX);
         if (strcmp(mode, "fan_in") == 0) r.mode = INITNN_FAN_IN;
         else if (strcmp(mode, "fan_out") == 0) r.mode = INITNN_FAN_OUT;
         else if (strcmp(mode, "fan_avg") == 0) r.mode = INITNN_FAN_AVG;
@@ -3027,16 +3318,73 @@ INITNNDEF int initnn_init_parse(initnn_init_spec *out, const char *spec)
     return INITNN_OK;
 }
 
+/* The largest |z| the polar method can return: uniform_double has 53 bits,
+   so u and v are multiples of 2^-52 and s = u^2 + v^2 >= 2^-104, and
+   |z| = |u| sqrt(-2 ln s / s) <= sqrt(-2 ln s) <= sqrt(208 ln 2) = 12.008. */
+#define INITNN__NORMAL_DRAW_MAX 12.01
+
+/* The largest |w| a spec can draw on a (rows, cols) matrix with these
+   fans, in double precision (no float overflow on the way). */
+static double initnn__spec_weight_bound(const initnn_init_spec *spec, int fan_in, int fan_out)
+{
+    const double *p = spec->param;
+    double n, variance;
+    switch (spec->kind) {
+    case INITNN_INIT_CONSTANT: return fabs(p[0]);
+    case INITNN_INIT_NORMAL: return fabs(p[1]) + INITNN__NORMAL_DRAW_MAX * p[0];
+    case INITNN_INIT_UNIFORM: return fabs(p[0]) > fabs(p[1]) ? fabs(p[0]) : fabs(p[1]);
+    case INITNN_INIT_TRUNCATED_NORMAL: return fabs(p[1]) + 2.0 * p[0];
+    case INITNN_INIT_SPARSE: return INITNN__NORMAL_DRAW_MAX * p[1];
+    case INITNN_INIT_ORTHOGONAL: case INITNN_INIT_LSUV: case INITNN_INIT_IDENTITY:
+        return p[0];   /* an orthogonal matrix's entries are at most 1 in size */
+    case INITNN_INIT_VARIANCE_SCALING:
+        n = spec->mode == INITNN_FAN_IN ? (double)fan_in : spec->mode == INITNN_FAN_OUT ? (double)fan_out
+          : 0.5 * ((double)fan_in + (double)fan_out);
+        variance = p[0] / n;
+        if (spec->distribution == INITNN_DIST_UNIFORM) return sqrt(3.0 * variance);
+        if (spec->distribution == INITNN_DIST_TRUNCATED_NORMAL) return 2.0 * sqrt(variance) / INITNN_TRUNC2_STD;
+        return INITNN__NORMAL_DRAW_MAX * sqrt(variance);
+    default: return 0.0;
+    }
+}
+
+static int initnn__fill_checked(float *w, int rows, int cols, int fan_in, int fan_out,
+                                const initnn_init_spec *spec, initnn_rng *rng, size_t n);
+
 INITNNDEF int initnn_init_fill_fans(float *w, int rows, int cols, int fan_in, int fan_out,
                                     const initnn_init_spec *spec, initnn_rng *rng)
 {
     int err;
-    size_t n = initnn__count2("initnn_init_fill", "rows", rows, "cols", cols, &err);
+    size_t i, n = initnn__count2("initnn_init_fill", "rows", rows, "cols", cols, &err);
+    double bound;
     if (!n) return err;
     if (fan_in < 1) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_init_fill: fan_in must be >= 1, got %d", fan_in);
     if (fan_out < 1) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_init_fill: fan_out must be >= 1, got %d", fan_out);
     if (!w || !spec || !rng)
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_init_fill: NULL %s", !w ? "w" : !spec ? "spec" : "rng");
+    /* Refused before drawing, whatever the seed: a spec whose draws could
+       leave the float range (w untouched). */
+    bound = initnn__spec_weight_bound(spec, fan_in, fan_out);
+    if (!(bound <= FLT_MAX))
+        return initnn__fail(INITNN_ERR_SPEC, "init spec '%s' on a %d x %d matrix (fan_in %d, fan_out %d): weights "
+                            "could reach %g, beyond the float range (largest %g); they would not be finite",
+                            spec->name, rows, cols, fan_in, fan_out, bound, (double)FLT_MAX);
+    if ((err = initnn__fill_checked(w, rows, cols, fan_in, fan_out, spec, rng, n))) return err;
+    /* The bound above makes this a guarantee, not a hope: a non-finite
+       weight is never returned with success. Should rounding still produce
+       one, w is zeroed (its state is then defined) and the call fails. */
+    for (i = 0; i < n; i++)
+        if (!initnn__isfinite(w[i])) {
+            initnn_zeros(w, n);
+            return initnn__fail(INITNN_ERR_NONFINITE, "init spec '%s': weight %lu is not finite; w was zeroed",
+                                spec->name, (unsigned long)i);
+        }
+    return INITNN_OK;
+}
+
+static int initnn__fill_checked(float *w, int rows, int cols, int fan_in, int fan_out,
+                                const initnn_init_spec *spec, initnn_rng *rng, size_t n)
+{
     switch (spec->kind) {
     case INITNN_INIT_CONSTANT:
         initnn_constant(w, n, (float)spec->param[0]);
@@ -3172,7 +3520,8 @@ INITNNDEF int initnn_activation_parse(int *activation, float *param, const char 
                     return initnn__fail(INITNN_ERR_SPEC, "activation '%s' takes no parameter", spec);
                 v = strtod(colon + 1, &end);
                 if (end == colon + 1 || *end || !(v >= 0.0 && v < 1e6))
-                    return initnn__fail(INITNN_ERR_SPEC, "activation '%s': slope must be a number >= 0", spec);
+                    return initnn__fail(INITNN_ERR_SPEC, "activation '%s': the slope must be a finite number "
+                                        "in [0, 1e6), got '%s'", spec, colon + 1);
                 p = (float)v;
             }
             *activation = i;
@@ -4179,7 +4528,16 @@ INITNNDEF int initnn_net_from_arch(initnn_net **out, const char *arch, int chann
             float param;
             initnn_layer *last = net->layer_count ? &net->layers[net->layer_count - 1] : NULL;
             if (initnn_activation_parse(&activation, &param, tok)) {
-                const char *hint = initnn_suggest(name, initnn__arch_layers,
+                const char *hint;
+                if (strncmp(initnn__error_message, "unknown activation", 18) != 0) {
+                    /* A known activation with a bad parameter ("leaky_relu:nan"):
+                       say what is wrong with it, not "did you mean" its own name. */
+                    char message[sizeof initnn__error_message];
+                    memcpy(message, initnn__error_message, sizeof message);
+                    err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': %s", index, token, message);
+                    goto fail;
+                }
+                hint = initnn_suggest(name, initnn__arch_layers,
                                                   (int)(sizeof initnn__arch_layers / sizeof initnn__arch_layers[0]));
                 if (hint)
                     err = initnn__fail(INITNN_ERR_SPEC, "arch token %d '%s': unknown layer '%s' (did you mean '%s'?)",
@@ -4263,6 +4621,12 @@ INITNNDEF int initnn_net_set_optimizer(initnn_net *net, const initnn_optimizer *
     if (!(opt->epsilon >= 0.0f) || !(opt->weight_decay >= 0.0f) || !(opt->clip_norm >= 0.0f) || !(opt->clip_value >= 0.0f))
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: epsilon, weight_decay, clip_norm and "
                             "clip_value must be >= 0");
+    /* Adam and RMSProp divide by sqrt(v) + epsilon, and v is 0 wherever the
+       gradient has been 0: epsilon 0 would make that step 0 / 0. */
+    if ((opt->type == INITNN_OPT_ADAM || opt->type == INITNN_OPT_RMSPROP) && !(opt->epsilon > 0.0f))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: epsilon must be > 0 for Adam and RMSProp "
+                            "(their step divides by sqrt(v) + epsilon, and v is 0 where the gradient was), got %g",
+                            (double)opt->epsilon);
     net->opt = *opt;
     net->opt.step = 0;
     if (net->param_count) {
@@ -6776,11 +7140,12 @@ static int initnn__idx_open(FILE **file, const char *path, int ndims, uint32_t *
     long length;
     uint64_t product = 1;
     int i;
-    *file = fopen(path, "rb");
-    if (!*file) return initnn__fail(INITNN_ERR_IO, "%s: cannot open for reading", path);
+    int err;
+    if ((err = initnn__open_read(file, path))) return err;
     if (fseek(*file, 0, SEEK_END) != 0 || (length = ftell(*file)) < 0 || fseek(*file, 0, SEEK_SET) != 0) {
+        err = errno;
         fclose(*file);
-        return initnn__fail(INITNN_ERR_IO, "%s: cannot determine the file size", path);
+        return initnn__fail_io(path, "cannot determine the file size", err);
     }
     if ((size_t)length < header || fread(head, 1, header, *file) != header) {
         fclose(*file);
@@ -6844,14 +7209,14 @@ INITNNDEF int initnn_load_idx(initnn_data *out, const char *images_path, const c
                                   labels_path != NULL, 0, "initnn_load_idx")))
         goto fail;
     if (fread((unsigned char *)out->x_u8, 1, image_bytes, images) != image_bytes) {
-        err = initnn__fail(INITNN_ERR_IO, "%s: read error", images_path);
+        err = initnn__fail_io(images_path, "read error", ferror(images) ? errno : 0);
         goto fail;
     }
     if (labels) {
         label_bytes_buf = (unsigned char *)INITNN_MALLOC(label_bytes);
         if (!label_bytes_buf) { err = initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", labels_path); goto fail; }
         if (fread(label_bytes_buf, 1, label_bytes, labels) != label_bytes) {
-            err = initnn__fail(INITNN_ERR_IO, "%s: read error", labels_path);
+            err = initnn__fail_io(labels_path, "read error", ferror(labels) ? errno : 0);
             goto fail;
         }
         for (i = 0; i < label_bytes; i++) {
@@ -7182,12 +7547,13 @@ INITNNDEF int initnn_load_cifar(initnn_data *out, const char *const *paths, int 
     if (cifar100 < 0 || cifar100 > 2)
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_load_cifar: cifar100 must be 0, 1 or 2, got %d", cifar100);
     for (i = 0; i < path_count; i++) {
-        FILE *f = paths[i] ? fopen(paths[i], "rb") : NULL;
+        FILE *f;
         long length;
-        if (!f) return initnn__fail(INITNN_ERR_IO, "%s: cannot open for reading", paths[i] ? paths[i] : "(null)");
+        if ((err = initnn__open_read(&f, paths[i]))) return err;
         if (fseek(f, 0, SEEK_END) != 0 || (length = ftell(f)) < 0) {
+            err = errno;
             fclose(f);
-            return initnn__fail(INITNN_ERR_IO, "%s: cannot determine the file size", paths[i]);
+            return initnn__fail_io(paths[i], "cannot determine the file size", err);
         }
         fclose(f);
         if (length == 0 || (size_t)length % record != 0)
@@ -7304,14 +7670,26 @@ INITNNDEF void initnn_standardize_apply(float *x, int count, int features, const
 INITNNDEF int initnn_net_save(const initnn_net *net, const char *path)
 {
     initnn__writer w;
-    char *temp;
+    initnn_file out;
     int i, err;
     const initnn_optimizer *o;
     if (!net || !path) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_save: NULL %s", net ? "path" : "net");
     if (!initnn__all_finite(net->params, net->param_count))
         return initnn__fail(INITNN_ERR_NONFINITE, "initnn_net_save: %s: the weights are not all finite; "
                             "nothing was written", path);
-    if ((err = initnn__open_temp(&w.file, &temp, path))) return err;
+    {
+        /* What initnn_net_load accepts, and nothing else: finite moments,
+           no negative second moment. A gradient of 1e20 squares to Inf in
+           float: such a v is refused here, not found unloadable later. */
+        size_t k;
+        for (k = 0; k < net->param_count; k++)
+            if (!initnn__isfinite(net->opt_m[k]) || !initnn__isfinite(net->opt_v[k]) || net->opt_v[k] < 0.0f)
+                return initnn__fail(INITNN_ERR_NONFINITE, "initnn_net_save: %s: optimizer moment %lu (m %g, v %g) is "
+                                    "not finite or negative; nothing was written", path, (unsigned long)k,
+                                    (double)net->opt_m[k], (double)net->opt_v[k]);
+    }
+    if ((err = initnn_file_begin(&out, path))) return err;
+    w.file = out.stream;
     w.crc = 0;
     w.failed = 0;
     initnn__put(&w, INITNN__CKPT_MAGIC, 8);
@@ -7406,7 +7784,8 @@ INITNNDEF int initnn_net_save(const initnn_net *net, const char *path)
         uint32_t crc = w.crc;
         initnn__put_u32(&w, crc);
     }
-    return initnn__commit_temp(w.file, temp, path, w.failed);
+    out.error = w.failed;
+    return initnn_file_commit(&out);
 }
 
 /* Reads the optional chunks of a version-2 checkpoint up to r->size. */
@@ -7496,6 +7875,7 @@ static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
     uint64_t param_count;
     initnn_optimizer o;
     int err;
+    size_t m_at = 0, v_at = 0;   /* where the optimizer's moments start */
     double claimed = 0.0;   /* parameters of the layers so far */
     const unsigned char *magic;
     *out = NULL;
@@ -7689,7 +8069,9 @@ static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
     o.clip_norm = initnn__get_f32(r, "clip_norm");
     o.clip_value = initnn__get_f32(r, "clip_value");
     o.step = (int64_t)initnn__get_u64(r, "step");
+    m_at = r->pos;
     initnn__get_f32_array(r, net->opt_m, net->param_count, "optimizer first moments");
+    v_at = r->pos;
     initnn__get_f32_array(r, net->opt_v, net->param_count, "optimizer second moments");
     net->rng.state = initnn__get_u64(r, "rng state");
     net->rng.inc = initnn__get_u64(r, "rng stream");
@@ -7704,6 +8086,23 @@ static int initnn__load(initnn_net **out, initnn__reader *r, int max_batch)
     if ((net->rng.inc & 1u) == 0 || o.step < 0 || !initnn__all_finite(net->params, net->param_count)) {
         err = initnn__fail(INITNN_ERR_FORMAT, "%s: invalid generator, step or non-finite weights", r->path);
         goto fail;
+    }
+    {
+        /* The optimizer's moments: finite, and the second moment (a running
+           mean of squared gradients) never negative, or the first update
+           after loading would be NaN. */
+        size_t k;
+        for (k = 0; k < net->param_count; k++) {
+            float m = net->opt_m[k], v = net->opt_v[k];
+            if (!initnn__isfinite(m) || !initnn__isfinite(v) || v < 0.0f) {
+                int first = !initnn__isfinite(m);
+                err = initnn__fail(INITNN_ERR_FORMAT, "%s: offset %lu: optimizer %s moment %lu is %g (%s)", r->path,
+                                   (unsigned long)((first ? m_at : v_at) + 4 * k), first ? "first" : "second",
+                                   (unsigned long)k, (double)(first ? m : v),
+                                   first || !initnn__isfinite(v) ? "not finite" : "a second moment must be >= 0");
+                goto fail;
+            }
+        }
     }
     {
         /* set_optimizer validates and clears the state; put the state back. */
@@ -7937,7 +8336,7 @@ INITNNDEF int initnn_npy_write(const char *path, const float *data, int ndim, co
     int len, i, err;
     int64_t count = 1;
     initnn__writer w;
-    char *temp;
+    initnn_file out;
     if (!path || !data || !shape) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_npy_write: NULL argument");
     if (ndim < 1 || ndim > 8) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_npy_write: ndim %d not in 1..8", ndim);
     len = snprintf(header, sizeof header, "{'descr': '<f4', 'fortran_order': False, 'shape': (");
@@ -7952,7 +8351,8 @@ INITNNDEF int initnn_npy_write(const char *path, const float *data, int ndim, co
        64-byte boundary (format 1.0: 10 bytes of preamble). */
     while ((10 + len + 1) % 64 != 0) header[len++] = ' ';
     header[len++] = '\n';
-    if ((err = initnn__open_temp(&w.file, &temp, path))) return err;
+    if ((err = initnn_file_begin(&out, path))) return err;
+    w.file = out.stream;
     w.crc = 0;
     w.failed = 0;
     initnn__put(&w, "\x93NUMPY\x01\x00", 8);
@@ -7964,7 +8364,8 @@ INITNNDEF int initnn_npy_write(const char *path, const float *data, int ndim, co
     }
     initnn__put(&w, header, (size_t)len);
     initnn__put_f32_array(&w, data, (size_t)count);
-    return initnn__commit_temp(w.file, temp, path, w.failed);
+    out.error = w.failed;
+    return initnn_file_commit(&out);
 }
 
 /* Finds 'key': in the header dict and returns the text after the colon. */
@@ -8081,6 +8482,11 @@ done:
 
 static int initnn__finite_d(double x) { return x - x == 0.0; }
 
+/* A value a chart can place: finite and within +-1e300, so that the
+   difference of any two (the data's range) and its padding stay finite.
+   Anything else (NaN, Inf, -DBL_MAX) is a missing point. */
+static int initnn__plottable_d(double x) { return x - x == 0.0 && fabs(x) <= 1e300; }
+
 static double initnn__clamp_d(double x, double lo, double hi) { return x < lo ? lo : x > hi ? hi : x; }
 
 /* Writes text with the five XML special characters escaped. */
@@ -8100,10 +8506,13 @@ static void initnn__svg_text(FILE *file, const char *text)
 
 /* Widens [lo, hi] to at least a millionth of its magnitude, so that a tick
    step stays far above the spacing of doubles there: for y = 1 and
-   1 + 2^-52 the step would add nothing and the tick loop never end. */
+   1 + 2^-52 the step would add nothing and the tick loop never end. And
+   to at least 1e-290: around 0 a millionth of subnormal values is 0, and
+   the tick step of a range of 4e-324 would underflow to 0 as well. */
 static void initnn__widen_range(double *lo, double *hi)
 {
     double need = 1e-6 * (fabs(*lo) + fabs(*hi));
+    if (need < 1e-290) need = 1e-290;
     if (*hi - *lo < need) {
         double mid = *lo + (*hi - *lo) / 2;
         *lo = mid - need;
@@ -8154,8 +8563,8 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
         "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"
     };
     FILE *file;
-    char *temp;
-    int width, height, s, i, err, log_y, any = 0, write_failed, fixed_y, picture_w, picture_h;
+    initnn_file out;
+    int width, height, s, i, err, log_y, any = 0, fixed_y, picture_w, picture_h;
     double x_min = HUGE_VAL, x_max = -HUGE_VAL, y_min = HUGE_VAL, y_max = -HUGE_VAL, step, t;
     const double left = 78.0, right = 170.0, top = 44.0, bottom = 56.0;
     double plot_w, plot_h, legend_w = right, legend_h;
@@ -8194,14 +8603,14 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
         for (i = 0; i < p->n; i++) {
             double ys[3];
             int k;
-            if (!initnn__finite_d(p->x[i])) continue;
+            if (!initnn__plottable_d(p->x[i])) continue;
             ys[0] = p->y[i];
             ys[1] = p->y_low ? p->y_low[i] : p->y[i];
             ys[2] = p->y_high ? p->y_high[i] : p->y[i];
             for (k = 0; k < 3; k++) {
                 double y = ys[k];
                 if (log_y) { if (!(y > 0.0)) continue; y = log10(y); }
-                if (!initnn__finite_d(y)) continue;
+                if (!initnn__plottable_d(y)) continue;
                 if (y < y_min) y_min = y;
                 if (y > y_max) y_max = y;
                 any = 1;
@@ -8226,7 +8635,8 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
         double pad = 0.04 * (y_max - y_min); y_min -= pad; y_max += pad;
     }
 
-    if ((err = initnn__open_temp(&file, &temp, path))) return err;
+    if ((err = initnn_file_begin(&out, path))) return err;
+    file = out.stream;
     /* With a fixed y range a point may lie far off the plot: its pixel row
        is held within 1e5 pixels of it (a bend of the line well below a
        hundredth of a pixel where it crosses the plot's edge), and what lies
@@ -8289,8 +8699,8 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
         if (!p->y_low || !p->y_high) continue;
         while (start < p->n) {
             int end = start, k;
-            while (end < p->n && initnn__finite_d(p->x[end]) && initnn__finite_d(p->y_low[end]) &&
-                   initnn__finite_d(p->y_high[end]) && (!log_y || (p->y_low[end] > 0 && p->y_high[end] > 0)))
+            while (end < p->n && initnn__plottable_d(p->x[end]) && initnn__plottable_d(p->y_low[end]) &&
+                   initnn__plottable_d(p->y_high[end]) && (!log_y || (p->y_low[end] > 0 && p->y_high[end] > 0)))
                 end++;
             if (end - start >= 2) {
                 fprintf(file, "<polygon fill=\"%s\" fill-opacity=\"0.18\" stroke=\"none\"%s points=\"",
@@ -8310,7 +8720,7 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
         fprintf(file, "<g stroke=\"%s\" fill=\"%s\"%s>\n", INITNN__COLOR(s), INITNN__COLOR(s), clip);
         while (start < p->n) {
             int end = start;
-            while (end < p->n && initnn__finite_d(p->x[end]) && initnn__finite_d(p->y[end]) && (!log_y || p->y[end] > 0))
+            while (end < p->n && initnn__plottable_d(p->x[end]) && initnn__plottable_d(p->y[end]) && (!log_y || p->y[end] > 0))
                 end++;
             if (end - start >= 2) {
                 fprintf(file, "<polyline fill=\"none\" stroke-width=\"2\"%s points=\"",
@@ -8338,8 +8748,7 @@ INITNNDEF int initnn_plot_svg_styled(const char *path, const initnn_plot *plot, 
 #undef INITNN__PX
 #undef INITNN__PY
 #undef INITNN__COLOR
-    write_failed = ferror(file) != 0;
-    return initnn__commit_temp(file, temp, path, write_failed);
+    return initnn_file_commit(&out);   /* checks every write (ferror) */
 }
 
 
@@ -8456,8 +8865,7 @@ INITNNDEF int initnn_image_load_mnist(float *out, const char *path)
     size_t i, n;
     FILE *probe;
     if (!out || !path) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_image_load_mnist: NULL argument");
-    probe = fopen(path, "rb");
-    if (!probe) return initnn__fail(INITNN_ERR_IO, "%s: cannot open for reading", path);
+    if ((err = initnn__open_read(&probe, path))) return err;
     fclose(probe);
     rgba = stbi_load(path, &width, &height, &channels, 4);
     if (!rgba) return initnn__fail(INITNN_ERR_FORMAT, "%s: not a readable image (%s)", path, stbi_failure_reason());
@@ -8481,31 +8889,27 @@ INITNNDEF int initnn_image_load_mnist(float *out, const char *path)
     return INITNN_OK;
 }
 
-/* Writes an RGB buffer as PNG, all or nothing (via path.tmp). */
+/* stb's writer hands the PNG over in pieces; a short write is kept as the
+   error of the whole file. */
+static void initnn__png_piece(void *context, void *data, int size)
+{
+    initnn_file *out = (initnn_file *)context;
+    if (out->error || size <= 0) return;
+    errno = 0;
+    if (fwrite(data, 1, (size_t)size, out->stream) != (size_t)size) out->error = errno ? errno : -1;
+}
+
+/* Writes an RGB buffer as PNG, all or nothing (initnn_file). */
 static int initnn__write_png(const char *path, const unsigned char *rgb, int width, int height)
 {
-    size_t len = strlen(path);
-    char *temp = (char *)INITNN_MALLOC(len + 5);
-    int ok;
-    if (!temp) return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", path);
-    memcpy(temp, path, len);
-    memcpy(temp + len, ".tmp", 5);
-    ok = stbi_write_png(temp, width, height, 3, rgb, width * 3);
-    if (!ok) {
-        remove(temp);
-        INITNN_FREE(temp);
-        return initnn__fail(INITNN_ERR_IO, "%s: could not write the PNG", path);
+    initnn_file out;
+    int err;
+    if ((err = initnn_file_begin(&out, path))) return err;
+    if (!stbi_write_png_to_func(initnn__png_piece, &out, width, height, 3, rgb, width * 3)) {
+        initnn_file_abort(&out);
+        return initnn__fail(INITNN_ERR_MEMORY, "%s: the PNG encoder failed (out of memory?); nothing was written", path);
     }
-#ifdef _WIN32
-    remove(path);
-#endif
-    if (rename(temp, path) != 0) {
-        remove(temp);
-        INITNN_FREE(temp);
-        return initnn__fail(INITNN_ERR_IO, "%s: cannot rename the temporary file over it", path);
-    }
-    INITNN_FREE(temp);
-    return INITNN_OK;
+    return initnn_file_commit(&out);
 }
 
 INITNNDEF int initnn_image_write_weights_png(const char *path, const float *W, int fan_in, int units,

@@ -28,6 +28,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -272,7 +273,7 @@ static void lab_help(void)
 static void lab_usage_error(const char *format, ...)
 {
     va_list args;
-    char message[1024];
+    char message[3 * LAB_PATH_MAX];   /* a path of LAB_PATH_MAX and the reason after it */
     char *p;
     va_start(args, format);
     vsnprintf(message, sizeof message, format, args);
@@ -283,10 +284,41 @@ static void lab_usage_error(const char *format, ...)
     exit(2);
 }
 
+/* An output that cannot be written, found before any training: one line,
+   exit status 2, nothing trained, nothing written. */
+static char lab_made_dirs[2][LAB_PATH_MAX];   /* the deepest and the first folder lab_mkdirs created */
+
+static void lab_output_error(const char *format, ...)
+{
+    va_list args;
+    /* Nothing left behind: the folders made for --out go again (deepest
+       first; rmdir leaves a folder that is not empty). */
+    if (lab_made_dirs[1][0]) {
+        size_t keep = strlen(lab_made_dirs[1]);
+        char *slash;
+        while (strlen(lab_made_dirs[0]) >= keep && rmdir(lab_made_dirs[0]) == 0 &&
+               (slash = strrchr(lab_made_dirs[0], '/')) != NULL)
+            *slash = '\0';
+    }
+    fprintf(stderr, "initlab: ");
+    va_start(args, format);
+    vfprintf(stderr, format, args);
+    va_end(args);
+    fputs("; nothing was trained or written\n", stderr);
+    exit(2);
+}
+
+/* The files being written through the run (log.csv, init.csv), removed
+   by lab_fatal so that a failed run leaves no temporary behind. */
+static initnn_file *lab_open_files[2];
+
 /* A failure at run time (a file, memory): one line, exit status 1. */
 static void lab_fatal(const char *format, ...)
 {
     va_list args;
+    int k;
+    for (k = 0; k < 2; k++)
+        if (lab_open_files[k]) initnn_file_abort(lab_open_files[k]);
     fprintf(stderr, "initlab: ");
     va_start(args, format);
     vfprintf(stderr, format, args);
@@ -395,6 +427,8 @@ static void lab_parse_inits(lab_options *o, const char *value)
             initnn_init_spec parsed;
             lab_refuse_comma_list(spec);
             initnn_init_parse(&parsed, spec);
+            if (strstr(initnn_last_error(), "would not be finite"))   /* one spec, too large: no hint */
+                lab_usage_error("--init '%s': %s", spec, initnn_last_error());
             lab_usage_error("--init '%s': %s (more than one spec? separate them by ';')", spec, initnn_last_error());
         }
         lab_add_init(o, spec);
@@ -580,10 +614,14 @@ static int lab_file_exists(const char *path)
    its text (else *stray is 0). */
 static int lab_csv_has_header(const char *path, int *stray, char *text, size_t text_size)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f;
     char line[65536];
     int header = 0, cells = 0, texts = 0, column = 0;
+    struct stat st;
     *stray = 0;
+    /* Not a regular file (a FIFO would block here): the loader says so. */
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    f = fopen(path, "rb");
     if (!f) return 0;
     while (fgets(line, sizeof line, f)) {
         char *cell, *save, *start = line;
@@ -684,25 +722,49 @@ static void lab_to_float(initnn_data *d, float **copy)
     d->x_u8 = NULL;
 }
 
+/* The rows and columns of an IDX image file (its header, big-endian, after
+   initnn_load_idx has checked it). */
+static void lab_idx_size(const char *path, int *rows, int *cols)
+{
+    unsigned char head[16];
+    FILE *f = fopen(path, "rb");
+    if (!f || fread(head, 1, 16, f) != 16) lab_fatal("%s: cannot read the header: %s", path, strerror(errno));
+    fclose(f);
+    *rows = (int)((unsigned)head[8] << 24 | (unsigned)head[9] << 16 | (unsigned)head[10] << 8 | head[11]);
+    *cols = (int)((unsigned)head[12] << 24 | (unsigned)head[13] << 16 | (unsigned)head[14] << 8 | head[15]);
+}
+
 static void lab_load_idx_set(lab_dataset *ds, const lab_options *o, const char *sub, const char *title)
 {
-    char images[LAB_PATH_MAX], labels[LAB_PATH_MAX];
+    char images[LAB_PATH_MAX], labels[LAB_PATH_MAX], train_images[LAB_PATH_MAX];
+    int rows, cols, test_rows, test_cols;
     snprintf(images, sizeof images, "%s/%s/train-images-idx3-ubyte", o->data_dir, sub);
     snprintf(labels, sizeof labels, "%s/%s/train-labels-idx1-ubyte", o->data_dir, sub);
     if (!lab_file_exists(images))
         lab_fatal("%s is missing: run `make data` (or sh scripts/fetch_data.sh %s)", images, sub);
     if (initnn_load_idx(&ds->source_train, images, labels) != 0) lab_fatal("%s", initnn_last_error());
+    lab_idx_size(images, &rows, &cols);
+    memcpy(train_images, images, sizeof images);
     snprintf(images, sizeof images, "%s/%s/t10k-images-idx3-ubyte", o->data_dir, sub);
     snprintf(labels, sizeof labels, "%s/%s/t10k-labels-idx1-ubyte", o->data_dir, sub);
     if (initnn_load_idx(&ds->source_test, images, labels) != 0) lab_fatal("%s", initnn_last_error());
+    lab_idx_size(images, &test_rows, &test_cols);
+    /* Images of any size train (dense nets see rows x cols features, conv
+       nets the picture); the two sets must agree. */
+    if (test_rows != rows || test_cols != cols)
+        lab_fatal("%s has images of %d x %d pixels but %s has %d x %d: both sets need one size", images, test_rows,
+                  test_cols, train_images, rows, cols);
     ds->channels = 1;
-    ds->height = ds->width = 28;
+    ds->height = rows;
+    ds->width = cols;
     ds->classification = 1;
     ds->input_scale = 1.0f / 255.0f;
-    snprintf(ds->description, sizeof ds->description, "%s (%s/%s): %d training and %d test images of 28 x 28 "
-             "pixels scaled to [0, 1], %d classes", title, o->data_dir, sub, ds->source_train.count,
-             ds->source_test.count, ds->source_train.classes);
+    /* A label found only in the test set still counts as a class: the net
+       gets one output per class, and the description says the same number. */
     if (ds->source_test.classes > ds->source_train.classes) ds->source_train.classes = ds->source_test.classes;
+    snprintf(ds->description, sizeof ds->description, "%s (%s/%s): %d training and %d test images of %d x %d "
+             "pixels scaled to [0, 1], %d classes", title, o->data_dir, sub, ds->source_train.count,
+             ds->source_test.count, rows, cols, ds->source_train.classes);
 }
 
 /* CIFAR-10 (DIR/data_batch_1..5.bin, DIR/test_batch.bin) or CIFAR-100
@@ -901,6 +963,8 @@ typedef struct lab {
                                    the state at initialization                       */
     lab_run_result *runs;       /* [init][seed]                                      */
     FILE *log, *init_log;
+    initnn_file log_out, init_log_out;   /* all or nothing: committed at the end */
+    int write_errors;           /* output files that could not be written (kept old) */
     float *probe_x;
     int *probe_labels;
     float *probe_targets;
@@ -941,31 +1005,56 @@ static void lab_mkdirs(const char *path)
 {
     char buf[LAB_PATH_MAX];
     size_t i, n = strlen(path);
-    if (n >= sizeof buf) lab_fatal("%s: path too long", path);
+    if (n >= sizeof buf) lab_output_error("--out: the path is too long (%lu characters, at most %d)",
+                                          (unsigned long)n, LAB_PATH_MAX - 1);
     memcpy(buf, path, n + 1);
     for (i = 1; i <= n; i++) {
         if (buf[i] == '/' || buf[i] == '\0') {
             char c = buf[i];
             buf[i] = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST) lab_fatal("%s: cannot create the folder: %s", buf, strerror(errno));
+            if (mkdir(buf, 0777) == 0) {
+                if (!lab_made_dirs[1][0]) memcpy(lab_made_dirs[1], buf, i + 1);
+                memcpy(lab_made_dirs[0], buf, i + 1);
+            } else if (errno != EEXIST) {
+                int e = errno;
+                lab_output_error("--out: %s: cannot create the folder: %s", buf, strerror(e));
+            }
             buf[i] = c;
         }
     }
 }
 
-static FILE *lab_open_out(const lab *L, const char *name)
+/* OUT/NAME into path (LAB_PATH_MAX); a path that does not fit is an error,
+   never a cut name. */
+static void lab_out_path(const lab *L, char *path, const char *name)
 {
-    char path[LAB_PATH_MAX];
-    FILE *f;
-    snprintf(path, sizeof path, "%s/%s", L->opt.out, name);
-    f = fopen(path, "w");
-    if (!f) lab_fatal("%s: cannot open for writing: %s", path, strerror(errno));
-    return f;
+    int n = snprintf(path, LAB_PATH_MAX, "%s/%s", L->opt.out, name);
+    if (n < 0 || n >= LAB_PATH_MAX)
+        lab_output_error("--out: %s/%s is longer than %d characters", L->opt.out, name, LAB_PATH_MAX - 1);
 }
 
-static void lab_close_out(const lab *L, FILE *f, const char *name)
+/* An output that could not be written: said on stderr at once; the lab
+   writes the others and exits 1 at the end. The file there keeps its old
+   content (initnn_file). */
+static void lab_write_error(lab *L, const char *message)
 {
-    if (ferror(f) | (fclose(f) != 0)) lab_fatal("%s/%s: write error", L->opt.out, name);
+    fprintf(stderr, "initlab: %s\n", message);
+    L->write_errors++;
+}
+
+/* Every file the lab writes goes through initnn_file: a temporary beside
+   it, renamed over it once complete. */
+static FILE *lab_open_out(const lab *L, initnn_file *out, const char *name)
+{
+    char path[LAB_PATH_MAX];
+    lab_out_path(L, path, name);
+    if (initnn_file_begin(out, path) != 0) lab_fatal("%s", initnn_last_error());
+    return out->stream;
+}
+
+static void lab_close_out(lab *L, initnn_file *out)
+{
+    if (initnn_file_commit(out) != 0) lab_write_error(L, initnn_last_error());
 }
 
 /* A CSV cell: the value, or empty when it is not a number. */
@@ -1017,7 +1106,11 @@ static initnn_net *lab_build_net(lab *L, const char *init, int seed)
     int err = initnn_net_from_arch(&net, L->arch, L->data.channels, L->data.height, L->data.width, init,
                                    o->bias_init, L->max_batch, (uint64_t)seed);
     int outputs;
-    if (err == INITNN_ERR_SPEC || err == INITNN_ERR_ARGUMENT) lab_usage_error("--arch: %s", initnn_last_error());
+    if ((err == INITNN_ERR_SPEC || err == INITNN_ERR_NONFINITE) && strstr(initnn_last_error(), "init spec '"))
+        lab_usage_error("--init '%s': %s", init, initnn_last_error());
+    if (err == INITNN_ERR_SPEC || err == INITNN_ERR_ARGUMENT || err == INITNN_ERR_OVERFLOW)
+        lab_usage_error("--arch: %s", initnn_last_error());
+    if (err == INITNN_ERR_MEMORY) lab_usage_error("--arch: the net does not fit in memory: %s", initnn_last_error());
     if (err) lab_fatal("%s", initnn_last_error());
     outputs = initnn_net_output_dim(net);
     if (L->data.classification) {
@@ -1172,7 +1265,9 @@ static void lab_on_epoch(const initnn_epoch_record *rec, void *user)
     lab_csv_num(L->log, sat);
     for (k = 0; k < L->weighted_layers; k++) lab_csv_num(L->log, L->diag[L->weighted_index[k]].activation.variance);
     fprintf(L->log, ",%.3f\n", rec->seconds);
-    fflush(L->log);
+    /* Flushed every epoch (a run can be followed in the temporary); the first
+       failure's reason is kept for the message at the end. */
+    if (fflush(L->log) != 0 && !L->log_out.error) L->log_out.error = errno ? errno : -1;
     L->epochs_done++;
     lab_run(L, c->init, c->seed)->epochs_run = rec->epoch;
     lab_progress(L, c->init, c->seed, rec->epoch, rec->train_loss, 0, 0);
@@ -1238,7 +1333,7 @@ static void lab_measure_init(lab *L, initnn_net *net, int init, int seed)
         }
         k++;
     }
-    fflush(L->init_log);
+    if (fflush(L->init_log) != 0 && !L->init_log_out.error) L->init_log_out.error = errno ? errno : -1;
 }
 
 /* Records the net's layout (the weighted layers) from the first net built. */
@@ -1290,9 +1385,11 @@ static void lab_weights_png(lab *L, const initnn_net *net, int init, const char 
         safe[n] = isalnum((unsigned char)*c) || *c == '.' || *c == '-' || *c == '_' ? *c : '_';
     safe[n] = '\0';
     snprintf(name, sizeof name, "weights_%s_%s.png", safe, when);
-    snprintf(path, sizeof path, "%s/%s", L->opt.out, name);
-    if (initnn_image_write_weights_png(path, first->W, tile_h * tile_w, units, tile_h, tile_w, 256) != 0)
-        lab_fatal("%s", initnn_last_error());
+    lab_out_path(L, path, name);
+    if (initnn_image_write_weights_png(path, first->W, tile_h * tile_w, units, tile_h, tile_w, 256) != 0) {
+        lab_write_error(L, initnn_last_error());
+        return;
+    }
     if (L->png_count < LAB_MAX_INITS * 2) snprintf(L->pngs[L->png_count++], sizeof L->pngs[0], "%s", name);
 }
 #endif
@@ -1397,9 +1494,9 @@ static void lab_train_all(lab *L)
                 if (r->diverged) fprintf(stderr, "initlab: the last run diverged; %s not written\n", o->save_model);
                 else if (initnn_net_set_preprocessing(net, L->data.mean, L->data.std, L->data.input_scale,
                                                       L->data.source_train.class_names,
-                                                      L->data.source_train.class_names ? L->data.source_train.classes : 0)
-                         || initnn_net_save(net, o->save_model) != 0)
+                                                      L->data.source_train.class_names ? L->data.source_train.classes : 0))
                     lab_fatal("%s", initnn_last_error());
+                else if (initnn_net_save(net, o->save_model) != 0) lab_write_error(L, initnn_last_error());
             }
             initnn_net_free(net);
         }
@@ -1472,8 +1569,11 @@ static void lab_plot_styled(lab *L, const char *name, const initnn_plot *plot, c
                             const initnn_plot_style *styles, int count)
 {
     char path[LAB_PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", L->opt.out, name);
-    if (initnn_plot_svg_styled(path, plot, series, styles, count) != 0) lab_fatal("%s", initnn_last_error());
+    lab_out_path(L, path, name);
+    if (initnn_plot_svg_styled(path, plot, series, styles, count) != 0) {
+        lab_write_error(L, initnn_last_error());
+        return;
+    }
     if (L->plot_count < 16) snprintf(L->plots[L->plot_count++], sizeof L->plots[0], "%s", name);
 }
 
@@ -1626,8 +1726,10 @@ static void lab_plot_weight_hist(lab *L)
         for (s = 0; s < o->seeds; s++) {
             const lab_run_result *r = lab_run(L, i, s);
             for (k = 0; k < r->first_weight_count; k++) {
-                if (r->first_weights[k] < wmin) wmin = r->first_weights[k];
-                if (r->first_weights[k] > wmax) wmax = r->first_weights[k];
+                float w = r->first_weights[k];
+                if (!(w - w == 0.0f)) continue;   /* the range of the finite weights (NaN, Inf: never here) */
+                if (w < wmin) wmin = w;
+                if (w > wmax) wmax = w;
             }
         }
         series[i].label = labels[i];
@@ -1646,8 +1748,12 @@ static void lab_plot_weight_hist(lab *L)
         width = (wmax - wmin) / bins;
         for (s = 0; s < o->seeds; s++) {
             const lab_run_result *r = lab_run(L, i, s);
-            initnn_histogram(counts + (size_t)s * bins, bins, r->first_weights, r->first_weight_count, (float)wmin,
-                             (float)(wmax + 1e-6 * (wmax - wmin)));
+            /* The top edge a little above the largest weight, within float. */
+            double top = wmax + 1e-6 * (wmax - wmin);
+            if (top > FLT_MAX) top = FLT_MAX;
+            if (initnn_histogram(counts + (size_t)s * bins, bins, r->first_weights, r->first_weight_count, (float)wmin,
+                                 (float)top) != 0)
+                lab_fatal("weight histogram: %s", initnn_last_error());
         }
         for (b = 0; b < bins; b++) {
             double mean, std;
@@ -1826,7 +1932,8 @@ static void lab_main_table(lab *L, FILE *f)
 static void lab_summary(lab *L, int argc, char **argv, double seconds)
 {
     const lab_options *o = &L->opt;
-    FILE *f = lab_open_out(L, "summary.md");
+    initnn_file out;
+    FILE *f = lab_open_out(L, &out, "summary.md");
     const char *m = lab_metric_name(L), *mt = lab_metric_title(L);
     int cls = L->data.classification, i, j, s, k, n1, n2, exceed = 0, within = 0, diverged = 0;
     double *v = (double *)lab_alloc((size_t)o->seeds * sizeof(double));
@@ -2037,7 +2144,7 @@ static void lab_summary(lab *L, int argc, char **argv, double seconds)
         for (k = 0; k < L->png_count; k++) fprintf(f, "  - `%s`\n", L->pngs[k]);
     }
     free(v);
-    lab_close_out(L, f, "summary.md");
+    lab_close_out(L, &out);
 }
 
 /* ---- prediction (--predict) ------------------------------------------------------------ */
@@ -2087,10 +2194,11 @@ static void lab_predict(lab *L, int argc, char **argv)
     initnn_plot_style styles[2 * LAB_MAX_INITS];
     char labels[2 * LAB_MAX_INITS][INITNN_SPEC_MAX + 32];
     FILE *csv, *md;
+    initnn_file csv_out, md_out;
     if (!(input_m2 > 0.0)) lab_fatal("--predict: the probe batch's inputs are all 0");
     lab_mkdirs(o->out);
-    csv = lab_open_out(L, "predict.csv");
-    md = lab_open_out(L, "predict.md");
+    csv = lab_open_out(L, &csv_out, "predict.csv");
+    md = lab_open_out(L, &md_out, "predict.md");
     fprintf(csv, "init,layer,net_layer,kind,units,activation,sigma_w2,sigma_b2,q_predicted,q_measured,"
             "delta_predicted,delta_measured,chi\n");
     fprintf(md, "# initlab --predict: %s\n\nCommand:\n\n    ", o->data);
@@ -2166,8 +2274,8 @@ static void lab_predict(lab *L, int argc, char **argv)
         free(table);
         initnn_net_free(net);
     }
-    lab_close_out(L, csv, "predict.csv");
-    lab_close_out(L, md, "predict.md");
+    lab_close_out(L, &csv_out);
+    lab_close_out(L, &md_out);
     plot.title = "E[z^2] per layer at init: predicted (dashed), measured";
     plot.x_label = "layer (weighted layers, 1 = first; last = output)";
     plot.y_label = "E[z^2] / E[x^2] (log scale; flagged outside 0.1..10)";
@@ -2204,6 +2312,21 @@ static void lab_free(lab *L)
     free(L);
 }
 
+/* --out and --save-model must be writable before the lab trains: a run of
+   hours must not end in "cannot open". Creates --out, a temporary in it
+   and one beside --save-model (both removed); on a failure the folders it
+   created are removed as well. */
+static void lab_check_outputs(lab *L)
+{
+    char path[LAB_PATH_MAX];
+    lab_mkdirs(L->opt.out);   /* first: --save-model may lie inside --out */
+    lab_out_path(L, path, "summary.md");
+    if (initnn_file_check_writable(path) != 0) lab_output_error("--out: %s", initnn_last_error());
+    if (L->opt.save_model && initnn_file_check_writable(L->opt.save_model) != 0)
+        lab_output_error("--save-model: %s", initnn_last_error());
+    lab_made_dirs[0][0] = lab_made_dirs[1][0] = '\0';   /* from here on, the folders stay */
+}
+
 int main(int argc, char **argv)
 {
     lab *L = (lab *)lab_alloc(sizeof *L);
@@ -2225,8 +2348,10 @@ int main(int argc, char **argv)
     L->probe_targets = (float *)lab_alloc((size_t)L->probe_n * (size_t)(L->data.train.target_dim + 1) * sizeof(float));
     initnn_data_batch(L->probe_x, L->probe_labels, L->probe_targets, &L->data.train, NULL, 0, L->probe_n);
 
-    /* A bad architecture, or one the theory does not cover with --predict,
-       is a usage error: find out before any file is written. */
+    /* A bad architecture, an initializer whose weights would not be finite
+       on it, or a net the theory does not cover with --predict, is a usage
+       error: find out before any file is written. */
+    for (i = 1; i < o->init_count; i++) initnn_net_free(lab_build_net(L, o->inits[i], 1));
     {
         initnn_net *net = lab_build_net(L, o->inits[0], 1);
         if (o->predict) {
@@ -2239,10 +2364,14 @@ int main(int argc, char **argv)
         initnn_net_free(net);
     }
 
+    lab_check_outputs(L);
+
     if (o->predict) {
+        int failed;
         lab_predict(L, argc, argv);
+        failed = L->write_errors;
         lab_free(L);
-        return 0;
+        return failed ? 1 : 0;
     }
 
     L->hist = (double *)lab_alloc((size_t)o->init_count * o->seeds * (o->epochs + 1) * F_COUNT * sizeof(double));
@@ -2250,16 +2379,18 @@ int main(int argc, char **argv)
     L->runs = (lab_run_result *)lab_alloc((size_t)o->init_count * o->seeds * sizeof(lab_run_result));
     L->epochs_planned = (long)o->init_count * o->seeds * o->epochs;
 
-    lab_mkdirs(o->out);
-    L->log = lab_open_out(L, "log.csv");
-    L->init_log = lab_open_out(L, "init.csv");
+    L->log = lab_open_out(L, &L->log_out, "log.csv");
+    lab_open_files[0] = &L->log_out;
+    L->init_log = lab_open_out(L, &L->init_log_out, "init.csv");
+    lab_open_files[1] = &L->init_log_out;
     fprintf(L->init_log, "init,seed,layer,net_layer,units,activation,weight_std,pre_act_var,act_var,act_second_moment,"
             "zero_fraction,saturated_fraction,delta_second_moment,grad_norm,initial_loss,initial_val_loss,initial_val_%s\n",
             lab_metric_name(L));
 
     lab_train_all(L);
-    lab_close_out(L, L->log, "log.csv");
-    lab_close_out(L, L->init_log, "init.csv");
+    lab_open_files[0] = lab_open_files[1] = NULL;
+    lab_close_out(L, &L->log_out);
+    lab_close_out(L, &L->init_log_out);
     lab_plots(L);
     lab_summary(L, argc, argv, lab_now() - L->start_time);
 
@@ -2272,6 +2403,12 @@ int main(int argc, char **argv)
         for (i = 0; i < L->png_count; i++) printf("  %s/%s\n", o->out, L->pngs[i]);
     }
 
-    lab_free(L);
-    return 0;
+    {
+        int failed = L->write_errors;
+        if (failed)
+            fprintf(stderr, "initlab: %d output file%s could not be written (said above); what was there before is "
+                    "kept\n", failed, failed == 1 ? "" : "s");
+        lab_free(L);
+        return failed ? 1 : 0;
+    }
 }

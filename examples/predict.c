@@ -43,6 +43,17 @@ int main(int argc, char **argv)
         initnn_net_free(net);
         return 1;
     }
+    {
+        /* Probabilities need a classifier: a last dense layer with softmax
+           (an identity/MSE net's outputs are no percentages). */
+        const initnn_layer *last = &net->layers[net->layer_count - 1];
+        if (last->type != INITNN_LAYER_DENSE || last->activation != INITNN_ACT_SOFTMAX) {
+            fprintf(stderr, "predict: %s is not a classifier: its last layer has no softmax, so its outputs are "
+                    "not class probabilities\n", argv[1]);
+            initnn_net_free(net);
+            return 1;
+        }
+    }
     if (initnn_image_load_mnist(pixels, argv[2]) != 0) {
         fprintf(stderr, "predict: %s\n", initnn_last_error());
         initnn_net_free(net);
@@ -50,6 +61,18 @@ int main(int argc, char **argv)
     }
     initnn_net_preprocess(net, pixels, 1);   /* the z-score the model was trained with, if any (--standardize) */
     probabilities = initnn_net_forward(net, pixels, 1, 0);
+    if (!probabilities) {
+        fprintf(stderr, "predict: %s\n", initnn_last_error());
+        initnn_net_free(net);
+        return 1;
+    }
+    for (i = 0; i < 10; i++)
+        if (!(probabilities[i] >= 0.0f && probabilities[i] <= 1.0f)) {   /* NaN fails both */
+            fprintf(stderr, "predict: %s gives a non-finite output for %s (class %d: %g): its weights overflow on "
+                    "this picture; no prediction\n", argv[1], argv[2], i, (double)probabilities[i]);
+            initnn_net_free(net);
+            return 1;
+        }
     for (i = 0; i < 10; i++) {
         printf("%d  %6.2f%%  ", i, 100.0 * probabilities[i]);
         {   /* a bar, one # per 2.5% */

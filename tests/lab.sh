@@ -21,10 +21,22 @@
 # line without stb: not run, so not passed). A CNN trains on generated
 # CIFAR-10 and CIFAR-100 binary batches.
 #
+# Reliability: an init whose weights would not be finite (random_normal:1e39
+# and the like) is a usage error (exit 2); an unwritable --out or
+# --save-model is found before training (exit 2, the reason); oversized
+# --hidden or conv values, leaky_relu:nan and a 4090-character --out get
+# exit 2 and a message that ends with the reason; IDX images of any size
+# train, sets of two sizes are one clear error, and a label found only in
+# the test set is one more class in the net and the description. On a full
+# disk (a tmpfs mounted as root, else a file-size limit of 0) every output
+# keeps its old content, each failure is reported and the lab exits 1.
+# predict refuses a net without softmax and a non-finite output (exit 1).
+#
 # Prints one line per test, "ok   <name>" or "FAIL <name>: <why>", like the
 # test programs (tests/testing.h); the exit status is 1 if one failed.
 # Arguments are name filters, as for the programs.
-# Files: build/tests/initlab and a temporary folder that is removed.
+# Files: build/tests/initlab and a temporary folder that is removed
+# (kept with KEEP_TMP=1, to look at what a failing test wrote).
 
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -37,7 +49,7 @@ status=0
 mkdir -p "$OUT" || exit 1
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/initnn_lab_test.XXXXXX") || exit 1
 # shellcheck disable=SC2317  # run by the trap
-cleanup() { rm -rf "$TMP"; }
+cleanup() { [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"; }
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
@@ -80,7 +92,11 @@ lab_standardized_regression_model_reloads_with_its_test_mae lab_csv_with_a_byte_
 lab_csv_text_labels_become_sorted_classes_in_summary_and_checkpoint lab_csv_warns_of_whole_number_targets_and_empty_classes
 lab_csv_stray_text_cell_in_the_first_row_is_said lab_progress_is_one_line_per_run_when_piped
 lab_progress_shows_the_batches_within_an_epoch_on_a_terminal lab_summary_reports_gradient_and_stuck_units_at_init_and_end
-lab_full_batch_labels_epoch_1_as_the_initial_weights"
+lab_full_batch_labels_epoch_1_as_the_initial_weights
+lab_refuses_non_finite_inits_with_exit_2
+lab_checks_out_and_save_model_before_training lab_small_errors_exit_2_with_the_reason
+lab_trains_on_idx_images_of_any_size lab_counts_a_label_found_only_in_the_test_set
+lab_full_disk_keeps_every_old_output predict_refuses_non_classifiers_and_non_finite_outputs"
 any=
 for t in $TESTS; do
     if selected "$t" "$@"; then any=1; fi
@@ -768,5 +784,244 @@ fi
 # The papers' figures (examples/papers.c, the exp-paper-* recipes) at tiny
 # sizes: tests/papers.sh, whose lines count here.
 sh tests/papers.sh "$@" || status=1
+
+# ---- reliability: inits, outputs, inputs ------------------------------------------------------
+
+if selected lab_refuses_non_finite_inits_with_exit_2 "$@"; then
+    bad_usage_why=
+    # Beyond the float range when parsed, and (1e38: 12 std beyond) when drawn on the net.
+    for spec in random_normal:1e39 orthogonal:1e39 identity:1e39 truncated_normal:1e39 'sparse:2,1e39' \
+        glorot_normal:1e300 'variance_scaling:1e80,fan_in,normal' random_normal:1e38; do
+        bad_usage --data moons --samples 100 --hidden 4 --epochs 1 --seeds 1 --init "$spec"
+        grep -q "would not be finite" "$TMP/bad.stderr" ||
+            bad_usage_why="${bad_usage_why:+$bad_usage_why; }$spec: unclear message: $(cat "$TMP/bad.stderr")"
+    done
+    result lab_refuses_non_finite_inits_with_exit_2 "$bad_usage_why"
+fi
+
+# out_error NAME ARGS...: exit status 2 before any training (no log.csv
+# anywhere), one line on stderr holding the reason $REASON.
+out_error_why=
+out_error() {
+    "$LAB" --data moons --samples 100 --hidden 4 --epochs 1 --seeds 1 --quiet "$@" >"$TMP/oe.stdout" 2>"$TMP/oe.stderr"
+    code=$?
+    if [ "$code" -ne 2 ]; then
+        out_error_why="${out_error_why:+$out_error_why; }'$*': exit status $code, expected 2"
+    elif [ "$(lines "$TMP/oe.stderr")" -ne 1 ] || ! grep -q "$REASON" "$TMP/oe.stderr"; then
+        out_error_why="${out_error_why:+$out_error_why; }'$*': stderr is not one line with '$REASON': $(cat "$TMP/oe.stderr")"
+    fi
+}
+
+if selected lab_checks_out_and_save_model_before_training "$@"; then
+    out_error_why=
+    : >"$TMP/a-file"
+    REASON="No such file or directory"
+    out_error --out "$TMP/oe-out" --save-model "$TMP/no-such-dir/m.ckpt"
+    [ -e "$TMP/oe-out" ] && out_error_why="${out_error_why:+$out_error_why; }created --out before finding --save-model unwritable"
+    REASON="Not a directory"
+    out_error --out "$TMP/a-file/sub"
+    REASON="is a directory"
+    mkdir -p "$TMP/oe-dir"
+    out_error --out "$TMP/oe-out2" --save-model "$TMP/oe-dir"
+    result lab_checks_out_and_save_model_before_training "$out_error_why"
+fi
+
+if selected lab_small_errors_exit_2_with_the_reason "$@"; then
+    bad_usage_why=
+    bad_usage --data moons --samples 100 --hidden 1000000,1000000 --epochs 1
+    grep -q "overflows" "$TMP/bad.stderr" || bad_usage_why="${bad_usage_why:+$bad_usage_why; }--hidden: $(cat "$TMP/bad.stderr")"
+    bad_usage --data mnist --data-dir "$TMP/data" --arch conv:2000000:3,relu,flatten,dense:10,softmax --epochs 1
+    bad_usage --data moons --samples 100 --arch dense:8,leaky_relu:nan,dense:2,softmax --epochs 1
+    if grep -q "did you mean" "$TMP/bad.stderr" || ! grep -q "slope" "$TMP/bad.stderr"; then
+        bad_usage_why="${bad_usage_why:+$bad_usage_why; }leaky_relu:nan: $(cat "$TMP/bad.stderr")"
+    fi
+    # A 4090-character --out: the message ends with the reason, not cut.
+    long=$TMP/$(printf "%$((4090 - ${#TMP} - 1))s" '' | tr ' ' a)
+    "$LAB" --data moons --samples 100 --hidden 4 --epochs 1 --seeds 1 --out "$long" >/dev/null 2>"$TMP/long.stderr"
+    code=$?
+    [ "$code" -eq 2 ] || bad_usage_why="${bad_usage_why:+$bad_usage_why; }a 4090-character --out: exit status $code"
+    grep -q "File name too long; nothing was trained or written$" "$TMP/long.stderr" ||
+        bad_usage_why="${bad_usage_why:+$bad_usage_why; }a 4090-character --out: the reason is cut: $(tail -c 120 "$TMP/long.stderr")"
+    result lab_small_errors_exit_2_with_the_reason "$bad_usage_why"
+fi
+
+# idx_set DIR SET COUNT ROWS COLS CLASSES: DIR/mnist/SET-{images,labels} in
+# the IDX format, images of ROWS x COLS, labels i mod CLASSES.
+idx_set() {
+    mkdir -p "$1/mnist"
+    # shellcheck disable=SC2059
+    {
+        printf "\\000\\000\\010\\003$(be32 "$3")$(be32 "$4")$(be32 "$5")"
+        LC_ALL=C awk -v n="$(($3 * $4 * $5))" 'BEGIN { for (i = 0; i < n; i++) printf "%c", (i * 37) % 251 + 1 }'
+    } >"$1/mnist/$2-images-idx3-ubyte"
+    # shellcheck disable=SC2059
+    {
+        printf "\\000\\000\\010\\001$(be32 "$3")"
+        LC_ALL=C awk -v n="$3" -v k="$6" 'BEGIN { for (i = 0; i < n; i++) printf "%c", i % k + 1 }' | tr '\001-\013' '\000-\012'
+    } >"$1/mnist/$2-labels-idx1-ubyte"
+}
+
+if selected lab_trains_on_idx_images_of_any_size "$@"; then
+    why=
+    idx_set "$TMP/idx10x12" train 30 10 12 10
+    idx_set "$TMP/idx10x12" t10k 10 10 12 10
+    if ! "$LAB" --data mnist --data-dir "$TMP/idx10x12" --arch conv:2:3,relu,flatten,dense:10,softmax --epochs 1 \
+        --seeds 1 --batch 10 --val test --out "$TMP/idx10x12.out" --quiet 2>"$TMP/idx.stderr"; then
+        why="a CNN on 10 x 12 images: $(head -n 2 "$TMP/idx.stderr" | tr '\n' ' ')"
+    else
+        grep -q "images of 10 x 12 pixels" "$TMP/idx10x12.out/summary.md" || why="summary.md does not say 10 x 12"
+    fi
+    # Training and test images of different sizes: one line naming both.
+    idx_set "$TMP/idxmix" train 30 7 12 10
+    idx_set "$TMP/idxmix" t10k 10 10 10 10
+    "$LAB" --data mnist --data-dir "$TMP/idxmix" --hidden 4 --epochs 1 --seeds 1 --out "$TMP/idxmix.out" \
+        >/dev/null 2>"$TMP/idxmix.stderr"
+    code=$?
+    [ "$code" -ne 0 ] || why="${why:+$why; }7 x 12 training and 10 x 10 test images were accepted"
+    grep -q "10 x 10 pixels but .* has 7 x 12: both sets need one size" "$TMP/idxmix.stderr" ||
+        why="${why:+$why; }unclear message for mixed sizes: $(cat "$TMP/idxmix.stderr")"
+    result lab_trains_on_idx_images_of_any_size "$why"
+fi
+
+if selected lab_counts_a_label_found_only_in_the_test_set "$@"; then
+    why=
+    idx_set "$TMP/idx11" train 30 28 28 10
+    idx_set "$TMP/idx11" t10k 11 28 28 11   # label 10 appears in the test set only
+    if ! "$LAB" --data mnist --data-dir "$TMP/idx11" --hidden 4 --epochs 1 --seeds 1 --batch 10 --val test \
+        --out "$TMP/idx11.out" --quiet 2>"$TMP/idx11.stderr"; then
+        why="failed: $(head -n 2 "$TMP/idx11.stderr" | tr '\n' ' ')"
+    else
+        grep -q "11 classes" "$TMP/idx11.out/summary.md" || why="the description does not say 11 classes"
+        grep -q "dense:11,softmax" "$TMP/idx11.out/summary.md" || why="${why:+$why; }the net does not have 11 outputs"
+    fi
+    result lab_counts_a_label_found_only_in_the_test_set "$why"
+fi
+
+# A full disk: the first run writes every output (CSV, markdown, SVG, PNG
+# with stb, the checkpoint) onto a tiny disk, the disk is filled, and a
+# second run with other settings must fail to write each of them, say so
+# with the reason, exit 1, and leave every file as the first run wrote it,
+# no temporary behind. As root: a 256 KiB tmpfs mounted for the test (the
+# first run's 14 files take about 100 KiB of it), filled by dd. Else an
+# injected failure: a file-size limit of 0 (ulimit -f 0, SIGXFSZ ignored),
+# under which every write fails with EFBIG.
+if selected lab_full_disk_keeps_every_old_output "$@"; then
+    why=
+    disk=$TMP/disk
+    mkdir -p "$disk"
+    mounted=
+    if [ "$(id -u)" = 0 ] && command -v mount >/dev/null 2>&1 &&
+        mount -t tmpfs -o size=256k initnn-test "$disk" 2>/dev/null; then
+        mounted=1
+    fi
+    lab=${LAB_STB:-$LAB}
+    full_args="--data mnist --data-dir $TMP/data --hidden 4 --init he_normal --seeds 1 --batch 10 --val test --quiet"
+    # shellcheck disable=SC2086
+    if ! "$lab" $full_args --epochs 1 --out "$disk/out" --save-model "$disk/out/m.ckpt" 2>"$TMP/disk1.stderr"; then
+        why="the first run failed: $(head -n 2 "$TMP/disk1.stderr" | tr '\n' ' ')"
+    else
+        (cd "$disk/out" && cksum ./* | sort) >"$TMP/disk.before"
+        if [ -n "$mounted" ]; then
+            dd if=/dev/zero of="$disk/fill" bs=1024 >/dev/null 2>&1
+            reason="No space left on device"
+            # shellcheck disable=SC2086
+            "$lab" $full_args --epochs 2 --out "$disk/out" --save-model "$disk/out/m.ckpt" >/dev/null 2>"$TMP/disk2.stderr"
+            code=$?
+        else
+            reason="File too large"
+            # shellcheck disable=SC2086
+            # The limit holds for every file the lab writes, stderr too: it goes
+            # through a pipe.
+            {
+                (trap '' XFSZ; ulimit -f 0; exec "$lab" $full_args --epochs 2 --out "$disk/out" \
+                    --save-model "$disk/out/m.ckpt" 2>&1 >/dev/null)
+                echo $? >"$TMP/disk2.code"
+            } | cat >"$TMP/disk2.stderr"
+            code=$(cat "$TMP/disk2.code")
+        fi
+        (cd "$disk/out" && cksum ./* | sort) >"$TMP/disk.after"
+        [ "$code" -eq 1 ] || why="the run on a full disk: exit status $code, expected 1"
+        cmp -s "$TMP/disk.before" "$TMP/disk.after" ||
+            why="${why:+$why; }files changed: $(diff "$TMP/disk.before" "$TMP/disk.after" | grep '^[<>]' | head -n 4 | tr '\n' ' ')"
+        n_files=$(lines "$TMP/disk.before")
+        n_reported=$(grep -c "$reason" "$TMP/disk2.stderr")
+        [ "$n_reported" -eq "$n_files" ] ||
+            why="${why:+$why; }$n_reported failures reported with '$reason' for $n_files files: $(head -n 3 "$TMP/disk2.stderr" | tr '\n' ' ')"
+        grep -q "could not be written" "$TMP/disk2.stderr" || why="${why:+$why; }no closing line about the failed outputs"
+        if [ -n "$LAB_STB" ]; then
+            ls "$disk/out"/*.png >/dev/null 2>&1 || why="${why:+$why; }no PNG among the outputs"
+        fi
+        leftovers=$(find "$disk" -name '*.tmp*' | head -n 3)
+        [ -z "$leftovers" ] || why="${why:+$why; }temporaries left: $leftovers"
+    fi
+    if [ -n "$mounted" ]; then
+        umount "$disk" || why="${why:+$why; }cannot unmount the test's tmpfs"
+        echo "lab.sh: lab_full_disk_keeps_every_old_output ran on a 256 KiB tmpfs, filled" >&2
+    else
+        echo "lab.sh: lab_full_disk_keeps_every_old_output ran with an injected write failure (ulimit -f 0)" >&2
+    fi
+    result lab_full_disk_keeps_every_old_output "$why"
+fi
+
+# predict (examples/predict.c) on nets that are no MNIST classifier or whose
+# output overflows: exit 1 with a reason, never a percentage of garbage.
+if selected predict_refuses_non_classifiers_and_non_finite_outputs "$@"; then
+    if [ -z "$LAB_STB" ]; then
+        echo "SKIP predict_refuses_non_classifiers_and_non_finite_outputs: /usr/include/stb/stb_image_write.h is missing (Debian libstb-dev)"
+    else
+        why=
+        cat >"$TMP/make_nets.c" <<'CEOF'
+#define INITNN_WITH_STB
+#define INITNN_IMPLEMENTATION
+#include "initnn.h"
+/* Writes three 784-input nets into argv[1] (good, mse, huge) and a 28 x 28
+   picture of a bar, argv[1]/digit.png. */
+int main(int argc, char **argv)
+{
+    static const char *const archs[3] = {"dense:10,softmax", "dense:10", "dense:10,softmax"};
+    static const char *const names[3] = {"good.ckpt", "mse.ckpt", "huge.ckpt"};
+    unsigned char pixels[28 * 28];
+    char path[4096];
+    int k, i;
+    if (argc != 2) return 2;
+    for (k = 0; k < 3; k++) {
+        initnn_net *net = NULL;
+        if (initnn_net_from_arch(&net, archs[k], 1, 28, 28, "he_normal", NULL, 1, 1) != 0) return 1;
+        if (initnn_net_set_loss(net, k == 1 ? INITNN_LOSS_MSE : INITNN_LOSS_SOFTMAX_CROSS_ENTROPY) != 0) return 1;
+        if (k == 2)
+            for (i = 0; i < (int)net->param_count; i++) net->params[i] = (i % 3 ? 3e38f : -3e38f);
+        snprintf(path, sizeof path, "%s/%s", argv[1], names[k]);
+        if (initnn_net_save(net, path) != 0) { fprintf(stderr, "%s\n", initnn_last_error()); return 1; }
+        initnn_net_free(net);
+    }
+    for (i = 0; i < 28 * 28; i++) pixels[i] = (i % 28 >= 12 && i % 28 <= 15 && i / 28 >= 4 && i / 28 <= 23) ? 0 : 255;
+    snprintf(path, sizeof path, "%s/digit.png", argv[1]);
+    return stbi_write_png(path, 28, 28, 1, pixels, 28) ? 0 : 1;
+}
+CEOF
+        mkdir -p "$TMP/pred"
+        if ! $CC -std=c99 -Wall -Wextra -pedantic -Werror -O2 -I. -I/usr/include/stb "$TMP/make_nets.c" \
+                -o "$OUT/make_nets" -lstb -lm >"$OUT/make_nets.build.log" 2>&1 ||
+            ! $CC -std=c99 -Wall -Wextra -pedantic -Werror -O2 -I. -I/usr/include/stb examples/predict.c \
+                -o "$OUT/predict" -lstb -lm >"$OUT/predict.build.log" 2>&1; then
+            why="does not build (logs: $OUT/make_nets.build.log, $OUT/predict.build.log)"
+        elif ! "$OUT/make_nets" "$TMP/pred" 2>"$TMP/pred.stderr"; then
+            why="cannot make the nets: $(cat "$TMP/pred.stderr")"
+        else
+            "$OUT/predict" "$TMP/pred/good.ckpt" "$TMP/pred/digit.png" >"$TMP/pred.out" 2>&1 ||
+                why="a softmax net was refused: $(cat "$TMP/pred.out")"
+            grep -q "^prediction: [0-9] (" "$TMP/pred.out" || why="${why:+$why; }no prediction line for a softmax net"
+            for case in "mse:not a classifier" "huge:non-finite output"; do
+                net=${case%%:*}
+                "$OUT/predict" "$TMP/pred/$net.ckpt" "$TMP/pred/digit.png" >"$TMP/pred.out" 2>"$TMP/pred.err"
+                code=$?
+                [ "$code" -eq 1 ] || why="${why:+$why; }$net: exit status $code, expected 1"
+                grep -q "${case#*:}" "$TMP/pred.err" || why="${why:+$why; }$net: no '${case#*:}' in: $(cat "$TMP/pred.err")"
+                grep -q "%" "$TMP/pred.out" && why="${why:+$why; }$net: printed percentages: $(head -n 2 "$TMP/pred.out" | tr '\n' ' ')"
+            done
+        fi
+        result predict_refuses_non_classifiers_and_non_finite_outputs "$why"
+    fi
+fi
 
 exit "$status"

@@ -9,6 +9,7 @@
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,31 @@ int main(void)
         /* An accuracy curve with its band, zoomed to [0.95, 1] (the two
            doubles after the series) on integer ticks. */
         put(DIR "plot/seed-zoom", 2 | 4, zoom, sizeof zoom);
+    }
+    /* stats: mode byte (bins - 1 in bits 0-5, bit 6 log y), then floats:
+       lo, hi, the values. Weights of an init, the issue's infinite bounds,
+       values at every edge of the float range, and NaN bounds. */
+    {
+        float weights[2 + 16], inf_bounds[2 + 16], edges[2 + 8], nan_bounds[2 + 4];
+        int i;
+        initnn_rng rng;
+        initnn_rng_seed(&rng, 1);
+        weights[0] = -0.2f;
+        weights[1] = 0.2f;
+        initnn_random_normal(weights + 2, 16, 0.05f, 0.0f, &rng);
+        memcpy(inf_bounds, weights, sizeof weights);
+        inf_bounds[0] = -HUGE_VALF;
+        inf_bounds[1] = HUGE_VALF;
+        for (i = 2; i < 18; i += 4) inf_bounds[i] = HUGE_VALF;
+        edges[0] = -FLT_MAX; edges[1] = FLT_MAX;
+        edges[2] = FLT_MAX; edges[3] = -FLT_MAX; edges[4] = HUGE_VALF; edges[5] = -HUGE_VALF;
+        edges[6] = NAN; edges[7] = 1e-45f; edges[8] = -0.0f; edges[9] = FLT_MIN;
+        nan_bounds[0] = NAN; nan_bounds[1] = 1.0f; nan_bounds[2] = 0.5f; nan_bounds[3] = 2.0f;
+        nan_bounds[4] = -1.0f; nan_bounds[5] = 0.25f;
+        put(DIR "stats/seed-weights", 7, weights, sizeof weights);
+        put(DIR "stats/seed-infinite-bounds", 7, inf_bounds, sizeof inf_bounds);
+        put(DIR "stats/seed-float-edges", 15 | 64, edges, sizeof edges);
+        put(DIR "stats/seed-nan-bound", 0, nan_bounds, sizeof nan_bounds);
     }
     return 0;
 }

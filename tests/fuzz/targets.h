@@ -28,7 +28,10 @@
      npy         initnn_npy_read, then write and read again
      plot        initnn_plot_svg (or _styled, any colour index) on any doubles
                  (NaN, Inf, 1 ulp apart): it must end and write a file of
-                 bounded size
+                 bounded size with no "nan" or "inf" in it
+     stats       initnn_histogram with any bounds and bins on any floats,
+                 initnn_stats_compute and the short forms, and the lab's
+                 weight histogram drawn as a density plot
 
    The loaders take paths, so each input is written to a file under /dev/shm
    (or $TMPDIR, or /tmp), named after the process id, and removed afterwards.
@@ -176,6 +179,18 @@ static void fuzz_data_is_empty(const initnn_data *d)
     (void)zero;
 }
 
+/* An SVG the library wrote never holds a number printf could not place
+   ("nan", "inf", "-nan"): every coordinate is finite. */
+static void fuzz_svg_has_no_nan(const char *path)
+{
+    char line[8192];
+    FILE *f = fopen(path, "rb");
+    FUZZ_CHECK(f != NULL, "the SVG was not written");
+    while (fgets(line, sizeof line, f))
+        FUZZ_CHECK(!strstr(line, "nan") && !strstr(line, "inf"), "a 'nan' or 'inf' in the SVG");
+    fclose(f);
+}
+
 /* Splits the input at its newlines into at most max strings (copies). */
 static int fuzz_lines(const uint8_t *data, size_t size, char **lines, int max)
 {
@@ -258,6 +273,25 @@ static void fuzz_train_once(initnn_net *net)
     FUZZ_CHECK(initnn_net_forward(net, X, 1, 0) != NULL, "forward failed on a built net");
 }
 
+/* Fills w (rows x cols) from a parsed spec: either every weight is finite,
+   or the fill is refused (INITNN_ERR_SPEC: its draws could leave the float
+   range on these fans) and w is untouched. */
+static void fuzz_fill(float *w, int rows, int cols, int fan_in, int fan_out, const initnn_init_spec *spec,
+                      initnn_rng *rng)
+{
+    int i, err;
+    for (i = 0; i < rows * cols; i++) w[i] = 12345.0f;
+    err = initnn_init_fill_fans(w, rows, cols, fan_in, fan_out, spec, rng);
+    if (err) {
+        fuzz_failed_properly(err);
+        FUZZ_CHECK(err == INITNN_ERR_SPEC && strstr(initnn_last_error(), "would not be finite"),
+                   "a parsed spec failed to fill, not for weights beyond the float range");
+        for (i = 0; i < rows * cols; i++) FUZZ_CHECK(w[i] == 12345.0f, "a refused fill wrote w");
+    } else {
+        for (i = 0; i < rows * cols; i++) FUZZ_CHECK(w[i] - w[i] == 0.0f, "a fill returned 0 with a non-finite weight");
+    }
+}
+
 static int fuzz_spec(const uint8_t *data, size_t size)
 {
     /* The input shapes an architecture is tried on: byte 0 picks one. */
@@ -290,10 +324,18 @@ static int fuzz_spec(const uint8_t *data, size_t size)
     } else {
         FUZZ_CHECK(spec.kind >= INITNN_INIT_CONSTANT && spec.kind <= INITNN_INIT_LSUV, "a parsed spec of no kind");
         FUZZ_CHECK(memchr(spec.name, '\0', sizeof spec.name) != NULL, "an unterminated spec name");
-        FUZZ_CHECK(initnn_init_fill_fans(w, 5, 3, 5, 3, &spec, &rng) == 0, "fill 5 x 3 failed");
-        FUZZ_CHECK(initnn_init_fill_fans(w, 3, 5, 3, 5, &spec, &rng) == 0, "fill 3 x 5 failed");
-        FUZZ_CHECK(initnn_init_fill_fans(w, 1, 4, 7, 4, &spec, &rng) == 0, "fill 1 x 4 failed");
-        FUZZ_CHECK(initnn_init_conv_kernel(w, 1, 3, 2, 2, lines[0], &rng) == 0, "conv kernel 2 x 2 failed");
+        fuzz_fill(w, 5, 3, 5, 3, &spec, &rng);
+        fuzz_fill(w, 3, 5, 3, 5, &spec, &rng);
+        fuzz_fill(w, 1, 4, 7, 4, &spec, &rng);
+        for (i = 0; i < 12; i++) w[i] = 12345.0f;
+        err = initnn_init_conv_kernel(w, 1, 3, 2, 2, lines[0], &rng);
+        if (err) {
+            FUZZ_CHECK(err == INITNN_ERR_SPEC && strstr(initnn_last_error(), "would not be finite"),
+                       "conv kernel 2 x 2 failed, not for weights beyond the float range");
+            for (i = 0; i < 12; i++) FUZZ_CHECK(w[i] == 12345.0f, "a refused conv kernel was written");
+        } else {
+            for (i = 0; i < 12; i++) FUZZ_CHECK(w[i] - w[i] == 0.0f, "a conv kernel with a non-finite weight");
+        }
     }
     (void)initnn_default_bias(lines[0]);
 
@@ -625,9 +667,103 @@ static int fuzz_plot(const uint8_t *data, size_t size)
         fclose(f);
         /* About 250 bytes a point and series, a few kB of axes. */
         FUZZ_CHECK(length > 0 && (size_t)length < 20000 + 400 * n * (size_t)series_count, "the SVG is too large");
+        fuzz_svg_has_no_nan(path);
     }
     remove(path);
     free(values);
+    return 0;
+}
+
+
+/* ---- stats: the histogram and the statistics on any floats ---------------------------------- */
+
+/* Byte 0: bins - 1 (1..64 from its low 6 bits). Then floats (4 bytes each,
+   as they come): lo, hi, and the values, NaN, Inf, subnormals and FLT_MAX
+   among them. initnn_histogram must count every non-NaN value into a bin
+   (the counts sum to n minus the NaNs) when lo and hi are finite with
+   lo < hi, and otherwise fail with INITNN_ERR_ARGUMENT and leave the
+   counts untouched; initnn_stats_compute must count the non-finite values
+   and keep every field finite, with min <= mean <= max and variance >= 0.
+   Then the lab's weight histogram: over [min, max] of the finite values,
+   drawn as a density plot (linear and log y), which must be written. */
+static int fuzz_stats(const uint8_t *data, size_t size)
+{
+    size_t counts[65], i, n, nans = 0, nonfinite = 0, total = 0;
+    float lo, hi, *x;
+    int bins, err, b;
+    initnn_stats st;
+    if (size < 9) return 0;
+    bins = 1 + (data[0] & 63);
+    memcpy(&lo, data + 1, 4);
+    memcpy(&hi, data + 5, 4);
+    n = (size - 9) / 4;
+    x = (float *)malloc(n ? n * sizeof(float) : 1);
+    FUZZ_CHECK(x != NULL, "out of memory in the harness");
+    if (n) memcpy(x, data + 9, n * sizeof(float));
+    for (i = 0; i < n; i++) {
+        if (x[i] != x[i]) nans++;
+        if (!(x[i] - x[i] == 0.0f)) nonfinite++;
+    }
+
+    for (b = 0; b <= bins; b++) counts[b] = 12345;   /* a sentinel, and counts[bins] must stay it */
+    err = initnn_histogram(counts, bins, x, n, lo, hi);
+    if (lo - lo == 0.0f && hi - hi == 0.0f && lo < hi) {
+        FUZZ_CHECK(err == 0, "a histogram with finite lo < hi failed");
+        for (b = 0; b < bins; b++) total += counts[b];
+        FUZZ_CHECK(total == n - nans, "the counts do not sum to the non-NaN values");
+    } else {
+        FUZZ_CHECK(err == INITNN_ERR_ARGUMENT, "a histogram with bad bounds did not fail with INITNN_ERR_ARGUMENT");
+        fuzz_failed_properly(err);
+        for (b = 0; b < bins; b++) FUZZ_CHECK(counts[b] == 12345, "a failed histogram wrote its counts");
+    }
+    FUZZ_CHECK(counts[bins] == 12345, "the histogram wrote past its bins");
+
+    initnn_stats_compute(&st, x, n);
+    FUZZ_CHECK(st.nonfinite == nonfinite && st.count == n - nonfinite, "non-finite values miscounted");
+    FUZZ_CHECK(st.mean - st.mean == 0.0 && st.variance - st.variance == 0.0 &&
+               st.second_moment - st.second_moment == 0.0 && st.min - st.min == 0.0 && st.max - st.max == 0.0,
+               "a statistic of finite values is not finite");
+    FUZZ_CHECK(st.variance >= 0.0 && st.second_moment >= 0.0, "a negative variance or second moment");
+    if (st.count) {
+        double slack = 1e-12 * (fabs(st.min) + fabs(st.max));
+        FUZZ_CHECK(st.min <= st.max && st.mean >= st.min - slack && st.mean <= st.max + slack,
+                   "the mean is outside [min, max]");
+    }
+    FUZZ_CHECK(initnn_mean(x, n) == st.mean && initnn_variance(x, n) == st.variance &&
+               initnn_second_moment(x, n) == st.second_moment, "the short forms disagree with initnn_stats_compute");
+
+    /* The lab's weight histogram as a density plot. */
+    if (st.count && st.max > st.min) {
+        double centre[64], density[64], top = st.max + 1e-6 * (st.max - st.min), width;
+        initnn_plot plot;
+        initnn_plot_series series;
+        char path[256];
+        if (top > FLT_MAX) top = FLT_MAX;
+        err = initnn_histogram(counts, bins, x, n, (float)st.min, (float)top);
+        FUZZ_CHECK(err == 0, "the histogram over [min, max] of the finite values failed");
+        width = (st.max - st.min) / bins;
+        for (b = 0; b < bins; b++) {
+            centre[b] = st.min + (b + 0.5) * width;
+            density[b] = (double)counts[b] / ((double)n * width);
+        }
+        memset(&plot, 0, sizeof plot);
+        plot.title = "weights";
+        plot.x_label = "w";
+        plot.y_label = "density";
+        plot.log_y = data[0] >> 6 & 1;
+        memset(&series, 0, sizeof series);
+        series.label = "w";
+        series.n = bins;
+        series.x = centre;
+        series.y = density;
+        fuzz_path(path, sizeof path, 0);
+        err = initnn_plot_svg(path, &plot, &series, 1);
+        FUZZ_CHECK(err == 0 || err == INITNN_ERR_MEMORY, "the density plot of a histogram failed");
+        if (err) fuzz_failed_properly(err);
+        else fuzz_svg_has_no_nan(path);
+        remove(path);
+    }
+    free(x);
     return 0;
 }
 
@@ -645,7 +781,8 @@ static const fuzz_target fuzz_targets[] = {
     {"cifar", fuzz_cifar},
     {"checkpoint", fuzz_checkpoint},
     {"npy", fuzz_npy},
-    {"plot", fuzz_plot}
+    {"plot", fuzz_plot},
+    {"stats", fuzz_stats}
 };
 
 #define FUZZ_TARGET_COUNT ((int)(sizeof fuzz_targets / sizeof fuzz_targets[0]))
