@@ -2464,7 +2464,19 @@ INITNNDEF int initnn_file_commit(initnn_file *file)
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_file_commit: no file begun");
     errno = 0;
     if (file->error) { error = file->error; what = "write failed"; }
-    else if (fflush(file->stream) != 0 || ferror(file->stream)) { error = errno ? errno : -1; what = "write failed"; }
+    else if (fflush(file->stream) != 0 || ferror(file->stream)) {
+        error = errno;
+        if (!error) {
+            /* A write failed earlier (a buffer flushed mid-file) and its
+               errno is gone by now: one more byte says why. The temporary
+               is removed below whatever it holds. */
+            clearerr(file->stream);
+            errno = 0;
+            if (fputc(0, file->stream) == EOF || fflush(file->stream) != 0) error = errno;
+        }
+        if (!error) error = -1;
+        what = "write failed";
+    }
 #ifdef INITNN__POSIX
     if (!what) {
         /* The data reaches the disk before the name points at it. Strict
