@@ -3870,7 +3870,7 @@ static int initnn__fill_conv_kernel(float *w, int c_in, int c_out, int kernel_h,
         return initnn_delta_orthogonal(w, c_in, c_out, kernel_h, kernel_w, (float)spec->param[0], rng);
     {
         /* The sizes fit an int (checked above); the fans come from the one
-           rule, [conv_fans]. */
+           rule, initnn_conv_fans. */
         int fan_in, fan_out;
         initnn_conv_fans(&fan_in, &fan_out, c_in, c_out, kernel_h, kernel_w);
         return initnn_init_fill_fans(w, (int)rows, c_out, fan_in, fan_out, spec, rng);
