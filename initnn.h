@@ -44,7 +44,7 @@
                         a convolution, scalar Adam, no intrinsics, no OpenMP
                         (section 16 is not compiled). Results agree with the
                         default build to float rounding; a training epoch
-                        takes about fifty times as long (make bench prints
+                        takes 60 to 80 times as long (make bench prints
                         both): the lesson of section 16.
       INITNN_NO_SIMD    use the portable loops even where AVX2/FMA is enabled.
       INITNN_NO_AVX512  use the AVX2 matrix-product kernel even where
