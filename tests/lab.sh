@@ -53,30 +53,8 @@ cleanup() { [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"; }
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
-# selected NAME: whether the filters (the arguments) select the test NAME.
-selected() {
-    [ $# -ge 1 ] || return 0
-    name=$1
-    shift
-    [ $# -eq 0 ] && return 0
-    for filter in "$@"; do
-        case $name in *"$filter"*) return 0 ;; esac
-    done
-    return 1
-}
-
-# result NAME WHY: ok when WHY is empty, else FAIL.
-result() {
-    if [ -z "$2" ]; then
-        echo "ok   $1"
-    else
-        echo "FAIL $1: $2"
-        status=1
-    fi
-}
-
-# lines FILE: the number of lines.
-lines() { wc -l <"$1" | tr -d ' '; }
+# selected, result, lines: tests/harness.sh.
+. tests/harness.sh
 
 TESTS="lab_builds_warning_free lab_runs_a_tiny_experiment lab_log_has_one_row_per_init_seed_epoch
 lab_writes_summary_init_csv_and_plots lab_svgs_are_well_formed_xml lab_svgs_have_one_series_per_init

@@ -27,25 +27,8 @@ CC=${CC:-cc}
 PAPERS=$OUT/papers
 status=0
 
-selected() {
-    [ $# -ge 1 ] || return 0
-    name=$1
-    shift
-    [ $# -eq 0 ] && return 0
-    for filter in "$@"; do
-        case $name in *"$filter"*) return 0 ;; esac
-    done
-    return 1
-}
-
-result() {
-    if [ -z "$2" ]; then
-        echo "ok   $1"
-    else
-        echo "FAIL $1: $2"
-        status=1
-    fi
-}
+# selected, result, lines: tests/harness.sh.
+. tests/harness.sh
 
 TESTS="papers_builds_warning_free papers_glorot_standard_shrinks_normalized_stays_level
 papers_saxe_writes_one_run_per_init_depth_seed_rate papers_phase_diagram_has_every_cell_and_the_6xi_c_bands

@@ -53,28 +53,9 @@ static void *test_malloc(size_t size)
 
 /* ---- sentinels ------------------------------------------------------------ */
 
-/* A byte pattern that is no plausible output: not 0, no small integer, as a
-   float a NaN with a payload where the bytes line up. */
-static void fill_sentinel(void *p, size_t bytes)
-{
-    unsigned char *c = (unsigned char *)p;
-    size_t i;
-    for (i = 0; i < bytes; i++) c[i] = (unsigned char)(0xA5 ^ (i * 37));
-}
-
-/* Nonzero (and a failed check) where p is not the sentinel any more. */
-static int sentinel_changed(const void *p, size_t bytes)
-{
-    const unsigned char *c = (const unsigned char *)p;
-    size_t i;
-    for (i = 0; i < bytes; i++)
-        if (c[i] != (unsigned char)(0xA5 ^ (i * 37))) return 1 + (int)(i > 0x7ffffff0 ? 0x7ffffff0 : i);
-    return 0;
-}
-
 #define CHECK_SENTINEL(p, bytes, what)                                                    \
     do {                                                                                  \
-        int changed_ = sentinel_changed((p), (bytes));                                    \
+        int changed_ = testing_sentinel_changed((p), (bytes));                                    \
         CHECK(changed_ == 0, "%s: byte %d of %lu was written", (what), changed_ - 1,      \
               (unsigned long)(bytes));                                                    \
     } while (0)
@@ -297,7 +278,7 @@ static void histogram_leaves_counts_untouched_on_an_empty_range(void)
     size_t counts[8];
     float x[4] = {0.1f, 0.2f, 0.3f, 0.4f};
     int rc;
-    fill_sentinel(counts, sizeof counts);
+    testing_fill_sentinel(counts, sizeof counts);
     rc = initnn_histogram(counts, 8, x, 4, 1.0f, 1.0f);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_histogram(lo = hi)");
     CHECK_SENTINEL(counts, sizeof counts, "initnn_histogram(lo = hi)");
@@ -319,7 +300,7 @@ static void init_parse_leaves_out_untouched_on_a_bad_spec(void)
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         initnn_init_spec out;
         int rc;
-        fill_sentinel(&out, sizeof out);
+        testing_fill_sentinel(&out, sizeof out);
         initnn_clear_error();
         rc = initnn_init_parse(&out, bad[i]);
         CHECK_FAILED(rc, INITNN_ERR_SPEC, bad[i]);
@@ -340,7 +321,7 @@ static void init_fill_leaves_w_and_the_rng_untouched_on_a_bad_spec_or_size(void)
         float w[16];
         initnn_rng rng, before;
         int rc;
-        fill_sentinel(w, sizeof w);
+        testing_fill_sentinel(w, sizeof w);
         seeded_rng(&rng, 1);
         before = rng;
         initnn_clear_error();
@@ -359,7 +340,7 @@ static void init_fill_fans_leaves_w_and_the_rng_untouched_on_a_bad_spec(void)
     int rc;
     CHECK(initnn_init_parse(&spec, "he_normal") == 0, "parse: %s", initnn_last_error());
     spec.kind = 99;
-    fill_sentinel(w, sizeof w);
+    testing_fill_sentinel(w, sizeof w);
     seeded_rng(&rng, 1);
     before = rng;
     rc = initnn_init_fill_fans(w, 4, 4, 4, 4, &spec, &rng);
@@ -379,7 +360,7 @@ static void orthogonal_leaves_w_and_the_rng_untouched_on_a_bad_size_or_no_memory
     float w[16];
     initnn_rng rng, before;
     int rc;
-    fill_sentinel(w, sizeof w);
+    testing_fill_sentinel(w, sizeof w);
     seeded_rng(&rng, 1);
     before = rng;
     rc = initnn_orthogonal(w, 0, 4, 1.0f, &rng);
@@ -400,7 +381,7 @@ static void init_conv_kernel_leaves_w_and_the_rng_untouched_on_a_bad_spec_or_siz
     float w[2 * 3 * 3 * 4];
     initnn_rng rng, before;
     int rc;
-    fill_sentinel(w, sizeof w);
+    testing_fill_sentinel(w, sizeof w);
     seeded_rng(&rng, 1);
     before = rng;
     rc = initnn_init_conv_kernel(w, 2, 4, 3, 3, "he_normal:oops", &rng);
@@ -431,8 +412,8 @@ static void activation_parse_leaves_both_outputs_untouched_on_a_bad_spec(void)
         int activation;
         float param;
         int rc;
-        fill_sentinel(&activation, sizeof activation);
-        fill_sentinel(&param, sizeof param);
+        testing_fill_sentinel(&activation, sizeof activation);
+        testing_fill_sentinel(&param, sizeof param);
         initnn_clear_error();
         rc = initnn_activation_parse(&activation, &param, bad[i]);
         CHECK_FAILED(rc, INITNN_ERR_SPEC, bad[i]);
@@ -453,7 +434,7 @@ static void softmax_cross_entropy_writes_no_gradient_on_a_bad_label_in_a_later_r
     float loss;
     int i;
     for (i = 0; i < 12; i++) logits[i] = 0.1f * (float)i;
-    fill_sentinel(dlogits, sizeof dlogits);
+    testing_fill_sentinel(dlogits, sizeof dlogits);
     initnn_clear_error();
     loss = initnn_softmax_cross_entropy(dlogits, logits, labels, 3, 4);
     CHECK(loss != loss, "initnn_softmax_cross_entropy(label 4 of 4 classes) returned %g, want NaN", (double)loss);
@@ -469,7 +450,7 @@ static void net_create_leaves_out_untouched_on_a_size_of_0_or_no_memory(void)
 {
     initnn_net *out;
     int rc;
-    fill_sentinel(&out, sizeof out);
+    testing_fill_sentinel(&out, sizeof out);
     rc = initnn_net_create(&out, 0, 8, 1);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_net_create(input_dim 0)");
     CHECK_SENTINEL(&out, sizeof out, "initnn_net_create(input_dim 0)");
@@ -624,7 +605,7 @@ static void net_from_arch_sets_out_to_null_on_a_bad_arch(void)
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         initnn_net *out;
         int rc;
-        fill_sentinel(&out, sizeof out);
+        testing_fill_sentinel(&out, sizeof out);
         initnn_clear_error();
         rc = initnn_net_from_arch(&out, bad[i], 1, 6, 6, "he_normal", NULL, 4, 1);
         CHECK(rc < 0, "initnn_net_from_arch('%s') returned %d", bad[i], rc);
@@ -636,7 +617,7 @@ static void net_from_arch_sets_out_to_null_on_a_bad_arch(void)
     {
         initnn_net *out;
         int rc;
-        fill_sentinel(&out, sizeof out);
+        testing_fill_sentinel(&out, sizeof out);
         initnn_clear_error();
         rc = initnn_net_from_arch(&out, "dense:8,relu,dense:3,softmax", 1, 1, 4, "he_normall", NULL, 4, 1);
         CHECK_FAILED(rc, INITNN_ERR_SPEC, "initnn_net_from_arch(bad kernel spec)");
@@ -714,7 +695,7 @@ static void net_backward_leaves_the_net_and_loss_untouched_on_a_bad_label(void)
     y = initnn_net_forward(the_net, net_X, 8, 1);
     CHECK(y != NULL, "forward: %s", initnn_last_error());
     take_snapshot(&the_snapshot, the_net);   /* the forward's own changes are not the backward's */
-    fill_sentinel(&loss, sizeof loss);
+    testing_fill_sentinel(&loss, sizeof loss);
     initnn_clear_error();
     rc = initnn_net_backward(the_net, labels, NULL, &loss);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_net_backward(label 3 of 3 classes)");
@@ -760,8 +741,8 @@ static void net_diagnose_leaves_out_and_the_net_untouched_on_a_bad_batch_or_labe
     int rc;
     start_net_test();
     if (TESTING_FAILED) return;
-    fill_sentinel(out, sizeof out);
-    fill_sentinel(&norm, sizeof norm);
+    testing_fill_sentinel(out, sizeof out);
+    testing_fill_sentinel(&norm, sizeof norm);
     rc = initnn_net_diagnose(the_net, out, &norm, net_X, net_labels, NULL, 9);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_net_diagnose(batch 9 > max_batch 8)");
     CHECK_SENTINEL(out, sizeof out, "initnn_net_diagnose(batch 9)");
@@ -785,7 +766,7 @@ static void quadrature_init_leaves_the_rule_untouched_on_a_bad_order(void)
 {
     static initnn_quadrature rule;
     int rc;
-    fill_sentinel(&rule, sizeof rule);
+    testing_fill_sentinel(&rule, sizeof rule);
     rc = initnn_quadrature_init(&rule, 1);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_quadrature_init(order 1)");
     CHECK_SENTINEL(&rule, sizeof rule, "initnn_quadrature_init(order 1)");
@@ -799,7 +780,7 @@ static void activation_moments_writes_no_output_on_softmax_or_a_negative_q(void)
 {
     initnn_moments out;
     int rc;
-    fill_sentinel(&out, sizeof out);
+    testing_fill_sentinel(&out, sizeof out);
     rc = initnn_activation_moments(&out, INITNN_ACT_SOFTMAX, 0.0f, 1.0);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_activation_moments(softmax)");
     CHECK_SENTINEL(&out, sizeof out, "initnn_activation_moments(softmax)");
@@ -813,7 +794,7 @@ static void activation_moments_numeric_writes_no_output_on_softmax_or_a_negative
 {
     initnn_moments out;
     int rc;
-    fill_sentinel(&out, sizeof out);
+    testing_fill_sentinel(&out, sizeof out);
     rc = initnn_activation_moments_numeric(&out, INITNN_ACT_SOFTMAX, 0.0f, 1.0);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_activation_moments_numeric(softmax)");
     CHECK_SENTINEL(&out, sizeof out, "initnn_activation_moments_numeric(softmax)");
@@ -829,7 +810,7 @@ static void activation_moments_gauss_hermite_writes_no_output_on_a_bad_rule_or_q
     initnn_moments out;
     int rc;
     CHECK(initnn_quadrature_init(&rule, 16) == 0, "rule: %s", initnn_last_error());
-    fill_sentinel(&out, sizeof out);
+    testing_fill_sentinel(&out, sizeof out);
     rc = initnn_activation_moments_gauss_hermite(&out, INITNN_ACT_TANH, 0.0f, -1.0, &rule);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_activation_moments_gauss_hermite(q = -1)");
     CHECK_SENTINEL(&out, sizeof out, "initnn_activation_moments_gauss_hermite(q = -1)");
@@ -846,8 +827,8 @@ static void init_spec_moments_writes_no_output_on_a_bad_spec_or_size(void)
     double mean, variance;
     int rc;
     CHECK(initnn_init_parse(&spec, "he_normal") == 0, "parse: %s", initnn_last_error());
-    fill_sentinel(&mean, sizeof mean);
-    fill_sentinel(&variance, sizeof variance);
+    testing_fill_sentinel(&mean, sizeof mean);
+    testing_fill_sentinel(&variance, sizeof variance);
     rc = initnn_init_spec_moments(&mean, &variance, &spec, 4, 4, 0, 4);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_init_spec_moments(fan_in 0)");
     CHECK_SENTINEL(&mean, sizeof mean, "initnn_init_spec_moments(fan_in 0)");
@@ -867,7 +848,7 @@ static void theory_predict_writes_no_table_row_on_a_pooling_layer(void)
     start_conv_net_test();
     if (TESTING_FAILED) return;
     CHECK(initnn_net_add_pool2d(the_net, 1, 2, 2) == 0, "pool: %s", initnn_last_error());
-    fill_sentinel(table, sizeof table);
+    testing_fill_sentinel(table, sizeof table);
     initnn_clear_error();
     rc = initnn_theory_predict(table, the_net, 1.0);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_theory_predict(a pooling layer)");
@@ -891,7 +872,7 @@ static void theory_compare_leaves_the_table_and_the_net_untouched_on_a_bad_label
     if (TESTING_FAILED) return;
     memcpy(labels, net_labels, sizeof labels);
     labels[6] = 3;
-    fill_sentinel(table, sizeof table);
+    testing_fill_sentinel(table, sizeof table);
     rc = initnn_theory_compare(the_net, table, net_X, labels, NULL, 8);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_theory_compare(label 3 of 3 classes)");
     CHECK_SENTINEL(table, sizeof table, "initnn_theory_compare(bad label)");
@@ -907,7 +888,7 @@ static void theory_correlation_map_writes_no_output_on_a_correlation_above_1(voi
 {
     double c_next;
     int rc;
-    fill_sentinel(&c_next, sizeof c_next);
+    testing_fill_sentinel(&c_next, sizeof c_next);
     rc = initnn_theory_correlation_map(&c_next, INITNN_ACT_TANH, 0.0f, 1.5, 0.05, 1.0, 1.5);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_theory_correlation_map(c = 1.5)");
     CHECK_SENTINEL(&c_next, sizeof c_next, "initnn_theory_correlation_map(c = 1.5)");
@@ -921,7 +902,7 @@ static void theory_fixed_point_writes_no_output_on_bad_sigma(void)
 {
     double out[5];
     int rc;
-    fill_sentinel(out, sizeof out);
+    testing_fill_sentinel(out, sizeof out);
     rc = initnn_theory_fixed_point(&out[0], &out[1], &out[2], &out[3], &out[4], INITNN_ACT_TANH, 0.0f, -1.0, 0.0);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_theory_fixed_point(sigma_w2 = -1)");
     CHECK_SENTINEL(out, sizeof out, "initnn_theory_fixed_point(sigma_w2 = -1)");
@@ -940,7 +921,7 @@ static void theory_critical_sigma_w2_writes_no_output_on_softmax_or_a_negative_s
 {
     double sigma_w2;
     int rc;
-    fill_sentinel(&sigma_w2, sizeof sigma_w2);
+    testing_fill_sentinel(&sigma_w2, sizeof sigma_w2);
     rc = initnn_theory_critical_sigma_w2(&sigma_w2, INITNN_ACT_SOFTMAX, 0.0f, 0.0);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_theory_critical_sigma_w2(softmax)");
     CHECK_SENTINEL(&sigma_w2, sizeof sigma_w2, "initnn_theory_critical_sigma_w2(softmax)");
@@ -955,7 +936,7 @@ static void singular_values_writes_no_value_on_a_bad_size_or_no_memory(void)
     double values[4];
     float A[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
     int rc;
-    fill_sentinel(values, sizeof values);
+    testing_fill_sentinel(values, sizeof values);
     rc = initnn_singular_values(values, A, 0, 4);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_singular_values(rows 0)");
     CHECK_SENTINEL(values, sizeof values, "initnn_singular_values(rows 0)");
@@ -977,7 +958,7 @@ static void net_jacobian_leaves_j_and_the_net_untouched_on_a_softmax_output(void
     int rc;
     start_net_test();   /* its last layer is softmax */
     if (TESTING_FAILED) return;
-    fill_sentinel(J, sizeof J);
+    testing_fill_sentinel(J, sizeof J);
     rc = initnn_net_jacobian(the_net, J, net_X);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_net_jacobian(softmax output)");
     CHECK_SENTINEL(J, sizeof J, "initnn_net_jacobian(softmax output)");
@@ -999,8 +980,8 @@ static void net_train_batch_leaves_the_net_and_outputs_untouched_on_a_bad_label_
     if (TESTING_FAILED) return;
     memcpy(labels, net_labels, sizeof labels);
     labels[7] = 3;
-    fill_sentinel(&loss, sizeof loss);
-    fill_sentinel(&norm, sizeof norm);
+    testing_fill_sentinel(&loss, sizeof loss);
+    testing_fill_sentinel(&norm, sizeof norm);
     rc = initnn_net_train_batch(the_net, net_X, labels, NULL, 8, &loss, &norm);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_net_train_batch(label 3 of 3 classes)");
     CHECK_SENTINEL(&loss, sizeof loss, "initnn_net_train_batch(bad label)");
@@ -1048,8 +1029,8 @@ static void net_evaluate_leaves_outputs_and_the_net_untouched_on_a_bad_label_or_
     data = net_data(labels);
     data.classes = 6;
     before = data;
-    fill_sentinel(&loss, sizeof loss);
-    fill_sentinel(&metric, sizeof metric);
+    testing_fill_sentinel(&loss, sizeof loss);
+    testing_fill_sentinel(&metric, sizeof metric);
     rc = initnn_net_evaluate(the_net, &loss, &metric, &data);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_net_evaluate(label 5 of 3 outputs)");
     CHECK_SENTINEL(&loss, sizeof loss, "initnn_net_evaluate(bad label)");
@@ -1093,7 +1074,7 @@ static void net_train_leaves_the_net_unchanged_on_a_bad_config_or_label(void)
     cfg.on_epoch = count_epochs;
     callback_calls = 0;
     cfg.validation_split = 1.5f;
-    fill_sentinel(&epochs_run, sizeof epochs_run);
+    testing_fill_sentinel(&epochs_run, sizeof epochs_run);
     rc = initnn_net_train(the_net, &data, NULL, &cfg, &epochs_run);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_net_train(validation_split 1.5)");
     CHECK_SENTINEL(&epochs_run, sizeof epochs_run, "initnn_net_train(validation_split 1.5)");
@@ -1159,7 +1140,7 @@ static void lsuv_leaves_the_net_and_iterations_untouched_on_a_bad_batch(void)
     int rc;
     start_net_test();
     if (TESTING_FAILED) return;
-    fill_sentinel(iterations, sizeof iterations);
+    testing_fill_sentinel(iterations, sizeof iterations);
     rc = initnn_lsuv(the_net, net_X, 9, 0.1f, 10, iterations);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_lsuv(batch 9 > max_batch 8)");
     CHECK_SENTINEL(iterations, sizeof iterations, "initnn_lsuv(batch 9)");
@@ -1185,7 +1166,7 @@ static void lsuv_leaves_the_net_unchanged_when_a_later_layer_cannot_be_scaled(vo
     CHECK(initnn_net_add_dense(the_net, 3, "softmax", "lsuv", NULL) == 0, "dense: %s", initnn_last_error());
     for (i = 0; i < 8 * 4; i++) net_X[i] = (float)(i % 5) - 2.0f;
     take_snapshot(&the_snapshot, the_net);
-    fill_sentinel(iterations, sizeof iterations);
+    testing_fill_sentinel(iterations, sizeof iterations);
     initnn_clear_error();
     rc = initnn_lsuv(the_net, net_X, 8, 0.1f, 10, iterations);
     CHECK_FAILED(rc, INITNN_ERR_NONFINITE, "initnn_lsuv(a layer of variance 0)");
@@ -1204,7 +1185,7 @@ static void make_moons_leaves_out_empty_on_a_count_of_0(void)
 {
     initnn_data out;
     int rc;
-    fill_sentinel(&out, sizeof out);
+    testing_fill_sentinel(&out, sizeof out);
     rc = initnn_make_moons(&out, 0, 0.1f, 1);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_make_moons(count 0)");
     CHECK_EMPTY(&out, sizeof out, "initnn_make_moons(count 0)");
@@ -1218,7 +1199,7 @@ static void make_circles_leaves_out_empty_on_a_bad_factor(void)
 {
     initnn_data out;
     int rc;
-    fill_sentinel(&out, sizeof out);
+    testing_fill_sentinel(&out, sizeof out);
     rc = initnn_make_circles(&out, 100, 0.1f, 1.5f, 1);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_make_circles(factor 1.5)");
     CHECK_EMPTY(&out, sizeof out, "initnn_make_circles(factor 1.5)");
@@ -1228,7 +1209,7 @@ static void make_spirals_leaves_out_empty_on_0_classes(void)
 {
     initnn_data out;
     int rc;
-    fill_sentinel(&out, sizeof out);
+    testing_fill_sentinel(&out, sizeof out);
     rc = initnn_make_spirals(&out, 100, 0, 0.1f, 1);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_make_spirals(classes 0)");
     CHECK_EMPTY(&out, sizeof out, "initnn_make_spirals(classes 0)");
@@ -1238,7 +1219,7 @@ static void make_regression_leaves_out_empty_on_an_overflowing_size(void)
 {
     initnn_data out;
     int rc;
-    fill_sentinel(&out, sizeof out);
+    testing_fill_sentinel(&out, sizeof out);
     rc = initnn_make_regression(&out, 1000000, 4096, 0.1f, 1);
     CHECK_FAILED(rc, INITNN_ERR_OVERFLOW, "initnn_make_regression(1000000 x 4096)");
     CHECK_EMPTY(&out, sizeof out, "initnn_make_regression(overflow)");
@@ -1272,7 +1253,7 @@ static void load_idx_leaves_out_empty_on_a_missing_or_truncated_file(void)
     labels[9] = 2;
     CHECK(write_file(testing_scratch("images"), images, sizeof images - 5) == 0, "cannot write");
     CHECK(write_file(testing_scratch("labels"), labels, sizeof labels) == 0, "cannot write");
-    fill_sentinel(&out, sizeof out);
+    testing_fill_sentinel(&out, sizeof out);
     rc = initnn_load_idx(&out, testing_scratch("images"), testing_scratch("labels"));
     CHECK_FAILED(rc, INITNN_ERR_FORMAT, "initnn_load_idx(truncated images)");
     CHECK_EMPTY(&out, sizeof out, "initnn_load_idx(truncated images)");
@@ -1297,7 +1278,7 @@ static void load_csv_leaves_out_empty_on_a_ragged_row_or_a_missing_file(void)
     int rc;
     CHECK(write_file(testing_scratch("ragged.csv"), ragged, sizeof ragged - 1) == 0, "cannot write");
     CHECK(write_file(testing_scratch("text.csv"), text, sizeof text - 1) == 0, "cannot write");
-    fill_sentinel(&out, sizeof out);
+    testing_fill_sentinel(&out, sizeof out);
     rc = initnn_load_csv(&out, testing_scratch("ragged.csv"), "y", 1, 1);
     CHECK_FAILED(rc, INITNN_ERR_FORMAT, "initnn_load_csv(a ragged row)");
     CHECK_EMPTY(&out, sizeof out, "initnn_load_csv(a ragged row)");
@@ -1323,7 +1304,7 @@ static void load_cifar_leaves_out_empty_on_a_partial_record(void)
     CHECK(write_file(testing_scratch("partial.bin"), record, sizeof record) == 0, "cannot write");
     paths[0] = testing_scratch("good.bin");
     paths[1] = testing_scratch("partial.bin");
-    fill_sentinel(&out, sizeof out);
+    testing_fill_sentinel(&out, sizeof out);
     rc = initnn_load_cifar(&out, paths, 2, 0);
     CHECK_FAILED(rc, INITNN_ERR_FORMAT, "initnn_load_cifar(a partial record in the second file)");
     CHECK_EMPTY(&out, sizeof out, "initnn_load_cifar(a partial record)");
@@ -1342,8 +1323,8 @@ static void data_split_leaves_both_views_untouched_on_a_bad_fraction(void)
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         initnn_data first, second;
         int rc;
-        fill_sentinel(&first, sizeof first);
-        fill_sentinel(&second, sizeof second);
+        testing_fill_sentinel(&first, sizeof first);
+        testing_fill_sentinel(&second, sizeof second);
         initnn_clear_error();
         rc = initnn_data_split(&first, &second, &data, bad[i]);
         CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_data_split");
@@ -1361,8 +1342,8 @@ static void standardize_fit_writes_no_mean_or_std_on_data_without_features(void)
     data.x = NULL;
     data.x_u8 = NULL;
     before = data;
-    fill_sentinel(mean, sizeof mean);
-    fill_sentinel(std, sizeof std);
+    testing_fill_sentinel(mean, sizeof mean);
+    testing_fill_sentinel(std, sizeof std);
     rc = initnn_standardize_fit(mean, std, &data);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_standardize_fit(no features)");
     CHECK_SENTINEL(mean, sizeof mean, "initnn_standardize_fit's mean");
@@ -1431,17 +1412,17 @@ static void net_load_sets_out_to_null_on_a_truncated_or_corrupt_file(void)
     bytes[n / 2] ^= 0x40;   /* a weight: only the checksum at the end can tell */
     CHECK(write_file(testing_scratch("corrupt.ckpt"), bytes, (size_t)n) == 0, "cannot write");
     free(bytes);
-    fill_sentinel(&out, sizeof out);   /* NULL is what a failure leaves (CONVENTIONS) */
+    testing_fill_sentinel(&out, sizeof out);   /* NULL is what a failure leaves (CONVENTIONS) */
     initnn_clear_error();
     rc = initnn_net_load(&out, testing_scratch("truncated.ckpt"), 8);
     CHECK_FAILED(rc, INITNN_ERR_FORMAT, "initnn_net_load(truncated)");
     CHECK(out == NULL, "initnn_net_load(truncated): *out is not NULL");
-    fill_sentinel(&out, sizeof out);
+    testing_fill_sentinel(&out, sizeof out);
     initnn_clear_error();
     rc = initnn_net_load(&out, testing_scratch("corrupt.ckpt"), 8);
     CHECK_FAILED(rc, INITNN_ERR_FORMAT, "initnn_net_load(bad checksum)");
     CHECK(out == NULL, "initnn_net_load(bad checksum): *out is not NULL");
-    fill_sentinel(&out, sizeof out);
+    testing_fill_sentinel(&out, sizeof out);
     initnn_clear_error();
     rc = initnn_net_load(&out, testing_scratch("missing.ckpt"), 8);
     CHECK_FAILED(rc, INITNN_ERR_IO, "initnn_net_load(missing)");
@@ -1527,27 +1508,27 @@ static void npy_read_leaves_ndim_and_shape_untouched_and_data_null_on_a_malforme
         CHECK(n > 40, "short file");
         CHECK(write_file(testing_scratch("short.npy"), buf, n - 4) == 0, "cannot write");
     }
-    fill_sentinel(&data, sizeof data);
-    fill_sentinel(&ndim, sizeof ndim);
-    fill_sentinel(shape, sizeof shape);
+    testing_fill_sentinel(&data, sizeof data);
+    testing_fill_sentinel(&ndim, sizeof ndim);
+    testing_fill_sentinel(shape, sizeof shape);
     rc = initnn_npy_read(&data, &ndim, shape, testing_scratch("bad.npy"));
     CHECK_FAILED(rc, INITNN_ERR_FORMAT, "initnn_npy_read(a malformed header)");
     CHECK(data == NULL, "initnn_npy_read: *data is not NULL");
-    fill_sentinel(&data, sizeof data);
+    testing_fill_sentinel(&data, sizeof data);
     CHECK_SENTINEL(&ndim, sizeof ndim, "initnn_npy_read's ndim");
     CHECK_SENTINEL(shape, sizeof shape, "initnn_npy_read's shape");
     initnn_clear_error();
     rc = initnn_npy_read(&data, &ndim, shape, testing_scratch("short.npy"));
     CHECK_FAILED(rc, INITNN_ERR_FORMAT, "initnn_npy_read(data cut short)");
     CHECK(data == NULL, "initnn_npy_read: *data is not NULL");
-    fill_sentinel(&data, sizeof data);
+    testing_fill_sentinel(&data, sizeof data);
     CHECK_SENTINEL(&ndim, sizeof ndim, "initnn_npy_read's ndim");
     CHECK_SENTINEL(shape, sizeof shape, "initnn_npy_read's shape");
     initnn_clear_error();
     rc = initnn_npy_read(&data, &ndim, shape, testing_scratch("missing.npy"));
     CHECK_FAILED(rc, INITNN_ERR_IO, "initnn_npy_read(a missing file)");
     CHECK(data == NULL, "initnn_npy_read: *data is not NULL");
-    fill_sentinel(&data, sizeof data);
+    testing_fill_sentinel(&data, sizeof data);
     CHECK_SENTINEL(&ndim, sizeof ndim, "initnn_npy_read's ndim");
     CHECK_SENTINEL(shape, sizeof shape, "initnn_npy_read's shape");
 }

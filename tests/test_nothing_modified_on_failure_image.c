@@ -18,22 +18,6 @@
 
 #include "testing.h"
 
-static void fill_sentinel(void *p, size_t bytes)
-{
-    unsigned char *c = (unsigned char *)p;
-    size_t i;
-    for (i = 0; i < bytes; i++) c[i] = (unsigned char)(0xA5 ^ (i * 37));
-}
-
-static int sentinel_intact(const void *p, size_t bytes)
-{
-    const unsigned char *c = (const unsigned char *)p;
-    size_t i;
-    for (i = 0; i < bytes; i++)
-        if (c[i] != (unsigned char)(0xA5 ^ (i * 37))) return 0;
-    return 1;
-}
-
 #define CHECK_FAILED(rc, want, call)                                                      \
     do {                                                                                  \
         CHECK((rc) == (want), "%s returned %d, want %d (%s)", (call), (rc), (want),       \
@@ -72,14 +56,14 @@ static void image_to_mnist_leaves_out_untouched_on_a_blank_image_or_a_size_of_0(
     float out[784];
     int rc;
     memset(gray, 255, sizeof gray);   /* paper and no ink */
-    fill_sentinel(out, sizeof out);
+    testing_fill_sentinel(out, sizeof out);
     rc = initnn_image_to_mnist(out, gray, 40, 30);
     CHECK_FAILED(rc, INITNN_ERR_FORMAT, "initnn_image_to_mnist(a blank image)");
-    CHECK(sentinel_intact(out, sizeof out), "initnn_image_to_mnist(a blank image) wrote out");
+    CHECK(!testing_sentinel_changed(out, sizeof out), "initnn_image_to_mnist(a blank image) wrote out");
     initnn_clear_error();
     rc = initnn_image_to_mnist(out, gray, 0, 30);
     CHECK_FAILED(rc, INITNN_ERR_ARGUMENT, "initnn_image_to_mnist(width 0)");
-    CHECK(sentinel_intact(out, sizeof out), "initnn_image_to_mnist(width 0) wrote out");
+    CHECK(!testing_sentinel_changed(out, sizeof out), "initnn_image_to_mnist(width 0) wrote out");
 }
 
 static void image_load_mnist_leaves_out_untouched_on_a_missing_or_malformed_file(void)
@@ -88,16 +72,16 @@ static void image_load_mnist_leaves_out_untouched_on_a_missing_or_malformed_file
     float out[784];
     int rc;
     CHECK(write_file(testing_scratch("bad.png"), not_an_image, sizeof not_an_image - 1) == 0, "cannot write");
-    fill_sentinel(out, sizeof out);
+    testing_fill_sentinel(out, sizeof out);
     rc = initnn_image_load_mnist(out, testing_scratch("missing.png"));
     CHECK(rc == INITNN_ERR_IO || rc == INITNN_ERR_FORMAT, "initnn_image_load_mnist(a missing file) returned %d", rc);
     CHECK(initnn_last_error()[0] != '\0', "no message for a missing file");
-    CHECK(sentinel_intact(out, sizeof out), "initnn_image_load_mnist(a missing file) wrote out");
+    CHECK(!testing_sentinel_changed(out, sizeof out), "initnn_image_load_mnist(a missing file) wrote out");
     initnn_clear_error();
     rc = initnn_image_load_mnist(out, testing_scratch("bad.png"));
     CHECK(rc == INITNN_ERR_IO || rc == INITNN_ERR_FORMAT, "initnn_image_load_mnist(a bad PNG) returned %d", rc);
     CHECK(initnn_last_error()[0] != '\0', "no message for a bad PNG");
-    CHECK(sentinel_intact(out, sizeof out), "initnn_image_load_mnist(a bad PNG) wrote out");
+    CHECK(!testing_sentinel_changed(out, sizeof out), "initnn_image_load_mnist(a bad PNG) wrote out");
 }
 
 static void image_write_weights_png_leaves_an_existing_file_untouched_on_a_bad_tile(void)

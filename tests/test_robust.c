@@ -104,31 +104,6 @@ static unsigned char *read_bytes(const char *path, size_t *n)
     return buf;
 }
 
-static int file_exists(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f) fclose(f);
-    return f != NULL;
-}
-
-/* Whether a temporary of a write to path (PATH.tmp-XXXXXXXX, initnn_file) is
-   left in path's folder. */
-static int temp_left_beside(const char *path)
-{
-    char dir[600], prefix[600];
-    const char *slash = strrchr(path, '/');
-    DIR *d;
-    struct dirent *e;
-    int left = 0;
-    if (slash) snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    else snprintf(dir, sizeof dir, ".");
-    snprintf(prefix, sizeof prefix, "%s.tmp", slash ? slash + 1 : path);
-    if (!(d = opendir(dir))) return 1;
-    while ((e = readdir(d)) != NULL)
-        if (!strncmp(e->d_name, prefix, strlen(prefix))) left = 1;
-    closedir(d);
-    return left;
-}
 
 static void put_be32(unsigned char *p, uint32_t v)
 {
@@ -655,7 +630,7 @@ static int file_untouched(void)
     unsigned char *now = read_bytes(testing_scratch("sweep.ckpt"), &n);
     int same = now && n == op_file_size && memcmp(now, op_file_before, n) == 0;
     free(now);
-    return same && !temp_left_beside(testing_scratch("sweep.ckpt"));
+    return same && !testing_temp_left_beside(testing_scratch("sweep.ckpt"));
 }
 
 static int run_npy_read(void)
@@ -673,7 +648,7 @@ static int run_npy_write(void)
     remove(testing_scratch("sweep-out.npy"));
     return initnn_npy_write(testing_scratch("sweep-out.npy"), op_w, 2, shape);
 }
-static int npy_not_written(void) { return !file_exists(testing_scratch("sweep-out.npy")); }
+static int npy_not_written(void) { return !testing_file_exists(testing_scratch("sweep-out.npy")); }
 
 static int run_orthogonal(void)
 {
@@ -711,7 +686,7 @@ static int run_plot(void)
     remove(testing_scratch("sweep.svg"));
     return initnn_plot_svg(testing_scratch("sweep.svg"), &plot, &s, 1);
 }
-static int svg_not_written(void) { return !file_exists(testing_scratch("sweep.svg")); }
+static int svg_not_written(void) { return !testing_file_exists(testing_scratch("sweep.svg")); }
 
 static void every_allocation_failure_is_an_error_that_leaks_nothing(void)
 {
@@ -992,7 +967,7 @@ static void a_checkpoint_on_disk_is_never_replaced_by_a_non_finite_one(void)
     snprintf(tmp, sizeof tmp, "%s.tmp", testing_scratch("keep.ckpt"));
     CHECK(err == INITNN_ERR_NONFINITE, "saving a NaN bias returned %d, want INITNN_ERR_NONFINITE", err);
     CHECK(after && n_after == n_before && memcmp(before, after, n_before) == 0, "the checkpoint on disk changed");
-    CHECK(!temp_left_beside(testing_scratch("keep.ckpt")), "a temporary %s-* was left behind", tmp);
+    CHECK(!testing_temp_left_beside(testing_scratch("keep.ckpt")), "a temporary %s-* was left behind", tmp);
     free(before);
     free(after);
     initnn_net_free(net);

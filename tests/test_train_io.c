@@ -80,31 +80,6 @@ static int write_all(const char *path, const void *data, size_t size)
     return fclose(f) == 0 && ok;
 }
 
-static int file_exists(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f) fclose(f);
-    return f != NULL;
-}
-
-/* Whether a temporary of a write to path (PATH.tmp-XXXXXXXX, initnn_file) is
-   left in path's folder. */
-static int temp_left_beside(const char *path)
-{
-    char dir[600], prefix[600];
-    const char *slash = strrchr(path, '/');
-    DIR *d;
-    struct dirent *e;
-    int left = 0;
-    if (slash) snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    else snprintf(dir, sizeof dir, ".");
-    snprintf(prefix, sizeof prefix, "%s.tmp", slash ? slash + 1 : path);
-    if (!(d = opendir(dir))) return 1;
-    while ((e = readdir(d)) != NULL)
-        if (!strncmp(e->d_name, prefix, strlen(prefix))) left = 1;
-    closedir(d);
-    return left;
-}
 
 static uint32_t get_u32(const unsigned char *p)
 {
@@ -330,7 +305,7 @@ static void checkpoint_has_the_documented_layout_and_a_zlib_crc32_trailer(void)
           "rng fields differ from the net's");
     CHECK(get_u32(file + size - 4) == crc32_bitwise(file, size - 4), "trailer %08lx, CRC-32 %08lx",
           (unsigned long)get_u32(file + size - 4), (unsigned long)crc32_bitwise(file, size - 4));
-    CHECK(!temp_left_beside(temp_path(".ck")), "a temporary PATH.tmp-* is left behind after a save");
+    CHECK(!testing_temp_left_beside(temp_path(".ck")), "a temporary PATH.tmp-* is left behind after a save");
 }
 
 static void save_then_load_is_bit_exact_and_training_continues_identically(void)
@@ -611,7 +586,7 @@ static void saving_non_finite_weights_is_refused_and_keeps_the_previous_file(voi
         CHECK(blocks[1] != NULL && size_after == size && memcmp(blocks[0], blocks[1], size) == 0,
               "the refused save changed the file on disk (%lu bytes, had %lu)", (unsigned long)size_after,
               (unsigned long)size);
-        CHECK(!temp_left_beside(path), "the refused save left a temporary %s-* behind", tmp);
+        CHECK(!testing_temp_left_beside(path), "the refused save left a temporary %s-* behind", tmp);
     }
 }
 
@@ -1052,7 +1027,7 @@ static void npy_write_refuses_bad_dimensions(void)
     CHECK(initnn_npy_write(path, npy_data, 9, shape9) == INITNN_ERR_ARGUMENT, "ndim 9 accepted");
     CHECK(initnn_npy_write(path, npy_data, 2, bad) == INITNN_ERR_ARGUMENT, "shape (3, -1) accepted");
     CHECK(initnn_npy_write(path, NULL, 2, shape9) == INITNN_ERR_ARGUMENT, "NULL data accepted");
-    CHECK(!file_exists(path), "a refused write created %s", path);
+    CHECK(!testing_file_exists(path), "a refused write created %s", path);
 }
 
 /* ---- NumPy itself ----------------------------------------------------------------------------- */

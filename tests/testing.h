@@ -304,6 +304,54 @@ TESTING__FN void testing_scratch_end(void)
     rmdir(testing__state.scratch);
     testing__state.scratch[0] = '\0';
 }
+
+/* Whether a file can be opened for reading at path. */
+TESTING__FN int testing_file_exists(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f) fclose(f);
+    return f != NULL;
+}
+
+/* Whether a temporary of a write to path (PATH.tmp-XXXXXXXX, initnn_file) is
+   left in path's folder (1 too when the folder cannot be read). */
+TESTING__FN int testing_temp_left_beside(const char *path)
+{
+    char dir[600], prefix[600];
+    const char *slash = strrchr(path, '/');
+    DIR *d;
+    struct dirent *e;
+    int left = 0;
+    if (slash) snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    else snprintf(dir, sizeof dir, ".");
+    snprintf(prefix, sizeof prefix, "%s.tmp", slash ? slash + 1 : path);
+    if (!(d = opendir(dir))) return 1;
+    while ((e = readdir(d)) != NULL)
+        if (!strncmp(e->d_name, prefix, strlen(prefix))) left = 1;
+    closedir(d);
+    return left;
+}
 #endif
+
+/* Sentinels for "nothing modified on failure": testing_fill_sentinel fills
+   bytes with a pattern that is no plausible output (not 0, no small
+   integer, as a float a NaN with a payload where the bytes line up), and
+   testing_sentinel_changed returns 0 while it is intact, else 1 + the offset
+   of the first byte that changed. */
+TESTING__FN void testing_fill_sentinel(void *p, size_t bytes)
+{
+    unsigned char *c = (unsigned char *)p;
+    size_t i;
+    for (i = 0; i < bytes; i++) c[i] = (unsigned char)(0xA5 ^ (i * 37));
+}
+
+TESTING__FN int testing_sentinel_changed(const void *p, size_t bytes)
+{
+    const unsigned char *c = (const unsigned char *)p;
+    size_t i;
+    for (i = 0; i < bytes; i++)
+        if (c[i] != (unsigned char)(0xA5 ^ (i * 37))) return 1 + (int)(i > 0x7ffffff0 ? 0x7ffffff0 : i);
+    return 0;
+}
 
 #endif /* TESTING_H_INCLUDED */
