@@ -2409,6 +2409,20 @@ INITNNDEF int initnn_file_begin(initnn_file *file, const char *path)
     if (!path || !path[0]) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_file_begin: %s path", path ? "empty" : "NULL");
     len = strlen(path);
     if (path[len - 1] == '/') return initnn__fail_io(path, "cannot write: the path names a directory", 0);
+#ifdef INITNN__POSIX
+    {
+        /* The rename would put a regular file in place of a device, a FIFO
+           or a directory already at path (/dev/null replaced by a file):
+           refuse what is not a regular file, as the readers do. */
+        struct stat st;
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+            const char *dots, *shown = initnn__shown_path(path, &dots);
+            return initnn__fail(INITNN_ERR_IO, "%s%s: not a regular file (%s); nothing was written", dots, shown,
+                                S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
+                                S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : "a special file");
+        }
+    }
+#endif
     buf = (char *)INITNN_MALLOC(2 * len + 32);
     if (!buf) return initnn__fail(INITNN_ERR_MEMORY, "%s: out of memory", path);
     memcpy(buf, path, len + 1);

@@ -363,6 +363,21 @@ static void a_directory_fifo_or_device_is_refused_before_reading(void)
     check_refused("device", "/dev/null", "a device");
 }
 
+/* Saving to a path that holds a FIFO (or a device, or a directory) is
+   refused: renaming the new file over it would replace /dev/null itself. */
+static void a_fifo_at_the_path_is_refused_and_stays_a_fifo(void)
+{
+    const char *fifo = testing_scratch("out-fifo");
+    float x[2] = {1.0f, 2.0f};
+    int shape[1] = {2};
+    struct stat st;
+    CHECK(mkfifo(fifo, 0600) == 0, "mkfifo: %s", strerror(errno));
+    CHECK(initnn_npy_write(fifo, x, 1, shape) == INITNN_ERR_IO, "writing over a FIFO did not fail");
+    CHECK(strstr(initnn_last_error(), "not a regular file (a FIFO)") != NULL, "message: %s", initnn_last_error());
+    CHECK(stat(fifo, &st) == 0 && S_ISFIFO(st.st_mode), "the FIFO was replaced");
+    CHECK(!testing_temp_left_beside(fifo), "a temporary was left beside it");
+}
+
 /* ---- 5. optimizer moments --------------------------------------------------------------------- */
 
 static void put_f32_le(unsigned char *p, float x)
@@ -447,6 +462,7 @@ int main(int argc, char **argv)
     RUN_TEST(two_concurrent_writers_leave_one_whole_file);
     RUN_TEST(replacing_a_file_keeps_its_permission_bits);
     RUN_TEST(a_directory_fifo_or_device_is_refused_before_reading);
+    RUN_TEST(a_fifo_at_the_path_is_refused_and_stays_a_fifo);
     RUN_TEST(a_checkpoint_with_bad_optimizer_moments_does_not_load);
     testing_scratch_end();
     return testing_finish();
