@@ -322,7 +322,7 @@ static int fuzz_spec(const uint8_t *data, size_t size)
         fuzz_failed_properly(err);
         FUZZ_CHECK(err == INITNN_ERR_SPEC, "a bad init spec is not INITNN_ERR_SPEC");
     } else {
-        FUZZ_CHECK(spec.kind >= INITNN_INIT_CONSTANT && spec.kind <= INITNN_INIT_LSUV, "a parsed spec of no kind");
+        FUZZ_CHECK(spec.kind >= INITNN_INIT_CONSTANT && spec.kind <= INITNN_INIT_REZERO, "a parsed spec of no kind");
         FUZZ_CHECK(memchr(spec.name, '\0', sizeof spec.name) != NULL, "an unterminated spec name");
         fuzz_fill(w, 5, 3, 5, 3, &spec, &rng);
         fuzz_fill(w, 3, 5, 3, 5, &spec, &rng);
