@@ -2039,6 +2039,10 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
    does the same for a loop over a layer's channels that sums each channel
    in order on one thread (the conv bias gradient, where ld is the length
    of each sum). Empty without OpenMP and in INITNN_REFERENCE builds. */
+/* How many slots of consecutive samples the fast conv layer cuts a batch
+   into (section 16): the most threads that share one conv layer's work. */
+#define INITNN__CONV_SLOTS 8
+
 #if defined(_OPENMP) && !defined(INITNN_REFERENCE)
 #define INITNN__FOR_SAMPLES _Pragma("omp parallel for schedule(static) if (batch >= 4)")
 #define INITNN__FOR_CHANNELS _Pragma("omp parallel for schedule(static) if (l->out_c >= 4 && ld >= 1024)")
@@ -2094,6 +2098,18 @@ static int initnn__fast_conv_backward(initnn_layer *l, float *dX, const float *X
 static int initnn__fast_maxpool_2x2(float *y, int *argmax, const float *x, const initnn_layer *l);
 static size_t initnn__fast_adam_lanes(float *w, float *m, float *v, const float *g, size_t n,
                                       const initnn_optimizer *opt, float inv1, float inv2);
+typedef struct initnn__threads {
+    int most, current;          /* the most threads allowed; those in use          */
+    int trial, batch;           /* 0: none; 1: timing one thread; 2: timing all     */
+    double one_thread;          /* seconds per sample on one thread, last trial     */
+    double all_threads;         /* and on all of them, when they won                */
+    double samples, seconds;    /* since the trial's first timed batch (or, between
+                                   trials, seconds since the last)                  */
+    double retry;               /* seconds of training until the next trial         */
+} initnn__threads;
+static void initnn__threads_begin(initnn__threads *t);
+static void initnn__threads_batch(initnn__threads *t, double seconds, int samples);
+static void initnn__threads_end(const initnn__threads *t);
 
 /* ////////////////////////////////////////////////////////////////////////////
    1. Errors and configuration
@@ -4099,26 +4115,28 @@ static int initnn__alloc_layer_buffers(initnn_net *net, initnn_layer *l, int nee
 {
     int err;
     size_t n = initnn__count2(initnn__adder_name(l->type), "max_batch", net->max_batch, "units", l->out, &err);
-    size_t col = 0;
+    size_t col = 0, colt = 0;
     if (!n) return err;
     if (l->type == INITNN_LAYER_CONV2D) {
         int64_t rows = (int64_t)l->in_c * l->kernel_h * l->kernel_w, positions = (int64_t)l->out_h * l->out_w;
         if (rows * positions > INITNN_MAX_ELEMENTS)
             return initnn__fail(INITNN_ERR_OVERFLOW, "conv2d: im2col of %lld x %lld is too large", (long long)rows,
                                 (long long)positions);
-        /* The whole batch's im2col side by side, and the output in
-           (channel, sample x position) order before it is scattered. */
-        if (rows * positions * net->max_batch > INITNN_MAX_ELEMENTS ||
-            (int64_t)l->out_c * positions * net->max_batch > INITNN_MAX_ELEMENTS)
-            return initnn__fail(INITNN_ERR_OVERFLOW, "conv2d: im2col of a batch of %d is too large", net->max_batch);
-        col = (size_t)(rows * positions * net->max_batch);
+        /* Work space of the fast path (section 16): an im2col per slot, and
+           a dW per slot followed by the channel sums of each sample's dZ. */
+        if (rows * positions * INITNN__CONV_SLOTS > INITNN_MAX_ELEMENTS ||
+            rows * l->out_c * INITNN__CONV_SLOTS + (int64_t)l->out_c * net->max_batch > INITNN_MAX_ELEMENTS)
+            return initnn__fail(INITNN_ERR_OVERFLOW, "conv2d: im2col of %lld x %lld is too large", (long long)rows,
+                                (long long)positions);
+        col = (size_t)(rows * positions * INITNN__CONV_SLOTS);
+        colt = (size_t)(rows * l->out_c * INITNN__CONV_SLOTS + (int64_t)l->out_c * net->max_batch);
     }
     l->y = (float *)initnn__alloc_floats(n);
     l->dz = (float *)initnn__alloc_floats(n);
     l->z = need_z ? (float *)initnn__alloc_floats(n) : NULL;
     l->mask = need_mask ? (float *)initnn__alloc_floats(n) : NULL;
     l->col = col ? (float *)initnn__alloc_floats(col) : NULL;
-    l->colt = col ? (float *)initnn__alloc_floats(n) : NULL;
+    l->colt = col ? (float *)initnn__alloc_floats(colt) : NULL;
     l->argmax = l->type == INITNN_LAYER_MAXPOOL2D ? (int *)initnn__alloc_array(n, sizeof(int)) : NULL;
     if (!l->y || !l->dz || (need_z && !l->z) || (need_mask && !l->mask) || (col && (!l->col || !l->colt)) ||
         (l->type == INITNN_LAYER_MAXPOOL2D && !l->argmax)) {
@@ -5311,7 +5329,20 @@ INITNNDEF const float *initnn_net_forward(initnn_net *net, const float *X, int b
                 size_t k;
                 for (k = 0; k < n; k++) l->y[k] = in[k] * l->mask[k];
             } else {
-                initnn_dropout_forward(l->y, l->mask, in, n, l->rate, &net->rng);
+                /* Each sample's mask from its own stream: PCG32's stream b,
+                   seeded by one draw of the net's generator per pass, so that
+                   the samples can be drawn on any thread and the masks are
+                   the same for any thread count. */
+                uint64_t key = (uint64_t)initnn_rng_u32(&net->rng) << 32;
+                int b;
+                key |= initnn_rng_u32(&net->rng);
+                INITNN__FOR_SAMPLES
+                for (b = 0; b < batch; b++) {
+                    initnn_rng stream;   /* declared here: private to the thread */
+                    size_t at = (size_t)b * (size_t)l->out;
+                    initnn_rng_seed_stream(&stream, key, (uint64_t)b);
+                    initnn_dropout_forward(l->y + at, l->mask + at, in + at, (size_t)l->out, l->rate, &stream);
+                }
             }
         } else {
             memcpy(l->y, in, n * sizeof(float));
@@ -6797,6 +6828,7 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, con
     initnn_data train, val;
     const initnn_data *valp = NULL;
     initnn__batch_buffers bb;
+    initnn__threads threads;
     initnn_layer_diag *diag = NULL;
     float *best = NULL;
     int *order = NULL;
@@ -6834,6 +6866,9 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, con
     }
 
     if ((err = initnn__batch_alloc(&bb, net))) return err;
+    /* The thread count, chosen by the clock on a shared machine (16. Fast
+       paths); the results do not depend on it. */
+    initnn__threads_begin(&threads);
     order = (int *)initnn__alloc_array((size_t)train.count, sizeof(int));
     diag = (initnn_layer_diag *)INITNN_MALLOC((size_t)net->layer_count * sizeof *diag + 1);
     if (valp && cfg.patience > 0 && cfg.restore_best) best = (float *)initnn__alloc_floats(net->param_count);
@@ -6862,9 +6897,11 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, con
             int batch = train.count - start < cfg.batch_size ? train.count - start : cfg.batch_size;
             float loss;
             double norm;
+            double batch_t0 = initnn__seconds();
             initnn_data_batch(bb.X, bb.labels, bb.targets, &train, order, start, batch);
             if ((err = initnn_net_train_batch(net, bb.X, bb.labels, bb.targets, batch, &loss, &norm)))
                 goto done;
+            initnn__threads_batch(&threads, initnn__seconds() - batch_t0, batch);   /* 16. Fast paths */
             loss_sum += (double)loss * batch;
             /* The metric of the output this batch was trained on (training
                mode, before the update), as Keras reports it. */
@@ -6913,6 +6950,7 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, con
     if (have_best) memcpy(net->params, best, net->param_count * sizeof(float));
     err = INITNN_OK;
 done:
+    initnn__threads_end(&threads);
     initnn__batch_free(&bb);
     INITNN_FREE(order);
     INITNN_FREE(diag);
@@ -9513,7 +9551,7 @@ static void initnn__gemm_run(float *C, ptrdiff_t ldc, ptrdiff_t ccs, const float
     kcb = ((K + nkb - 1) / nkb + 3) & ~3;
     if (kcb > INITNN__KC) kcb = INITNN__KC;
 #ifdef _OPENMP
-#pragma omp parallel if ((double)M * (double)N * (double)K >= 1e6)
+#pragma omp parallel if ((double)M * (double)N * (double)K >= 1e6 && !omp_in_parallel())
 #endif
     {
         float abuf[INITNN__MC * INITNN__KC + 16];
@@ -9633,65 +9671,120 @@ static void initnn__fast_gemm(float *C, const float *A, int a_trans, const float
 }
 
 
-/* ---- convolution as one product ------------------------------------------
-   Conv2d forward on a batch, as one product: the columns of every sample's
-   im2col side by side, col (C_in k_h k_w, B P), then T = W^T col, (C_out, B P),
-   scattered into Z (B, C_out, P) with the bias. One large product instead of
-   B small ones keeps the kernel's vector registers full. */
+/* ---- convolution as products, a few samples at a time -----------------------
+   Conv2d as matrix products, one sample at a time, so that the im2col of a
+   sample (C_in k_h k_w x P floats, P = H_out W_out) is written, multiplied
+   and read again while it is still in the core's cache, and the product
+   lands in Z's own (C_out, P) layout, with no gather or scatter:
+
+     forward    Z_b = W^T col(X_b) + bias                (C_out x P)
+     backward   dW += col(X_b) dZ_b^T                    (C_in k_h k_w x C_out)
+                dcol = W dZ_b, dX_b = col2im(dcol)
+                db += row sums of dZ_b
+
+   The batch is cut into INITNN__CONV_SLOTS slots of consecutive samples (the
+   cut depends on the batch size alone); OpenMP's threads share out the
+   slots, each slot with its own work space, and run their products on one
+   thread each. dW and db are summed per slot in sample order, then over the
+   slots in slot order: the same operations in the same order for 1 thread
+   or 64. The backward computes col(X_b) again rather than keep the whole
+   batch's (9 MB for the second layer of the bench's CNN), which costs less
+   than reading it back from memory. */
+
+static int initnn__conv_slots(int batch)
+{
+    return batch < INITNN__CONV_SLOTS ? batch : INITNN__CONV_SLOTS;
+}
+
+/* The sum of n floats in 16 lanes, the lanes added in a fixed tree: the
+   same bits on any machine, and no chain of n dependent additions. */
+static float initnn__sum_lanes(const float *x, int n)
+{
+    float lane[16] = {0.0f};
+    int i, j;
+    for (i = 0; i + 16 <= n; i += 16)
+        for (j = 0; j < 16; j++) lane[j] += x[i + j];
+    for (j = 0; i < n; i++, j++) lane[j] += x[i];
+    for (j = 8; j >= 1; j /= 2) {
+        int k;
+        for (k = 0; k < j; k++) lane[k] += lane[k + j];
+    }
+    return lane[0];
+}
+
 static int initnn__fast_conv_forward(initnn_layer *l, const float *X, int batch)
 {
-    int b, rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w;
-    size_t ld = (size_t)batch * (size_t)positions;
-    INITNN__FOR_SAMPLES
-    for (b = 0; b < batch; b++)
-        initnn__im2col_ld(l->col + (size_t)b * positions, ld, X + (size_t)b * l->in, l->in_c, l->in_h, l->in_w,
-                          l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
-    initnn_matmul_tn(l->colt, l->W, l->col, l->out_c, rows, (int)ld, 0);
-    INITNN__FOR_SAMPLES
-    for (b = 0; b < batch; b++) {
-        int c, p;   /* declared here: private to the thread */
-        for (c = 0; c < l->out_c; c++) {
-            const float *src = l->colt + (size_t)c * ld + (size_t)b * positions;
-            float *dst = l->z + (size_t)b * l->out + (size_t)c * positions, bias = l->b[c];
-            for (p = 0; p < positions; p++) dst[p] = src[p] + bias;
+    const int rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w;
+    const int slots = initnn__conv_slots(batch);
+    int s;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (batch >= 4)
+#endif
+    for (s = 0; s < slots; s++) {
+        float *col = l->col + (size_t)s * rows * positions;
+        int b, c, p;
+        for (b = s * batch / slots; b < (s + 1) * batch / slots; b++) {
+            float *z = l->z + (size_t)b * l->out;
+            initnn__im2col_ld(col, (size_t)positions, X + (size_t)b * l->in, l->in_c, l->in_h, l->in_w,
+                              l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
+            initnn__fast_gemm(z, l->W, 1, col, 0, l->out_c, rows, positions, 0);
+            for (c = 0; c < l->out_c; c++) {
+                const float bias = l->b[c];
+                float *zc = z + (size_t)c * positions;
+                for (p = 0; p < positions; p++) zc[p] += bias;
+            }
         }
     }
     return 1;
 }
 
-/* Conv2d backward, beside its forward. With dT, (C_out, B P), gathered from
-   dZ: dW += col dT^T, db += row sums of dT, dcol = W dT (written over col,
-   which is not needed after dW), dX = col2im(dcol) sample by sample. col
-   still holds the forward's im2col of X. */
+/* Conv2d backward, beside its forward; l->colt holds each slot's dW and then
+   each sample's channel sums of dZ. */
 static int initnn__fast_conv_backward(initnn_layer *l, float *dX, const float *X, int batch)
 {
-    int b, c, rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w;
-    size_t ld = (size_t)batch * (size_t)positions;
-    (void)X;
-    INITNN__FOR_SAMPLES
-    for (b = 0; b < batch; b++) {
-        int k;   /* declared here: private to the thread */
-        for (k = 0; k < l->out_c; k++)
-            memcpy(l->colt + (size_t)k * ld + (size_t)b * positions, l->dz + (size_t)b * l->out + (size_t)k * positions,
-                   (size_t)positions * sizeof(float));
+    const int rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w;
+    const int slots = initnn__conv_slots(batch);
+    const size_t wsize = (size_t)rows * (size_t)l->out_c;
+    float *dw_slot = l->colt, *channel_sums = l->colt + (size_t)INITNN__CONV_SLOTS * wsize;
+    int s, c;
+    ptrdiff_t e;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (batch >= 4)
+#endif
+    for (s = 0; s < slots; s++) {
+        float *col = l->col + (size_t)s * rows * positions;
+        int b, k;
+        for (b = s * batch / slots; b < (s + 1) * batch / slots; b++) {
+            const float *dz = l->dz + (size_t)b * l->out;
+            for (k = 0; k < l->out_c; k++)
+                channel_sums[(size_t)b * l->out_c + k] = initnn__sum_lanes(dz + (size_t)k * positions, positions);
+            initnn__im2col_ld(col, (size_t)positions, X + (size_t)b * l->in, l->in_c, l->in_h, l->in_w,
+                              l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
+            initnn__fast_gemm(dw_slot + (size_t)s * wsize, col, 0, dz, 1, rows, positions, l->out_c,
+                              b > s * batch / slots);
+            if (!dX) continue;
+            initnn__fast_gemm(col, l->W, 0, dz, 0, rows, l->out_c, positions, 0);   /* dcol, over col */
+            memset(dX + (size_t)b * l->in, 0, (size_t)l->in * sizeof(float));
+            initnn__col2im_ld(dX + (size_t)b * l->in, col, (size_t)positions, l->in_c, l->in_h, l->in_w,
+                              l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
+        }
     }
-    initnn_matmul_nt(l->dW, l->col, l->colt, rows, (int)ld, l->out_c, 1);
-    /* One channel's sum on one thread, in order: the same bits for any split. */
-    INITNN__FOR_CHANNELS
+    /* The slots' sums, in slot order. */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (wsize >= 4096)
+#endif
+    for (e = 0; e < (ptrdiff_t)wsize; e++) {
+        float sum = dw_slot[e];
+        int t;   /* declared here: private to the thread */
+        for (t = 1; t < slots; t++) sum += dw_slot[(size_t)t * wsize + (size_t)e];
+        l->dW[e] += sum;
+    }
     for (c = 0; c < l->out_c; c++) {
-        const float *t = l->colt + (size_t)c * ld;
         double sum = 0.0;
-        size_t q;
-        for (q = 0; q < ld; q++) sum += t[q];
+        int b;
+        for (b = 0; b < batch; b++) sum += channel_sums[(size_t)b * l->out_c + c];
         l->db[c] += (float)sum;
     }
-    if (!dX) return 1;
-    initnn_matmul(l->col, l->W, l->colt, rows, l->out_c, (int)ld, 0);
-    memset(dX, 0, (size_t)batch * (size_t)l->in * sizeof(float));
-    INITNN__FOR_SAMPLES
-    for (b = 0; b < batch; b++)
-        initnn__col2im_ld(dX + (size_t)b * l->in, l->col + (size_t)b * positions, ld, l->in_c, l->in_h, l->in_w,
-                          l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
     return 1;
 }
 
@@ -9740,16 +9833,45 @@ static int initnn__fast_maxpool_2x2(float *y, int *argmax, const float *x, const
    keep sqrtf scalar because of errno unless told -fno-math-errno, and sqrt
    and division are correctly rounded in both forms. Returns how many leading
    elements it updated; the lesson's loop does the rest. */
+#if defined(INITNN__AVX2)
+static size_t initnn__adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTRICT m, float *INITNN__RESTRICT v,
+                                 const float *INITNN__RESTRICT g, size_t n, const initnn_optimizer *opt,
+                                 float inv1, float inv2);
+#endif
+
+/* The parameters in chunks of 16384 on OpenMP's threads (each element's
+   update is the same on any thread), each chunk in vector lanes. */
+#define INITNN__ADAM_CHUNK 16384
 static size_t initnn__fast_adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTRICT m, float *INITNN__RESTRICT v,
                                       const float *INITNN__RESTRICT g, size_t n, const initnn_optimizer *opt,
                                       float inv1, float inv2)
 {
-    size_t i = 0;
 #if defined(INITNN__AVX2)
-    float lr = opt->learning_rate, b1 = opt->beta1, b2 = opt->beta2, eps = opt->epsilon, wd = opt->weight_decay;
+    ptrdiff_t chunk, chunks = (ptrdiff_t)(n / INITNN__ADAM_CHUNK);
+    size_t at = (size_t)chunks * INITNN__ADAM_CHUNK;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (chunks >= 2 && !omp_in_parallel())
+#endif
+    for (chunk = 0; chunk < chunks; chunk++) {   /* a chunk is a whole number of lanes */
+        size_t first = (size_t)chunk * INITNN__ADAM_CHUNK;
+        initnn__adam_lanes(w + first, m + first, v + first, g + first, INITNN__ADAM_CHUNK, opt, inv1, inv2);
+    }
+    return at + initnn__adam_lanes(w + at, m + at, v + at, g + at, n - at, opt, inv1, inv2);
 #else
     (void)w; (void)m; (void)v; (void)g; (void)n; (void)opt; (void)inv1; (void)inv2;
+    return 0;                                    /* no lanes: the lesson's loop does it all */
 #endif
+}
+
+#if defined(INITNN__AVX2)
+/* One chunk: returns how many leading elements it updated (a multiple of
+   the lanes; all of them when n is). */
+static size_t initnn__adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTRICT m, float *INITNN__RESTRICT v,
+                                 const float *INITNN__RESTRICT g, size_t n, const initnn_optimizer *opt,
+                                 float inv1, float inv2)
+{
+    size_t i = 0;
+    float lr = opt->learning_rate, b1 = opt->beta1, b2 = opt->beta2, eps = opt->epsilon, wd = opt->weight_decay;
 #if defined(INITNN__AVX512)
     {
         __m512 vb1 = _mm512_set1_ps(b1), vb2 = _mm512_set1_ps(b2), vc1 = _mm512_set1_ps(1.0f - b1);
@@ -9787,8 +9909,127 @@ static size_t initnn__fast_adam_lanes(float *INITNN__RESTRICT w, float *INITNN__
 #endif
     return i;
 }
+#endif
+
+
+/* ---- the thread count on a shared machine -------------------------------------
+   A parallel region is as fast as its slowest thread. When another process
+   holds one of the cores, one of our threads waits its turn at every
+   barrier, and a training step of a few dozen regions can take several
+   times as long on two threads as on one. The results do not depend on the
+   thread count, so initnn_net_train chooses it by the clock: it times a few
+   batches on one thread, then a few on every thread allowed, and trains on
+   the faster. A trial on every thread stops at its first batch that is
+   more than twice as slow as one thread (on a busy machine one such batch
+   can cost as much as a hundred); the first batch after a change is
+   otherwise not timed (the threads wake up). It tries again after two
+   seconds of training, for the other process may stop or start, and after
+   twice as long each time the one thread wins again, up to a minute; and at
+   once when, on every thread, a batch runs at less than half the trial's
+   speed.
+   OMP_NUM_THREADS or omp_set_num_threads sets the most it uses, and that
+   setting is back when initnn_net_train returns. */
+#define INITNN__THREADS_TIMED 3        /* batches timed per trial, after one untimed */
+#define INITNN__THREADS_RETRY 2.0      /* seconds of training between trials         */
+#define INITNN__THREADS_RETRY_MAX 64.0
+
+static void initnn__threads_use(initnn__threads *t, int n)
+{
+    t->current = n;
+    t->batch = 0;
+    t->samples = t->seconds = 0.0;
+#ifdef _OPENMP
+    omp_set_num_threads(n);
+#endif
+}
+
+static void initnn__threads_begin(initnn__threads *t)
+{
+    memset(t, 0, sizeof *t);
+#ifdef _OPENMP
+    t->most = omp_get_max_threads();
+#else
+    t->most = 1;
+#endif
+    t->current = t->most;
+    t->retry = INITNN__THREADS_RETRY;
+    if (t->most > 1) {                         /* a trial first, one thread first */
+        t->trial = 1;
+        initnn__threads_use(t, 1);
+    }
+}
+
+/* After each training batch: seconds it took, samples it had. */
+static void initnn__threads_batch(initnn__threads *t, double seconds, int samples)
+{
+    double per_sample;
+    if (t->most <= 1 || samples < 1) return;
+    if (!t->trial) {
+        t->seconds += seconds;
+        /* Again after the pause, or at once when every thread is in use
+           and a batch ran at less than half the speed of the trial's. */
+        if (t->seconds >= t->retry || (t->current > 1 && seconds / samples > 2.0 * t->all_threads)) {
+            t->trial = 1;
+            initnn__threads_use(t, 1);
+        }
+        return;
+    }
+    if (t->trial == 2 && seconds / samples > 2.0 * t->one_thread) {
+        t->trial = 0;                          /* every thread lost at once */
+        t->retry = 2.0 * t->retry < INITNN__THREADS_RETRY_MAX ? 2.0 * t->retry : INITNN__THREADS_RETRY_MAX;
+        initnn__threads_use(t, 1);
+        return;
+    }
+    if (t->batch++ > 0) {                      /* the first batch is not timed */
+        t->samples += samples;
+        t->seconds += seconds;
+    }
+    if (t->batch <= INITNN__THREADS_TIMED) return;
+    per_sample = t->seconds / t->samples;
+    if (t->trial == 1) {
+        t->one_thread = per_sample;
+        t->trial = 2;
+        initnn__threads_use(t, t->most);
+        return;
+    }
+    t->trial = 0;
+    if (per_sample < t->one_thread) {
+        t->all_threads = per_sample;
+        t->retry = INITNN__THREADS_RETRY;
+        initnn__threads_use(t, t->most);
+    } else {
+        t->retry = 2.0 * t->retry < INITNN__THREADS_RETRY_MAX ? 2.0 * t->retry : INITNN__THREADS_RETRY_MAX;
+        initnn__threads_use(t, 1);
+    }
+}
+
+static void initnn__threads_end(const initnn__threads *t)
+{
+#ifdef _OPENMP
+    if (t->most > 1) omp_set_num_threads(t->most);
+#else
+    (void)t;
+#endif
+}
 
 #else /* INITNN_REFERENCE: the lessons' own loops */
+
+static void initnn__threads_begin(initnn__threads *t)
+{
+    memset(t, 0, sizeof *t);
+    t->most = t->current = 1;
+}
+
+static void initnn__threads_batch(initnn__threads *t, double seconds, int samples)
+{
+    (void)t; (void)seconds; (void)samples;
+}
+
+static void initnn__threads_end(const initnn__threads *t)
+{
+    (void)t;
+}
+
 
 static void initnn__fast_gemm(float *C, const float *A, int a_trans, const float *B, int b_trans,
                               int M, int K, int N, int accumulate)
