@@ -9400,6 +9400,54 @@ static void initnn__micro_narrow(int kc, const float *a, const float *a_hi, ptrd
     INITNN__ROWS16(INITNN__STORE1)
 }
 
+/* A narrow C whose A holds its rows side by side (a_rs = 1: A^T in place,
+   as X in the weight gradient X^T dY of a 10-class output layer): 32 rows
+   in two vectors times up to 4 columns of B, one broadcast each, so that
+   no lane idles (the 16 x 16 kernel above computes 16 columns for 10).
+   Each element is summed over k in order with one FMA a term, from 0, and
+   added to C last, as in the other kernels: the same bits. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))   /* inlined with cols a constant, acc0 and acc1 are registers */
+#endif
+static inline void initnn__cols_body(int cols, int kc, const float *a, ptrdiff_t a_cs, const float *b,
+                                     float *c, ptrdiff_t ldc, int mr, int add)
+{
+    const __mmask16 lo = (__mmask16)(mr >= 16 ? 0xFFFFu : (1u << mr) - 1u);
+    const __mmask16 hi = (__mmask16)(mr >= 32 ? 0xFFFFu : mr <= 16 ? 0u : (1u << (mr - 16)) - 1u);
+    __m512 acc0[4], acc1[4];
+    float t[4][32];
+    int j, k, r;
+    for (j = 0; j < cols; j++) acc0[j] = acc1[j] = _mm512_setzero_ps();
+    for (k = 0; k < kc; k++, a += a_cs, b += INITNN__NARROW) {
+        __m512 x0 = _mm512_maskz_loadu_ps(lo, a), x1 = _mm512_maskz_loadu_ps(hi, a + 16);
+        for (j = 0; j < cols; j++) {
+            __m512 bj = _mm512_set1_ps(b[j]);
+            acc0[j] = _mm512_fmadd_ps(x0, bj, acc0[j]);
+            acc1[j] = _mm512_fmadd_ps(x1, bj, acc1[j]);
+        }
+    }
+    for (j = 0; j < cols; j++) {
+        _mm512_storeu_ps(t[j], acc0[j]);
+        _mm512_storeu_ps(t[j] + 16, acc1[j]);
+    }
+    for (r = 0; r < mr; r++)
+        for (j = 0; j < cols; j++) {
+            float *cr = c + (ptrdiff_t)r * ldc + j;
+            *cr = add ? *cr + t[j][r] : t[j][r];
+        }
+}
+
+INITNN__NOINLINE
+static void initnn__micro_cols(int kc, const float *a, ptrdiff_t a_cs, const float *b, float *c,
+                               ptrdiff_t ldc, int mr, int nr, int add)
+{
+    int j = 0;
+    for (; j + 4 <= nr; j += 4) initnn__cols_body(4, kc, a, a_cs, b + j, c + j, ldc, mr, add);
+    if (nr - j >= 2) { initnn__cols_body(2, kc, a, a_cs, b + j, c + j, ldc, mr, add); j += 2; }
+    if (nr - j == 1) initnn__cols_body(1, kc, a, a_cs, b + j, c + j, ldc, mr, add);
+}
+#define INITNN__HAVE_COLS 1
+
 #undef INITNN__ROWS8
 #undef INITNN__ROWS16
 #undef INITNN__DECL2
@@ -9625,6 +9673,16 @@ static void initnn__gemm_run(float *C, ptrdiff_t ldc, ptrdiff_t ccs, const float
                         const float *bs = bp + (ptrdiff_t)jr * kc;
 #if INITNN__NARROW
                         if (nr <= INITNN__NARROW) {
+#if defined(INITNN__HAVE_COLS)
+                            if (a_rs == 1 && !pack_a) {   /* rows side by side: vectors down the rows */
+                                for (ir = 0; ir < mc; ir += 32) {
+                                    const int mr = mc - ir < 32 ? mc - ir : 32;
+                                    initnn__micro_cols(kc, ablk + ir, a_cs, bs, C + (ptrdiff_t)(ic + ir) * ldc + jc + jr,
+                                                       ldc, mr, nr, add);
+                                }
+                                continue;
+                            }
+#endif
                             for (ir = 0; ir < mc; ir += 2 * INITNN__MR) {
                                 const int mr = mc - ir < 2 * INITNN__MR ? mc - ir : 2 * INITNN__MR;
                                 const float *a1 = ablk + (ptrdiff_t)ir * a_step;

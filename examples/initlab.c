@@ -12,9 +12,9 @@
           evaluate the final model on train, validation and test
       write summary.md and the SVG plots
 
-   Build:  make initlab    (or: cc -O2 examples/initlab.c -o initlab -lm;
-           add -fopenmp to spread the matrix products over the cores: the
-           results do not depend on the number of threads)
+   Build:  make initlab    (-O3 -march=native -fopenmp; or: cc -O2
+           examples/initlab.c -o initlab -lm, one thread: the results do
+           not depend on the number of threads)
    Usage:  ./initlab --help
 
    The same command gives the same log.csv, byte for byte, except the

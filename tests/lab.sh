@@ -65,6 +65,7 @@ lab_bad_values_exit_2_with_one_line lab_missing_data_is_a_one_line_error lab_hel
 lab_saves_a_checkpoint lab_predict_flags_glorot_and_passes_he_on_a_30_layer_relu_net
 lab_predict_writes_csv_md_and_a_well_formed_svg lab_predict_refuses_a_pooling_net_with_exit_2
 lab_cnn_summary_has_activation_variance_per_conv_layer lab_writes_first_layer_weight_pngs_for_28x28_inputs
+lab_fast_build_writes_the_same_log_on_one_and_two_threads
 lab_trains_a_cnn_on_cifar10_and_cifar100_binary_batches
 lab_standardized_regression_model_reloads_with_its_test_mae lab_csv_with_a_byte_order_mark_reads_and_unknown_columns_are_listed
 lab_csv_text_labels_become_sorted_classes_in_summary_and_checkpoint lab_csv_warns_of_whole_number_targets_and_empty_classes
@@ -102,7 +103,7 @@ if [ -f /usr/include/stb/stb_image_write.h ]; then
         exit 1
     fi
 fi
-# The recipes' build (the Makefile's build/initlab-fast): -O3, the CPU's
+# The recipes' build (the Makefile's ./initlab): -O3, the CPU's
 # vector instructions, OpenMP; warning-free too, where the compiler takes them.
 fast_flags=
 for flag in -march=native -fopenmp; do
@@ -445,6 +446,31 @@ if selected lab_cnn_summary_has_activation_variance_per_conv_layer "$@"; then
             why="${why:+$why; }he_normal has no positive variance in layer 1"
     fi
     result lab_cnn_summary_has_activation_variance_per_conv_layer "$why"
+fi
+
+# The fast build (./initlab: -O3, the CPU's vector kernels, OpenMP) trains
+# a CNN with dropout: its conv layers share the samples out in slots, its
+# dropout masks come from per-sample streams, its Adam step runs in chunks,
+# and initnn_net_train may drop to one thread on a busy machine. None of it
+# may change a bit: log.csv on 1 thread and on 2 is the same but for the
+# seconds column.
+if selected lab_fast_build_writes_the_same_log_on_one_and_two_threads "$@"; then
+    why=
+    case " $fast_flags " in
+    *" -fopenmp "*)
+        for t in 1 2; do
+            OMP_NUM_THREADS=$t "$OUT/initlab-fast" --data mnist --data-dir "$TMP/data" \
+                --arch conv:6:3,relu,maxpool:2,conv:8:3,relu,flatten,dense:16,relu,dropout:0.5,dense:10,softmax \
+                --init 'he_normal;glorot_uniform' --seeds 2 --epochs 2 --batch 16 --val test --out "$TMP/threads$t" \
+                --quiet 2>"$TMP/threads$t.stderr" ||
+                why="${why:+$why; }$t threads failed: $(head -n 2 "$TMP/threads$t.stderr" | tr '\n' ' ')"
+            [ -f "$TMP/threads$t/log.csv" ] && sed 's/,[^,]*$//' "$TMP/threads$t/log.csv" >"$TMP/threads$t.log"
+        done
+        [ -n "$why" ] || cmp -s "$TMP/threads1.log" "$TMP/threads2.log" ||
+            why="log.csv differs: $(diff "$TMP/threads1.log" "$TMP/threads2.log" | head -n 3 | tr '\n' ' ')"
+        result lab_fast_build_writes_the_same_log_on_one_and_two_threads "$why" ;;
+    *) echo "SKIP lab_fast_build_writes_the_same_log_on_one_and_two_threads: $CC does not take -fopenmp" ;;
+    esac
 fi
 
 # cifar_fixture FILE COUNT LABEL_BYTES: COUNT records of LABEL_BYTES label
