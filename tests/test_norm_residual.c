@@ -424,7 +424,7 @@ static void arch_grammar_builds_blocks_and_refuses_bad_brackets(void)
     initnn_net *net = NULL;
     static const char *const bad[] = {
         "res[dense:4,relu", "dense:4]", "res[]", "res:[dense:4]", "dense:4,res[dense:4]]",
-        "conv:2:3,res[maxpool:2]", "bn:no_such_init", "dense:4,bn,softmax"
+        "conv:2:3,res[conv:2:2]", "bn:no_such_init", "dense:4,bn,softmax"
     };
     int i;
     CHECK(initnn_net_from_arch(&net, "res[dense:4,relu,dense:4],relu,dense:2", 1, 1, 4, "he_normal", NULL, 2, 1) == 0,
