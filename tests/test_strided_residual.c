@@ -292,6 +292,56 @@ static void two_stride_2_convs_in_one_branch_give_a_stride_4_shortcut_whose_grad
                    "glorot_normal");
 }
 
+static void a_strided_block_down_to_one_pixel_stays_a_map_of_channels(void)
+{
+    /* 2 x 2 -> 1 x 1: the block's output looks like a dense layer's, yet its
+       input is 2 channels of 2 x 2, and the shortcut reads pixel (0, 0) of each */
+    check_forward("conv:2:3:1:same,tanh,res[conv:3:3:2:same,tanh],tanh,dense:3,softmax", 1, 2, 2);
+    if (testing__state.failed) return;
+    check_gradient("conv:2:3:1:same,tanh,res[conv:3:3:2:same,tanh],tanh,dense:3,softmax", 1, 2, 2, "glorot_normal");
+}
+
+/* The residual theory's add for a strided block: q = sigma_p^2 E[x^2] +
+   E[alpha^2] E[F^2], sigma_p^2 = fan_in Var(P) of the 1x1 kernel (fan_in =
+   x's channels), as for a block that keeps its size -- the positions a
+   stride reads have the second moment of all of them. Predicted from the
+   specs, and measured on a batch: the measured add against the same rule
+   applied to the measured skip and branch (the cross term E[x P F] is 0
+   only on average over the weights: 3% at 64 channels). */
+static void theory_predicts_a_strided_add_as_sigma_p2_skip_plus_branch(void)
+{
+    enum { B = 16 };
+    static initnn_layer_theory table[16];
+    initnn_net *net;
+    float *X;
+    int labels[B] = {0}, seed;
+    size_t i;
+    for (seed = 1; seed <= 3; seed++) {
+        initnn_rng rng;
+        double sigma_p2 = 64.0 * 2.0 / 64.0, want;   /* he_normal:0,fan_in on 64 input channels */
+        net = build("conv:64:3:1:same,res[conv:64:3:2:same,relu,conv:96:3:1:same],flatten,dense:10,softmax",
+                    8, 16, 16, "he_normal", B, (uint64_t)seed);
+        CHECK(net != NULL, "%s", initnn_last_error());
+        CHECK(net->layers[3].type == INITNN_LAYER_RESIDUAL && net->layers[3].stride == 2, "layer 3 is no strided add");
+        CHECK(initnn_theory_predict(table, net, 1.0) == 0, "%s", initnn_last_error());
+        want = sigma_p2 * table[0].q_predicted + table[2].q_predicted;
+        CHECK_NEAR(table[3].q_predicted, want, 1e-9 * want);
+        X = (float *)malloc((size_t)B * net->input_dim * sizeof(float));
+        CHECK(X != NULL, "malloc");
+        initnn_rng_seed(&rng, 100 + (uint64_t)seed);
+        for (i = 0; i < (size_t)B * net->input_dim; i++) X[i] = initnn_rng_normal(&rng);
+        if (initnn_theory_compare(net, table, X, labels, NULL, B) != 0) {
+            free(X);
+            CHECK(0, "%s", initnn_last_error());
+        }
+        free(X);
+        want = sigma_p2 * table[0].q_measured + table[2].q_measured;
+        CHECK(fabs(table[3].q_measured / want - 1.0) < 0.03, "seed %d: measured %.4f, sigma_p^2 E[x^2] + E[F^2] = %.4f",
+              seed, table[3].q_measured, want);
+        ref_release_nets();
+    }
+}
+
 /* ---- 2. checkpoints ------------------------------------------------------------------------ */
 
 static void checkpoint_of_a_trained_strided_net_loads_to_the_same_bits(void)
@@ -504,6 +554,8 @@ int main(int argc, char **argv)
     RUN_TEST(odd_sizes_pool_branches_and_nested_strided_blocks_gradient_matches_double_differences);
     RUN_TEST(strided_block_from_the_input_with_equal_channels_gradient_matches_double_differences);
     RUN_TEST(two_stride_2_convs_in_one_branch_give_a_stride_4_shortcut_whose_gradient_matches);
+    RUN_TEST(a_strided_block_down_to_one_pixel_stays_a_map_of_channels);
+    RUN_TEST(theory_predicts_a_strided_add_as_sigma_p2_skip_plus_branch);
     RUN_TEST(checkpoint_of_a_trained_strided_net_loads_to_the_same_bits);
     RUN_TEST(blocks_that_keep_the_size_record_no_stride_as_checkpoints_before_them);
     RUN_TEST(a_branch_whose_size_no_stride_gives_is_refused_with_both_shapes);
