@@ -6208,7 +6208,9 @@ static int initnn__theory_run(const initnn_net *net, double input_m2, double out
                last weights, which have mean 0), sigma_p^2 = 1 for the
                identity shortcut. With He branches (F's second moment c
                times its input's) each block multiplies E[x^2] by 1 + c:
-               (1 + c)^L over L blocks; alpha = 0 keeps E[x^2]. */
+               (1 + c)^L over L blocks; alpha = 0 keeps E[x^2]. A strided
+               shortcut reads every s-th row and column of x, whose second
+               moment is that of all of x: the same rule. */
             double ma, va, mb, vb;
             t->has_params = 1;
             not_chain = 1;
