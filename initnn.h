@@ -5090,7 +5090,7 @@ INITNNDEF int initnn_net_add_residual(initnn_net *net, int from_layer, const cha
                                       const char *projection_init, const char *activation)
 {
     initnn_layer layer;
-    int skip_c, skip_h, skip_w;
+    int skip_c, skip_h, skip_w, k, flattens = 0;
     size_t projection = 0;
     if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_residual: NULL net");
     if (from_layer < -1 || from_layer >= net->layer_count - 1)
@@ -5107,8 +5107,11 @@ INITNNDEF int initnn_net_add_residual(initnn_net *net, int from_layer, const cha
     layer.out_w = layer.in_w;
     if (from_layer < 0) { skip_c = net->input_c; skip_h = net->input_h; skip_w = net->input_w; }
     else { skip_c = net->layers[from_layer].out_c; skip_h = net->layers[from_layer].out_h; skip_w = net->layers[from_layer].out_w; }
-    if (layer.out_h == 1 && layer.out_w == 1 && (from_layer < 0 || (skip_h == 1 && skip_w == 1))) {
-        /* a vector (after dense layers): the input x is one too, of all its features */
+    for (k = from_layer + 1; k < net->layer_count; k++)
+        flattens |= net->layers[k].type == INITNN_LAYER_DENSE || net->layers[k].type == INITNN_LAYER_FLATTEN;
+    if (layer.out_h == 1 && layer.out_w == 1 && (flattens || (skip_h == 1 && skip_w == 1))) {
+        /* a vector (after dense layers): the input x is one too, of all its
+           features; a conv branch down to one pixel leaves x a map */
         skip_c = from_layer < 0 ? net->input_dim : net->layers[from_layer].out;
         skip_h = skip_w = 1;
     }
@@ -5118,7 +5121,7 @@ INITNNDEF int initnn_net_add_residual(initnn_net *net, int from_layer, const cha
            He et al.'s option B), whose output is ceil(H / s) x ceil(W / s).
            Another s that happens to give the branch's size would read rows
            and columns out of step with the branch's, so it is not sought. */
-        int k, most = skip_h > skip_w ? skip_h : skip_w, s = 1;
+        int most = skip_h > skip_w ? skip_h : skip_w, s = 1;
         for (k = from_layer + 1; k < net->layer_count; k++) {
             const initnn_layer *bl = &net->layers[k];
             if (bl->type == INITNN_LAYER_CONV2D || bl->type == INITNN_LAYER_MAXPOOL2D || bl->type == INITNN_LAYER_AVGPOOL2D)

@@ -299,6 +299,19 @@ static void a_strided_block_down_to_one_pixel_stays_a_map_of_channels(void)
     check_forward("conv:2:3:1:same,tanh,res[conv:3:3:2:same,tanh],tanh,dense:3,softmax", 1, 2, 2);
     if (testing__state.failed) return;
     check_gradient("conv:2:3:1:same,tanh,res[conv:3:3:2:same,tanh],tanh,dense:3,softmax", 1, 2, 2, "glorot_normal");
+    if (testing__state.failed) return;
+    /* the same from the net's input: a 1x1 conv of its 2 channels, not a
+       dense map of its 8 features */
+    check_forward("res[conv:3:3:2:same,tanh],tanh,dense:3,softmax", 2, 2, 2);
+    if (testing__state.failed) return;
+    check_gradient("res[conv:3:3:2:same,tanh],tanh,dense:3,softmax", 2, 2, 2, "glorot_normal");
+    if (testing__state.failed) return;
+    {
+        initnn_net *net = build("res[conv:3:3:2:same,tanh],tanh,dense:3,softmax", 2, 2, 2, "he_normal", 2, 1);
+        CHECK(net != NULL, "%s", initnn_last_error());
+        CHECK(net->layers[1].stride == 2 && net->layers[1].projection_count == 2 * 3, "stride %d, projection %lu",
+              net->layers[1].stride, (unsigned long)net->layers[1].projection_count);
+    }
 }
 
 /* The residual theory's add for a strided block: q = sigma_p^2 E[x^2] +
