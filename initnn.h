@@ -1244,7 +1244,8 @@ INITNNDEF int initnn_net_add_layernorm(initnn_net *net, const char *activation, 
    them as ceil(H / s) x ceil(W / s) -- 'same' convs do, a 'valid' conv or a
    pooling that drops an odd last row does not, and is refused with both
    shapes -- and P is a 1x1 convolution of stride s (no bias), whatever the
-   channels. */
+   channels. x counts as a vector of all its features when the branch has a
+   dense or flatten layer (or x is one pixel), else as a map of channels. */
 INITNNDEF int initnn_net_add_residual(initnn_net *net, int from_layer, const char *scale_init,
                                       const char *projection_init, const char *activation);
 
