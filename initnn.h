@@ -932,9 +932,11 @@ typedef struct initnn_layer {
                                  batchnorm, out for layernorm; kernel_init
                                  and bias_init hold the specs of gamma and beta
           residual               b = projection (skip_c, out_c) if the widths
-                                 differ, then the branch scale alpha if
-                                 has_scale; kernel_init holds the projection's
-                                 spec, bias_init alpha's                      */
+                                 differ or the branch downsamples, then the
+                                 branch scale alpha if has_scale; kernel_init
+                                 holds the projection's spec, bias_init
+                                 alpha's; stride is the shortcut's when the
+                                 branch downsamples (>= 2), else 0           */
     int skip_from;                  /* residual: the layer whose output the block
                                        adds (-1: the net's input)                 */
     int has_scale;                  /* residual: 1 = a learnable scalar alpha
@@ -1080,6 +1082,11 @@ INITNNDEF int initnn_net_add_flatten(initnn_net *net);
                          kernel_init when the widths differ; alpha 1, or
                          learnable from the spec SCALE, e.g. res:zeros[...]);
                          an activation right after the ] applies to the sum.
+                         A conv branch that downsamples, res[conv:32:3:2:same,
+                         relu,conv:32:3:1:same], gets as P a 1x1 convolution
+                         of the branch's stride (He et al.'s option B); the
+                         branch must give ceil(H / stride) rows and columns
+                         (initnn_net_add_residual).
                          Blocks nest. With kernel_init fixup, skipinit or
                          rezero every block gets alpha (1, 0, 0).
    e.g. "dense:256,relu,dropout:0.5,dense:10,softmax",
@@ -1174,7 +1181,13 @@ INITNNDEF float initnn_net_loss(const initnn_net *net, const int *labels, const 
    P is the identity when the widths agree, else a learned projection (a
    dense map, or for conv a 1x1 convolution: He et al.'s option B); alpha is
    1, or a learnable scalar (SkipInit, ReZero, Fixup's multiplier). Backward:
-      dF = alpha dz,   dalpha = sum dz F(x),   dx += dz P^T,   dP = x^T dz. */
+      dF = alpha dz,   dalpha = sum dz F(x),   dx += dz P^T,   dP = x^T dz.
+   A conv branch that downsamples (a strided conv or a pooling inside it)
+   gets as P a 1x1 convolution with the branch's stride s, as ResNets do
+   where a stage begins (He et al. 2016, option B; torchvision's BasicBlock
+   downsample, there followed by a batch norm): it reads x at rows and
+   columns 0, s, 2s, ..., so its output is ceil(H / s) x ceil(W / s), and
+   dx is dz P^T at those positions and 0 at the others. */
 
 /* Batch normalization forward (formulas above) of X (B, C, HW): C channels
    of HW positions per sample (dense: HW = 1). Writes Z and xhat (B, C HW),
@@ -1225,14 +1238,23 @@ INITNNDEF int initnn_net_add_layernorm(initnn_net *net, const char *activation, 
    from that spec ("ones", "zeros" for SkipInit / ReZero). When x and F(x)
    differ in width (dense) or channels (conv, same rows and columns), P is a
    projection drawn from projection_init (NULL: "he_normal:0,fan_in" -- He
-   et al. 2016 use He's init for it); else the identity. */
+   et al. 2016 use He's init for it; fan_in = x's channels, a 1x1 kernel);
+   else the identity. When F(x) has fewer rows and columns (conv), the
+   branch's strides s (the product of its conv and pool strides) must give
+   them as ceil(H / s) x ceil(W / s) -- 'same' convs do, a 'valid' conv or a
+   pooling that drops an odd last row does not, and is refused with both
+   shapes -- and P is a 1x1 convolution of stride s (no bias), whatever the
+   channels. x counts as a vector of all its features when the branch has a
+   dense or flatten layer (or x is one pixel), else as a map of channels. */
 INITNNDEF int initnn_net_add_residual(initnn_net *net, int from_layer, const char *scale_init,
                                       const char *projection_init, const char *activation);
 
 /* The initializations made for residual nets, applied to a built net. A
    block's branch is the layers between its input and its add; its weight
    layers are the dense and conv layers among them (nested blocks included);
-   the shortcut's projection keeps its own init.
+   the shortcut's projection, strided or not, is no branch layer and keeps
+   its own init (the Fixup authors' code draws a downsampling 1x1 conv with
+   He's rule, neither scaled nor zeroed).
 
    Fixup (Zhang, Dauphin & Ma 2019, section 3), with L blocks of m weight
    layers:
@@ -1776,7 +1798,10 @@ INITNNDEF void initnn_standardize_apply(float *x, int count, int features, const
                             running_var[out_c]
                  layernorm  f32 epsilon
                  residual   u32 skip_from + 1 (0: the net's input),
-                            u32 has_scale
+                            u32 has_scale (the shortcut's stride is the
+                            stride above: 0, or s >= 2 for a branch that
+                            downsamples; it is recomputed from the layers
+                            when loaded and must agree)
                  (for these the specs are gamma's and beta's, or the
                  projection's and the scale's)
       u64 param_count; f32 params[param_count]
@@ -4849,39 +4874,63 @@ INITNNDEF void initnn_layernorm_backward(float *dX, float *dgamma, float *dbeta,
 
 /* The channels of a residual block's input x (the skip): every feature of
    it when the block's output is a vector (out_h = out_w = 1), as after a
-   dense layer. */
+   dense layer, unless the shortcut is strided (then x is a map). */
 static int initnn__skip_channels(const initnn_net *net, const initnn_layer *l)
 {
-    if (l->out_h * l->out_w == 1) return l->skip_from < 0 ? net->input_dim : net->layers[l->skip_from].out;
+    if (l->out_h * l->out_w == 1 && !l->stride)
+        return l->skip_from < 0 ? net->input_dim : net->layers[l->skip_from].out;
     return l->skip_from < 0 ? net->input_c : net->layers[l->skip_from].out_c;
 }
 
-/* [residual] z[b][co][p] = alpha F[b][co][p] + sum over ci of x[b][ci][p] P[ci][co]
-   (identity skip: + x[b][co][p]); p runs over the HW positions. */
+/* The rows and columns of the skip x: the block's own unless the shortcut
+   is strided (l->stride >= 2, a branch that downsamples), then x's. */
+static void initnn__skip_size(const initnn_net *net, const initnn_layer *l, int *skip_h, int *skip_w)
+{
+    *skip_h = l->out_h;
+    *skip_w = l->out_w;
+    if (!l->stride) return;
+    *skip_h = l->skip_from < 0 ? net->input_h : net->layers[l->skip_from].out_h;
+    *skip_w = l->skip_from < 0 ? net->input_w : net->layers[l->skip_from].out_w;
+}
+
+/* [residual] z[b][co][oy][ox] = alpha F[b][co][oy][ox]
+                                + sum over ci of x[b][ci][oy s][ox s] P[ci][co]
+   (identity skip: + x[b][co][oy][ox]). s is the shortcut's stride: 1, so
+   that P acts at each position alone, unless the branch downsamples; then P
+   is He et al.'s option B, a 1x1 convolution of stride s without bias, which
+   reads every s-th row and column of x (initnn_net_add_residual). */
 static void initnn__residual_forward(const initnn_net *net, initnn_layer *l, const float *F, int batch)
 {
     const float *x = l->skip_from < 0 ? net->input : net->layers[l->skip_from].y;
     const float *P = l->projection_count ? l->b : NULL;
     float alpha = l->has_scale ? l->b[l->projection_count] : 1.0f;
-    int b, co, ci, p, C = l->out_c, HW = l->out_h * l->out_w, skip_c = initnn__skip_channels(net, l);
+    int b, co, ci, oy, ox, C = l->out_c, H = l->out_h, W = l->out_w, skip_c = initnn__skip_channels(net, l);
+    int s = l->stride ? l->stride : 1, skip_h, skip_w;
+    initnn__skip_size(net, l, &skip_h, &skip_w);
     for (b = 0; b < batch; b++)
         for (co = 0; co < C; co++) {
-            float *z = l->z + ((size_t)b * C + co) * HW;
-            const float *f = F + ((size_t)b * C + co) * HW;
-            for (p = 0; p < HW; p++) {
-                float skip = 0.0f;
-                if (P)
-                    for (ci = 0; ci < skip_c; ci++) skip += x[((size_t)b * skip_c + ci) * HW + p] * P[(size_t)ci * C + co];
-                else
-                    skip = x[((size_t)b * C + co) * HW + p];
-                z[p] = alpha * f[p] + skip;
-            }
+            float *z = l->z + ((size_t)b * C + co) * H * W;
+            const float *f = F + ((size_t)b * C + co) * H * W;
+            for (oy = 0; oy < H; oy++)
+                for (ox = 0; ox < W; ox++) {
+                    size_t p = (size_t)oy * W + ox, q = (size_t)oy * s * skip_w + (size_t)ox * s;   /* x's position */
+                    float skip = 0.0f;
+                    if (P)
+                        for (ci = 0; ci < skip_c; ci++)
+                            skip += x[((size_t)b * skip_c + ci) * skip_h * skip_w + q] * P[(size_t)ci * C + co];
+                    else
+                        skip = x[((size_t)b * C + co) * H * W + p];
+                    z[p] = alpha * f[p] + skip;
+                }
         }
 }
 
 /* The residual add's backward, from dz = dL/dz:
       dF = alpha dz  (into the branch's last layer),  dalpha += sum dz F,
-      skip_grad = dz P^T (identity: dz),  dP += x^T dz.
+      skip_grad[b][ci][oy s][ox s] = sum over co of dz[b][co][oy][ox] P[ci][co]
+                                      (identity: dz; 0 at the rows and
+                                      columns a stride skips),
+      dP[ci][co] += sum over b, oy, ox of x[b][ci][oy s][ox s] dz[b][co][oy][ox].
    skip_grad is added to dL/dx once the branch has written its own part
    (initnn_net_backward). */
 static void initnn__residual_backward(const initnn_net *net, initnn_layer *l, float *dF, const float *F, int batch)
@@ -4890,8 +4939,11 @@ static void initnn__residual_backward(const initnn_net *net, initnn_layer *l, fl
     const float *P = l->projection_count ? l->b : NULL;
     float *dP = l->projection_count ? l->db : NULL;
     float alpha = l->has_scale ? l->b[l->projection_count] : 1.0f;
-    int b, co, ci, p, C = l->out_c, HW = l->out_h * l->out_w, skip_c = initnn__skip_channels(net, l);
-    size_t k, n = (size_t)batch * l->out;
+    int b, co, ci, oy, ox, C = l->out_c, H = l->out_h, W = l->out_w, skip_c = initnn__skip_channels(net, l);
+    int s = l->stride ? l->stride : 1, skip_h, skip_w;
+    size_t k, n = (size_t)batch * l->out, skip_hw;
+    initnn__skip_size(net, l, &skip_h, &skip_w);
+    skip_hw = (size_t)skip_h * skip_w;
     if (l->has_scale) {
         double dalpha = 0.0;
         for (k = 0; k < n; k++) dalpha += (double)l->dz[k] * F[k];
@@ -4903,16 +4955,20 @@ static void initnn__residual_backward(const initnn_net *net, initnn_layer *l, fl
         memcpy(l->skip_grad, l->dz, n * sizeof(float));
         return;
     }
+    if (s > 1) memset(l->skip_grad, 0, (size_t)batch * skip_c * skip_hw * sizeof(float));
     for (b = 0; b < batch; b++)
-        for (p = 0; p < HW; p++)
-            for (ci = 0; ci < skip_c; ci++) {
-                float xv = x[((size_t)b * skip_c + ci) * HW + p], g = 0.0f;
-                for (co = 0; co < C; co++) {
-                    float d = l->dz[((size_t)b * C + co) * HW + p];
-                    dP[(size_t)ci * C + co] += xv * d;
-                    g += P[(size_t)ci * C + co] * d;
+        for (oy = 0; oy < H; oy++)
+            for (ox = 0; ox < W; ox++) {
+                size_t p = (size_t)oy * W + ox, q = (size_t)oy * s * skip_w + (size_t)ox * s;
+                for (ci = 0; ci < skip_c; ci++) {
+                    float xv = x[((size_t)b * skip_c + ci) * skip_hw + q], g = 0.0f;
+                    for (co = 0; co < C; co++) {
+                        float d = l->dz[((size_t)b * C + co) * H * W + p];
+                        dP[(size_t)ci * C + co] += xv * d;
+                        g += P[(size_t)ci * C + co] * d;
+                    }
+                    l->skip_grad[((size_t)b * skip_c + ci) * skip_hw + q] = g;
                 }
-                l->skip_grad[((size_t)b * skip_c + ci) * HW + p] = g;
             }
 }
 
@@ -5053,7 +5109,7 @@ INITNNDEF int initnn_net_add_residual(initnn_net *net, int from_layer, const cha
                                       const char *projection_init, const char *activation)
 {
     initnn_layer layer;
-    int skip_c, skip_h, skip_w;
+    int skip_c, skip_h, skip_w, k, flattens = 0;
     size_t projection = 0;
     if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_residual: NULL net");
     if (from_layer < -1 || from_layer >= net->layer_count - 1)
@@ -5070,16 +5126,41 @@ INITNNDEF int initnn_net_add_residual(initnn_net *net, int from_layer, const cha
     layer.out_w = layer.in_w;
     if (from_layer < 0) { skip_c = net->input_c; skip_h = net->input_h; skip_w = net->input_w; }
     else { skip_c = net->layers[from_layer].out_c; skip_h = net->layers[from_layer].out_h; skip_w = net->layers[from_layer].out_w; }
-    if (layer.out_h == 1 && layer.out_w == 1 && (from_layer < 0 || (skip_h == 1 && skip_w == 1))) {
-        /* a vector (after dense layers): the input x is one too, of all its features */
+    for (k = from_layer + 1; k < net->layer_count; k++)
+        flattens |= net->layers[k].type == INITNN_LAYER_DENSE || net->layers[k].type == INITNN_LAYER_FLATTEN;
+    if (layer.out_h == 1 && layer.out_w == 1 && (flattens || (skip_h == 1 && skip_w == 1))) {
+        /* a vector (after dense layers): the input x is one too, of all its
+           features; a conv branch down to one pixel leaves x a map */
         skip_c = from_layer < 0 ? net->input_dim : net->layers[from_layer].out;
         skip_h = skip_w = 1;
     }
-    if (skip_h != layer.out_h || skip_w != layer.out_w)
-        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_residual: the block's input is %d x %d x %d and its "
-                            "branch gives %d x %d x %d: a projection covers other channels, not other rows and columns",
-                            skip_c, skip_h, skip_w, layer.out_c, layer.out_h, layer.out_w);
-    if (skip_c != layer.out_c) projection = (size_t)skip_c * (size_t)layer.out_c;
+    if (skip_h != layer.out_h || skip_w != layer.out_w) {
+        /* The branch downsamples: the shortcut is a 1x1 convolution with the
+           stride s of the branch (the product of its conv and pool strides;
+           He et al.'s option B), whose output is ceil(H / s) x ceil(W / s).
+           Another s that happens to give the branch's size would read rows
+           and columns out of step with the branch's, so it is not sought. */
+        int most = skip_h > skip_w ? skip_h : skip_w, s = 1;
+        for (k = from_layer + 1; k < net->layer_count; k++) {
+            const initnn_layer *bl = &net->layers[k];
+            if (bl->type == INITNN_LAYER_CONV2D || bl->type == INITNN_LAYER_MAXPOOL2D || bl->type == INITNN_LAYER_AVGPOOL2D)
+                s = (int64_t)s * bl->stride >= most ? most : s * bl->stride;   /* s >= H, W: row and column 0 alone */
+        }
+        if (s < 2)
+            return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_residual: the block's input is %d x %d x %d and its "
+                                "branch gives %d x %d x %d without a stride: a shortcut cannot follow rows and columns "
+                                "lost to 'valid' padding (give the branch's convs 'same' padding)",
+                                skip_c, skip_h, skip_w, layer.out_c, layer.out_h, layer.out_w);
+        if ((skip_h + s - 1) / s != layer.out_h || (skip_w + s - 1) / s != layer.out_w)
+            return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_residual: the block's input is %d x %d x %d and its "
+                                "branch gives %d x %d x %d; its strides multiply to %d, and a 1x1 projection of stride %d "
+                                "gives %d x %d x %d, not %d x %d ('valid' padding or a pooling window that drops the last "
+                                "row or column; 'same' convs give ceil(size / stride))", skip_c, skip_h, skip_w,
+                                layer.out_c, layer.out_h, layer.out_w, s, s, layer.out_c, (skip_h + s - 1) / s,
+                                (skip_w + s - 1) / s, layer.out_h, layer.out_w);
+        layer.stride = s;
+    }
+    if (skip_c != layer.out_c || layer.stride) projection = (size_t)skip_c * (size_t)layer.out_c;
     layer.projection_count = projection;
     return initnn__add_block_layer(net, &layer, projection + (size_t)layer.has_scale, activation,
                                    projection_init ? projection_init : "he_normal:0,fan_in",
@@ -6162,7 +6243,9 @@ static int initnn__theory_run(const initnn_net *net, double input_m2, double out
                last weights, which have mean 0), sigma_p^2 = 1 for the
                identity shortcut. With He branches (F's second moment c
                times its input's) each block multiplies E[x^2] by 1 + c:
-               (1 + c)^L over L blocks; alpha = 0 keeps E[x^2]. */
+               (1 + c)^L over L blocks; alpha = 0 keeps E[x^2]. A strided
+               shortcut reads every s-th row and column of x, whose second
+               moment is that of all of x: the same rule. */
             double ma, va, mb, vb;
             t->has_params = 1;
             not_chain = 1;

@@ -64,8 +64,8 @@ lab_same_command_same_log lab_seeds_are_independent lab_bad_flag_exits_2_with_on
 lab_bad_values_exit_2_with_one_line lab_missing_data_is_a_one_line_error lab_help_explains_every_flag
 lab_saves_a_checkpoint lab_predict_flags_glorot_and_passes_he_on_a_30_layer_relu_net
 lab_predict_writes_csv_md_and_a_well_formed_svg lab_predict_refuses_a_pooling_net_with_exit_2
-lab_cnn_summary_has_activation_variance_per_conv_layer lab_writes_first_layer_weight_pngs_for_28x28_inputs
-lab_fast_build_writes_the_same_log_on_one_and_two_threads
+lab_cnn_summary_has_activation_variance_per_conv_layer lab_trains_a_strided_residual_block_with_he_and_fixup
+lab_writes_first_layer_weight_pngs_for_28x28_inputs lab_fast_build_writes_the_same_log_on_one_and_two_threads
 lab_trains_a_cnn_on_cifar10_and_cifar100_binary_batches
 lab_standardized_regression_model_reloads_with_its_test_mae lab_csv_with_a_byte_order_mark_reads_and_unknown_columns_are_listed
 lab_csv_text_labels_become_sorted_classes_in_summary_and_checkpoint lab_csv_warns_of_whole_number_targets_and_empty_classes
@@ -471,6 +471,28 @@ if selected lab_fast_build_writes_the_same_log_on_one_and_two_threads "$@"; then
         result lab_fast_build_writes_the_same_log_on_one_and_two_threads "$why" ;;
     *) echo "SKIP lab_fast_build_writes_the_same_log_on_one_and_two_threads: $CC does not take -fopenmp" ;;
     esac
+fi
+
+# A ResNet stage: the block's branch halves the 28 x 28 map with a stride-2
+# conv and its shortcut is a 1x1 conv of stride 2 from 8 to 16 channels.
+if selected lab_trains_a_strided_residual_block_with_he_and_fixup "$@"; then
+    why=
+    if ! "$LAB" --data mnist --data-dir "$TMP/data" \
+        --arch 'conv:8:3:1:same,relu,res[conv:16:3:2:same,relu,conv:16:3:1:same],relu,maxpool:2,dense:10,softmax' \
+        --init 'he_normal;fixup' --seeds 2 --epochs 1 --batch 10 --val test --out "$TMP/strided" \
+        --quiet 2>"$TMP/strided.stderr"; then
+        why="failed: $(head -n 2 "$TMP/strided.stderr" | tr '\n' ' ')"
+    else
+        grep -q "^| init | 1: conv2d 8 | 2: conv2d 16 | 3: conv2d 16 | 4: dense 10 |" "$TMP/strided/summary.md" ||
+            why="summary.md has no per-layer table of the three convs and the dense layer"
+        # Fixup's rule 1: the branch's last conv and the classifier start at 0,
+        # while the first conv keeps He's draw.
+        grep -q "^| fixup | 0\.[0-9][0-9e.+-]* ± [0-9e.+-]* | [0-9e.+-]* ± [0-9e.+-]* | 0 ± 0 | 0 ± 0 |" "$TMP/strided/summary.md" ||
+            why="${why:+$why; }the fixup row is not (positive, ..., 0, 0): $(grep '^| fixup | [0-9]' "$TMP/strided/summary.md" | tail -n 1)"
+        grep -q "^| he_normal | 0\.[0-9]" "$TMP/strided/summary.md" ||
+            why="${why:+$why; }he_normal has no positive variance in layer 1"
+    fi
+    result lab_trains_a_strided_residual_block_with_he_and_fixup "$why"
 fi
 
 # cifar_fixture FILE COUNT LABEL_BYTES: COUNT records of LABEL_BYTES label
