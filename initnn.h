@@ -1872,6 +1872,32 @@ INITNNDEF int initnn_npy_write(const char *path, const float *data, int ndim, co
    ndim and shape are untouched. */
 INITNNDEF int initnn_npy_read(float **data, int *ndim, int shape[8], const char *path);
 
+/* Writes the net's state into the existing directory dir, one .npy
+   (initnn_npy_write: '<f4', C order) per array, named by the layer's index
+   in net->layers (from 0, three digits, so that the names sort in layer
+   order) and the array:
+      dense      layerNNN_dense_kernel.npy   (in, out): Y = X W + b
+                 layerNNN_dense_bias.npy     (out)
+      conv2d     layerNNN_conv_kernel.npy    (c_in, k_h, k_w, c_out): the
+                 header's (c_in k_h k_w, c_out) matrix with its rows split
+                 (PyTorch's weight is w.transpose(3, 0, 1, 2))
+                 layerNNN_conv_bias.npy      (c_out)
+      batchnorm  layerNNN_bn_gamma.npy, _bn_beta.npy, _bn_running_mean.npy,
+                 _bn_running_var.npy         (C) each: C = channels (conv)
+                                             or features (dense)
+      layernorm  layerNNN_ln_gamma.npy, _ln_beta.npy   (C H W) each
+      residual   layerNNN_res_projection.npy (skip_c, out_c), if the block
+                 has a projection; layerNNN_res_alpha.npy (1), if it has a
+                 branch scalar (SkipInit, ReZero, Fixup's multiplier)
+   e.g. layer003_bn_running_var.npy. Dropout, pooling and flatten hold no
+   state and write nothing; Fixup's scalar biases are the layers' bias
+   vectors (initnn_net_fixup). The optimizer's moments and the generator
+   are not written: initnn_net_save keeps them. Non-finite values are
+   written as they are (to look at a diverged net). Each file is complete or
+   absent (initnn_file); on a failure (INITNN_ERR_IO naming the file, a
+   missing directory included) the files written before it stay. */
+INITNNDEF int initnn_net_export_npy(const initnn_net *net, const char *dir);
+
 /* Frees memory that initnn allocated for the caller. */
 INITNNDEF void initnn_free(void *p);
 
@@ -8619,6 +8645,76 @@ INITNNDEF int initnn_npy_read(float **out, int *ndim_out, int shape[8], const ch
 done:
     INITNN_FREE(header);
     INITNN_FREE(file);
+    return err;
+}
+
+/* Writes dir/layerNNN_NAME.npy of count floats with the given shape (the
+   product of whose ndim entries is count); nothing for count 0. */
+static int initnn__export_array(char *path, size_t path_size, const char *dir, const char *sep, int index,
+                                const char *name, const float *data, size_t count, int ndim, const int *shape)
+{
+    if (count == 0) return INITNN_OK;
+    snprintf(path, path_size, "%s%slayer%03d_%s.npy", dir, sep, index, name);
+    return initnn_npy_write(path, data, ndim, shape);
+}
+
+INITNNDEF int initnn_net_export_npy(const initnn_net *net, const char *dir)
+{
+    size_t dir_len, path_size;
+    const char *sep;
+    char *path;
+    int i, err = INITNN_OK;
+    if (!net || !dir) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_export_npy: NULL %s", net ? "dir" : "net");
+    dir_len = strlen(dir);
+    if (dir_len == 0) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_export_npy: empty directory name");
+    sep = dir[dir_len - 1] == '/' || dir[dir_len - 1] == '\\' ? "" : "/";
+    path_size = dir_len + 64;   /* "/layer" + 3 or more digits + "_res_projection.npy" and more */
+    path = (char *)INITNN_MALLOC(path_size);
+    if (!path) return initnn__fail(INITNN_ERR_MEMORY, "initnn_net_export_npy: out of memory");
+    for (i = 0; i < net->layer_count && !err; i++) {
+        const initnn_layer *l = &net->layers[i];
+        int shape[4];
+        size_t n;
+        switch (l->type) {
+        case INITNN_LAYER_DENSE:
+            shape[0] = l->in;
+            shape[1] = l->out;
+            err = initnn__export_array(path, path_size, dir, sep, i, "dense_kernel", l->W, l->weight_count, 2, shape);
+            if (!err) err = initnn__export_array(path, path_size, dir, sep, i, "dense_bias", l->b, l->bias_count, 1, &l->out);
+            break;
+        case INITNN_LAYER_CONV2D:
+            shape[0] = l->in_c;
+            shape[1] = l->kernel_h;
+            shape[2] = l->kernel_w;
+            shape[3] = l->out_c;
+            err = initnn__export_array(path, path_size, dir, sep, i, "conv_kernel", l->W, l->weight_count, 4, shape);
+            if (!err) err = initnn__export_array(path, path_size, dir, sep, i, "conv_bias", l->b, l->bias_count, 1, &l->out_c);
+            break;
+        case INITNN_LAYER_BATCHNORM:
+            n = (size_t)l->out_c;
+            err = initnn__export_array(path, path_size, dir, sep, i, "bn_gamma", l->b, n, 1, &l->out_c);
+            if (!err) err = initnn__export_array(path, path_size, dir, sep, i, "bn_beta", l->b + n, n, 1, &l->out_c);
+            if (!err) err = initnn__export_array(path, path_size, dir, sep, i, "bn_running_mean", l->running_mean, n, 1, &l->out_c);
+            if (!err) err = initnn__export_array(path, path_size, dir, sep, i, "bn_running_var", l->running_var, n, 1, &l->out_c);
+            break;
+        case INITNN_LAYER_LAYERNORM:
+            n = (size_t)l->out;
+            err = initnn__export_array(path, path_size, dir, sep, i, "ln_gamma", l->b, n, 1, &l->out);
+            if (!err) err = initnn__export_array(path, path_size, dir, sep, i, "ln_beta", l->b + n, n, 1, &l->out);
+            break;
+        case INITNN_LAYER_RESIDUAL:
+            shape[1] = l->out_c;
+            shape[0] = l->projection_count ? (int)(l->projection_count / (size_t)l->out_c) : 0;
+            err = initnn__export_array(path, path_size, dir, sep, i, "res_projection", l->b, l->projection_count, 2, shape);
+            shape[0] = 1;
+            if (!err && l->has_scale)
+                err = initnn__export_array(path, path_size, dir, sep, i, "res_alpha", l->b + l->projection_count, 1, 1, shape);
+            break;
+        default:   /* dropout, pooling, flatten: no state */
+            break;
+        }
+    }
+    INITNN_FREE(path);
     return err;
 }
 

@@ -62,7 +62,7 @@ lab_epoch_axes_are_labelled_on_whole_epochs lab_svgs_are_wide_enough_for_the_lon
 lab_accuracy_plot_zooms_in_and_keeps_every_curves_last_point
 lab_same_command_same_log lab_seeds_are_independent lab_bad_flag_exits_2_with_one_line
 lab_bad_values_exit_2_with_one_line lab_missing_data_is_a_one_line_error lab_help_explains_every_flag
-lab_saves_a_checkpoint lab_predict_flags_glorot_and_passes_he_on_a_30_layer_relu_net
+lab_saves_a_checkpoint lab_exports_the_trained_net_as_npy_files lab_predict_flags_glorot_and_passes_he_on_a_30_layer_relu_net
 lab_predict_writes_csv_md_and_a_well_formed_svg lab_predict_refuses_a_pooling_net_with_exit_2
 lab_cnn_summary_has_activation_variance_per_conv_layer lab_trains_a_strided_residual_block_with_he_and_fixup
 lab_writes_first_layer_weight_pngs_for_28x28_inputs lab_fast_build_writes_the_same_log_on_one_and_two_threads
@@ -622,7 +622,7 @@ if selected lab_help_explains_every_flag "$@"; then
     else
         for flag in --data --data-dir --arch --hidden --activation --init --bias-init --opt --lr --momentum \
             --batch --epochs --val-split --val --test-split --patience --clip-norm --seeds --out --train-limit \
-            --save-model --quiet --samples --noise --factor --classes --features --data-seed --standardize \
+            --save-model --export-npy --quiet --samples --noise --factor --classes --features --data-seed --standardize \
             --task --predict --help; do
             grep -q -- "^ *${flag}[ =]" "$TMP/help" || why="${why:+$why; }$flag is not explained"
         done
@@ -642,6 +642,46 @@ if selected lab_saves_a_checkpoint "$@"; then
         head -c 8 "$TMP/c/model.ckpt" | grep -q INITNNCK || why="the file does not start with the checkpoint magic"
     fi
     result lab_saves_a_checkpoint "$why"
+fi
+
+# --export-npy: one .npy per array of the last trained net (initnn_net_export_npy,
+# whose names and shapes tests/test_export_npy.c checks), readable by numpy
+# where /usr/bin/python3 has it; a folder that cannot be made is refused
+# before training, and no folder is left behind.
+if selected lab_exports_the_trained_net_as_npy_files "$@"; then
+    why=
+    if ! "$LAB" --data moons --samples 300 --arch "dense:8,bn,relu,res:ones[dense:8,relu,dense:8],dense:2,softmax" \
+        --init he_normal --seeds 1 --epochs 1 --batch 32 --out "$TMP/npy-out" --export-npy "$TMP/npy/deep" \
+        --quiet 2>"$TMP/npy.stderr"; then
+        why="failed: $(head -n 1 "$TMP/npy.stderr")"
+    else
+        for f in layer000_dense_kernel layer000_dense_bias layer001_bn_gamma layer001_bn_beta layer001_bn_running_mean \
+            layer001_bn_running_var layer002_dense_kernel layer003_dense_kernel layer004_res_alpha layer005_dense_kernel \
+            layer005_dense_bias; do
+            [ -s "$TMP/npy/deep/$f.npy" ] || why="${why:+$why; }$f.npy not written"
+        done
+        count=$(find "$TMP/npy/deep" -type f | wc -l)
+        [ "$count" -eq 13 ] || why="${why:+$why; }$count files, 13 expected"
+        if [ -z "$why" ] && /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+            /usr/bin/python3 -c '
+import sys, numpy as np
+d = sys.argv[1]
+k = np.load(d + "/layer000_dense_kernel.npy"); v = np.load(d + "/layer001_bn_running_var.npy")
+a = np.load(d + "/layer004_res_alpha.npy")
+sys.exit(0 if k.shape == (2, 8) and k.dtype == np.float32 and v.shape == (8,) and (v > 0).all()
+         and (v != 1).any() and a.shape == (1,) else 1)' "$TMP/npy/deep" ||
+                why="numpy does not read the exported files with the shapes of the net"
+        fi
+    fi
+    if "$LAB" --data moons --samples 300 --hidden 8 --seeds 1 --epochs 1 --out "$TMP/npy-bad/out" \
+        --export-npy /proc/no-such-folder/npy --quiet 2>"$TMP/npy-bad.stderr"; then
+        why="${why:+$why; }an --export-npy folder that cannot be made was accepted"
+    else
+        grep -q -- "--export-npy: .*cannot create the folder" "$TMP/npy-bad.stderr" ||
+            why="${why:+$why; }the refusal does not say why: $(head -n 1 "$TMP/npy-bad.stderr")"
+        [ -e "$TMP/npy-bad" ] && why="${why:+$why; }the refused run left $TMP/npy-bad behind"
+    fi
+    result lab_exports_the_trained_net_as_npy_files "$why"
 fi
 
 # ---- CSV as people have it, and a model that keeps what it was trained on ----------------------
