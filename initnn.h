@@ -19,9 +19,10 @@
    Build: the header needs the C99 standard library and libm only.
       cc -O2 myprog.c -lm
    Add -fopenmp to spread the matrix products and the layers' per-sample
-   loops over cores (the results do not depend on the number of threads),
-   and -march=native to let the compiler use the CPU's widest vector
-   instructions.
+   loops over cores (the results do not depend on the number of threads;
+   initnn_net_train falls back to one thread while another process holds a
+   core, when that is faster), and -march=native to let the compiler use
+   the CPU's widest vector instructions.
 
    QUICK START
 
@@ -1677,7 +1678,12 @@ INITNNDEF int initnn_net_evaluate(initnn_net *net, double *loss, double *metric,
    Batches are shuffled with the net's generator. Stops with
    INITNN_ERR_NONFINITE, weights of the last finite step kept, the moment a
    loss or gradient is NaN or Inf. *epochs_run (may be NULL) gets the number
-   of epochs completed. */
+   of epochs completed. Built with OpenMP, it times a few batches on one
+   thread and on every thread allowed (omp_get_max_threads), trains on the
+   faster and times both again every few seconds: on a machine where
+   another process holds a core, every parallel region waits for it and
+   one thread is faster. The results are the same for any thread count; the
+   OpenMP setting is restored on return. */
 INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train, const initnn_data *val,
                                const initnn_train_config *cfg, int *epochs_run);
 
@@ -2082,24 +2088,20 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
 #include <omp.h>
 #endif
 
-/* Fast paths (section 16), the OpenMP part. A loop over the samples of a
-   batch whose iterations write disjoint memory (im2col, col2im, pooling,
-   activations) runs on OpenMP's threads when OpenMP is on: the same
-   operations on the same values, so no result depends on the number of
-   threads. The loop's batch size must be named batch. INITNN__FOR_CHANNELS
-   does the same for a loop over a layer's channels that sums each channel
-   in order on one thread (the conv bias gradient, where ld is the length
-   of each sum). Empty without OpenMP and in INITNN_REFERENCE builds. */
 /* How many slots of consecutive samples the fast conv layer cuts a batch
    into (section 16): the most threads that share one conv layer's work. */
 #define INITNN__CONV_SLOTS 8
 
+/* Fast paths (section 16), the OpenMP part. A loop over the samples of a
+   batch whose iterations write disjoint memory (pooling, activations,
+   dropout) runs on OpenMP's threads when OpenMP is on: the same operations
+   on the same values, so no result depends on the number of threads. The
+   loop's batch size must be named batch. Empty without OpenMP and in
+   INITNN_REFERENCE builds. */
 #if defined(_OPENMP) && !defined(INITNN_REFERENCE)
 #define INITNN__FOR_SAMPLES _Pragma("omp parallel for schedule(static) if (batch >= 4)")
-#define INITNN__FOR_CHANNELS _Pragma("omp parallel for schedule(static) if (l->out_c >= 4 && ld >= 1024)")
 #else
 #define INITNN__FOR_SAMPLES
-#define INITNN__FOR_CHANNELS
 #endif
 
 #ifdef INITNN_WITH_STB
@@ -5317,12 +5319,12 @@ static void initnn__activate_backward(initnn_layer *l, int batch)
 /* [conv] Conv2d forward of a batch, the sums of its definition:
       Z[b][co][oy][ox] = bias[co] + sum over ci, i, j of
                          W[(ci, i, j)][co] X[b][ci][oy s + i - pad_top][ox s + j - pad_left]
-   with X = 0 outside the image. The fast path computes the same sums as one
-   matrix product: T = W^T col, col the im2col of the whole batch. */
+   with X = 0 outside the image. The fast path computes the same sums as a
+   matrix product per sample: Z_b = W^T col_b, col_b the im2col of X_b. */
 static void initnn__conv_forward(initnn_layer *l, const float *X, int batch)
 {
     int b, co, ci, oy, ox, i, j;
-    if (initnn__fast_conv_forward(l, X, batch)) return;   /* 16. Fast paths: im2col and one packed product */
+    if (initnn__fast_conv_forward(l, X, batch)) return;   /* 16. Fast paths: im2col and a packed product per sample */
     for (b = 0; b < batch; b++)
         for (co = 0; co < l->out_c; co++)
             for (oy = 0; oy < l->out_h; oy++)
@@ -5350,7 +5352,7 @@ static void initnn__conv_forward(initnn_layer *l, const float *X, int batch)
 static void initnn__conv_backward(initnn_layer *l, float *dX, const float *X, int batch)
 {
     int b, co, ci, oy, ox, i, j, positions = l->out_h * l->out_w;
-    if (initnn__fast_conv_backward(l, dX, X, batch)) return;   /* 16. Fast paths: two packed products and col2im */
+    if (initnn__fast_conv_backward(l, dX, X, batch)) return;   /* 16. Fast paths: two packed products and col2im per sample */
     if (dX) memset(dX, 0, (size_t)batch * (size_t)l->in * sizeof(float));
     for (co = 0; co < l->out_c; co++) {
         double sum = 0.0;
@@ -9277,15 +9279,20 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
       initnn__fast_gemm          the matrix products (initnn_matmul and its
                                  transposed forms): packed, cache-blocked,
                                  with AVX-512 / AVX2 / portable micro-kernels
-      initnn__fast_conv_forward  a conv layer as im2col of the whole batch and
+      initnn__fast_conv_forward  a conv layer sample by sample as im2col and
       initnn__fast_conv_backward one product (forward), two products and
-                                 col2im (backward), in place of the direct sums
+                                 col2im (backward), in place of the direct
+                                 sums, the samples in slots shared by threads
       initnn__fast_maxpool_2x2   the common 2 x 2 max pool as branch-free selects
-      initnn__fast_adam_lanes    Adam's update in vector lanes
+      initnn__fast_adam_lanes    Adam's update in vector lanes, in chunks
+                                 shared by threads
+      initnn__threads_begin,     the thread count of initnn_net_train, chosen
+      initnn__threads_batch,     by the clock: one thread when another process
+      initnn__threads_end        holds a core and makes all of them slower
 
-   and, defined in the configuration at the top because a loop must see them,
-   INITNN__FOR_SAMPLES / INITNN__FOR_CHANNELS: the OpenMP pragmas that share
-   a batch's samples (or a layer's channels) between threads.
+   and, defined in the configuration at the top because a loop must see it,
+   INITNN__FOR_SAMPLES: the OpenMP pragma that shares a batch's samples
+   between threads.
 
    With INITNN_REFERENCE defined none of this is compiled: every call above
    falls back to the lesson's own loop (the products to the naive triple
