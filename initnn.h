@@ -1111,7 +1111,8 @@ INITNNDEF int initnn_net_set_loss(initnn_net *net, int loss);
 
 /* Sets the optimizer and clears its state (moments, step count). The
    ranges checked (else INITNN_ERR_ARGUMENT naming the value): learning rate
-   in (0, 1e6); momentum, beta1, beta2 and rho in [0, 1); epsilon,
+   in [0, 1e6) (0, as PyTorch's optimizers allow it, takes steps that leave
+   the weights as they are: a control run); momentum, beta1, beta2 and rho in [0, 1); epsilon,
    weight_decay, clip_norm and clip_value >= 0 (0 turns clipping off), and
    epsilon > 0 for Adam and RMSProp (their step would be 0 / 0 where the
    gradient has been 0). */
@@ -4636,8 +4637,8 @@ INITNNDEF int initnn_net_set_optimizer(initnn_net *net, const initnn_optimizer *
     if (!net || !opt) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: NULL argument");
     if (opt->type < INITNN_OPT_SGD || opt->type > INITNN_OPT_RMSPROP)
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: unknown optimizer %d", opt->type);
-    if (!(opt->learning_rate > 0.0f) || !(opt->learning_rate < 1e6f))
-        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: learning rate must be in (0, 1e6), got %g",
+    if (!(opt->learning_rate >= 0.0f) || !(opt->learning_rate < 1e6f))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: learning rate must be in [0, 1e6), got %g",
                             (double)opt->learning_rate);
     if (!(opt->momentum >= 0.0f && opt->momentum < 1.0f) || !(opt->beta1 >= 0.0f && opt->beta1 < 1.0f) ||
         !(opt->beta2 >= 0.0f && opt->beta2 < 1.0f) || !(opt->rho >= 0.0f && opt->rho < 1.0f))
