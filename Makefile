@@ -8,7 +8,7 @@
 #   make demo       the main job: fetches MNIST if missing, trains 784-256-256-128-10 from three
 #                   initializers with three seeds each, prints the table and the plots' paths
 #   make data       MNIST and Fashion-MNIST into data/ (scripts/fetch_data.sh), verified
-#   make initlab    the lab, ./initlab (./initlab --help)
+#   make initlab    the lab, ./initlab (./initlab --help), -O3 -march=native -fopenmp
 #   make predict    ./predict model.ckpt digit.png (needs libstb-dev)
 #   make init-demo  every initializer spec on one 784x256 layer, formula against sample
 #   make bench      products and training speed against OpenBLAS / PyTorch
@@ -39,9 +39,13 @@ init-demo: $(BUILD)/init_demo
 	./$(BUILD)/init_demo
 
 # ---- the lab ------------------------------------------------------------------
-# ./initlab is the plain single-threaded build (CFLAGS, default -O2; e.g.
-# make initlab CFLAGS="-O3 -march=native -fopenmp"). tests/lab.sh builds it
-# with -Werror; here a compiler's warning does not stop the build.
+# ./initlab is the fast build: -O3, the CPU's own vector instructions and
+# OpenMP over the matrix products and the samples, where the compiler takes
+# them (the results do not depend on the number of threads: the same
+# log.csv on 1 thread or 2). ./initlab-plain is the plain build of the same
+# program (CFLAGS, default -O2, one thread), as `cc -O2 examples/initlab.c`
+# gives it. LAB_CFLAGS=... builds ./initlab with other flags. tests/lab.sh
+# builds both with -Werror; here a compiler's warning does not stop the build.
 LAB_WARN = $(filter-out -Werror,$(WARN))
 
 # Where stb is installed (Debian libstb-dev) the lab is built with the image
@@ -50,21 +54,17 @@ LAB_WARN = $(filter-out -Werror,$(WARN))
 HAVE_STB = $(wildcard /usr/include/stb/stb_image_write.h)
 LAB_STB  = $(if $(HAVE_STB),-DINITNN_WITH_STB $(STB_FLAGS))
 
-initlab: examples/initlab.c initnn.h
-	$(CC) $(LAB_WARN) $(CFLAGS) -I. $< -o $@ $(LAB_STB) $(LDLIBS)
-
-# The recipes use a faster build of the same program: -O3, the CPU's own
-# vector instructions and OpenMP over the matrix products, where the compiler
-# takes them (the results do not depend on the number of threads). Use
-# LAB=./initlab for the plain build, LAB_CFLAGS=... for other flags.
-LAB        ?= $(BUILD)/initlab-fast
 LAB_CFLAGS ?= -O3 $(call cc_accepts,-march=native) $(call cc_accepts,-fopenmp)
 cc_accepts  = $(shell printf 'int main(void) { return 0; }\n' | $(CC) $(1) -x c - -o /dev/null >/dev/null 2>&1 && echo $(1))
 
-# Without -Werror: a warning of another compiler version must not stop an
-# experiment (tests/lab.sh builds it with -Werror at these flags).
-$(BUILD)/initlab-fast: examples/initlab.c initnn.h | $(BUILD)
+initlab: examples/initlab.c initnn.h
 	$(CC) $(LAB_WARN) $(LAB_CFLAGS) -I. $< -o $@ $(LAB_STB) $(LDLIBS)
+
+initlab-plain: examples/initlab.c initnn.h
+	$(CC) $(LAB_WARN) $(CFLAGS) -I. $< -o $@ $(LAB_STB) $(LDLIBS)
+
+# The recipes run ./initlab; LAB=initlab-plain runs them on the plain build.
+LAB        ?= initlab
 
 # Between two parallel products a waiting thread spins a little, then
 # sleeps (libgomp's GOMP_SPINCOUNT): sleeping at once cost a conv net its
@@ -372,4 +372,4 @@ bench:
 	sh bench/run_train.sh
 
 clean:
-	rm -rf $(BUILD) initlab
+	rm -rf $(BUILD) initlab initlab-plain

@@ -934,9 +934,11 @@ typedef struct initnn_layer {
                                  batchnorm, out for layernorm; kernel_init
                                  and bias_init hold the specs of gamma and beta
           residual               b = projection (skip_c, out_c) if the widths
-                                 differ, then the branch scale alpha if
-                                 has_scale; kernel_init holds the projection's
-                                 spec, bias_init alpha's                      */
+                                 differ or the branch downsamples, then the
+                                 branch scale alpha if has_scale; kernel_init
+                                 holds the projection's spec, bias_init
+                                 alpha's; stride is the shortcut's when the
+                                 branch downsamples (>= 2), else 0           */
     int skip_from;                  /* residual: the layer whose output the block
                                        adds (-1: the net's input)                 */
     int has_scale;                  /* residual: 1 = a learnable scalar alpha
@@ -1082,6 +1084,11 @@ INITNNDEF int initnn_net_add_flatten(initnn_net *net);
                          kernel_init when the widths differ; alpha 1, or
                          learnable from the spec SCALE, e.g. res:zeros[...]);
                          an activation right after the ] applies to the sum.
+                         A conv branch that downsamples, res[conv:32:3:2:same,
+                         relu,conv:32:3:1:same], gets as P a 1x1 convolution
+                         of the branch's stride (He et al.'s option B); the
+                         branch must give ceil(H / stride) rows and columns
+                         (initnn_net_add_residual).
                          Blocks nest. With kernel_init fixup, skipinit or
                          rezero every block gets alpha (1, 0, 0).
    e.g. "dense:256,relu,dropout:0.5,dense:10,softmax",
@@ -1177,7 +1184,13 @@ INITNNDEF float initnn_net_loss(const initnn_net *net, const int *labels, const 
    P is the identity when the widths agree, else a learned projection (a
    dense map, or for conv a 1x1 convolution: He et al.'s option B); alpha is
    1, or a learnable scalar (SkipInit, ReZero, Fixup's multiplier). Backward:
-      dF = alpha dz,   dalpha = sum dz F(x),   dx += dz P^T,   dP = x^T dz. */
+      dF = alpha dz,   dalpha = sum dz F(x),   dx += dz P^T,   dP = x^T dz.
+   A conv branch that downsamples (a strided conv or a pooling inside it)
+   gets as P a 1x1 convolution with the branch's stride s, as ResNets do
+   where a stage begins (He et al. 2016, option B; torchvision's BasicBlock
+   downsample, there followed by a batch norm): it reads x at rows and
+   columns 0, s, 2s, ..., so its output is ceil(H / s) x ceil(W / s), and
+   dx is dz P^T at those positions and 0 at the others. */
 
 /* Batch normalization forward (formulas above) of X (B, C, HW): C channels
    of HW positions per sample (dense: HW = 1). Writes Z and xhat (B, C HW),
@@ -1228,14 +1241,23 @@ INITNNDEF int initnn_net_add_layernorm(initnn_net *net, const char *activation, 
    from that spec ("ones", "zeros" for SkipInit / ReZero). When x and F(x)
    differ in width (dense) or channels (conv, same rows and columns), P is a
    projection drawn from projection_init (NULL: "he_normal:0,fan_in" -- He
-   et al. 2016 use He's init for it); else the identity. */
+   et al. 2016 use He's init for it; fan_in = x's channels, a 1x1 kernel);
+   else the identity. When F(x) has fewer rows and columns (conv), the
+   branch's strides s (the product of its conv and pool strides) must give
+   them as ceil(H / s) x ceil(W / s) -- 'same' convs do, a 'valid' conv or a
+   pooling that drops an odd last row does not, and is refused with both
+   shapes -- and P is a 1x1 convolution of stride s (no bias), whatever the
+   channels. x counts as a vector of all its features when the branch has a
+   dense or flatten layer (or x is one pixel), else as a map of channels. */
 INITNNDEF int initnn_net_add_residual(initnn_net *net, int from_layer, const char *scale_init,
                                       const char *projection_init, const char *activation);
 
 /* The initializations made for residual nets, applied to a built net. A
    block's branch is the layers between its input and its add; its weight
    layers are the dense and conv layers among them (nested blocks included);
-   the shortcut's projection keeps its own init.
+   the shortcut's projection, strided or not, is no branch layer and keeps
+   its own init (the Fixup authors' code draws a downsampling 1x1 conv with
+   He's rule, neither scaled nor zeroed).
 
    Fixup (Zhang, Dauphin & Ma 2019, section 3), with L blocks of m weight
    layers:
@@ -1784,7 +1806,10 @@ INITNNDEF void initnn_standardize_apply(float *x, int count, int features, const
                             running_var[out_c]
                  layernorm  f32 epsilon
                  residual   u32 skip_from + 1 (0: the net's input),
-                            u32 has_scale
+                            u32 has_scale (the shortcut's stride is the
+                            stride above: 0, or s >= 2 for a branch that
+                            downsamples; it is recomputed from the layers
+                            when loaded and must agree)
                  (for these the specs are gamma's and beta's, or the
                  projection's and the scale's)
       u64 param_count; f32 params[param_count]
@@ -1854,6 +1879,32 @@ INITNNDEF int initnn_npy_write(const char *path, const float *data, int ndim, co
    or initnn_free); shape gets ndim entries. On failure *data is NULL and
    ndim and shape are untouched. */
 INITNNDEF int initnn_npy_read(float **data, int *ndim, int shape[8], const char *path);
+
+/* Writes the net's state into the existing directory dir, one .npy
+   (initnn_npy_write: '<f4', C order) per array, named by the layer's index
+   in net->layers (from 0, three digits, so that the names sort in layer
+   order) and the array:
+      dense      layerNNN_dense_kernel.npy   (in, out): Y = X W + b
+                 layerNNN_dense_bias.npy     (out)
+      conv2d     layerNNN_conv_kernel.npy    (c_in, k_h, k_w, c_out): the
+                 header's (c_in k_h k_w, c_out) matrix with its rows split
+                 (PyTorch's weight is w.transpose(3, 0, 1, 2))
+                 layerNNN_conv_bias.npy      (c_out)
+      batchnorm  layerNNN_bn_gamma.npy, _bn_beta.npy, _bn_running_mean.npy,
+                 _bn_running_var.npy         (C) each: C = channels (conv)
+                                             or features (dense)
+      layernorm  layerNNN_ln_gamma.npy, _ln_beta.npy   (C H W) each
+      residual   layerNNN_res_projection.npy (skip_c, out_c), if the block
+                 has a projection; layerNNN_res_alpha.npy (1), if it has a
+                 branch scalar (SkipInit, ReZero, Fixup's multiplier)
+   e.g. layer003_bn_running_var.npy. Dropout, pooling and flatten hold no
+   state and write nothing; Fixup's scalar biases are the layers' bias
+   vectors (initnn_net_fixup). The optimizer's moments and the generator
+   are not written: initnn_net_save keeps them. Non-finite values are
+   written as they are (to look at a diverged net). Each file is complete or
+   absent (initnn_file); on a failure (INITNN_ERR_IO naming the file, a
+   missing directory included) the files written before it stay. */
+INITNNDEF int initnn_net_export_npy(const initnn_net *net, const char *dir);
 
 /* Frees memory that initnn allocated for the caller. */
 INITNNDEF void initnn_free(void *p);
@@ -2047,6 +2098,10 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
    does the same for a loop over a layer's channels that sums each channel
    in order on one thread (the conv bias gradient, where ld is the length
    of each sum). Empty without OpenMP and in INITNN_REFERENCE builds. */
+/* How many slots of consecutive samples the fast conv layer cuts a batch
+   into (section 16): the most threads that share one conv layer's work. */
+#define INITNN__CONV_SLOTS 8
+
 #if defined(_OPENMP) && !defined(INITNN_REFERENCE)
 #define INITNN__FOR_SAMPLES _Pragma("omp parallel for schedule(static) if (batch >= 4)")
 #define INITNN__FOR_CHANNELS _Pragma("omp parallel for schedule(static) if (l->out_c >= 4 && ld >= 1024)")
@@ -2102,6 +2157,18 @@ static int initnn__fast_conv_backward(initnn_layer *l, float *dX, const float *X
 static int initnn__fast_maxpool_2x2(float *y, int *argmax, const float *x, const initnn_layer *l);
 static size_t initnn__fast_adam_lanes(float *w, float *m, float *v, const float *g, size_t n,
                                       const initnn_optimizer *opt, float inv1, float inv2);
+typedef struct initnn__threads {
+    int most, current;          /* the most threads allowed; those in use          */
+    int trial, batch;           /* 0: none; 1: timing one thread; 2: timing all     */
+    double one_thread;          /* seconds per sample on one thread, last trial     */
+    double all_threads;         /* and on all of them, when they won                */
+    double samples, seconds;    /* since the trial's first timed batch (or, between
+                                   trials, seconds since the last)                  */
+    double retry;               /* seconds of training until the next trial         */
+} initnn__threads;
+static void initnn__threads_begin(initnn__threads *t);
+static void initnn__threads_batch(initnn__threads *t, double seconds, int samples);
+static void initnn__threads_end(const initnn__threads *t);
 
 /* ////////////////////////////////////////////////////////////////////////////
    1. Errors and configuration
@@ -4107,26 +4174,28 @@ static int initnn__alloc_layer_buffers(initnn_net *net, initnn_layer *l, int nee
 {
     int err;
     size_t n = initnn__count2(initnn__adder_name(l->type), "max_batch", net->max_batch, "units", l->out, &err);
-    size_t col = 0;
+    size_t col = 0, colt = 0;
     if (!n) return err;
     if (l->type == INITNN_LAYER_CONV2D) {
         int64_t rows = (int64_t)l->in_c * l->kernel_h * l->kernel_w, positions = (int64_t)l->out_h * l->out_w;
         if (rows * positions > INITNN_MAX_ELEMENTS)
             return initnn__fail(INITNN_ERR_OVERFLOW, "conv2d: im2col of %lld x %lld is too large", (long long)rows,
                                 (long long)positions);
-        /* The whole batch's im2col side by side, and the output in
-           (channel, sample x position) order before it is scattered. */
-        if (rows * positions * net->max_batch > INITNN_MAX_ELEMENTS ||
-            (int64_t)l->out_c * positions * net->max_batch > INITNN_MAX_ELEMENTS)
-            return initnn__fail(INITNN_ERR_OVERFLOW, "conv2d: im2col of a batch of %d is too large", net->max_batch);
-        col = (size_t)(rows * positions * net->max_batch);
+        /* Work space of the fast path (section 16): an im2col per slot, and
+           a dW per slot followed by the channel sums of each sample's dZ. */
+        if (rows * positions * INITNN__CONV_SLOTS > INITNN_MAX_ELEMENTS ||
+            rows * l->out_c * INITNN__CONV_SLOTS + (int64_t)l->out_c * net->max_batch > INITNN_MAX_ELEMENTS)
+            return initnn__fail(INITNN_ERR_OVERFLOW, "conv2d: im2col of %lld x %lld is too large", (long long)rows,
+                                (long long)positions);
+        col = (size_t)(rows * positions * INITNN__CONV_SLOTS);
+        colt = (size_t)(rows * l->out_c * INITNN__CONV_SLOTS + (int64_t)l->out_c * net->max_batch);
     }
     l->y = (float *)initnn__alloc_floats(n);
     l->dz = (float *)initnn__alloc_floats(n);
     l->z = need_z ? (float *)initnn__alloc_floats(n) : NULL;
     l->mask = need_mask ? (float *)initnn__alloc_floats(n) : NULL;
     l->col = col ? (float *)initnn__alloc_floats(col) : NULL;
-    l->colt = col ? (float *)initnn__alloc_floats(n) : NULL;
+    l->colt = col ? (float *)initnn__alloc_floats(colt) : NULL;
     l->argmax = l->type == INITNN_LAYER_MAXPOOL2D ? (int *)initnn__alloc_array(n, sizeof(int)) : NULL;
     if (!l->y || !l->dz || (need_z && !l->z) || (need_mask && !l->mask) || (col && (!l->col || !l->colt)) ||
         (l->type == INITNN_LAYER_MAXPOOL2D && !l->argmax)) {
@@ -4839,39 +4908,63 @@ INITNNDEF void initnn_layernorm_backward(float *dX, float *dgamma, float *dbeta,
 
 /* The channels of a residual block's input x (the skip): every feature of
    it when the block's output is a vector (out_h = out_w = 1), as after a
-   dense layer. */
+   dense layer, unless the shortcut is strided (then x is a map). */
 static int initnn__skip_channels(const initnn_net *net, const initnn_layer *l)
 {
-    if (l->out_h * l->out_w == 1) return l->skip_from < 0 ? net->input_dim : net->layers[l->skip_from].out;
+    if (l->out_h * l->out_w == 1 && !l->stride)
+        return l->skip_from < 0 ? net->input_dim : net->layers[l->skip_from].out;
     return l->skip_from < 0 ? net->input_c : net->layers[l->skip_from].out_c;
 }
 
-/* [residual] z[b][co][p] = alpha F[b][co][p] + sum over ci of x[b][ci][p] P[ci][co]
-   (identity skip: + x[b][co][p]); p runs over the HW positions. */
+/* The rows and columns of the skip x: the block's own unless the shortcut
+   is strided (l->stride >= 2, a branch that downsamples), then x's. */
+static void initnn__skip_size(const initnn_net *net, const initnn_layer *l, int *skip_h, int *skip_w)
+{
+    *skip_h = l->out_h;
+    *skip_w = l->out_w;
+    if (!l->stride) return;
+    *skip_h = l->skip_from < 0 ? net->input_h : net->layers[l->skip_from].out_h;
+    *skip_w = l->skip_from < 0 ? net->input_w : net->layers[l->skip_from].out_w;
+}
+
+/* [residual] z[b][co][oy][ox] = alpha F[b][co][oy][ox]
+                                + sum over ci of x[b][ci][oy s][ox s] P[ci][co]
+   (identity skip: + x[b][co][oy][ox]). s is the shortcut's stride: 1, so
+   that P acts at each position alone, unless the branch downsamples; then P
+   is He et al.'s option B, a 1x1 convolution of stride s without bias, which
+   reads every s-th row and column of x (initnn_net_add_residual). */
 static void initnn__residual_forward(const initnn_net *net, initnn_layer *l, const float *F, int batch)
 {
     const float *x = l->skip_from < 0 ? net->input : net->layers[l->skip_from].y;
     const float *P = l->projection_count ? l->b : NULL;
     float alpha = l->has_scale ? l->b[l->projection_count] : 1.0f;
-    int b, co, ci, p, C = l->out_c, HW = l->out_h * l->out_w, skip_c = initnn__skip_channels(net, l);
+    int b, co, ci, oy, ox, C = l->out_c, H = l->out_h, W = l->out_w, skip_c = initnn__skip_channels(net, l);
+    int s = l->stride ? l->stride : 1, skip_h, skip_w;
+    initnn__skip_size(net, l, &skip_h, &skip_w);
     for (b = 0; b < batch; b++)
         for (co = 0; co < C; co++) {
-            float *z = l->z + ((size_t)b * C + co) * HW;
-            const float *f = F + ((size_t)b * C + co) * HW;
-            for (p = 0; p < HW; p++) {
-                float skip = 0.0f;
-                if (P)
-                    for (ci = 0; ci < skip_c; ci++) skip += x[((size_t)b * skip_c + ci) * HW + p] * P[(size_t)ci * C + co];
-                else
-                    skip = x[((size_t)b * C + co) * HW + p];
-                z[p] = alpha * f[p] + skip;
-            }
+            float *z = l->z + ((size_t)b * C + co) * H * W;
+            const float *f = F + ((size_t)b * C + co) * H * W;
+            for (oy = 0; oy < H; oy++)
+                for (ox = 0; ox < W; ox++) {
+                    size_t p = (size_t)oy * W + ox, q = (size_t)oy * s * skip_w + (size_t)ox * s;   /* x's position */
+                    float skip = 0.0f;
+                    if (P)
+                        for (ci = 0; ci < skip_c; ci++)
+                            skip += x[((size_t)b * skip_c + ci) * skip_h * skip_w + q] * P[(size_t)ci * C + co];
+                    else
+                        skip = x[((size_t)b * C + co) * H * W + p];
+                    z[p] = alpha * f[p] + skip;
+                }
         }
 }
 
 /* The residual add's backward, from dz = dL/dz:
       dF = alpha dz  (into the branch's last layer),  dalpha += sum dz F,
-      skip_grad = dz P^T (identity: dz),  dP += x^T dz.
+      skip_grad[b][ci][oy s][ox s] = sum over co of dz[b][co][oy][ox] P[ci][co]
+                                      (identity: dz; 0 at the rows and
+                                      columns a stride skips),
+      dP[ci][co] += sum over b, oy, ox of x[b][ci][oy s][ox s] dz[b][co][oy][ox].
    skip_grad is added to dL/dx once the branch has written its own part
    (initnn_net_backward). */
 static void initnn__residual_backward(const initnn_net *net, initnn_layer *l, float *dF, const float *F, int batch)
@@ -4880,8 +4973,11 @@ static void initnn__residual_backward(const initnn_net *net, initnn_layer *l, fl
     const float *P = l->projection_count ? l->b : NULL;
     float *dP = l->projection_count ? l->db : NULL;
     float alpha = l->has_scale ? l->b[l->projection_count] : 1.0f;
-    int b, co, ci, p, C = l->out_c, HW = l->out_h * l->out_w, skip_c = initnn__skip_channels(net, l);
-    size_t k, n = (size_t)batch * l->out;
+    int b, co, ci, oy, ox, C = l->out_c, H = l->out_h, W = l->out_w, skip_c = initnn__skip_channels(net, l);
+    int s = l->stride ? l->stride : 1, skip_h, skip_w;
+    size_t k, n = (size_t)batch * l->out, skip_hw;
+    initnn__skip_size(net, l, &skip_h, &skip_w);
+    skip_hw = (size_t)skip_h * skip_w;
     if (l->has_scale) {
         double dalpha = 0.0;
         for (k = 0; k < n; k++) dalpha += (double)l->dz[k] * F[k];
@@ -4893,16 +4989,20 @@ static void initnn__residual_backward(const initnn_net *net, initnn_layer *l, fl
         memcpy(l->skip_grad, l->dz, n * sizeof(float));
         return;
     }
+    if (s > 1) memset(l->skip_grad, 0, (size_t)batch * skip_c * skip_hw * sizeof(float));
     for (b = 0; b < batch; b++)
-        for (p = 0; p < HW; p++)
-            for (ci = 0; ci < skip_c; ci++) {
-                float xv = x[((size_t)b * skip_c + ci) * HW + p], g = 0.0f;
-                for (co = 0; co < C; co++) {
-                    float d = l->dz[((size_t)b * C + co) * HW + p];
-                    dP[(size_t)ci * C + co] += xv * d;
-                    g += P[(size_t)ci * C + co] * d;
+        for (oy = 0; oy < H; oy++)
+            for (ox = 0; ox < W; ox++) {
+                size_t p = (size_t)oy * W + ox, q = (size_t)oy * s * skip_w + (size_t)ox * s;
+                for (ci = 0; ci < skip_c; ci++) {
+                    float xv = x[((size_t)b * skip_c + ci) * skip_hw + q], g = 0.0f;
+                    for (co = 0; co < C; co++) {
+                        float d = l->dz[((size_t)b * C + co) * H * W + p];
+                        dP[(size_t)ci * C + co] += xv * d;
+                        g += P[(size_t)ci * C + co] * d;
+                    }
+                    l->skip_grad[((size_t)b * skip_c + ci) * skip_hw + q] = g;
                 }
-                l->skip_grad[((size_t)b * skip_c + ci) * HW + p] = g;
             }
 }
 
@@ -5043,7 +5143,7 @@ INITNNDEF int initnn_net_add_residual(initnn_net *net, int from_layer, const cha
                                       const char *projection_init, const char *activation)
 {
     initnn_layer layer;
-    int skip_c, skip_h, skip_w;
+    int skip_c, skip_h, skip_w, k, flattens = 0;
     size_t projection = 0;
     if (!net) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_residual: NULL net");
     if (from_layer < -1 || from_layer >= net->layer_count - 1)
@@ -5060,16 +5160,41 @@ INITNNDEF int initnn_net_add_residual(initnn_net *net, int from_layer, const cha
     layer.out_w = layer.in_w;
     if (from_layer < 0) { skip_c = net->input_c; skip_h = net->input_h; skip_w = net->input_w; }
     else { skip_c = net->layers[from_layer].out_c; skip_h = net->layers[from_layer].out_h; skip_w = net->layers[from_layer].out_w; }
-    if (layer.out_h == 1 && layer.out_w == 1 && (from_layer < 0 || (skip_h == 1 && skip_w == 1))) {
-        /* a vector (after dense layers): the input x is one too, of all its features */
+    for (k = from_layer + 1; k < net->layer_count; k++)
+        flattens |= net->layers[k].type == INITNN_LAYER_DENSE || net->layers[k].type == INITNN_LAYER_FLATTEN;
+    if (layer.out_h == 1 && layer.out_w == 1 && (flattens || (skip_h == 1 && skip_w == 1))) {
+        /* a vector (after dense layers): the input x is one too, of all its
+           features; a conv branch down to one pixel leaves x a map */
         skip_c = from_layer < 0 ? net->input_dim : net->layers[from_layer].out;
         skip_h = skip_w = 1;
     }
-    if (skip_h != layer.out_h || skip_w != layer.out_w)
-        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_residual: the block's input is %d x %d x %d and its "
-                            "branch gives %d x %d x %d: a projection covers other channels, not other rows and columns",
-                            skip_c, skip_h, skip_w, layer.out_c, layer.out_h, layer.out_w);
-    if (skip_c != layer.out_c) projection = (size_t)skip_c * (size_t)layer.out_c;
+    if (skip_h != layer.out_h || skip_w != layer.out_w) {
+        /* The branch downsamples: the shortcut is a 1x1 convolution with the
+           stride s of the branch (the product of its conv and pool strides;
+           He et al.'s option B), whose output is ceil(H / s) x ceil(W / s).
+           Another s that happens to give the branch's size would read rows
+           and columns out of step with the branch's, so it is not sought. */
+        int most = skip_h > skip_w ? skip_h : skip_w, s = 1;
+        for (k = from_layer + 1; k < net->layer_count; k++) {
+            const initnn_layer *bl = &net->layers[k];
+            if (bl->type == INITNN_LAYER_CONV2D || bl->type == INITNN_LAYER_MAXPOOL2D || bl->type == INITNN_LAYER_AVGPOOL2D)
+                s = (int64_t)s * bl->stride >= most ? most : s * bl->stride;   /* s >= H, W: row and column 0 alone */
+        }
+        if (s < 2)
+            return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_residual: the block's input is %d x %d x %d and its "
+                                "branch gives %d x %d x %d without a stride: a shortcut cannot follow rows and columns "
+                                "lost to 'valid' padding (give the branch's convs 'same' padding)",
+                                skip_c, skip_h, skip_w, layer.out_c, layer.out_h, layer.out_w);
+        if ((skip_h + s - 1) / s != layer.out_h || (skip_w + s - 1) / s != layer.out_w)
+            return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_add_residual: the block's input is %d x %d x %d and its "
+                                "branch gives %d x %d x %d; its strides multiply to %d, and a 1x1 projection of stride %d "
+                                "gives %d x %d x %d, not %d x %d ('valid' padding or a pooling window that drops the last "
+                                "row or column; 'same' convs give ceil(size / stride))", skip_c, skip_h, skip_w,
+                                layer.out_c, layer.out_h, layer.out_w, s, s, layer.out_c, (skip_h + s - 1) / s,
+                                (skip_w + s - 1) / s, layer.out_h, layer.out_w);
+        layer.stride = s;
+    }
+    if (skip_c != layer.out_c || layer.stride) projection = (size_t)skip_c * (size_t)layer.out_c;
     layer.projection_count = projection;
     return initnn__add_block_layer(net, &layer, projection + (size_t)layer.has_scale, activation,
                                    projection_init ? projection_init : "he_normal:0,fan_in",
@@ -5319,7 +5444,20 @@ INITNNDEF const float *initnn_net_forward(initnn_net *net, const float *X, int b
                 size_t k;
                 for (k = 0; k < n; k++) l->y[k] = in[k] * l->mask[k];
             } else {
-                initnn_dropout_forward(l->y, l->mask, in, n, l->rate, &net->rng);
+                /* Each sample's mask from its own stream: PCG32's stream b,
+                   seeded by one draw of the net's generator per pass, so that
+                   the samples can be drawn on any thread and the masks are
+                   the same for any thread count. */
+                uint64_t key = (uint64_t)initnn_rng_u32(&net->rng) << 32;
+                int b;
+                key |= initnn_rng_u32(&net->rng);
+                INITNN__FOR_SAMPLES
+                for (b = 0; b < batch; b++) {
+                    initnn_rng stream;   /* declared here: private to the thread */
+                    size_t at = (size_t)b * (size_t)l->out;
+                    initnn_rng_seed_stream(&stream, key, (uint64_t)b);
+                    initnn_dropout_forward(l->y + at, l->mask + at, in + at, (size_t)l->out, l->rate, &stream);
+                }
             }
         } else {
             memcpy(l->y, in, n * sizeof(float));
@@ -6139,7 +6277,9 @@ static int initnn__theory_run(const initnn_net *net, double input_m2, double out
                last weights, which have mean 0), sigma_p^2 = 1 for the
                identity shortcut. With He branches (F's second moment c
                times its input's) each block multiplies E[x^2] by 1 + c:
-               (1 + c)^L over L blocks; alpha = 0 keeps E[x^2]. */
+               (1 + c)^L over L blocks; alpha = 0 keeps E[x^2]. A strided
+               shortcut reads every s-th row and column of x, whose second
+               moment is that of all of x: the same rule. */
             double ma, va, mb, vb;
             t->has_params = 1;
             not_chain = 1;
@@ -6805,6 +6945,7 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, con
     initnn_data train, val;
     const initnn_data *valp = NULL;
     initnn__batch_buffers bb;
+    initnn__threads threads;
     initnn_layer_diag *diag = NULL;
     float *best = NULL;
     int *order = NULL;
@@ -6842,6 +6983,9 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, con
     }
 
     if ((err = initnn__batch_alloc(&bb, net))) return err;
+    /* The thread count, chosen by the clock on a shared machine (16. Fast
+       paths); the results do not depend on it. */
+    initnn__threads_begin(&threads);
     order = (int *)initnn__alloc_array((size_t)train.count, sizeof(int));
     diag = (initnn_layer_diag *)INITNN_MALLOC((size_t)net->layer_count * sizeof *diag + 1);
     if (valp && cfg.patience > 0 && cfg.restore_best) best = (float *)initnn__alloc_floats(net->param_count);
@@ -6870,9 +7014,11 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, con
             int batch = train.count - start < cfg.batch_size ? train.count - start : cfg.batch_size;
             float loss;
             double norm;
+            double batch_t0 = initnn__seconds();
             initnn_data_batch(bb.X, bb.labels, bb.targets, &train, order, start, batch);
             if ((err = initnn_net_train_batch(net, bb.X, bb.labels, bb.targets, batch, &loss, &norm)))
                 goto done;
+            initnn__threads_batch(&threads, initnn__seconds() - batch_t0, batch);   /* 16. Fast paths */
             loss_sum += (double)loss * batch;
             /* The metric of the output this batch was trained on (training
                mode, before the update), as Keras reports it. */
@@ -6921,6 +7067,7 @@ INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train_in, con
     if (have_best) memcpy(net->params, best, net->param_count * sizeof(float));
     err = INITNN_OK;
 done:
+    initnn__threads_end(&threads);
     initnn__batch_free(&bb);
     INITNN_FREE(order);
     INITNN_FREE(diag);
@@ -8509,6 +8656,76 @@ done:
     return err;
 }
 
+/* Writes dir/layerNNN_NAME.npy of count floats with the given shape (the
+   product of whose ndim entries is count); nothing for count 0. */
+static int initnn__export_array(char *path, size_t path_size, const char *dir, const char *sep, int index,
+                                const char *name, const float *data, size_t count, int ndim, const int *shape)
+{
+    if (count == 0) return INITNN_OK;
+    snprintf(path, path_size, "%s%slayer%03d_%s.npy", dir, sep, index, name);
+    return initnn_npy_write(path, data, ndim, shape);
+}
+
+INITNNDEF int initnn_net_export_npy(const initnn_net *net, const char *dir)
+{
+    size_t dir_len, path_size;
+    const char *sep;
+    char *path;
+    int i, err = INITNN_OK;
+    if (!net || !dir) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_export_npy: NULL %s", net ? "dir" : "net");
+    dir_len = strlen(dir);
+    if (dir_len == 0) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_export_npy: empty directory name");
+    sep = dir[dir_len - 1] == '/' || dir[dir_len - 1] == '\\' ? "" : "/";
+    path_size = dir_len + 64;   /* "/layer" + 3 or more digits + "_res_projection.npy" and more */
+    path = (char *)INITNN_MALLOC(path_size);
+    if (!path) return initnn__fail(INITNN_ERR_MEMORY, "initnn_net_export_npy: out of memory");
+    for (i = 0; i < net->layer_count && !err; i++) {
+        const initnn_layer *l = &net->layers[i];
+        int shape[4];
+        size_t n;
+        switch (l->type) {
+        case INITNN_LAYER_DENSE:
+            shape[0] = l->in;
+            shape[1] = l->out;
+            err = initnn__export_array(path, path_size, dir, sep, i, "dense_kernel", l->W, l->weight_count, 2, shape);
+            if (!err) err = initnn__export_array(path, path_size, dir, sep, i, "dense_bias", l->b, l->bias_count, 1, &l->out);
+            break;
+        case INITNN_LAYER_CONV2D:
+            shape[0] = l->in_c;
+            shape[1] = l->kernel_h;
+            shape[2] = l->kernel_w;
+            shape[3] = l->out_c;
+            err = initnn__export_array(path, path_size, dir, sep, i, "conv_kernel", l->W, l->weight_count, 4, shape);
+            if (!err) err = initnn__export_array(path, path_size, dir, sep, i, "conv_bias", l->b, l->bias_count, 1, &l->out_c);
+            break;
+        case INITNN_LAYER_BATCHNORM:
+            n = (size_t)l->out_c;
+            err = initnn__export_array(path, path_size, dir, sep, i, "bn_gamma", l->b, n, 1, &l->out_c);
+            if (!err) err = initnn__export_array(path, path_size, dir, sep, i, "bn_beta", l->b + n, n, 1, &l->out_c);
+            if (!err) err = initnn__export_array(path, path_size, dir, sep, i, "bn_running_mean", l->running_mean, n, 1, &l->out_c);
+            if (!err) err = initnn__export_array(path, path_size, dir, sep, i, "bn_running_var", l->running_var, n, 1, &l->out_c);
+            break;
+        case INITNN_LAYER_LAYERNORM:
+            n = (size_t)l->out;
+            err = initnn__export_array(path, path_size, dir, sep, i, "ln_gamma", l->b, n, 1, &l->out);
+            if (!err) err = initnn__export_array(path, path_size, dir, sep, i, "ln_beta", l->b + n, n, 1, &l->out);
+            break;
+        case INITNN_LAYER_RESIDUAL:
+            shape[1] = l->out_c;
+            shape[0] = l->projection_count ? (int)(l->projection_count / (size_t)l->out_c) : 0;
+            err = initnn__export_array(path, path_size, dir, sep, i, "res_projection", l->b, l->projection_count, 2, shape);
+            shape[0] = 1;
+            if (!err && l->has_scale)
+                err = initnn__export_array(path, path_size, dir, sep, i, "res_alpha", l->b + l->projection_count, 1, 1, shape);
+            break;
+        default:   /* dropout, pooling, flatten: no state */
+            break;
+        }
+    }
+    INITNN_FREE(path);
+    return err;
+}
+
 
 /* ////////////////////////////////////////////////////////////////////////////
    14. Plots (SVG)
@@ -9370,6 +9587,54 @@ static void initnn__micro_narrow(int kc, const float *a, const float *a_hi, ptrd
     INITNN__ROWS16(INITNN__STORE1)
 }
 
+/* A narrow C whose A holds its rows side by side (a_rs = 1: A^T in place,
+   as X in the weight gradient X^T dY of a 10-class output layer): 32 rows
+   in two vectors times up to 4 columns of B, one broadcast each, so that
+   no lane idles (the 16 x 16 kernel above computes 16 columns for 10).
+   Each element is summed over k in order with one FMA a term, from 0, and
+   added to C last, as in the other kernels: the same bits. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))   /* inlined with cols a constant, acc0 and acc1 are registers */
+#endif
+static inline void initnn__cols_body(int cols, int kc, const float *a, ptrdiff_t a_cs, const float *b,
+                                     float *c, ptrdiff_t ldc, int mr, int add)
+{
+    const __mmask16 lo = (__mmask16)(mr >= 16 ? 0xFFFFu : (1u << mr) - 1u);
+    const __mmask16 hi = (__mmask16)(mr >= 32 ? 0xFFFFu : mr <= 16 ? 0u : (1u << (mr - 16)) - 1u);
+    __m512 acc0[4], acc1[4];
+    float t[4][32];
+    int j, k, r;
+    for (j = 0; j < cols; j++) acc0[j] = acc1[j] = _mm512_setzero_ps();
+    for (k = 0; k < kc; k++, a += a_cs, b += INITNN__NARROW) {
+        __m512 x0 = _mm512_maskz_loadu_ps(lo, a), x1 = _mm512_maskz_loadu_ps(hi, a + 16);
+        for (j = 0; j < cols; j++) {
+            __m512 bj = _mm512_set1_ps(b[j]);
+            acc0[j] = _mm512_fmadd_ps(x0, bj, acc0[j]);
+            acc1[j] = _mm512_fmadd_ps(x1, bj, acc1[j]);
+        }
+    }
+    for (j = 0; j < cols; j++) {
+        _mm512_storeu_ps(t[j], acc0[j]);
+        _mm512_storeu_ps(t[j] + 16, acc1[j]);
+    }
+    for (r = 0; r < mr; r++)
+        for (j = 0; j < cols; j++) {
+            float *cr = c + (ptrdiff_t)r * ldc + j;
+            *cr = add ? *cr + t[j][r] : t[j][r];
+        }
+}
+
+INITNN__NOINLINE
+static void initnn__micro_cols(int kc, const float *a, ptrdiff_t a_cs, const float *b, float *c,
+                               ptrdiff_t ldc, int mr, int nr, int add)
+{
+    int j = 0;
+    for (; j + 4 <= nr; j += 4) initnn__cols_body(4, kc, a, a_cs, b + j, c + j, ldc, mr, add);
+    if (nr - j >= 2) { initnn__cols_body(2, kc, a, a_cs, b + j, c + j, ldc, mr, add); j += 2; }
+    if (nr - j == 1) initnn__cols_body(1, kc, a, a_cs, b + j, c + j, ldc, mr, add);
+}
+#define INITNN__HAVE_COLS 1
+
 #undef INITNN__ROWS8
 #undef INITNN__ROWS16
 #undef INITNN__DECL2
@@ -9521,7 +9786,7 @@ static void initnn__gemm_run(float *C, ptrdiff_t ldc, ptrdiff_t ccs, const float
     kcb = ((K + nkb - 1) / nkb + 3) & ~3;
     if (kcb > INITNN__KC) kcb = INITNN__KC;
 #ifdef _OPENMP
-#pragma omp parallel if ((double)M * (double)N * (double)K >= 1e6)
+#pragma omp parallel if ((double)M * (double)N * (double)K >= 1e6 && !omp_in_parallel())
 #endif
     {
         float abuf[INITNN__MC * INITNN__KC + 16];
@@ -9595,6 +9860,16 @@ static void initnn__gemm_run(float *C, ptrdiff_t ldc, ptrdiff_t ccs, const float
                         const float *bs = bp + (ptrdiff_t)jr * kc;
 #if INITNN__NARROW
                         if (nr <= INITNN__NARROW) {
+#if defined(INITNN__HAVE_COLS)
+                            if (a_rs == 1 && !pack_a) {   /* rows side by side: vectors down the rows */
+                                for (ir = 0; ir < mc; ir += 32) {
+                                    const int mr = mc - ir < 32 ? mc - ir : 32;
+                                    initnn__micro_cols(kc, ablk + ir, a_cs, bs, C + (ptrdiff_t)(ic + ir) * ldc + jc + jr,
+                                                       ldc, mr, nr, add);
+                                }
+                                continue;
+                            }
+#endif
                             for (ir = 0; ir < mc; ir += 2 * INITNN__MR) {
                                 const int mr = mc - ir < 2 * INITNN__MR ? mc - ir : 2 * INITNN__MR;
                                 const float *a1 = ablk + (ptrdiff_t)ir * a_step;
@@ -9641,65 +9916,120 @@ static void initnn__fast_gemm(float *C, const float *A, int a_trans, const float
 }
 
 
-/* ---- convolution as one product ------------------------------------------
-   Conv2d forward on a batch, as one product: the columns of every sample's
-   im2col side by side, col (C_in k_h k_w, B P), then T = W^T col, (C_out, B P),
-   scattered into Z (B, C_out, P) with the bias. One large product instead of
-   B small ones keeps the kernel's vector registers full. */
+/* ---- convolution as products, a few samples at a time -----------------------
+   Conv2d as matrix products, one sample at a time, so that the im2col of a
+   sample (C_in k_h k_w x P floats, P = H_out W_out) is written, multiplied
+   and read again while it is still in the core's cache, and the product
+   lands in Z's own (C_out, P) layout, with no gather or scatter:
+
+     forward    Z_b = W^T col(X_b) + bias                (C_out x P)
+     backward   dW += col(X_b) dZ_b^T                    (C_in k_h k_w x C_out)
+                dcol = W dZ_b, dX_b = col2im(dcol)
+                db += row sums of dZ_b
+
+   The batch is cut into INITNN__CONV_SLOTS slots of consecutive samples (the
+   cut depends on the batch size alone); OpenMP's threads share out the
+   slots, each slot with its own work space, and run their products on one
+   thread each. dW and db are summed per slot in sample order, then over the
+   slots in slot order: the same operations in the same order for 1 thread
+   or 64. The backward computes col(X_b) again rather than keep the whole
+   batch's (9 MB for the second layer of the bench's CNN), which costs less
+   than reading it back from memory. */
+
+static int initnn__conv_slots(int batch)
+{
+    return batch < INITNN__CONV_SLOTS ? batch : INITNN__CONV_SLOTS;
+}
+
+/* The sum of n floats in 16 lanes, the lanes added in a fixed tree: the
+   same bits on any machine, and no chain of n dependent additions. */
+static float initnn__sum_lanes(const float *x, int n)
+{
+    float lane[16] = {0.0f};
+    int i, j;
+    for (i = 0; i + 16 <= n; i += 16)
+        for (j = 0; j < 16; j++) lane[j] += x[i + j];
+    for (j = 0; i < n; i++, j++) lane[j] += x[i];
+    for (j = 8; j >= 1; j /= 2) {
+        int k;
+        for (k = 0; k < j; k++) lane[k] += lane[k + j];
+    }
+    return lane[0];
+}
+
 static int initnn__fast_conv_forward(initnn_layer *l, const float *X, int batch)
 {
-    int b, rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w;
-    size_t ld = (size_t)batch * (size_t)positions;
-    INITNN__FOR_SAMPLES
-    for (b = 0; b < batch; b++)
-        initnn__im2col_ld(l->col + (size_t)b * positions, ld, X + (size_t)b * l->in, l->in_c, l->in_h, l->in_w,
-                          l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
-    initnn_matmul_tn(l->colt, l->W, l->col, l->out_c, rows, (int)ld, 0);
-    INITNN__FOR_SAMPLES
-    for (b = 0; b < batch; b++) {
-        int c, p;   /* declared here: private to the thread */
-        for (c = 0; c < l->out_c; c++) {
-            const float *src = l->colt + (size_t)c * ld + (size_t)b * positions;
-            float *dst = l->z + (size_t)b * l->out + (size_t)c * positions, bias = l->b[c];
-            for (p = 0; p < positions; p++) dst[p] = src[p] + bias;
+    const int rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w;
+    const int slots = initnn__conv_slots(batch);
+    int s;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (batch >= 4)
+#endif
+    for (s = 0; s < slots; s++) {
+        float *col = l->col + (size_t)s * rows * positions;
+        int b, c, p;
+        for (b = s * batch / slots; b < (s + 1) * batch / slots; b++) {
+            float *z = l->z + (size_t)b * l->out;
+            initnn__im2col_ld(col, (size_t)positions, X + (size_t)b * l->in, l->in_c, l->in_h, l->in_w,
+                              l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
+            initnn__fast_gemm(z, l->W, 1, col, 0, l->out_c, rows, positions, 0);
+            for (c = 0; c < l->out_c; c++) {
+                const float bias = l->b[c];
+                float *zc = z + (size_t)c * positions;
+                for (p = 0; p < positions; p++) zc[p] += bias;
+            }
         }
     }
     return 1;
 }
 
-/* Conv2d backward, beside its forward. With dT, (C_out, B P), gathered from
-   dZ: dW += col dT^T, db += row sums of dT, dcol = W dT (written over col,
-   which is not needed after dW), dX = col2im(dcol) sample by sample. col
-   still holds the forward's im2col of X. */
+/* Conv2d backward, beside its forward; l->colt holds each slot's dW and then
+   each sample's channel sums of dZ. */
 static int initnn__fast_conv_backward(initnn_layer *l, float *dX, const float *X, int batch)
 {
-    int b, c, rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w;
-    size_t ld = (size_t)batch * (size_t)positions;
-    (void)X;
-    INITNN__FOR_SAMPLES
-    for (b = 0; b < batch; b++) {
-        int k;   /* declared here: private to the thread */
-        for (k = 0; k < l->out_c; k++)
-            memcpy(l->colt + (size_t)k * ld + (size_t)b * positions, l->dz + (size_t)b * l->out + (size_t)k * positions,
-                   (size_t)positions * sizeof(float));
+    const int rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w;
+    const int slots = initnn__conv_slots(batch);
+    const size_t wsize = (size_t)rows * (size_t)l->out_c;
+    float *dw_slot = l->colt, *channel_sums = l->colt + (size_t)INITNN__CONV_SLOTS * wsize;
+    int s, c;
+    ptrdiff_t e;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (batch >= 4)
+#endif
+    for (s = 0; s < slots; s++) {
+        float *col = l->col + (size_t)s * rows * positions;
+        int b, k;
+        for (b = s * batch / slots; b < (s + 1) * batch / slots; b++) {
+            const float *dz = l->dz + (size_t)b * l->out;
+            for (k = 0; k < l->out_c; k++)
+                channel_sums[(size_t)b * l->out_c + k] = initnn__sum_lanes(dz + (size_t)k * positions, positions);
+            initnn__im2col_ld(col, (size_t)positions, X + (size_t)b * l->in, l->in_c, l->in_h, l->in_w,
+                              l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
+            initnn__fast_gemm(dw_slot + (size_t)s * wsize, col, 0, dz, 1, rows, positions, l->out_c,
+                              b > s * batch / slots);
+            if (!dX) continue;
+            initnn__fast_gemm(col, l->W, 0, dz, 0, rows, l->out_c, positions, 0);   /* dcol, over col */
+            memset(dX + (size_t)b * l->in, 0, (size_t)l->in * sizeof(float));
+            initnn__col2im_ld(dX + (size_t)b * l->in, col, (size_t)positions, l->in_c, l->in_h, l->in_w,
+                              l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
+        }
     }
-    initnn_matmul_nt(l->dW, l->col, l->colt, rows, (int)ld, l->out_c, 1);
-    /* One channel's sum on one thread, in order: the same bits for any split. */
-    INITNN__FOR_CHANNELS
+    /* The slots' sums, in slot order. */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (wsize >= 4096)
+#endif
+    for (e = 0; e < (ptrdiff_t)wsize; e++) {
+        float sum = dw_slot[e];
+        int t;   /* declared here: private to the thread */
+        for (t = 1; t < slots; t++) sum += dw_slot[(size_t)t * wsize + (size_t)e];
+        l->dW[e] += sum;
+    }
     for (c = 0; c < l->out_c; c++) {
-        const float *t = l->colt + (size_t)c * ld;
         double sum = 0.0;
-        size_t q;
-        for (q = 0; q < ld; q++) sum += t[q];
+        int b;
+        for (b = 0; b < batch; b++) sum += channel_sums[(size_t)b * l->out_c + c];
         l->db[c] += (float)sum;
     }
-    if (!dX) return 1;
-    initnn_matmul(l->col, l->W, l->colt, rows, l->out_c, (int)ld, 0);
-    memset(dX, 0, (size_t)batch * (size_t)l->in * sizeof(float));
-    INITNN__FOR_SAMPLES
-    for (b = 0; b < batch; b++)
-        initnn__col2im_ld(dX + (size_t)b * l->in, l->col + (size_t)b * positions, ld, l->in_c, l->in_h, l->in_w,
-                          l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
     return 1;
 }
 
@@ -9748,16 +10078,45 @@ static int initnn__fast_maxpool_2x2(float *y, int *argmax, const float *x, const
    keep sqrtf scalar because of errno unless told -fno-math-errno, and sqrt
    and division are correctly rounded in both forms. Returns how many leading
    elements it updated; the lesson's loop does the rest. */
+#if defined(INITNN__AVX2)
+static size_t initnn__adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTRICT m, float *INITNN__RESTRICT v,
+                                 const float *INITNN__RESTRICT g, size_t n, const initnn_optimizer *opt,
+                                 float inv1, float inv2);
+#endif
+
+/* The parameters in chunks of 16384 on OpenMP's threads (each element's
+   update is the same on any thread), each chunk in vector lanes. */
+#define INITNN__ADAM_CHUNK 16384
 static size_t initnn__fast_adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTRICT m, float *INITNN__RESTRICT v,
                                       const float *INITNN__RESTRICT g, size_t n, const initnn_optimizer *opt,
                                       float inv1, float inv2)
 {
-    size_t i = 0;
 #if defined(INITNN__AVX2)
-    float lr = opt->learning_rate, b1 = opt->beta1, b2 = opt->beta2, eps = opt->epsilon, wd = opt->weight_decay;
+    ptrdiff_t chunk, chunks = (ptrdiff_t)(n / INITNN__ADAM_CHUNK);
+    size_t at = (size_t)chunks * INITNN__ADAM_CHUNK;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (chunks >= 2 && !omp_in_parallel())
+#endif
+    for (chunk = 0; chunk < chunks; chunk++) {   /* a chunk is a whole number of lanes */
+        size_t first = (size_t)chunk * INITNN__ADAM_CHUNK;
+        initnn__adam_lanes(w + first, m + first, v + first, g + first, INITNN__ADAM_CHUNK, opt, inv1, inv2);
+    }
+    return at + initnn__adam_lanes(w + at, m + at, v + at, g + at, n - at, opt, inv1, inv2);
 #else
     (void)w; (void)m; (void)v; (void)g; (void)n; (void)opt; (void)inv1; (void)inv2;
+    return 0;                                    /* no lanes: the lesson's loop does it all */
 #endif
+}
+
+#if defined(INITNN__AVX2)
+/* One chunk: returns how many leading elements it updated (a multiple of
+   the lanes; all of them when n is). */
+static size_t initnn__adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTRICT m, float *INITNN__RESTRICT v,
+                                 const float *INITNN__RESTRICT g, size_t n, const initnn_optimizer *opt,
+                                 float inv1, float inv2)
+{
+    size_t i = 0;
+    float lr = opt->learning_rate, b1 = opt->beta1, b2 = opt->beta2, eps = opt->epsilon, wd = opt->weight_decay;
 #if defined(INITNN__AVX512)
     {
         __m512 vb1 = _mm512_set1_ps(b1), vb2 = _mm512_set1_ps(b2), vc1 = _mm512_set1_ps(1.0f - b1);
@@ -9795,8 +10154,127 @@ static size_t initnn__fast_adam_lanes(float *INITNN__RESTRICT w, float *INITNN__
 #endif
     return i;
 }
+#endif
+
+
+/* ---- the thread count on a shared machine -------------------------------------
+   A parallel region is as fast as its slowest thread. When another process
+   holds one of the cores, one of our threads waits its turn at every
+   barrier, and a training step of a few dozen regions can take several
+   times as long on two threads as on one. The results do not depend on the
+   thread count, so initnn_net_train chooses it by the clock: it times a few
+   batches on one thread, then a few on every thread allowed, and trains on
+   the faster. A trial on every thread stops at its first batch that is
+   more than twice as slow as one thread (on a busy machine one such batch
+   can cost as much as a hundred); the first batch after a change is
+   otherwise not timed (the threads wake up). It tries again after two
+   seconds of training, for the other process may stop or start, and after
+   twice as long each time the one thread wins again, up to a minute; and at
+   once when, on every thread, a batch runs at less than half the trial's
+   speed.
+   OMP_NUM_THREADS or omp_set_num_threads sets the most it uses, and that
+   setting is back when initnn_net_train returns. */
+#define INITNN__THREADS_TIMED 3        /* batches timed per trial, after one untimed */
+#define INITNN__THREADS_RETRY 2.0      /* seconds of training between trials         */
+#define INITNN__THREADS_RETRY_MAX 64.0
+
+static void initnn__threads_use(initnn__threads *t, int n)
+{
+    t->current = n;
+    t->batch = 0;
+    t->samples = t->seconds = 0.0;
+#ifdef _OPENMP
+    omp_set_num_threads(n);
+#endif
+}
+
+static void initnn__threads_begin(initnn__threads *t)
+{
+    memset(t, 0, sizeof *t);
+#ifdef _OPENMP
+    t->most = omp_get_max_threads();
+#else
+    t->most = 1;
+#endif
+    t->current = t->most;
+    t->retry = INITNN__THREADS_RETRY;
+    if (t->most > 1) {                         /* a trial first, one thread first */
+        t->trial = 1;
+        initnn__threads_use(t, 1);
+    }
+}
+
+/* After each training batch: seconds it took, samples it had. */
+static void initnn__threads_batch(initnn__threads *t, double seconds, int samples)
+{
+    double per_sample;
+    if (t->most <= 1 || samples < 1) return;
+    if (!t->trial) {
+        t->seconds += seconds;
+        /* Again after the pause, or at once when every thread is in use
+           and a batch ran at less than half the speed of the trial's. */
+        if (t->seconds >= t->retry || (t->current > 1 && seconds / samples > 2.0 * t->all_threads)) {
+            t->trial = 1;
+            initnn__threads_use(t, 1);
+        }
+        return;
+    }
+    if (t->trial == 2 && seconds / samples > 2.0 * t->one_thread) {
+        t->trial = 0;                          /* every thread lost at once */
+        t->retry = 2.0 * t->retry < INITNN__THREADS_RETRY_MAX ? 2.0 * t->retry : INITNN__THREADS_RETRY_MAX;
+        initnn__threads_use(t, 1);
+        return;
+    }
+    if (t->batch++ > 0) {                      /* the first batch is not timed */
+        t->samples += samples;
+        t->seconds += seconds;
+    }
+    if (t->batch <= INITNN__THREADS_TIMED) return;
+    per_sample = t->seconds / t->samples;
+    if (t->trial == 1) {
+        t->one_thread = per_sample;
+        t->trial = 2;
+        initnn__threads_use(t, t->most);
+        return;
+    }
+    t->trial = 0;
+    if (per_sample < t->one_thread) {
+        t->all_threads = per_sample;
+        t->retry = INITNN__THREADS_RETRY;
+        initnn__threads_use(t, t->most);
+    } else {
+        t->retry = 2.0 * t->retry < INITNN__THREADS_RETRY_MAX ? 2.0 * t->retry : INITNN__THREADS_RETRY_MAX;
+        initnn__threads_use(t, 1);
+    }
+}
+
+static void initnn__threads_end(const initnn__threads *t)
+{
+#ifdef _OPENMP
+    if (t->most > 1) omp_set_num_threads(t->most);
+#else
+    (void)t;
+#endif
+}
 
 #else /* INITNN_REFERENCE: the lessons' own loops */
+
+static void initnn__threads_begin(initnn__threads *t)
+{
+    memset(t, 0, sizeof *t);
+    t->most = t->current = 1;
+}
+
+static void initnn__threads_batch(initnn__threads *t, double seconds, int samples)
+{
+    (void)t; (void)seconds; (void)samples;
+}
+
+static void initnn__threads_end(const initnn__threads *t)
+{
+    (void)t;
+}
+
 
 static void initnn__fast_gemm(float *C, const float *A, int a_trans, const float *B, int b_trans,
                               int M, int K, int N, int accumulate)

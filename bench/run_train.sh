@@ -13,6 +13,11 @@
 # (SkylakeX with avx512f, Haswell with avx2), and OPENBLAS_NUM_THREADS=1 so
 # that torch's own threads are the only ones. Convolutions go through oneDNN.
 #
+# Then the contended row: the same epochs at 1 and at 2 threads while a busy
+# loop this script starts (and stops) holds one core, as a browser or a
+# second experiment would; initnn_net_train then chooses its thread count
+# by the clock, and two threads must be no slower than one.
+#
 # Then the same epochs, one thread, in the INITNN_REFERENCE build (the
 # lessons' plain loops: naive products, direct convolution sums, scalar Adam;
 # REF_SAMPLES, default 6000 for mlp and 600 for cnn, scaled to 60000), beside
@@ -52,6 +57,23 @@ for model in $MODELS; do
         [ "$t" = 1 ] && eval "fast_$model=\$our_s"
     done
 done
+
+echo
+echo "Contended: a busy loop started here holds one core; initnn at 1 and at 2 threads (target: 2 no slower):"
+printf '%-5s %14s %14s %10s\n' model 1_thread_s 2_threads_s 2/1
+sh -c 'while :; do :; done' &
+busy=$!
+trap 'kill "$busy" 2>/dev/null' EXIT
+for model in $MODELS; do
+    one=$(OMP_NUM_THREADS=1 GOMP_SPINCOUNT=100000 "$OUT/bench_train" "$model" "$EPOCHS") || exit 1
+    two=$(OMP_NUM_THREADS=2 GOMP_SPINCOUNT=100000 "$OUT/bench_train" "$model" "$EPOCHS") || exit 1
+    set -- $one; one_s=$4
+    set -- $two; two_s=$4
+    printf '%-5s %14s %14s %10s\n' "$model" "$one_s" "$two_s" "$(awk -v a="$two_s" -v b="$one_s" 'BEGIN { printf "%.2f", a / b }')"
+done
+kill "$busy" 2>/dev/null
+wait "$busy" 2>/dev/null
+trap - EXIT
 
 echo
 echo "INITNN_REFERENCE build (the lessons' loops), one thread, against the fast build above:"

@@ -12,9 +12,9 @@
           evaluate the final model on train, validation and test
       write summary.md and the SVG plots
 
-   Build:  make initlab    (or: cc -O2 examples/initlab.c -o initlab -lm;
-           add -fopenmp to spread the matrix products over the cores: the
-           results do not depend on the number of threads)
+   Build:  make initlab    (-O3 -march=native -fopenmp; or: cc -O2
+           examples/initlab.c -o initlab -lm, one thread: the results do
+           not depend on the number of threads)
    Usage:  ./initlab --help
 
    The same command gives the same log.csv, byte for byte, except the
@@ -82,6 +82,7 @@ typedef struct lab_options {
     long train_limit;           /* 0: all                                           */
     long test_limit;            /* 0: all                                           */
     const char *save_model;
+    const char *export_npy;     /* --export-npy DIR, or NULL                        */
     int quiet;
     int samples;                /* generated sets                                   */
     double noise;
@@ -98,7 +99,7 @@ typedef struct lab_options {
 static const char *const lab_flags[] = {
     "--data", "--data-dir", "--arch", "--hidden", "--activation", "--init", "--bias-init", "--opt", "--lr",
     "--momentum", "--batch", "--epochs", "--val-split", "--val", "--test-split", "--patience", "--clip-norm",
-    "--seeds", "--out", "--train-limit", "--test-limit", "--save-model", "--quiet", "--samples", "--noise", "--factor",
+    "--seeds", "--out", "--train-limit", "--test-limit", "--save-model", "--export-npy", "--quiet", "--samples", "--noise", "--factor",
     "--classes", "--features", "--data-seed", "--standardize", "--task", "--predict", "--help"
 };
 /* Flags without a value. */
@@ -176,7 +177,9 @@ static void lab_help(void)
         "  --arch A            the layers, comma-separated (initnn_net_from_arch):",
         "                      dense:N, then its activation (relu, leaky_relu[:a], tanh,",
         "                      sigmoid, softmax, selu, identity), dropout:R,",
-        "                      conv:F:K[:S[:same|valid]], maxpool:K, avgpool:K, flatten",
+        "                      conv:F:K[:S[:same|valid]], maxpool:K, avgpool:K, flatten,",
+        "                      bn, ln, res[...] and res:SCALE[...] (residual blocks; a",
+        "                      conv branch that downsamples gets a strided 1x1 shortcut)",
         "                      e.g. \"dense:256,relu,dense:256,relu,dense:128,relu,dense:10,softmax\"",
         "                      A classifier must end in dense:CLASSES,softmax (softmax",
         "                      cross-entropy); a regression net in dense:1 (MSE)",
@@ -235,6 +238,9 @@ static void lab_help(void)
         "  --out DIR           output folder, created if needed (default results/lab)",
         "  --save-model PATH   save the last trained net (last init, last seed) as an",
         "                      initnn checkpoint",
+        "  --export-npy DIR    write that net's state as NumPy files, one .npy per",
+        "                      array (initnn_net_export_npy: layer000_dense_kernel.npy,",
+        "                      layer001_bn_running_var.npy, ...); DIR is created",
         "  --quiet             no progress on stderr and no table on stdout",
         "  --help              this text",
         "",
@@ -291,19 +297,26 @@ static void lab_usage_error(const char *format, ...)
 /* An output that cannot be written, found before any training: one line,
    exit status 2, nothing trained, nothing written. */
 static char lab_made_dirs[2][LAB_PATH_MAX];   /* the deepest and the first folder lab_mkdirs created */
+static char lab_out_made_dirs[2][LAB_PATH_MAX];   /* --out's, while --export-npy's are made */
+
+/* Removes the folders of one lab_mkdirs chain, deepest first (rmdir leaves
+   a folder that is not empty). */
+static void lab_remove_made_dirs(char made[2][LAB_PATH_MAX])
+{
+    if (made[1][0]) {
+        size_t keep = strlen(made[1]);
+        char *slash;
+        while (strlen(made[0]) >= keep && rmdir(made[0]) == 0 && (slash = strrchr(made[0], '/')) != NULL)
+            *slash = '\0';
+    }
+}
 
 static void lab_output_error(const char *format, ...)
 {
     va_list args;
-    /* Nothing left behind: the folders made for --out go again (deepest
-       first; rmdir leaves a folder that is not empty). */
-    if (lab_made_dirs[1][0]) {
-        size_t keep = strlen(lab_made_dirs[1]);
-        char *slash;
-        while (strlen(lab_made_dirs[0]) >= keep && rmdir(lab_made_dirs[0]) == 0 &&
-               (slash = strrchr(lab_made_dirs[0], '/')) != NULL)
-            *slash = '\0';
-    }
+    /* Nothing left behind: the folders made for --export-npy and --out go again. */
+    lab_remove_made_dirs(lab_made_dirs);
+    lab_remove_made_dirs(lab_out_made_dirs);
     fprintf(stderr, "initlab: ");
     va_start(args, format);
     vfprintf(stderr, format, args);
@@ -536,6 +549,7 @@ static void lab_parse_args(lab_options *o, int argc, char **argv)
         else if (!strcmp(flag, "--train-limit")) o->train_limit = lab_parse_long(flag, value, 2, 2000000000L);
         else if (!strcmp(flag, "--test-limit")) o->test_limit = lab_parse_long(flag, value, 1, 2000000000L);
         else if (!strcmp(flag, "--save-model")) o->save_model = value;
+        else if (!strcmp(flag, "--export-npy")) o->export_npy = value;
         else if (!strcmp(flag, "--samples")) o->samples = (int)lab_parse_long(flag, value, 10, 100000000L);
         else if (!strcmp(flag, "--noise")) { o->noise = lab_parse_double(flag, value, 0.0, 1e3, 0); o->noise_set = 1; }
         else if (!strcmp(flag, "--factor")) {
@@ -1015,12 +1029,12 @@ static lab_run_result *lab_run(lab *L, int init, int seed)
 static const char *lab_metric_name(const lab *L) { return L->data.classification ? "acc" : "mae"; }
 static const char *lab_metric_title(const lab *L) { return L->data.classification ? "accuracy" : "MAE"; }
 
-/* mkdir -p */
-static void lab_mkdirs(const char *path)
+/* mkdir -p for the folder of flag (--out, --export-npy) */
+static void lab_mkdirs(const char *flag, const char *path)
 {
     char buf[LAB_PATH_MAX];
     size_t i, n = strlen(path);
-    if (n >= sizeof buf) lab_output_error("--out: the path is too long (%lu characters, at most %d)",
+    if (n >= sizeof buf) lab_output_error("%s: the path is too long (%lu characters, at most %d)", flag,
                                           (unsigned long)n, LAB_PATH_MAX - 1);
     memcpy(buf, path, n + 1);
     for (i = 1; i <= n; i++) {
@@ -1032,7 +1046,7 @@ static void lab_mkdirs(const char *path)
                 memcpy(lab_made_dirs[0], buf, i + 1);
             } else if (errno != EEXIST) {
                 int e = errno;
-                lab_output_error("--out: %s: cannot create the folder: %s", buf, strerror(e));
+                lab_output_error("%s: %s: cannot create the folder: %s", flag, buf, strerror(e));
             }
             buf[i] = c;
         }
@@ -1565,6 +1579,9 @@ static void lab_train_all(lab *L)
                     lab_fatal("%s", initnn_last_error());
                 else if (initnn_net_save(net, o->save_model) != 0) lab_write_error(L, initnn_last_error());
             }
+            if (o->export_npy && i == o->init_count - 1 && s == o->seeds - 1 &&
+                initnn_net_export_npy(net, o->export_npy) != 0)
+                lab_write_error(L, initnn_last_error());
             initnn_net_free(net);
         }
     }
@@ -2348,7 +2365,7 @@ static void lab_predict(lab *L, int argc, char **argv)
     FILE *csv, *md;
     initnn_file csv_out, md_out;
     if (!(input_m2 > 0.0)) lab_fatal("--predict: the probe batch's inputs are all 0");
-    lab_mkdirs(o->out);
+    lab_mkdirs("--out", o->out);
     csv = lab_open_out(L, &csv_out, "predict.csv");
     md = lab_open_out(L, &md_out, "predict.md");
     fprintf(csv, "init,layer,net_layer,kind,units,activation,sigma_w2,sigma_b2,q_predicted,q_measured,"
@@ -2467,18 +2484,27 @@ static void lab_free(lab *L)
     free(L);
 }
 
-/* --out and --save-model must be writable before the lab trains: a run of
-   hours must not end in "cannot open". Creates --out, a temporary in it
-   and one beside --save-model (both removed); on a failure the folders it
-   created are removed as well. */
+/* --out, --save-model and --export-npy must be writable before the lab
+   trains: a run of hours must not end in "cannot open". Creates --out and
+   --export-npy, a temporary in each and one beside --save-model (all
+   removed); on a failure the folders it created are removed as well. */
 static void lab_check_outputs(lab *L)
 {
     char path[LAB_PATH_MAX];
-    lab_mkdirs(L->opt.out);   /* first: --save-model may lie inside --out */
+    lab_mkdirs("--out", L->opt.out);   /* first: --save-model may lie inside --out */
     lab_out_path(L, path, "summary.md");
     if (initnn_file_check_writable(path) != 0) lab_output_error("--out: %s", initnn_last_error());
     if (L->opt.save_model && initnn_file_check_writable(L->opt.save_model) != 0)
         lab_output_error("--save-model: %s", initnn_last_error());
+    if (L->opt.export_npy) {   /* a second chain of folders, --out's kept aside to be removed too */
+        memcpy(lab_out_made_dirs, lab_made_dirs, sizeof lab_made_dirs);
+        lab_made_dirs[0][0] = lab_made_dirs[1][0] = '\0';
+        lab_mkdirs("--export-npy", L->opt.export_npy);
+        if (strlen(L->opt.export_npy) + 32 >= sizeof path) lab_output_error("--export-npy: the path is too long");
+        snprintf(path, sizeof path, "%s/layer000_dense_kernel.npy", L->opt.export_npy);
+        if (initnn_file_check_writable(path) != 0) lab_output_error("--export-npy: %s", initnn_last_error());
+        lab_out_made_dirs[0][0] = lab_out_made_dirs[1][0] = '\0';
+    }
     lab_made_dirs[0][0] = lab_made_dirs[1][0] = '\0';   /* from here on, the folders stay */
 }
 
@@ -2519,6 +2545,7 @@ int main(int argc, char **argv)
         initnn_net_free(net);
     }
 
+    if (o->predict && o->export_npy) lab_usage_error("--export-npy: --predict trains no net to export");
     lab_check_outputs(L);
 
     if (o->predict) {

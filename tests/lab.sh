@@ -66,9 +66,10 @@ lab_log_has_an_update_ratio_per_layer_finite_and_positive lab_update_ratio_svg_d
 lab_update_ratios_are_0_at_lr_0
 lab_same_command_same_log lab_seeds_are_independent lab_bad_flag_exits_2_with_one_line
 lab_bad_values_exit_2_with_one_line lab_missing_data_is_a_one_line_error lab_help_explains_every_flag
-lab_saves_a_checkpoint lab_predict_flags_glorot_and_passes_he_on_a_30_layer_relu_net
+lab_saves_a_checkpoint lab_exports_the_trained_net_as_npy_files lab_predict_flags_glorot_and_passes_he_on_a_30_layer_relu_net
 lab_predict_writes_csv_md_and_a_well_formed_svg lab_predict_refuses_a_pooling_net_with_exit_2
-lab_cnn_summary_has_activation_variance_per_conv_layer lab_writes_first_layer_weight_pngs_for_28x28_inputs
+lab_cnn_summary_has_activation_variance_per_conv_layer lab_trains_a_strided_residual_block_with_he_and_fixup
+lab_writes_first_layer_weight_pngs_for_28x28_inputs lab_fast_build_writes_the_same_log_on_one_and_two_threads
 lab_trains_a_cnn_on_cifar10_and_cifar100_binary_batches
 lab_standardized_regression_model_reloads_with_its_test_mae lab_csv_with_a_byte_order_mark_reads_and_unknown_columns_are_listed
 lab_csv_text_labels_become_sorted_classes_in_summary_and_checkpoint lab_csv_warns_of_whole_number_targets_and_empty_classes
@@ -106,7 +107,7 @@ if [ -f /usr/include/stb/stb_image_write.h ]; then
         exit 1
     fi
 fi
-# The recipes' build (the Makefile's build/initlab-fast): -O3, the CPU's
+# The recipes' build (the Makefile's ./initlab): -O3, the CPU's
 # vector instructions, OpenMP; warning-free too, where the compiler takes them.
 fast_flags=
 for flag in -march=native -fopenmp; do
@@ -531,6 +532,53 @@ if selected lab_cnn_summary_has_activation_variance_per_conv_layer "$@"; then
     result lab_cnn_summary_has_activation_variance_per_conv_layer "$why"
 fi
 
+# The fast build (./initlab: -O3, the CPU's vector kernels, OpenMP) trains
+# a CNN with dropout: its conv layers share the samples out in slots, its
+# dropout masks come from per-sample streams, its Adam step runs in chunks,
+# and initnn_net_train may drop to one thread on a busy machine. None of it
+# may change a bit: log.csv on 1 thread and on 2 is the same but for the
+# seconds column.
+if selected lab_fast_build_writes_the_same_log_on_one_and_two_threads "$@"; then
+    why=
+    case " $fast_flags " in
+    *" -fopenmp "*)
+        for t in 1 2; do
+            OMP_NUM_THREADS=$t "$OUT/initlab-fast" --data mnist --data-dir "$TMP/data" \
+                --arch conv:6:3,relu,maxpool:2,conv:8:3,relu,flatten,dense:16,relu,dropout:0.5,dense:10,softmax \
+                --init 'he_normal;glorot_uniform' --seeds 2 --epochs 2 --batch 16 --val test --out "$TMP/threads$t" \
+                --quiet 2>"$TMP/threads$t.stderr" ||
+                why="${why:+$why; }$t threads failed: $(head -n 2 "$TMP/threads$t.stderr" | tr '\n' ' ')"
+            [ -f "$TMP/threads$t/log.csv" ] && sed 's/,[^,]*$//' "$TMP/threads$t/log.csv" >"$TMP/threads$t.log"
+        done
+        [ -n "$why" ] || cmp -s "$TMP/threads1.log" "$TMP/threads2.log" ||
+            why="log.csv differs: $(diff "$TMP/threads1.log" "$TMP/threads2.log" | head -n 3 | tr '\n' ' ')"
+        result lab_fast_build_writes_the_same_log_on_one_and_two_threads "$why" ;;
+    *) echo "SKIP lab_fast_build_writes_the_same_log_on_one_and_two_threads: $CC does not take -fopenmp" ;;
+    esac
+fi
+
+# A ResNet stage: the block's branch halves the 28 x 28 map with a stride-2
+# conv and its shortcut is a 1x1 conv of stride 2 from 8 to 16 channels.
+if selected lab_trains_a_strided_residual_block_with_he_and_fixup "$@"; then
+    why=
+    if ! "$LAB" --data mnist --data-dir "$TMP/data" \
+        --arch 'conv:8:3:1:same,relu,res[conv:16:3:2:same,relu,conv:16:3:1:same],relu,maxpool:2,dense:10,softmax' \
+        --init 'he_normal;fixup' --seeds 2 --epochs 1 --batch 10 --val test --out "$TMP/strided" \
+        --quiet 2>"$TMP/strided.stderr"; then
+        why="failed: $(head -n 2 "$TMP/strided.stderr" | tr '\n' ' ')"
+    else
+        grep -q "^| init | 1: conv2d 8 | 2: conv2d 16 | 3: conv2d 16 | 4: dense 10 |" "$TMP/strided/summary.md" ||
+            why="summary.md has no per-layer table of the three convs and the dense layer"
+        # Fixup's rule 1: the branch's last conv and the classifier start at 0,
+        # while the first conv keeps He's draw.
+        grep -q "^| fixup | 0\.[0-9][0-9e.+-]* ± [0-9e.+-]* | [0-9e.+-]* ± [0-9e.+-]* | 0 ± 0 | 0 ± 0 |" "$TMP/strided/summary.md" ||
+            why="${why:+$why; }the fixup row is not (positive, ..., 0, 0): $(grep '^| fixup | [0-9]' "$TMP/strided/summary.md" | tail -n 1)"
+        grep -q "^| he_normal | 0\.[0-9]" "$TMP/strided/summary.md" ||
+            why="${why:+$why; }he_normal has no positive variance in layer 1"
+    fi
+    result lab_trains_a_strided_residual_block_with_he_and_fixup "$why"
+fi
+
 # cifar_fixture FILE COUNT LABEL_BYTES: COUNT records of LABEL_BYTES label
 # bytes (i mod 10: CIFAR-10's label, CIFAR-100's coarse and fine) and 3072
 # pixel bytes. awk writes bytes 1..255 and tr maps 1..10 to 0..9.
@@ -658,7 +706,7 @@ if selected lab_help_explains_every_flag "$@"; then
     else
         for flag in --data --data-dir --arch --hidden --activation --init --bias-init --opt --lr --momentum \
             --batch --epochs --val-split --val --test-split --patience --clip-norm --seeds --out --train-limit \
-            --save-model --quiet --samples --noise --factor --classes --features --data-seed --standardize \
+            --save-model --export-npy --quiet --samples --noise --factor --classes --features --data-seed --standardize \
             --task --predict --help; do
             grep -q -- "^ *${flag}[ =]" "$TMP/help" || why="${why:+$why; }$flag is not explained"
         done
@@ -678,6 +726,46 @@ if selected lab_saves_a_checkpoint "$@"; then
         head -c 8 "$TMP/c/model.ckpt" | grep -q INITNNCK || why="the file does not start with the checkpoint magic"
     fi
     result lab_saves_a_checkpoint "$why"
+fi
+
+# --export-npy: one .npy per array of the last trained net (initnn_net_export_npy,
+# whose names and shapes tests/test_export_npy.c checks), readable by numpy
+# where /usr/bin/python3 has it; a folder that cannot be made is refused
+# before training, and no folder is left behind.
+if selected lab_exports_the_trained_net_as_npy_files "$@"; then
+    why=
+    if ! "$LAB" --data moons --samples 300 --arch "dense:8,bn,relu,res:ones[dense:8,relu,dense:8],dense:2,softmax" \
+        --init he_normal --seeds 1 --epochs 1 --batch 32 --out "$TMP/npy-out" --export-npy "$TMP/npy/deep" \
+        --quiet 2>"$TMP/npy.stderr"; then
+        why="failed: $(head -n 1 "$TMP/npy.stderr")"
+    else
+        for f in layer000_dense_kernel layer000_dense_bias layer001_bn_gamma layer001_bn_beta layer001_bn_running_mean \
+            layer001_bn_running_var layer002_dense_kernel layer003_dense_kernel layer004_res_alpha layer005_dense_kernel \
+            layer005_dense_bias; do
+            [ -s "$TMP/npy/deep/$f.npy" ] || why="${why:+$why; }$f.npy not written"
+        done
+        count=$(find "$TMP/npy/deep" -type f | wc -l)
+        [ "$count" -eq 13 ] || why="${why:+$why; }$count files, 13 expected"
+        if [ -z "$why" ] && /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+            /usr/bin/python3 -c '
+import sys, numpy as np
+d = sys.argv[1]
+k = np.load(d + "/layer000_dense_kernel.npy"); v = np.load(d + "/layer001_bn_running_var.npy")
+a = np.load(d + "/layer004_res_alpha.npy")
+sys.exit(0 if k.shape == (2, 8) and k.dtype == np.float32 and v.shape == (8,) and (v > 0).all()
+         and (v != 1).any() and a.shape == (1,) else 1)' "$TMP/npy/deep" ||
+                why="numpy does not read the exported files with the shapes of the net"
+        fi
+    fi
+    if "$LAB" --data moons --samples 300 --hidden 8 --seeds 1 --epochs 1 --out "$TMP/npy-bad/out" \
+        --export-npy /proc/no-such-folder/npy --quiet 2>"$TMP/npy-bad.stderr"; then
+        why="${why:+$why; }an --export-npy folder that cannot be made was accepted"
+    else
+        grep -q -- "--export-npy: .*cannot create the folder" "$TMP/npy-bad.stderr" ||
+            why="${why:+$why; }the refusal does not say why: $(head -n 1 "$TMP/npy-bad.stderr")"
+        [ -e "$TMP/npy-bad" ] && why="${why:+$why; }the refused run left $TMP/npy-bad behind"
+    fi
+    result lab_exports_the_trained_net_as_npy_files "$why"
 fi
 
 # ---- CSV as people have it, and a model that keeps what it was trained on ----------------------

@@ -340,6 +340,14 @@ static void conv_residual_with_batchnorm_and_projection_gradients_match_double_d
                        1, 4, 4, INITNN_LOSS_SOFTMAX_CROSS_ENTROPY, "he_normal");
 }
 
+static void residual_branch_that_flattens_a_map_projects_all_its_features(void)
+{
+    /* x is 2 x 4 x 4 and the branch flattens it: x counts as a vector of
+       its 32 features, and P is a dense (32, 5) map */
+    check_net_gradient("conv:2:3:1:same,tanh,res[flatten,dense:5,tanh,dense:5],tanh,dense:3,softmax",
+                       1, 4, 4, INITNN_LOSS_SOFTMAX_CROSS_ENTROPY, "glorot_normal");
+}
+
 /* ---- 3. evaluation, checkpoints, the grammar --------------------------------------------- */
 
 static void batchnorm_net_in_evaluation_uses_running_statistics_not_the_batch(void)
@@ -424,7 +432,7 @@ static void arch_grammar_builds_blocks_and_refuses_bad_brackets(void)
     initnn_net *net = NULL;
     static const char *const bad[] = {
         "res[dense:4,relu", "dense:4]", "res[]", "res:[dense:4]", "dense:4,res[dense:4]]",
-        "conv:2:3,res[maxpool:2]", "bn:no_such_init", "dense:4,bn,softmax"
+        "conv:2:3,res[conv:2:2]", "bn:no_such_init", "dense:4,bn,softmax"
     };
     int i;
     CHECK(initnn_net_from_arch(&net, "res[dense:4,relu,dense:4],relu,dense:2", 1, 1, 4, "he_normal", NULL, 2, 1) == 0,
@@ -461,6 +469,7 @@ int main(int argc, char **argv)
     RUN_TEST(dense_layernorm_net_gradient_matches_double_differences);
     RUN_TEST(residual_identity_projection_and_scale_gradients_match_double_differences);
     RUN_TEST(conv_residual_with_batchnorm_and_projection_gradients_match_double_differences);
+    RUN_TEST(residual_branch_that_flattens_a_map_projects_all_its_features);
     RUN_TEST(batchnorm_net_in_evaluation_uses_running_statistics_not_the_batch);
     RUN_TEST(checkpoint_round_trips_batchnorm_running_statistics_and_blocks);
     RUN_TEST(arch_grammar_builds_blocks_and_refuses_bad_brackets);

@@ -38,7 +38,7 @@ random_normal_std|w[i] = (float)((double)mean + (double)std * initnn_rng_normal_
 relu_second_moment|out->mean = s * inv_sqrt_2pi; out->second = q / 2.0;|out->mean = s * inv_sqrt_2pi; out->second = 1.1 * q / 2.0;|20 21 22
 conv_fan_in|    *fan_in = c_in * kernel_h * kernel_w;|    *fan_in = c_in * kernel_h * kernel_w * 11 / 10;|19
 truncation_constant|#define INITNN_TRUNC2_STD 0.87962566103423978|#define INITNN_TRUNC2_STD (1.1 * 0.87962566103423978)|20
-orthogonal_gain|            float value = (float)((double)gain * a[(size_t)j * big + i]);|            float value = (float)(1.1 * (double)gain * a[(size_t)j * big + i]);|08 13 15 18
+orthogonal_gain|            float value = (float)((double)gain * a[(size_t)j * big + i]);|            float value = (float)(1.1 * (double)gain * a[(size_t)j * big + i]);|08 13 15 18 42
 torch_default_variance|        if (name[0] == '"'"'t'"'"') { r.param[0] = 1.0 / 3.0;|        if (name[0] == '"'"'t'"'"') { r.param[0] = 1.1 / 3.0;|21
 tanh_table_gain|    if (!strcmp(activation, "tanh")) return 5.0f / 3.0f;|    if (!strcmp(activation, "tanh")) return 1.1f * 5.0f / 3.0f;|23 27
 numeric_gain|    return 1.0 / sqrt(mom.second);|    return 1.1 / sqrt(mom.second);|23 27
@@ -49,7 +49,9 @@ adam_bias_correction|    float inv1 = (float)(1.0 / (1.0 - pow((double)b1, t)));
 update_ratio|            d->update_ratio = before_norm > 0.0 ? sqrt(diff) / before_norm : 0.0;|            d->update_ratio = before_norm > 0.0 ? 1.1 * sqrt(diff) / before_norm : 0.0;|25
 lsuv_target|            scale = (float)(1.0 / sqrt(var));|            scale = (float)(1.1 / sqrt(var));|15
 relu_dead_gradient|        for (i = 0; i < n; i++) dz[i] = z[i] > 0.0f ? dy[i] : 0.0f;|        for (i = 0; i < n; i++) dz[i] = z[i] > 0.0f ? dy[i] : 0.1f * dy[i];|09
-constant_kernel|CONSTANT_KERNEL_OLD|CONSTANT_KERNEL_NEW|12'
+constant_kernel|CONSTANT_KERNEL_OLD|CONSTANT_KERNEL_NEW|12
+fixup_exponent|    return pow((double)branches, -1.0 / (2.0 * layers_per_branch - 2.0));|    return pow((double)branches, -1.1 / (2.0 * layers_per_branch - 2.0));|41
+delta_orthogonal_gain|    if ((err = initnn_orthogonal(h, c_in, c_out, gain, rng))) { INITNN_FREE(h); return err; }|    if ((err = initnn_orthogonal(h, c_in, c_out, 1.1f * gain, rng))) { INITNN_FREE(h); return err; }|42'
 
 FILTERS="$*"
 passed=0

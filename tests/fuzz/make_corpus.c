@@ -142,6 +142,13 @@ int main(void)
         if (initnn_net_set_optimizer(net, &sgd)) die("sgd");
         checkpoint_seed(DIR "checkpoint/seed-conv", net, INITNN_LOSS_MSE);
         initnn_net_free(net);
+        /* residual blocks: one whose branch downsamples (a strided 1x1
+           shortcut, the layer record's stride 2) and one that keeps its size */
+        if (initnn_net_from_arch(&net, "conv:2:3:1:same,relu,res:ones[conv:3:3:2:same,relu,conv:3:3:1:same],relu,"
+                                 "res[conv:3:3:1:same],dense:2,softmax", 1, 4, 4, "he_normal", NULL, 2, 7))
+            die("arch residual");
+        checkpoint_seed(DIR "checkpoint/seed-residual-strided", net, INITNN_LOSS_SOFTMAX_CROSS_ENTROPY);
+        initnn_net_free(net);
     }
 
     /* npy: float32 (2, 3) as initnn writes it; float64 (3,) as NumPy does. */
