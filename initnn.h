@@ -371,8 +371,10 @@ INITNNDEF double initnn_rng_normal_double(initnn_rng *rng);
 INITNNDEF float initnn_rng_normal(initnn_rng *rng);
 
 /* Normal N(0, 1) restricted to [-bound, bound] by redrawing every sample
-   outside it (bound > 0; for bound = 2 about 4.6% of draws are redrawn).
-   Its standard deviation is below 1: 0.87962566103423978 for bound 2. */
+   outside it (bound > 0; for bound = 2, 1 - erf(sqrt 2) = 4.6% of draws
+   are redrawn). Its standard deviation is below 1: 0.87962566103423978
+   for bound 2 (tutorial step 20 derives and prints it; tests/test_rng.c
+   checks it). */
 INITNNDEF float initnn_rng_truncated_normal(initnn_rng *rng, float bound);
 
 /* Fisher-Yates shuffle of perm[0..n-1] in place (Knuth vol. 2, Algorithm P). */
@@ -1119,7 +1121,8 @@ INITNNDEF int initnn_net_set_loss(initnn_net *net, int loss);
 
 /* Sets the optimizer and clears its state (moments, step count). The
    ranges checked (else INITNN_ERR_ARGUMENT naming the value): learning rate
-   in (0, 1e6); momentum, beta1, beta2 and rho in [0, 1); epsilon,
+   in [0, 1e6) (0, as PyTorch's optimizers allow it, takes steps that leave
+   the weights as they are: a control run); momentum, beta1, beta2 and rho in [0, 1); epsilon,
    weight_decay, clip_norm and clip_value >= 0 (0 turns clipping off), and
    epsilon > 0 for Adam and RMSProp (their step would be 0 / 0 where the
    gradient has been 0). */
@@ -1352,8 +1355,9 @@ INITNNDEF void initnn_clip_grad_value(float *g, size_t n, float clip);
 
    Measured on one batch, one struct per layer. "Saturated" means
    |tanh(z)| > 0.97 or sigmoid(z) outside [0.03, 0.97], where phi' has fallen
-   below 6% of its maximum. A unit is a dense layer's output or a conv
-   layer's channel (all its positions). Two kinds of measure: over outputs
+   below 1 - 0.97^2 = 6% (tanh) or 4 x 0.97 x 0.03 = 12% (sigmoid) of its
+   maximum. A unit is a dense layer's output or a conv layer's channel
+   (all its positions). Two kinds of measure: over outputs
    (unit x sample values: zero_fraction, saturated_fraction), which says how
    much of the signal is lost on this batch, and over units (dead_fraction,
    stuck_fraction), which says how many units pass no gradient for ANY
@@ -1425,16 +1429,18 @@ INITNNDEF void initnn_net_diag_from_buffers(const initnn_net *net, initnn_layer_
    Expectations over a Gaussian use closed forms where they exist (identity,
    ReLU, leaky ReLU, SELU) and otherwise (tanh, sigmoid) a composite 10-point
    Gauss-Legendre rule over u in [-8.5 sqrt q, 8.5 sqrt q], split at 0 (so a
-   kink costs nothing) into panels no wider than min(sqrt q, 1): about 170
-   evaluations for q <= 1, relative error below 1e-12 for every q we tried
-   (1e-4 to 1e2) against closed forms and a fine Simpson rule.
+   kink costs nothing) into panels no wider than min(sqrt q, 1): 18 panels
+   of 10 nodes, 180 evaluations, for q <= 1; relative error below 1e-12
+   for every q we tried (1e-4 to 1e2) against closed forms and a fine
+   Simpson rule.
 
    Why not Gauss-Hermite, the textbook rule for E[f(z)]? It is exact for
    polynomials but needs its nodes to resolve f(sqrt(q) z): measured at
-   order 64, its relative error on E[tanh'(z)^2] is 5e-15 at q = 0.1,
-   2e-7 at q = 1, 3.5e-3 at q = 4 and 9% at q = 10, and on E[relu(z)] (a
-   kink) 6e-3 at q = 1. The rule is here (initnn_quadrature_init,
-   initnn_activation_moments_gauss_hermite) so that this can be seen.
+   order 64, its relative error on E[tanh'(z)^2] is below 1e-12 at
+   q = 0.1, 2e-7 at q = 1, 3.5e-3 at q = 4 and 9% at q = 10, and on
+   E[relu(z)] (a kink) 6e-3 at q = 1. The rule is here
+   (initnn_quadrature_init, initnn_activation_moments_gauss_hermite) so
+   that this can be seen; tests/test_theory.c checks each of these numbers.
    ========================================================================= */
 
 #define INITNN_QUADRATURE_MAX 128
@@ -1475,9 +1481,10 @@ INITNNDEF int initnn_activation_moments(initnn_moments *out, int activation, flo
 /* The gain that keeps the second moment of a unit-variance Gaussian
    pre-activation through the activation:  g = 1 / sqrt(E[phi(z)^2]),
    z ~ N(0, 1)  -- so that Var(W) = g^2 / fan_in gives E[z_next^2] = E[z^2].
-   ReLU: sqrt 2 exactly (E[relu(z)^2] = 1/2); tanh: 1.5925 (E[tanh(z)^2] =
-   0.3943), not the 5/3 of initnn_gain's table (PyTorch's value, given there
-   without a derivation; 1.5925 keeps the forward second moment, not the
+   ReLU: sqrt 2 exactly (E[relu(z)^2] = 1/2); tanh: 1.5925 (g^2 =
+   1 / E[tanh(z)^2] = 2.536; tutorial step 27 prints both), not the 5/3
+   of initnn_gain's table (PyTorch's value, given there without a
+   derivation; 1.5925 keeps the forward second moment, not the
    gradient: chi_1 = 1.178, tutorial step 27); SELU: 1 (E[selu(z)^2] = 1 is
    its design, Klambauer et al. 2017), not the 3/4 of the table. activation is a spec as for
    initnn_activation_parse ("leaky_relu:0.2"); param overrides the slope
@@ -1561,7 +1568,7 @@ INITNNDEF int initnn_theory_first_bad_layer(const initnn_net *net, const initnn_
    u1 = sqrt(q) z1, u2 = sqrt(q) (c z1 + sqrt(1 - c^2) z2): in closed form
    for identity, ReLU and leaky ReLU (the arc-cosine kernel), otherwise by
    the composite rule in both z1 and z2 (for SELU, whose kink falls inside a
-   panel there, to about 1e-5). */
+   panel there, to within 1e-6, as tests/test_theory.c checks). */
 INITNNDEF int initnn_theory_correlation_map(double *c_next, int activation, float param, double sigma_w2,
                                             double sigma_b2, double q, double c);
 
@@ -1580,7 +1587,8 @@ INITNNDEF int initnn_theory_fixed_point(double *q_star, double *c_star, double *
    chi_1(q*(sigma_w^2)) = 1, by bisection on [0.05, 1000]. With sigma_b^2 =
    0 and phi(0) = 0 it is where q = 0 stops being stable, 2 / (phi'(0+)^2 +
    phi'(0-)^2). Known values: tanh with sigma_b^2 = 0 at 1, ReLU at 2 for
-   every sigma_b^2; sigmoid (phi(0) = 1/2) only near 100. */
+   every sigma_b^2; sigmoid (phi(0) = 1/2) only near 100 (103.0 at
+   sigma_b^2 = 0; tests/test_theory.c checks it). */
 INITNNDEF int initnn_theory_critical_sigma_w2(double *sigma_w2, int activation, float param, double sigma_b2);
 
 /* Singular values of a (rows, cols) matrix, largest first, min(rows, cols)
@@ -4707,8 +4715,8 @@ INITNNDEF int initnn_net_set_optimizer(initnn_net *net, const initnn_optimizer *
     if (!net || !opt) return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: NULL argument");
     if (opt->type < INITNN_OPT_SGD || opt->type > INITNN_OPT_RMSPROP)
         return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: unknown optimizer %d", opt->type);
-    if (!(opt->learning_rate > 0.0f) || !(opt->learning_rate < 1e6f))
-        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: learning rate must be in (0, 1e6), got %g",
+    if (!(opt->learning_rate >= 0.0f) || !(opt->learning_rate < 1e6f))
+        return initnn__fail(INITNN_ERR_ARGUMENT, "initnn_net_set_optimizer: learning rate must be in [0, 1e6), got %g",
                             (double)opt->learning_rate);
     if (!(opt->momentum >= 0.0f && opt->momentum < 1.0f) || !(opt->beta1 >= 0.0f && opt->beta1 < 1.0f) ||
         !(opt->beta2 >= 0.0f && opt->beta2 < 1.0f) || !(opt->rho >= 0.0f && opt->rho < 1.0f))

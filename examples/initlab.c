@@ -204,7 +204,8 @@ static void lab_help(void)
         "Training",
         "  --opt O             adam | sgd | rmsprop (default adam)",
         "  --lr F              learning rate (default 1e-3 for adam and rmsprop, 1e-2",
-        "                      for sgd)",
+        "                      for sgd); 0 leaves the weights as initialized (a",
+        "                      control: every update ratio is 0)",
         "  --momentum F        sgd only: momentum (default 0)",
         "  --batch N|full      batch size (default 32); full: the whole training set",
         "  --epochs N          epochs (default 10)",
@@ -248,7 +249,10 @@ static void lab_help(void)
         "  epoch's batches), relu_zero_fraction and saturated_fraction (ReLU outputs",
         "  exactly 0; tanh/sigmoid outputs beyond 0.97 of their range; over the probe",
         "  batch after the epoch), act_var_0.. (variance of each weighted layer's",
-        "  output on the probe batch after the epoch), seconds. train_* are the",
+        "  output on the probe batch after the epoch), update_ratio_0.. (each",
+        "  weighted layer's update:data ratio ||W_after - W_before|| / ||W_before||",
+        "  of a step, mean over the epoch's steps; about 1e-3 is the rule of",
+        "  thumb), seconds. train_* are the",
         "  means over the epoch's batches as trained (Keras' convention); val_* are",
         "  measured after the epoch. The probe batch is the first " LAB_STR(LAB_PROBE) " training",
         "  samples. An empty cell has no value (no validation set; no ReLU or",
@@ -526,7 +530,7 @@ static void lab_parse_args(lab_options *o, int argc, char **argv)
             else if (!strcmp(value, "sgd")) o->optimizer = INITNN_OPT_SGD;
             else if (!strcmp(value, "rmsprop")) o->optimizer = INITNN_OPT_RMSPROP;
             else lab_usage_error("--opt: '%s' is not adam, sgd or rmsprop", value);
-        } else if (!strcmp(flag, "--lr")) o->lr = lab_parse_double(flag, value, 0.0, 1e3, 1);
+        } else if (!strcmp(flag, "--lr")) o->lr = lab_parse_double(flag, value, 0.0, 1e3, 0);
         else if (!strcmp(flag, "--momentum")) { o->momentum = lab_parse_double(flag, value, 0.0, 0.9999, 0); o->momentum_set = 1; }
         else if (!strcmp(flag, "--batch")) o->batch = !strcmp(value, "full") ? 0 : (int)lab_parse_long(flag, value, 1, 1000000);
         else if (!strcmp(flag, "--epochs")) o->epochs = (int)lab_parse_long(flag, value, 1, 100000);
@@ -975,6 +979,11 @@ typedef struct lab {
     size_t param_count;
     double *hist;               /* [init][seed][epoch 0..epochs][F_COUNT]; epoch 0 is
                                    the state at initialization                       */
+    double *ratio;              /* [init][seed][epoch 0..epochs][weighted layer]: the
+                                   update:data ratio, mean over the epoch's steps
+                                   (NaN at epoch 0: no step yet)                     */
+    double *ratio_sum;          /* [weighted layer]: the running epoch's sums ...    */
+    int *ratio_steps;           /* ... over its steps that had a ratio               */
     lab_run_result *runs;       /* [init][seed]                                      */
     FILE *log, *init_log;
     initnn_file log_out, init_log_out;   /* all or nothing: committed at the end */
@@ -1004,6 +1013,12 @@ static double lab_now(void)
 static double *lab_hist(lab *L, int init, int seed, int epoch)
 {
     return L->hist + (((size_t)init * L->opt.seeds + (size_t)seed) * (size_t)(L->opt.epochs + 1) + (size_t)epoch) * F_COUNT;
+}
+
+static double *lab_ratio(lab *L, int init, int seed, int epoch)
+{
+    return L->ratio + (((size_t)init * L->opt.seeds + (size_t)seed) * (size_t)(L->opt.epochs + 1) + (size_t)epoch) *
+                          (size_t)L->weighted_layers;
 }
 
 static lab_run_result *lab_run(lab *L, int init, int seed)
@@ -1237,10 +1252,38 @@ static void lab_progress(lab *L, int init, int seed, int epoch, double loss, int
     L->progress_shown = 1;
 }
 
+/* The update:data ratio of the step just taken, per weighted layer,
+   ||W_after - W_before|| / ||W_before|| over the layer's weights (biases
+   not counted): initnn_layer_diag's update_ratio, computed here from the
+   weights before the step (params_backup) without the rest of the
+   diagnostics, so that it costs one pass over the weights per step. Added
+   to the epoch's sums; a layer whose weights were all 0 before the step (a
+   zeros init) has no ratio for it. */
+static void lab_add_update_ratios(lab *L, const initnn_net *net)
+{
+    int k;
+    size_t i;
+    for (k = 0; k < L->weighted_layers; k++) {
+        const initnn_layer *layer = &net->layers[L->weighted_index[k]];
+        const float *before = net->params_backup + layer->param_offset;
+        double diff = 0.0, norm = 0.0;
+        for (i = 0; i < layer->weight_count; i++) {
+            double b = before[i], d = (double)layer->W[i] - b;
+            norm += b * b;
+            diff += d * d;
+        }
+        if (norm > 0.0) {
+            L->ratio_sum[k] += sqrt(diff / norm);
+            L->ratio_steps[k]++;
+        }
+    }
+}
+
 static void lab_on_batch(int epoch, int batches_done, int batch_count, double loss_so_far, void *user)
 {
     lab_context *c = (lab_context *)user;
     double now;
+    lab_add_update_ratios(c->L, c->net);
     if (batches_done == batch_count) return;   /* the epoch's own line follows */
     now = lab_now();
     if (now - c->epoch_start < lab_progress_after() || now - c->last_shown < 0.25) return;
@@ -1278,6 +1321,13 @@ static void lab_on_epoch(const initnn_epoch_record *rec, void *user)
     lab_csv_num(L->log, zero);
     lab_csv_num(L->log, sat);
     for (k = 0; k < L->weighted_layers; k++) lab_csv_num(L->log, L->diag[L->weighted_index[k]].activation.variance);
+    for (k = 0; k < L->weighted_layers; k++) {
+        double ratio = L->ratio_steps[k] ? L->ratio_sum[k] / L->ratio_steps[k] : NAN;
+        lab_ratio(L, c->init, c->seed, rec->epoch)[k] = ratio;
+        lab_csv_num(L->log, ratio);
+        L->ratio_sum[k] = 0.0;
+        L->ratio_steps[k] = 0;
+    }
     fprintf(L->log, ",%.3f\n", rec->seconds);
     /* Flushed every epoch (a run can be followed in the temporary); the first
        failure's reason is kept for the message at the end. */
@@ -1408,6 +1458,17 @@ static void lab_weights_png(lab *L, const initnn_net *net, int init, const char 
 }
 #endif
 
+/* The update:data ratios' table, all NaN (no value), and the running sums. */
+static void lab_alloc_ratios(lab *L)
+{
+    size_t cells = (size_t)L->opt.init_count * (size_t)L->opt.seeds * (size_t)(L->opt.epochs + 1) *
+                   (size_t)L->weighted_layers, cell;
+    L->ratio = (double *)lab_alloc(cells * sizeof(double));
+    for (cell = 0; cell < cells; cell++) L->ratio[cell] = NAN;
+    L->ratio_sum = (double *)lab_alloc((size_t)L->weighted_layers * sizeof(double));
+    L->ratio_steps = (int *)lab_alloc((size_t)L->weighted_layers * sizeof(int));
+}
+
 static void lab_train_all(lab *L)
 {
     const lab_options *o = &L->opt;
@@ -1432,9 +1493,11 @@ static void lab_train_all(lab *L)
             if (!L->diag) {
                 lab_layout(L, net);
                 L->diag = (initnn_layer_diag *)lab_alloc((size_t)net->layer_count * sizeof *L->diag);
+                lab_alloc_ratios(L);
                 fprintf(L->log, "init,seed,epoch,train_loss,train_%s,val_loss,val_%s,grad_norm,relu_zero_fraction,"
                         "saturated_fraction", lab_metric_name(L), lab_metric_name(L));
                 for (k = 0; k < L->weighted_layers; k++) fprintf(L->log, ",act_var_%d", k);
+                for (k = 0; k < L->weighted_layers; k++) fprintf(L->log, ",update_ratio_%d", k);
                 fprintf(L->log, ",seconds\n");
             }
             if (o->init_is_lsuv[i]) {
@@ -1449,6 +1512,10 @@ static void lab_train_all(lab *L)
 #ifdef INITNN_WITH_STB
             if (s == 0) lab_weights_png(L, net, i, "epoch0");
 #endif
+            for (k = 0; k < L->weighted_layers; k++) {
+                L->ratio_sum[k] = 0.0;   /* a run that diverged mid-epoch leaves its sums */
+                L->ratio_steps[k] = 0;
+            }
             c.L = L;
             c.net = net;
             c.init = i;
@@ -1839,6 +1906,86 @@ static void lab_plot_act_var(lab *L)
     free(v);
 }
 
+/* The update:data ratio per weighted layer against the epoch (mean over the
+   epoch's steps; mean over seeds with a band of +-1 std), on a log axis,
+   with the rule of thumb's 1e-3 (Karpathy, "Neural networks: zero to hero",
+   makemore part 3: updates near 1e-3 of the weights; far below, the layer
+   learns too slowly; far above, too fast) as a dashed line. One curve per
+   init and layer, at most nine (ten inits: the first layer of each): with
+   more, the first and last layers and evenly spaced ones between (every
+   layer is in log.csv). */
+static void lab_plot_update_ratio(lab *L)
+{
+    const lab_options *o = &L->opt;
+    int D = L->weighted_layers, E = 0, I = o->init_count, m, i, j, e, s, count = 0;
+    int chosen[9];
+    initnn_plot plot;
+    initnn_plot_series series[LAB_MAX_INITS + 1];
+    initnn_plot_style styles[LAB_MAX_INITS + 1];
+    char labels[LAB_MAX_INITS][INITNN_SPEC_MAX + 128], title[256];
+    double *buf, *v = (double *)lab_alloc((size_t)o->seeds * sizeof(double)), *ref_x, *ref_y;
+    if (D < 1) { free(v); return; }
+    for (i = 0; i < I; i++)
+        for (s = 0; s < o->seeds; s++)
+            if (lab_run(L, i, s)->epochs_run > E) E = lab_run(L, i, s)->epochs_run;
+    if (E < 1) E = 1;
+    m = 9 / I;
+    if (m < 1) m = 1;
+    if (m > D) m = D;
+    for (j = 0; j < m; j++) chosen[j] = m == 1 ? 0 : (int)((long)j * (D - 1) / (m - 1));
+    buf = (double *)lab_alloc(((size_t)I * (size_t)m * 4 + 2) * (size_t)E * sizeof(double));
+    memset(styles, 0, sizeof styles);
+    for (i = 0; i < I; i++) {
+        for (j = 0; j < m; j++, count++) {
+            double *x = buf + (size_t)count * 4 * E, *y = x + E, *lo = y + E, *hi = lo + E;
+            int k = chosen[j];
+            for (e = 0; e < E; e++) {
+                double mean, std;
+                int n;
+                for (s = 0; s < o->seeds; s++) v[s] = lab_ratio(L, i, s, e + 1)[k];
+                lab_mean_std(v, o->seeds, 1, &mean, &std, &n);
+                x[e] = e + 1;
+                y[e] = mean;
+                lab_band(v, o->seeds, mean, std, n, &lo[e], &hi[e]);
+            }
+            {
+                char name[INITNN_SPEC_MAX + 80];
+                if (I == 1) snprintf(name, sizeof name, "layer %d (%s)", k + 1, L->layer_names[k]);
+                else snprintf(name, sizeof name, "%s, layer %d", o->inits[i], k + 1);
+                lab_band_series(&series[count], lab_series_label(labels[count], sizeof labels[count], name, y, E, 1), x, E);
+            }
+            styles[count].color = count;
+        }
+    }
+    ref_x = buf + (size_t)I * (size_t)m * 4 * E;
+    ref_y = ref_x + E;
+    for (e = 0; e < E; e++) {
+        ref_x[e] = e + 1;
+        ref_y[e] = 1e-3;
+    }
+    series[count].label = "1e-3, the rule of thumb";
+    series[count].x = ref_x;
+    series[count].y = ref_y;
+    series[count].y_low = series[count].y_high = NULL;
+    series[count].n = E;
+    styles[count].color = count % 10;
+    styles[count].dashed = 1;
+    memset(&plot, 0, sizeof plot);
+    if (m < D)
+        snprintf(title, sizeof title, "Update:data ratio ||dW|| / ||W|| per step (%d of %d layers; all in log.csv)", m, D);
+    else
+        snprintf(title, sizeof title, "Update:data ratio ||dW|| / ||W|| per step, per layer");
+    plot.title = title;
+    plot.x_label = "epoch";
+    plot.y_label = "mean over the epoch's steps (log scale)";
+    plot.log_y = 1;
+    plot.markers = E <= 30;
+    plot.integer_x = 1;
+    lab_plot_styled(L, "update_ratio.svg", &plot, series, styles, count + 1);
+    free(buf);
+    free(v);
+}
+
 static void lab_plots(lab *L)
 {
     char title[256];
@@ -1864,6 +2011,7 @@ static void lab_plots(lab *L)
                         "fraction beyond 0.97 of the range", F_SAT, 0, 0);
     lab_plot_weight_hist(L);
     lab_plot_act_var(L);
+    lab_plot_update_ratio(L);
 }
 
 /* ---- summary ---------------------------------------------------------------------------- */
@@ -2146,7 +2294,11 @@ static void lab_summary(lab *L, int argc, char **argv, double seconds)
     fprintf(f, "- `log.csv`: one row per init × seed × epoch: train_loss, train_%s (mean over the epoch's batches as "
             "trained), val_loss, val_%s, grad_norm (mean global gradient norm over the batches), relu_zero_fraction "
             "and saturated_fraction (probe batch, after the epoch), act_var_0..%d (variance of each weighted layer's "
-            "output on the probe batch), seconds (the epoch's wall time).\n", m, m, L->weighted_layers - 1);
+            "output on the probe batch), update_ratio_0..%d (each weighted layer's update:data ratio "
+            "||W_after − W_before|| / ||W_before|| of a step, biases not counted, mean over the epoch's steps; "
+            "`update_ratio.svg` draws it per layer against the rule of thumb's 1e-3, the dashed line: far below, "
+            "the layer learns slowly, far above, its weights are being replaced rather than adjusted), "
+            "seconds (the epoch's wall time).\n", m, m, L->weighted_layers - 1, L->weighted_layers - 1);
     fprintf(f, "- `init.csv`: one row per init × seed × weighted layer at initialization: weight std, Var(z), "
             "Var(y), E[y²], zero and saturated fractions, E[delta²] (the backward signal), the layer's gradient "
             "norm, the initial loss on the probe batch and on the validation set.\n");
@@ -2321,6 +2473,9 @@ static void lab_free(lab *L)
     }
     free(L->runs);
     free(L->hist);
+    free(L->ratio);
+    free(L->ratio_sum);
+    free(L->ratio_steps);
     free(L->diag);
     free(L->probe_x);
     free(L->probe_labels);

@@ -11,7 +11,9 @@
 # plots need no repair: the epoch axes are labelled on whole epochs, the
 # picture is wide enough for the longest legend label, and the accuracy
 # plot zooms to where the curves end up without cutting any curve's last
-# point; the same command twice gives the same log.csv except the seconds
+# point; log.csv has each weighted layer's update:data ratio, finite and
+# positive, exactly 0 with --lr 0, and update_ratio.svg draws every layer
+# and the 1e-3 line; the same command twice gives the same log.csv except the seconds
 # column, whether the specs are given by repeated --init or separated by
 # ';'; the seeds give different runs; a bad command line (the old
 # comma-separated --init among them) is one line on stderr and exit status 2. --predict on a 30-layer ReLU net flags glorot_normal and
@@ -60,6 +62,8 @@ TESTS="lab_builds_warning_free lab_runs_a_tiny_experiment lab_log_has_one_row_pe
 lab_writes_summary_init_csv_and_plots lab_svgs_are_well_formed_xml lab_svgs_have_one_series_per_init
 lab_epoch_axes_are_labelled_on_whole_epochs lab_svgs_are_wide_enough_for_the_longest_label
 lab_accuracy_plot_zooms_in_and_keeps_every_curves_last_point
+lab_log_has_an_update_ratio_per_layer_finite_and_positive lab_update_ratio_svg_draws_each_layer_and_the_1e-3_line
+lab_update_ratios_are_0_at_lr_0
 lab_same_command_same_log lab_seeds_are_independent lab_bad_flag_exits_2_with_one_line
 lab_bad_values_exit_2_with_one_line lab_missing_data_is_a_one_line_error lab_help_explains_every_flag
 lab_saves_a_checkpoint lab_exports_the_trained_net_as_npy_files lab_predict_flags_glorot_and_passes_he_on_a_30_layer_relu_net
@@ -159,7 +163,7 @@ if selected lab_log_has_one_row_per_init_seed_epoch "$@"; then
         [ "$n" -eq 9 ] || why="$n lines, expected 2 inits x 2 seeds x 2 epochs + 1 header = 9"
         header=$(head -n 1 "$log")
         case $header in
-        init,seed,epoch,train_loss,train_acc,val_loss,val_acc,grad_norm,relu_zero_fraction,saturated_fraction,act_var_0,act_var_1,seconds) ;;
+        init,seed,epoch,train_loss,train_acc,val_loss,val_acc,grad_norm,relu_zero_fraction,saturated_fraction,act_var_0,act_var_1,update_ratio_0,update_ratio_1,seconds) ;;
         *) why="${why:+$why; }header is '$header'" ;;
         esac
         # Every row has the header's number of fields (the init is quoted:
@@ -286,6 +290,86 @@ if selected lab_accuracy_plot_zooms_in_and_keeps_every_curves_last_point "$@"; t
         ! grep -q '<clipPath' "$TMP/z0/val_accuracy.svg" || why="${why:+$why; }zoomed although the zero init ends at chance"
     fi
     result lab_accuracy_plot_zooms_in_and_keeps_every_curves_last_point "$why"
+fi
+
+# ---- the update:data ratio -----------------------------------------------------------------
+
+# ratio_cells LOG: every update_ratio_* cell of LOG, one per line, as
+# "ROW COLUMN VALUE" (the init's quoted spec, which may hold commas, made
+# one field first); nothing when the header has no such column.
+ratio_cells() {
+    sed 's/"[^"]*"/INIT/' "$1" | awk -F, '
+        NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^update_ratio_[0-9]+$/) col[i] = $i; next }
+        { for (i in col) print NR, col[i], $i }'
+}
+
+if selected lab_log_has_an_update_ratio_per_layer_finite_and_positive "$@"; then
+    why=
+    log=$TMP/a/log.csv
+    if [ ! -f "$log" ]; then
+        why="no log.csv"
+    else
+        # 2 weighted layers (hidden 8, output 2) x 8 rows (2 inits x 2 seeds x 2 epochs).
+        columns=$(head -n 1 "$log" | tr ',' '\n' | grep -c '^update_ratio_[0-9]*$')
+        [ "$columns" -eq 2 ] || why="$columns update_ratio columns, expected 2 (one per weighted layer)"
+        cells=$(ratio_cells "$log" | grep -c .)
+        [ "$cells" -eq 16 ] || why="${why:+$why; }$cells update_ratio cells, expected 2 layers x 8 rows = 16"
+        # Finite and positive (an empty cell, nan or inf is neither); Adam at
+        # lr 1e-3 moves each weight by about 1e-3, so a ratio above 1 (the
+        # weights replaced in one step) is wrong too.
+        bad=$(ratio_cells "$log" | awk '!($3 ~ /^[0-9.]+(e[-+]?[0-9]+)?$/ && $3 + 0 > 0 && $3 + 0 < 1) { print "row " $1 " " $2 "=" $3 }' | head -n 3 | tr '\n' ' ')
+        [ -z "$bad" ] || why="${why:+$why; }not finite in (0, 1): $bad"
+    fi
+    result lab_log_has_an_update_ratio_per_layer_finite_and_positive "$why"
+fi
+
+if selected lab_update_ratio_svg_draws_each_layer_and_the_1e-3_line "$@"; then
+    why=
+    svg=$TMP/a/update_ratio.svg
+    if [ ! -s "$svg" ]; then
+        why="no update_ratio.svg"
+    else
+        if command -v xmllint >/dev/null 2>&1; then
+            xmllint --noout "$svg" >"$TMP/xmllint.log" 2>&1 || why="$(head -n 1 "$TMP/xmllint.log")"
+        else
+            why="xmllint is not installed (Debian libxml2-utils; .ci/run installs it)"
+        fi
+        for init in "$INIT_A" "$INIT_B"; do
+            for layer in 1 2; do
+                grep -q ">$init, layer $layer</text>" "$svg" || why="${why:+$why; }no legend entry '$init, layer $layer'"
+            done
+        done
+        grep -q '>1e-3, the rule of thumb</text>' "$svg" || why="${why:+$why; }no legend entry for the 1e-3 line"
+        # 4 curves and the dashed reference line (a polyline each, a legend
+        # line each); the axis is logarithmic (decade ticks).
+        polylines=$(grep -c '<polyline' "$svg")
+        [ "$polylines" -ge 5 ] || why="${why:+$why; }$polylines polylines, expected 4 curves and the 1e-3 line"
+        grep -q 'stroke-dasharray' "$svg" || why="${why:+$why; }the 1e-3 line is not dashed"
+        grep -q '>1e-3</text>' "$svg" || why="${why:+$why; }no 1e-3 tick on the y axis (not a log axis around 1e-3?)"
+        grep -q 'update_ratio.svg' "$TMP/a/summary.md" || why="${why:+$why; }summary.md does not name update_ratio.svg"
+        grep -q 'update_ratio_0' "$TMP/a/summary.md" || why="${why:+$why; }summary.md does not describe the update_ratio columns"
+    fi
+    result lab_update_ratio_svg_draws_each_layer_and_the_1e-3_line "$why"
+fi
+
+if selected lab_update_ratios_are_0_at_lr_0 "$@"; then
+    why=
+    # With lr 0 every step leaves the weights: the ratios are exactly 0 for
+    # Adam and for SGD with momentum (a ratio computed against the wrong
+    # weights, or ||W_after|| / ||W_before||, would not be).
+    for opt in adam "sgd --momentum 0.9"; do
+        # shellcheck disable=SC2086
+        if ! "$LAB" --data moons --samples 300 --hidden 8 --init "$INIT_B" --seeds 2 --epochs 2 --batch 32 \
+            --val-split 0.2 --opt $opt --lr 0 --quiet --out "$TMP/lr0" 2>"$TMP/lr0.stderr"; then
+            why="${why:+$why; }--opt $opt --lr 0 failed: $(head -n 1 "$TMP/lr0.stderr")"
+            continue
+        fi
+        cells=$(ratio_cells "$TMP/lr0/log.csv" | grep -c .)
+        [ "$cells" -eq 8 ] || why="${why:+$why; }--opt $opt: $cells update_ratio cells, expected 2 layers x 4 rows = 8"
+        bad=$(ratio_cells "$TMP/lr0/log.csv" | awk '$3 != "0" { print "row " $1 " " $2 "=" $3 }' | head -n 3 | tr '\n' ' ')
+        [ -z "$bad" ] || why="${why:+$why; }--opt $opt --lr 0: ratios not 0: $bad"
+    done
+    result lab_update_ratios_are_0_at_lr_0 "$why"
 fi
 
 # ---- reproducibility and independence --------------------------------------------------------

@@ -34,11 +34,11 @@ static void learning_rate_errors_state_the_range(void)
     CHECK(initnn_net_create(&net, 2, 4, 1) == 0, "initnn_net_create: %s", initnn_last_error());
     err = initnn_net_set_optimizer(net, &opt);
     CHECK(err == INITNN_ERR_ARGUMENT, "learning rate 1e30 accepted (%d)", err);
-    message_has("learning rate 1e30", "must be in (0, 1e6), got 1e+30");
+    message_has("learning rate 1e30", "must be in [0, 1e6), got 1e+30");
     opt = initnn_sgd(-0.1f, 0.0f, 0);
     err = initnn_net_set_optimizer(net, &opt);
     CHECK(err == INITNN_ERR_ARGUMENT, "learning rate -0.1 accepted (%d)", err);
-    message_has("learning rate -0.1", "must be in (0, 1e6), got -0.1");
+    message_has("learning rate -0.1", "must be in [0, 1e6), got -0.1");
     opt = initnn_rmsprop(999999.0f);
     CHECK(initnn_net_set_optimizer(net, &opt) == 0, "learning rate 999999 refused: %s", initnn_last_error());
 }

@@ -183,6 +183,51 @@ static void gauss_hermite_64_misses_tanh_slope_at_q_10_by_over_1_percent(void)
           fabs(hermite.slope2 / reference[2] - 1.0));
 }
 
+/* The numbers section 10 of the header states, each to the digits it
+   states them: Gauss-Hermite of order 64 misses E[tanh'(z)^2] by less than
+   1e-12 at q = 0.1, by 2e-7 at q = 1, 3.5e-3 at q = 4 and 9% at q = 10, and
+   E[relu(z)] (a kink) by 6e-3 at q = 1; the composite rule's relative error
+   stays below 1e-12 for tanh and sigmoid for q from 1e-4 to 1e2 (against a
+   Simpson rule that is itself good to about 1e-13). */
+static void gauss_hermite_and_composite_errors_are_those_the_header_states(void)
+{
+    static const struct { double q, lo, hi; } tanh_slope[] = {
+        {0.1, 0.0, 1e-12}, {1.0, 1.5e-7, 2.5e-7}, {4.0, 3.45e-3, 3.55e-3}, {10.0, 0.085, 0.095}};
+    static const double qs[] = {1e-4, 1e-3, 1e-2, 0.1, 1.0, 4.0, 10.0, 25.0, 100.0};
+    static const int activations[] = {INITNN_ACT_TANH, INITNN_ACT_SIGMOID};
+    initnn_quadrature rule;
+    initnn_moments hermite, composite;
+    double reference[3], error;
+    int k, a;
+    CHECK(initnn_quadrature_init(&rule, 64) == 0, "%s", initnn_last_error());
+    for (k = 0; k < 4; k++) {
+        CHECK(initnn_activation_moments_gauss_hermite(&hermite, INITNN_ACT_TANH, 0.0f, tanh_slope[k].q, &rule) == 0,
+              "%s", initnn_last_error());
+        simpson_moments(reference, INITNN_ACT_TANH, tanh_slope[k].q);
+        error = fabs(hermite.slope2 / reference[2] - 1.0);
+        CHECK(error >= tanh_slope[k].lo && error < tanh_slope[k].hi,
+              "Gauss-Hermite 64 on E[tanh'^2] at q = %g: relative error %.3g, the header says [%.3g, %.3g)",
+              tanh_slope[k].q, error, tanh_slope[k].lo, tanh_slope[k].hi);
+    }
+    CHECK(initnn_activation_moments_gauss_hermite(&hermite, INITNN_ACT_RELU, 0.0f, 1.0, &rule) == 0, "%s",
+          initnn_last_error());
+    error = fabs(hermite.mean * sqrt(2.0 * 3.14159265358979323846) - 1.0);   /* E[relu(z)] = 1/sqrt(2 pi) */
+    CHECK(error >= 5.5e-3 && error < 6.5e-3, "Gauss-Hermite 64 on E[relu(z)] at q = 1: relative error %.3g, the "
+          "header says 6e-3", error);
+    for (a = 0; a < 2; a++)
+        for (k = 0; k < (int)(sizeof qs / sizeof qs[0]); k++) {
+            CHECK(initnn_activation_moments(&composite, activations[a], 0.0f, qs[k]) == 0, "%s", initnn_last_error());
+            simpson_moments(reference, activations[a], qs[k]);
+            error = relative_diff(composite.second, reference[1], 0.0);
+            if (relative_diff(composite.slope2, reference[2], 0.0) > error)
+                error = relative_diff(composite.slope2, reference[2], 0.0);
+            if (relative_diff(composite.mean, reference[0], 1.0) > error)
+                error = relative_diff(composite.mean, reference[0], 1.0);
+            CHECK(error < 1e-12, "%s at q = %g: the composite rule is off by %.3g relative, the header says below "
+                  "1e-12", initnn_activation_name(activations[a]), qs[k], error);
+        }
+}
+
 /* ---- activation moments ------------------------------------------------------- */
 
 static const double moment_qs[] = {1e-3, 0.1, 1.0, 4.0, 25.0};
@@ -415,6 +460,24 @@ static void critical_sigma_w2_of_tanh_without_bias_is_1(void)
     CHECK(fabs(chi_1 - 1.0) <= 1e-8, "chi_1 at the critical point = %.15g", chi_1);
 }
 
+/* The header's "sigmoid only near 100": 103.0 at sigma_b^2 = 0, where a
+   Simpson rule independent of the library finds q* a fixed point of
+   q = sigma_w^2 E[s(sqrt(q) z)^2] and chi_1 = sigma_w^2 E[s'(sqrt(q*) z)^2]
+   equal to 1. */
+static void critical_sigma_w2_of_sigmoid_without_bias_is_103_where_chi_1_is_1(void)
+{
+    double sigma_w2, q_star, chi_1, ref[3];
+    CHECK(initnn_theory_critical_sigma_w2(&sigma_w2, INITNN_ACT_SIGMOID, 0.0f, 0.0) == 0, "%s", initnn_last_error());
+    CHECK(sigma_w2 >= 102.95 && sigma_w2 < 103.05, "critical sigma_w^2 of sigmoid %.9g, the header says 103.0",
+          sigma_w2);
+    CHECK(initnn_theory_fixed_point(&q_star, NULL, &chi_1, NULL, NULL, INITNN_ACT_SIGMOID, 0.0f, sigma_w2, 0.0) == 0,
+          "%s", initnn_last_error());
+    simpson_moments(ref, INITNN_ACT_SIGMOID, q_star);
+    CHECK(fabs(sigma_w2 * ref[1] / q_star - 1.0) <= 1e-6, "q* = %.9g is not a fixed point: sigma_w^2 E[s^2] = %.9g",
+          q_star, sigma_w2 * ref[1]);
+    CHECK(fabs(sigma_w2 * ref[2] - 1.0) <= 1e-6, "chi_1 by Simpson at the critical point: %.9g", sigma_w2 * ref[2]);
+}
+
 static void critical_sigma_w2_of_relu_is_2_with_or_without_bias(void)
 {
     static const double biases[] = {0.0, 0.1};
@@ -583,6 +646,64 @@ static void correlation_map_of_tanh_matches_a_2d_simpson_rule(void)
         CHECK(initnn_theory_correlation_map(&next, INITNN_ACT_TANH, 0.0f, sw, sb, q, c) == 0, "%s",
               initnn_last_error());
         CHECK(fabs(next - want) <= 1e-9, "c = %g: map %.12g, 2-D Simpson %.12g", c, next, want);
+    }
+}
+
+/* E[selu(u1) selu(u2)] for the pair of the correlation map, by Simpson in
+   z1 split at 0 and in z2 split where c z1 + s z2 = 0: every panel smooth,
+   so the reference is good to about 1e-8 where the library's rule has the
+   kink inside a panel. */
+static double selu_ref(double x)
+{
+    const double lambda = 1.0507009873554804934193349852946, alpha = 1.6732632423543772848170429916717;
+    return x > 0.0 ? lambda * x : lambda * alpha * (exp(x) - 1.0);
+}
+
+static double simpson_selu_inner(double r, double c, double s, double z1, double a, double b, int panels)
+{
+    double h = (b - a) / panels, sum = 0.0;
+    int j;
+    for (j = 0; j <= panels; j++) {
+        double z = a + j * h;
+        sum += (j == 0 || j == panels ? 1.0 : (j % 2 ? 4.0 : 2.0)) * ref_normal_pdf(z) * selu_ref(r * (c * z1 + s * z));
+    }
+    return sum * h / 3.0;
+}
+
+static double simpson_selu_pair(double q, double c)
+{
+    const int panels = 1000;
+    const double range = 10.0, r = sqrt(q), s = sqrt(1.0 - c * c);
+    double sum = 0.0;
+    int side, i;
+    for (side = 0; side < 2; side++) {
+        double a = side ? 0.0 : -range, b = side ? range : 0.0, h = (b - a) / panels;
+        for (i = 0; i <= panels; i++) {
+            double z1 = a + i * h, kink = -c * z1 / s, inner;
+            if (kink <= -range || kink >= range) inner = simpson_selu_inner(r, c, s, z1, -range, range, 2 * panels);
+            else inner = simpson_selu_inner(r, c, s, z1, -range, kink, panels) +
+                         simpson_selu_inner(r, c, s, z1, kink, range, panels);
+            sum += (i == 0 || i == panels ? 1.0 : (i % 2 ? 4.0 : 2.0)) * ref_normal_pdf(z1) * selu_ref(r * z1) * inner *
+                   h / 3.0;
+        }
+    }
+    return sum;
+}
+
+/* The header's accuracy for SELU, whose kink falls inside a panel of the
+   library's two-dimensional rule: within 1e-6. */
+static void correlation_map_of_selu_matches_a_kink_split_simpson_rule_to_1e_6(void)
+{
+    static const double cs[] = {-0.6, 0.2, 0.8, 0.97};
+    int i;
+    for (i = 0; i < 4; i++) {
+        double q = 0.5 + i * 0.5, sw = 1.0, sb = 0.1, c = cs[i], next, want;
+        initnn_moments m;
+        CHECK(initnn_activation_moments(&m, INITNN_ACT_SELU, 0.0f, q) == 0, "%s", initnn_last_error());
+        want = (sw * simpson_selu_pair(q, c) + sb) / (sw * m.second + sb);
+        CHECK(initnn_theory_correlation_map(&next, INITNN_ACT_SELU, 0.0f, sw, sb, q, c) == 0, "%s",
+              initnn_last_error());
+        CHECK(fabs(next - want) <= 1e-6, "q = %g, c = %g: map %.12g, kink-split Simpson %.12g", q, c, next, want);
     }
 }
 
@@ -1102,6 +1223,7 @@ int main(int argc, char **argv)
     RUN_TEST(gauss_hermite_of_order_n_is_exact_up_to_degree_2n_minus_1);
     RUN_TEST(gauss_hermite_rejects_orders_outside_2_to_128);
     RUN_TEST(gauss_hermite_64_misses_tanh_slope_at_q_10_by_over_1_percent);
+    RUN_TEST(gauss_hermite_and_composite_errors_are_those_the_header_states);
     RUN_TEST(closed_form_moments_agree_with_the_composite_rule_to_1e_10);
     RUN_TEST(moments_at_q_1e60_are_the_saturated_limits);
     RUN_TEST(tanh_and_sigmoid_moments_agree_with_a_fine_simpson_rule);
@@ -1113,6 +1235,7 @@ int main(int argc, char **argv)
     RUN_TEST(init_spec_moments_describe_what_init_fill_draws);
     RUN_TEST(critical_sigma_w2_of_tanh_without_bias_is_1);
     RUN_TEST(critical_sigma_w2_of_relu_is_2_with_or_without_bias);
+    RUN_TEST(critical_sigma_w2_of_sigmoid_without_bias_is_103_where_chi_1_is_1);
     RUN_TEST(critical_sigma_w2_of_tanh_rises_with_sigma_b2_and_chi_1_is_1_there);
     RUN_TEST(tanh_chaotic_phase_has_c_star_below_1_and_chi_1_above_1);
     RUN_TEST(tanh_ordered_phase_has_c_star_1_chi_1_below_1_and_a_finite_depth_scale);
@@ -1120,6 +1243,7 @@ int main(int argc, char **argv)
     RUN_TEST(correlation_map_of_identity_is_sigma_w2_q_c_plus_sigma_b2_over_q_next);
     RUN_TEST(correlation_map_of_relu_matches_the_arc_cosine_kernel);
     RUN_TEST(correlation_map_of_tanh_matches_a_2d_simpson_rule);
+    RUN_TEST(correlation_map_of_selu_matches_a_kink_split_simpson_rule_to_1e_6);
     RUN_TEST(singular_values_of_a_diagonal_matrix_are_its_absolute_entries_sorted);
     RUN_TEST(singular_values_of_a_rank_1_matrix_are_the_norm_product_and_zeros);
     RUN_TEST(singular_values_of_a_rotation_times_a_diagonal_are_the_diagonal);

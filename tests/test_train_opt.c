@@ -469,6 +469,36 @@ static void a_step_that_makes_a_weight_infinite_is_undone(void)
     CHECK_FLOATS_EQUAL("weights after the undone step", net->params, before, NP);
 }
 
+static void a_learning_rate_of_0_is_accepted_and_leaves_the_weights(void)
+{
+    /* As PyTorch's optimizers allow lr = 0: every optimizer, with momentum
+       and weight decay where it has them, takes two steps that change no
+       weight (the lab's control run, --lr 0, relies on it). */
+    initnn_optimizer opts[4];
+    const char *names[4] = {"sgd (momentum 0.9, nesterov, weight decay 0.1)", "adam (weight decay 0.1)",
+                            "adam_keras", "rmsprop"};
+    int k;
+    opts[0] = initnn_sgd(0.0f, 0.9f, 1);
+    opts[0].weight_decay = 0.1f;
+    opts[1] = initnn_adam(0.0f);
+    opts[1].weight_decay = 0.1f;
+    opts[2] = initnn_adam_keras(0.0f);
+    opts[3] = initnn_rmsprop(0.0f);
+    for (k = 0; k < 4 && !TESTING_FAILED; k++) {
+        initnn_net *net = NULL;
+        char label[128];
+        make_net(&net, &opts[k]);
+        if (TESTING_FAILED) return;
+        memcpy(net->grads, g1, sizeof g1);
+        CHECK(initnn_net_step(net) == 0, "%s: step 1: %s", names[k], initnn_last_error());
+        memcpy(net->grads, g2, sizeof g2);
+        CHECK(initnn_net_step(net) == 0, "%s: step 2: %s", names[k], initnn_last_error());
+        snprintf(label, sizeof label, "%s, lr 0, after two steps", names[k]);
+        CHECK_FLOATS_EQUAL(label, net->params, w0, NP);
+        CHECK(net->opt.step == 2, "%s: opt.step = %lld, want 2 (the steps are taken)", names[k], (long long)net->opt.step);
+    }
+}
+
 int main(int argc, char **argv)
 {
     testing_init(argc, argv);
@@ -493,5 +523,6 @@ int main(int argc, char **argv)
     RUN_TEST(step_with_clip_norm_applies_the_clipped_gradient);
     RUN_TEST(step_with_clip_value_applies_the_clamped_gradient);
     RUN_TEST(a_step_that_makes_a_weight_infinite_is_undone);
+    RUN_TEST(a_learning_rate_of_0_is_accepted_and_leaves_the_weights);
     return testing_finish();
 }

@@ -7,7 +7,7 @@
          Var(z_L) = c^L Var(x).
       Only c = 1, i.e. n Var(w) = 1 (LeCun et al. 1998), keeps it constant;
       over 50 layers c = 0.5 shrinks it by 0.5^50 = 8.9e-16 and c = 2 grows
-      it by 2^50 = 1.1e15.
+      it by 2^50 = 1.1e15 (the table's last column).
 
    DERIVATION
       Step 01 with Var(w) = c/n, applied to one layer: each unit of z_l sums n
@@ -106,11 +106,11 @@ int main(int argc, char **argv)
     printf("width %d, batch %d; E[z_l^2] / E[x^2] at layer l:\n", width, batch);
     printf("%-8s", "layer");
     for (i = 0; i < (int)(sizeof shown / sizeof shown[0]); i++) printf(" %9d", shown[i]);
-    printf("  per layer\n");
+    printf("  per layer  c^%d (predicted)\n", DEPTH);
     for (c = 0; c < SCALE_COUNT; c++) {
         printf("c = %-4g", scales[c]);
         for (i = 0; i < (int)(sizeof shown / sizeof shown[0]); i++) printf(" %9.3g", profile[c][shown[i]]);
-        printf("  %9.4f\n", pow(profile[c][DEPTH], 1.0 / DEPTH));
+        printf("  %9.4f  %9.2g\n", pow(profile[c][DEPTH], 1.0 / DEPTH), pow(scales[c], DEPTH));
     }
     printf("SE of log(Var z_%d / (c^%d Var x)) = %.3f: a factor exp(4 SE) = %.2f\n", DEPTH, DEPTH, log_se,
            exp(4.0 * log_se));

@@ -19,7 +19,7 @@
       std shrinks by sqrt(0.0256) = 0.16 per layer, to ~1e-8 at layer 10, and
       the gradients with it. With s = 1, q ~ n: almost every unit sits on a
       flat part of tanh (|y| > 0.97, tanh' < 0.06). Xavier (n s = 1) keeps the
-      std of order 0.3 and saturates little: 3.5% at layer 1 (q_1 = 1), then
+      std of order 0.3 and saturates little: 3.7% at layer 1 (q_1 = 1), then
       almost nothing as q falls.
 
    MEASUREMENT AND TOLERANCE

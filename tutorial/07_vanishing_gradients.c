@@ -36,7 +36,7 @@
       E[(g phi')^2] = E[g^2] E[phi'^2] by the independence assumed above.
       For the sigmoid nets here q_1 = n Var(w) E[x^2] and
       q_{l+1} = n Var(w) E[s(z_l)^2] (the second moment again: s has mean
-      1/2, and E[s^2] ~ 0.27). initnn_activation_moments gives E[s^2] and
+      1/2, so E[s^2] > 1/4). initnn_activation_moments gives E[s^2] and
       E[s'^2] for z ~ N(0, q).
 
    MEASUREMENT AND TOLERANCE

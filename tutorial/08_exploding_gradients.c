@@ -10,7 +10,7 @@
       A. Over 40 layers with c = 2 both grow by 2^39..2^40 ~ 1e12: the
          measured per-layer factors are c.
       B. Training the 40-layer net with SGD: the first gradient is ~c^39 in
-         size, so the first update replaces weights of size ~0.35 by
+         size, so the first update replaces weights of size ~2 / sqrt(32) by
          lr * 1e12; the second forward pass overflows. initnn does not let
          the NaN in: initnn_net_train_batch returns INITNN_ERR_NONFINITE with
          a message saying where, and makes no update, so the weights stay

@@ -203,7 +203,7 @@ static void write_plot(const char *path, const phase *ordered)
     plot.y_label = "1 - correlation of the two pre-activations";
     plot.log_y = 1;
     tutorial_require(initnn_plot_svg(path, &plot, series, 2), "initnn_plot_svg");
-    printf("wrote %s\n", path);
+    printf("figure written to %s\n", path);
 }
 
 /* The exercises: the answer is the formula that gives it; the worked
@@ -313,6 +313,9 @@ int main(int argc, char **argv)
         tutorial_relative(&t, "ordered: 1 - c_60 from c_1 = 0.99", 1.0 - p->predicted_b[DEPTH - 1],
                           exp(pooled[DEPTH - 1]), exp(T_QUANTILE * spread / sqrt((double)NETS)) - 1.0);
     }
-    if (t.plot_path) write_plot(t.plot_path, &phases[0]);
+    if (t.plot_path) {
+        write_plot(t.plot_path, &phases[0]);
+        t.plotted = 1;   /* its own plot: tutorial_finish need not say there is none */
+    }
     return tutorial_finish(&t);
 }

@@ -169,7 +169,7 @@ static void write_plot(const char *path, const spectrum *spectra, int width)
     plot.x_label = "log10 s";
     plot.y_label = "fraction of singular values per 0.25 decade";
     tutorial_require(initnn_plot_svg(path, &plot, series, 2), "initnn_plot_svg");
-    printf("wrote %s\n", path);
+    printf("figure written to %s\n", path);
 }
 
 /* The exercises: the answer is the formula that gives it; the worked
@@ -272,7 +272,10 @@ int main(int argc, char **argv)
         free(J);
         free(s);
     }
-    if (t.plot_path) write_plot(t.plot_path, spectra, width);
+    if (t.plot_path) {
+        write_plot(t.plot_path, spectra, width);
+        t.plotted = 1;   /* its own plot: tutorial_finish need not say there is none */
+    }
     free(spectra[0].values);
     free(spectra[1].values);
     return tutorial_finish(&t);

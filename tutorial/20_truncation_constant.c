@@ -13,7 +13,7 @@
       whose a = -2, b = 2 are absolute cut-offs: with He's std of about
       0.09 nothing is cut and the variance is He's), has variance
       0.8796^2 * 2 / fan_in = 0.7737 * 2 / fan_in, so a ReLU net loses a
-      factor 0.7737 of E[z^2] per layer: 0.7737^29 = 5.8e-4 over 30 layers.
+      factor 0.7737 of E[z^2] per layer: 0.7737^29 = 5.9e-4 over 30 layers.
       The corrected "variance_scaling:2,fan_in,truncated_normal" (Keras'
       he_normal) divides the std by 0.8796 first and keeps E[z^2].
 
@@ -31,7 +31,7 @@
    MEASUREMENT AND TOLERANCE
    A. N = 10^6 (--fast 2 10^5) draws of initnn_truncated_normal with std 1, mean 0. The
       sample variance has relative standard error sqrt((kurtosis - 1) / N),
-      the truncated normal's kurtosis m4 / m2^2 = 2.366 (m4 = 3 m2 -
+      the truncated normal's kurtosis m4 / m2^2 = 2.3655 (m4 = 3 m2 -
       2 a^3 phi(a) / (2 Phi(a) - 1)), halved for the std; tolerance 4 SE.
       The closed form must match INITNN_TRUNC2_STD to 1e-15 (both are
       doubles of the same number). No draw may exceed 2.
@@ -115,8 +115,8 @@ int main(int argc, char **argv)
             if (fabs(w[j]) > largest) largest = fabs(w[j]);
         free(w);
         se = 0.5 * sqrt((kurtosis - 1.0) / (double)n);    /* relative SE of the std */
-        printf("Part A: 2 Phi(2) - 1 = %.10f, phi(2) = %.10f, Var = %.10f, kurtosis %.4f\n", mass,
-               normal_pdf(2.0), variance, kurtosis);
+        printf("Part A: 2 Phi(2) - 1 = %.10f, phi(2) = %.10f, kurtosis %.4f\n"
+               "        Var = %.10f, std = %.10f\n", mass, normal_pdf(2.0), kurtosis, variance, closed_form);
         tutorial_print_heading();
         tutorial_absolute(&t, "closed form = INITNN_TRUNC2_STD", INITNN_TRUNC2_STD, closed_form, 1e-15);
         tutorial_relative(&t, "std of initnn_truncated_normal", closed_form, std, 4.0 * se);

@@ -32,10 +32,12 @@
       invariant to a rescaling of the loss (not of the weights, whose
       scale s still sets how far lr-sized steps go relative to w, and
       where the ReLU units switch).
-      B, C: the small-s net under SGD moves its weights by lr ||g|| ~ 1e-3
-      per step and stays near the saddle at W = 0, where the loss is ln 2;
-      under Adam each weight moves by ~lr = 0.01 per step, 100 times the
-      initial weights, and it leaves the saddle in the first epoch.
+      B, C: the small-s net under SGD moves its weights by lr ||g|| (the
+      first ||dW|| column: 1.7e-4 in all at s = 0.01) and stays near the
+      saddle at W = 0, where the loss is ln 2; under Adam each weight moves
+      by ~lr = 0.01 per step, as far as the initial weights' std s = 0.01:
+      one step changes the weights by as much as their own size, and the
+      net leaves the saddle in the first epoch.
 
    MEASUREMENT AND TOLERANCE
       Two-moons, 512 samples, noise 0.1, batches of 32, 20 epochs

@@ -27,7 +27,8 @@
       E[delta_{l-1}^2] = g^2 E[tanh'(z_{l-1})^2] E[delta_l^2] = chi_1
       E[delta_l^2] at the fixed point. E[tanh'(u)^2] = E[sech(u)^4] = 0.4644
       for u ~ N(0, 1): chi_1 = 2.536 x 0.4644 = 1.178. For 5/3:
-      2.778 x E[sech(sqrt(1.178) u)^4] = 2.778 x 0.4355 = 1.210.
+      2.778 x E[sech(sqrt(1.178) u)^4] = 2.778 x 0.4355 = 1.210. (The step
+      prints both E[sech^4] and both products, from its own quadrature.)
       initnn_theory_fixed_point computes q* and chi_1 for both (the table);
       the claims take their predictions from the step's own quadrature of
       the same integrals, with g = 5/3 and g = 1 / sqrt(E[tanh(u)^2]) from
@@ -209,6 +210,15 @@ int main(int argc, char **argv)
         for (i = 0; i < 5; i++) printf(" %7.4f", cases[k].mean_q[shown[i] - 1]);
         printf(" | %7.3g (chi_1^19 = %.3g)\n", exp(cases[k].log_delta[0]), pow(cases[k].chi_1, DEPTH - 1));
     }
+    /* The derivation's E[sech^4], from the step's own quadrature: chi_1 / g^2. */
+    printf("E[tanh'(sqrt(q*) u)^2] = E[sech(sqrt(q*) u)^4]: %.4f at q* = 1 (numeric), %.4f at q* = %.4f (5/3);\n"
+           "chi_1 = g^2 E[sech^4] = %.4f x %.4f = %.3f and %.4f x %.4f = %.3f\n",
+           cases[0].reference_chi_1 / (cases[0].reference_gain * cases[0].reference_gain),
+           cases[1].reference_chi_1 / (cases[1].reference_gain * cases[1].reference_gain), cases[1].q_star,
+           cases[0].reference_gain * cases[0].reference_gain,
+           cases[0].reference_chi_1 / (cases[0].reference_gain * cases[0].reference_gain), cases[0].reference_chi_1,
+           cases[1].reference_gain * cases[1].reference_gain,
+           cases[1].reference_chi_1 / (cases[1].reference_gain * cases[1].reference_gain), cases[1].reference_chi_1);
     tutorial_print_heading();
     per_layer_claim(&t, "numeric: (q_20/q_1)^(1/19)", 1.0, cases[0].q_log, nets, DEPTH - 1, t_quantile, 0.0);
     per_layer_claim(&t, "numeric: delta factor/layer", cases[0].reference_chi_1, cases[0].ratio_log, nets, DEPTH - 1,
