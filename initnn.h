@@ -2106,10 +2106,20 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
    on the same values, so no result depends on the number of threads. The
    loop's batch size must be named batch. Empty without OpenMP and in
    INITNN_REFERENCE builds. */
+/* INITNN__FOR_CHUNKS does the same for a pass over a long array cut into
+   chunks of INITNN__CHUNK floats (the loop's count must be named chunks),
+   and INITNN__FOR_CHUNKS_ANY for one that ORs a flag named bad over them:
+   an OR is the same in any order. */
+#define INITNN__CHUNK 16384
 #if defined(_OPENMP) && !defined(INITNN_REFERENCE)
 #define INITNN__FOR_SAMPLES _Pragma("omp parallel for schedule(static) if (batch >= 4)")
+#define INITNN__FOR_CHUNKS _Pragma("omp parallel for schedule(static) if (chunks >= 4 && !omp_in_parallel())")
+#define INITNN__FOR_CHUNKS_ANY \
+    _Pragma("omp parallel for schedule(static) reduction(|:bad) if (chunks >= 4 && !omp_in_parallel())")
 #else
 #define INITNN__FOR_SAMPLES
+#define INITNN__FOR_CHUNKS
+#define INITNN__FOR_CHUNKS_ANY
 #endif
 
 #ifdef INITNN_WITH_STB
@@ -5593,7 +5603,14 @@ INITNNDEF int initnn_net_backward(initnn_net *net, const int *labels, const floa
 
 INITNNDEF void initnn_net_zero_grad(initnn_net *net)
 {
-    if (net && net->param_count) memset(net->grads, 0, net->param_count * sizeof(float));
+    ptrdiff_t chunk, chunks;
+    if (!net) return;
+    chunks = (ptrdiff_t)((net->param_count + INITNN__CHUNK - 1) / INITNN__CHUNK);
+    INITNN__FOR_CHUNKS
+    for (chunk = 0; chunk < chunks; chunk++) {
+        size_t i = (size_t)chunk * INITNN__CHUNK, n = net->param_count - i;
+        memset(net->grads + i, 0, (n < INITNN__CHUNK ? n : INITNN__CHUNK) * sizeof(float));
+    }
 }
 
 /* ////////////////////////////////////////////////////////////////////////////
@@ -5639,7 +5656,7 @@ INITNNDEF initnn_optimizer initnn_rmsprop(float learning_rate)
     return initnn__optimizer_base(INITNN_OPT_RMSPROP, learning_rate);
 }
 
-static double initnn__sum_squares(const float *x, size_t n)
+static double initnn__sum_squares_run(const float *x, size_t n)
 {
     /* Eight partial sums in a fixed order: the compiler can keep them in
        vector lanes (one running sum is a chain it may not reorder), and the
@@ -5651,6 +5668,29 @@ static double initnn__sum_squares(const float *x, size_t n)
         for (j = 0; j < 8; j++) part[j] += (double)x[i + j] * (double)x[i + j];
     for (; i < n; i++) s += (double)x[i] * (double)x[i];
     for (j = 0; j < 8; j++) s += part[j];
+    return s;
+}
+
+/* sum of x[i]^2 in double: per chunk of INITNN__CHUNK as above, the chunks'
+   sums added in chunk order, so the result is the same whether the chunks
+   ran on one thread or several. */
+static double initnn__sum_squares(const float *x, size_t n)
+{
+    double sums[256], s = 0.0;
+    ptrdiff_t chunk, chunks = (ptrdiff_t)((n + INITNN__CHUNK - 1) / INITNN__CHUNK);
+    if (chunks > 256) {                    /* the same sums, in the same order, on one thread */
+        for (chunk = 0; chunk < chunks; chunk++) {
+            size_t i = (size_t)chunk * INITNN__CHUNK;
+            s += initnn__sum_squares_run(x + i, n - i < INITNN__CHUNK ? n - i : INITNN__CHUNK);
+        }
+        return s;
+    }
+    INITNN__FOR_CHUNKS
+    for (chunk = 0; chunk < chunks; chunk++) {
+        size_t i = (size_t)chunk * INITNN__CHUNK;
+        sums[chunk] = initnn__sum_squares_run(x + i, n - i < INITNN__CHUNK ? n - i : INITNN__CHUNK);
+    }
+    for (chunk = 0; chunk < chunks; chunk++) s += sums[chunk];
     return s;
 }
 
@@ -5678,16 +5718,31 @@ INITNNDEF double initnn_net_grad_norm(const initnn_net *net)
 
 static int initnn__all_finite(const float *x, size_t n)
 {
-    size_t i;
+    ptrdiff_t chunk, chunks = (ptrdiff_t)((n + INITNN__CHUNK - 1) / INITNN__CHUNK);
     uint32_t bad = 0;
     /* NaN and Inf are the floats whose 8 exponent bits are all ones; an
        integer test, unlike a float sum, vectorizes without -ffast-math. */
-    for (i = 0; i < n; i++) {
-        uint32_t u;
-        memcpy(&u, &x[i], 4);
-        bad |= (uint32_t)((~u & 0x7f800000u) == 0u);
+    INITNN__FOR_CHUNKS_ANY
+    for (chunk = 0; chunk < chunks; chunk++) {
+        size_t i = (size_t)chunk * INITNN__CHUNK, end = n - i < INITNN__CHUNK ? n : i + INITNN__CHUNK;
+        for (; i < end; i++) {
+            uint32_t u;
+            memcpy(&u, &x[i], 4);
+            bad |= (uint32_t)((~u & 0x7f800000u) == 0u);
+        }
     }
     return bad == 0;
+}
+
+/* dst = src, n floats, in chunks shared by OpenMP's threads. */
+static void initnn__copy_floats(float *dst, const float *src, size_t n)
+{
+    ptrdiff_t chunk, chunks = (ptrdiff_t)((n + INITNN__CHUNK - 1) / INITNN__CHUNK);
+    INITNN__FOR_CHUNKS
+    for (chunk = 0; chunk < chunks; chunk++) {
+        size_t i = (size_t)chunk * INITNN__CHUNK;
+        memcpy(dst + i, src + i, (n - i < INITNN__CHUNK ? n - i : INITNN__CHUNK) * sizeof(float));
+    }
 }
 
 static void initnn__describe_layer(char *buf, size_t size, const initnn_layer *l, int index)
@@ -5804,7 +5859,7 @@ INITNNDEF int initnn_net_step(initnn_net *net)
     if (n == 0) return INITNN_OK;
     if (opt->clip_value > 0.0f) initnn_clip_grad_value(g, n, opt->clip_value);
     if (opt->clip_norm > 0.0f) initnn_clip_grad_norm(g, n, opt->clip_norm);
-    memcpy(net->params_backup, w, n * sizeof(float));
+    initnn__copy_floats(net->params_backup, w, n);
     opt->step++;
     if (opt->type == INITNN_OPT_SGD) initnn__sgd_update(w, net->opt_m, g, n, opt);
     else if (opt->type == INITNN_OPT_ADAM && opt->keras_epsilon) initnn__adam_keras_update(w, net->opt_m, net->opt_v, g, n, opt);
@@ -6751,6 +6806,7 @@ INITNNDEF void initnn_data_batch(float *X, int *labels, float *targets, const in
                                  const int *index, int start, int batch)
 {
     int b, f = data->features;
+    INITNN__FOR_SAMPLES
     for (b = 0; b < batch; b++) {
         size_t s = (size_t)(index ? index[start + b] : start + b);
         float *x = X + (size_t)b * f;
@@ -10091,22 +10147,21 @@ static size_t initnn__adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTR
                                  float inv1, float inv2);
 #endif
 
-/* The parameters in chunks of 16384 on OpenMP's threads (each element's
+/* The parameters in chunks of INITNN__CHUNK on OpenMP's threads (each element's
    update is the same on any thread), each chunk in vector lanes. */
-#define INITNN__ADAM_CHUNK 16384
 static size_t initnn__fast_adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTRICT m, float *INITNN__RESTRICT v,
                                       const float *INITNN__RESTRICT g, size_t n, const initnn_optimizer *opt,
                                       float inv1, float inv2)
 {
 #if defined(INITNN__AVX2)
-    ptrdiff_t chunk, chunks = (ptrdiff_t)(n / INITNN__ADAM_CHUNK);
-    size_t at = (size_t)chunks * INITNN__ADAM_CHUNK;
+    ptrdiff_t chunk, chunks = (ptrdiff_t)(n / INITNN__CHUNK);
+    size_t at = (size_t)chunks * INITNN__CHUNK;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (chunks >= 2 && !omp_in_parallel())
 #endif
     for (chunk = 0; chunk < chunks; chunk++) {   /* a chunk is a whole number of lanes */
-        size_t first = (size_t)chunk * INITNN__ADAM_CHUNK;
-        initnn__adam_lanes(w + first, m + first, v + first, g + first, INITNN__ADAM_CHUNK, opt, inv1, inv2);
+        size_t first = (size_t)chunk * INITNN__CHUNK;
+        initnn__adam_lanes(w + first, m + first, v + first, g + first, INITNN__CHUNK, opt, inv1, inv2);
     }
     return at + initnn__adam_lanes(w + at, m + at, v + at, g + at, n - at, opt, inv1, inv2);
 #else
@@ -10171,10 +10226,10 @@ static size_t initnn__adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTR
    times as long on two threads as on one. The results do not depend on the
    thread count, so initnn_net_train chooses it by the clock: it times a few
    batches on one thread, then a few on every thread allowed, and trains on
-   the faster. A trial on every thread stops at its first batch that is
-   more than twice as slow as one thread (on a busy machine one such batch
-   can cost as much as a hundred); the first batch after a change is
-   otherwise not timed (the threads wake up). It tries again after two
+   the faster. The first batch after a change is not timed (the threads
+   wake up), but a trial on every thread stops at once when that batch is
+   more than three times as slow as one thread, or a later one twice as
+   slow: on a busy machine one such batch can cost as much as forty. It tries again after two
    seconds of training, for the other process may stop or start, and after
    twice as long each time the one thread wins again, up to a minute; and at
    once when, on every thread, a batch runs at less than half the trial's
@@ -10226,7 +10281,7 @@ static void initnn__threads_batch(initnn__threads *t, double seconds, int sample
         }
         return;
     }
-    if (t->trial == 2 && seconds / samples > 2.0 * t->one_thread) {
+    if (t->trial == 2 && seconds / samples > (t->batch == 0 ? 3.0 : 2.0) * t->one_thread) {
         t->trial = 0;                          /* every thread lost at once */
         t->retry = 2.0 * t->retry < INITNN__THREADS_RETRY_MAX ? 2.0 * t->retry : INITNN__THREADS_RETRY_MAX;
         initnn__threads_use(t, 1);

@@ -47,7 +47,7 @@ echo "PyTorch: $("$PY" -c 'import torch; print(torch.__version__)' 2>/dev/null |
 printf '%-5s %7s %14s %14s %8s %12s %12s\n' model threads initnn_s pytorch_s ratio initnn_MiB pytorch_MiB
 for model in $MODELS; do
     for t in $THREADS; do
-        ours=$(OMP_NUM_THREADS=$t GOMP_SPINCOUNT=100000 "$OUT/bench_train" "$model" "$EPOCHS") || exit 1
+        ours=$(OMP_NUM_THREADS=$t GOMP_SPINCOUNT=10000 "$OUT/bench_train" "$model" "$EPOCHS") || exit 1
         theirs=$(OPENBLAS_CORETYPE=$core OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=$t \
                  "$PY" bench/bench_train.py "$model" "$t" "$EPOCHS" 2>/dev/null) || theirs="pytorch - epoch_seconds nan peak_rss_mib nan"
         set -- $ours; our_s=$4; our_m=$6
@@ -65,8 +65,8 @@ sh -c 'while :; do :; done' &
 busy=$!
 trap 'kill "$busy" 2>/dev/null' EXIT
 for model in $MODELS; do
-    one=$(OMP_NUM_THREADS=1 GOMP_SPINCOUNT=100000 "$OUT/bench_train" "$model" "$EPOCHS") || exit 1
-    two=$(OMP_NUM_THREADS=2 GOMP_SPINCOUNT=100000 "$OUT/bench_train" "$model" "$EPOCHS") || exit 1
+    one=$(OMP_NUM_THREADS=1 GOMP_SPINCOUNT=10000 "$OUT/bench_train" "$model" "$EPOCHS") || exit 1
+    two=$(OMP_NUM_THREADS=2 GOMP_SPINCOUNT=10000 "$OUT/bench_train" "$model" "$EPOCHS") || exit 1
     set -- $one; one_s=$4
     set -- $two; two_s=$4
     printf '%-5s %14s %14s %10s\n' "$model" "$one_s" "$two_s" "$(awk -v a="$two_s" -v b="$one_s" 'BEGIN { printf "%.2f", a / b }')"
