@@ -9,9 +9,10 @@
 #                   initializers with three seeds each, prints the table and the plots' paths
 #   make data       MNIST and Fashion-MNIST into data/ (scripts/fetch_data.sh), verified
 #   make initlab    the lab, ./initlab (./initlab --help), -O3 -march=native -fopenmp
+#   make initlab-plain  the same program as ./initlab-plain: -O2, portable kernels, one thread
 #   make predict    ./predict model.ckpt digit.png (needs libstb-dev)
 #   make init-demo  every initializer spec on one 784x256 layer, formula against sample
-#   make bench      products and training speed against OpenBLAS / PyTorch
+#   make bench      products and training speed against OpenBLAS / PyTorch, and on a busy machine
 #   make web        the browser page, build/web/index.html (needs emscripten)
 #   make exp-...    the recipes below, each one initlab run writing results/<name>/
 #   make exp-paper-...  five papers' figures reproduced (examples/papers.c), QUICK=1 for a short run
