@@ -30,7 +30,8 @@
       moments by initnn_stats_compute. The standard error of a sample mean of
       y^2 is sqrt(Var(y^2)/M), that of a sample variance sqrt((m4 - v^2)/M)
       (m4 the fourth central moment), both estimated from the same sample;
-      tolerance 4 SE (a correct formula fails with probability 6e-5).
+      tolerance 4 SE (a correct formula fails with probability
+      erfc(4 / sqrt 2) = 6.3e-05, printed above the claims).
       Claim 3: x = relu(z) for z (B, n) ~ N(0, 1), W (n, m) from
       initnn_init_fill "random_normal:0.05", Z' = x W. As in step 01 part B,
       E[z'^2] over the B m entries has relative variance
@@ -108,6 +109,7 @@ int main(int argc, char **argv)
     initnn_rng_seed_stream(&rng, t.seed, 1);
 
     printf("%lu draws of z with mean 0 and Var(z) = 1 per distribution\n", (unsigned long)samples);
+    tutorial_rule_normal(4.0);
     tutorial_print_heading();
     for (d = NORMAL; d <= SKEWED; d++) {
         double second_moment_se, variance_se;

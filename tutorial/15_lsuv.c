@@ -39,8 +39,8 @@
       orthogonal nets (initnn_net_reinit) on the same batch: the mean of
       their log ratios has standard error s / sqrt(K), s their spread;
       tolerance t s / sqrt(K) (t the two-sided 0.1% point of Student's t,
-      3.45 for K = 64, 3.63 for K = 32) plus the lognormal drift s^2 / (2K)
-      of the mean, per layer: about 4% (--fast 6%).
+      3.452 for K = 64, 3.633 for K = 32, printed with the claims) plus the
+      lognormal drift s^2 / (2K) of the mean, per layer (the tol column).
       B: no layer may take more than one iteration; Var(z_l) on the LSUV
       batch must be 1 within 1e-5 for every rescaled layer (the rescaled
       weights are rounded once, relative u, and z is linear in them) and
@@ -112,7 +112,7 @@ int main(int argc, char **argv)
 
     exercises(&t);
     nets = t.fast ? 32 : 64;
-    t_quantile = t.fast ? 3.633 : 3.447;   /* two-sided 0.1% point of Student's t, nets - 1 df */
+    t_quantile = t.fast ? 3.633 : 3.452;   /* two-sided 0.1% point of Student's t, nets - 1 df */
     tutorial_require(initnn_make_moons(&moons, 2 * batch, 0.1f, t.seed), "initnn_make_moons");
     held = moons.x + 2 * batch;
     for (i = 0; i < 2 * batch; i++) input_moment += (double)moons.x[i] * moons.x[i] / batch;
@@ -191,6 +191,7 @@ int main(int argc, char **argv)
     tutorial_relative(&t, "before: E[z_1^2] = E||x||^2 / 64", input_moment / WIDTH, before[0], 1e-5);
     printf("this net's relu factor per layer: %.4f (1 SE of its log ratio: %.2f); over %d nets:\n",
            pow(before[HIDDEN_LAYERS - 1] / before[0], 1.0 / (HIDDEN_LAYERS - 1)), log_se, nets);
+    tutorial_rule_student(t_quantile, nets);
     tutorial_relative(&t, "before: relu factor per layer", 0.5, exp(factor_mean_log / (HIDDEN_LAYERS - 1)),
                       exp((t_quantile * factor_spread / sqrt((double)nets) + 0.5 * factor_spread * factor_spread /
                            nets) / (HIDDEN_LAYERS - 1)) - 1.0);
@@ -200,6 +201,7 @@ int main(int argc, char **argv)
     {
         char claim[64];
         snprintf(claim, sizeof claim, "after: Var(z_%d) held out (worst)", worst_layer + 1);
+        tutorial_rule_normal(4.0);
         tutorial_absolute(&t, claim, 1.0, held_out[worst_layer],
                           4.0 * sqrt(held_se[worst_layer] * held_se[worst_layer] +
                                      after_se[worst_layer] * after_se[worst_layer]));

@@ -41,8 +41,8 @@
       net has its own finite-width deviation (~1/sqrt(n) in c), shared by
       its pairs, so the step uses the spread s of the K per-net values: the
       mean over nets has standard error s / sqrt(K), and the tolerance is
-      t s / sqrt(K) with t = 4.44, the two-sided 0.1% point of Student's t
-      with K - 1 = 11 degrees of freedom. In the chaotic phase the mean c
+      t s / sqrt(K) with t = 4.437 (printed), the two-sided 0.1% point of
+      Student's t with K - 1 = 11 degrees of freedom. In the chaotic phase the mean c
       over layers 41-60 is compared with c* the same way.
       Part B fits the slope of ln(1 - c_l), c_l pooled over all pairs and
       nets (the log of a mean: a mean of logs would drift by -1/n per layer
@@ -259,6 +259,7 @@ int main(int argc, char **argv)
         printf("\n");
     }
 
+    tutorial_rule_student(T_QUANTILE, NETS);
     tutorial_print_heading();
     /* part A: the map against the nets at layers 5 and 20 */
     for (k = 0; k < 2; k++) {

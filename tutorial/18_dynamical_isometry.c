@@ -40,8 +40,8 @@
       initnn_singular_values. Each net gives a spectrum mean m and
       variance v; their spread over nets s gives the standard error s /
       sqrt(K) of the mean over nets, and the tolerance is t s / sqrt(K) with
-      t = 4.07, the two-sided 0.1% point of Student's t with 15 degrees of
-      freedom. The Gaussian variance is heavy-tailed over nets (a few nets
+      t = 4.073 (printed), the two-sided 0.1% point of Student's t with 15
+      degrees of freedom. The Gaussian variance is heavy-tailed over nets (a few nets
       have one huge singular value), so it is only bounded, by the 10x
       claim; its prediction 33.4 is printed beside it. The quantiles pool
       the singular values of all K nets. J is float: singular values below
@@ -230,6 +230,7 @@ int main(int argc, char **argv)
     }
     printf("predicted variance of s^2: gaussian %.2f, orthogonal %.3f\n", predicted_var[0], predicted_var[1]);
 
+    tutorial_rule_student(T_QUANTILE, NETS);
     tutorial_print_heading();
     for (k = 0; k < 2; k++) {
         char claim[64];

@@ -46,10 +46,11 @@
       the past), so the mean over all of them has
          SE = sqrt(sum SE_l^2) / (number of factors).
       Each claim passes within 4 SE (a correct formula misses with
-      probability 6e-5 if the mean were exactly normal; the SE is itself
-      estimated from 16 skewed per-channel values, which fattens the tails
-      a little: over seeds 1-150 with --fast and 4 nets per kind the
-      largest of 300 deviations was 3.6 SE). The per-channel values spread
+      probability erfc(4 / sqrt 2) = 6.3e-05, printed above the claims, if
+      the mean were exactly normal; the SE is itself estimated from 16
+      skewed per-channel values, which fattens the tails a little: a sweep
+      over many seeds with --fast and only a few nets per kind kept every
+      deviation inside 4 SE). The per-channel values spread
       widely: a ReLU layer's outputs share a positive mean, which each
       output channel's kernel sees as one random projection, so a channel
       is nearly off or strongly on. K = 96 nets per kind (--fast 48) on
@@ -215,6 +216,7 @@ int main(int argc, char **argv)
         printf("%-6d %14.4g %14.4g   %14.4g %14.4g\n", l, 1.0, m[LIBRARY_FANS].profile[l] / nets, pow(9.0, l),
                m[CIN_ONLY_FANS].profile[l] / nets);
 
+    tutorial_rule_normal(4.0);
     tutorial_print_heading();
     for (kind = 0; kind < KINDS; kind++) {
         double factor = m[kind].factor_sum / m[kind].factors;

@@ -41,7 +41,7 @@
       mean over nets of log(E[z_30^2] / E[z_1^2]), with its prediction.
       Each layer adds a small independent error (steps 02 and 06), which
       the K nets' own spread s of that log measures: the mean has standard
-      error s / sqrt(K); the tolerance is t s / sqrt(K) (t = 4.44, the
+      error s / sqrt(K); the tolerance is t s / sqrt(K) (t = 4.437, the
       two-sided 0.1% point of Student's t with 11 degrees of freedom) plus
       the lognormal drift s^2 / 2 (step 06), per layer
       exp((t s / sqrt(K) + s^2 / 2) / 29) - 1. Both inits draw the same
@@ -117,6 +117,7 @@ int main(int argc, char **argv)
         se = 0.5 * sqrt((kurtosis - 1.0) / (double)n);    /* relative SE of the std */
         printf("Part A: 2 Phi(2) - 1 = %.10f, phi(2) = %.10f, kurtosis %.4f\n"
                "        Var = %.10f, std = %.10f\n", mass, normal_pdf(2.0), kurtosis, variance, closed_form);
+        tutorial_rule_normal(4.0);
         tutorial_print_heading();
         tutorial_absolute(&t, "closed form = INITNN_TRUNC2_STD", INITNN_TRUNC2_STD, closed_form, 1e-15);
         tutorial_relative(&t, "std of initnn_truncated_normal", closed_form, std, 4.0 * se);
@@ -163,6 +164,7 @@ int main(int argc, char **argv)
             for (l = 0; l < DEPTH; l += 5) printf(" %8.3g", q_mean[k][l]);
             printf(" %8.3g\n", q_mean[k][DEPTH - 1]);
         }
+        tutorial_rule_student(T_QUANTILE, NETS);
         tutorial_print_heading();
         for (k = 0; k < 2; k++) {
             double mean, spread, tol;

@@ -36,7 +36,7 @@
       inputs, K = 24 nets (initnn_net_reinit), initnn_net_diagnose. Each
       claim is a log of a measured ratio or level, averaged over the K
       nets; their own spread s gives the standard error s / sqrt(K), and
-      the tolerance is t s / sqrt(K) (t = 3.77, the two-sided 0.1% point
+      the tolerance is t s / sqrt(K) (t = 3.768, the two-sided 0.1% point
       of Student's t with 23 degrees of freedom) plus the lognormal drift
       s^2 / 2 (step 06), shown as a relative tolerance exp(...) - 1. */
 
@@ -149,6 +149,7 @@ int main(int argc, char **argv)
         printf("Part A: fan_in %d: a = sqrt 5 gives gain^2 = %.6f, bound 1/sqrt(fan_in) = %.6f, Var = %.4e\n", width,
                (double)initnn_gain("leaky_relu", (float)sqrt(5.0)) * initnn_gain("leaky_relu", (float)sqrt(5.0)),
                bound, target);
+        tutorial_rule_normal(4.0);
         tutorial_print_heading();
         tutorial_relative(&t, "kernel Var = 1/(3 fan_in)", target, kernel_var / (double)kernel_count,
                           4.0 * sqrt(0.8 / (double)kernel_count));
@@ -170,6 +171,7 @@ int main(int argc, char **argv)
         printf("\n");
     }
     printf("the recursion q_l = q_{l-1}/6 + 1/(3n) has its floor at 2/(5n) = %.3g\n", 2.0 / (5.0 * width));
+    tutorial_rule_student(T_QUANTILE, NETS);
     tutorial_print_heading();
     log_claim(&t, "torch_default: q_2 / q_1", table[0][1].q_predicted / table[0][0].q_predicted, ratio_log);
     log_claim(&t, "torch_default: q_20 = 2/(5n)", table[0][DEPTH - 1].q_predicted, floor_log);

@@ -42,8 +42,8 @@
       layer makes single nets noisy (a layer's second moment over n units
       has relative standard error ~sqrt(2 / n) = 0.45 for n = 10), so each
       claim averages log ratios over the K nets and takes their own spread
-      s: standard error s / sqrt(K), tolerance t s / sqrt(K) (t = 3.63 for
-      K = 32, 4.07 for K = 16: the two-sided 0.1% point of Student's t with
+      s: standard error s / sqrt(K), tolerance t s / sqrt(K) (t = 3.633 for
+      K = 32, 4.073 for K = 16: the two-sided 0.1% point of Student's t with
       K - 1 degrees of freedom) plus the lognormal drift s^2 / 2, shown as
       exp(...) - 1; the modes' predictions differ by factors of 3 to 200.
       The forward claims over two layers are the noisy ones: a ReLU output
@@ -169,6 +169,7 @@ int main(int argc, char **argv)
         printf("%-20s %10.4g %10.4g %10.4g   %10.4g %10.4g\n", modes[m], q_mean[m][0], q_mean[m][1], q_mean[m][2],
                delta_mean[m][0], delta_mean[m][1]);
     printf("(E[d_l^2] relative to the output layer's)\n");
+    tutorial_rule_student(t_quantile, nets);
     tutorial_print_heading();
     for (m = 0; m < 3; m++) {
         char claim[64];

@@ -48,7 +48,7 @@
       (--fast 12) independent nets per gain. As in step 16, the tolerance
       on the mean of log(measured / predicted) over the K nets is
       t s / sqrt(K) + s^2 / 2 (s the nets' spread, t the two-sided 0.1%
-      point of Student's t, 4.07 for K = 16 and 4.44 for K = 12), plus 1/n
+      point of Student's t, 4.073 for K = 16 and 4.437 for K = 12), plus 1/n
       per backward step for the O(1/n) bias of the gradient-independence
       assumption (step 07), printed per layer as exp(.../19) - 1. Claim 1
       compares q_20 / q_1 with 1 the same way. Claim 3 is a root found by
@@ -219,6 +219,7 @@ int main(int argc, char **argv)
            cases[0].reference_chi_1 / (cases[0].reference_gain * cases[0].reference_gain), cases[0].reference_chi_1,
            cases[1].reference_gain * cases[1].reference_gain,
            cases[1].reference_chi_1 / (cases[1].reference_gain * cases[1].reference_gain), cases[1].reference_chi_1);
+    tutorial_rule_student(t_quantile, nets);
     tutorial_print_heading();
     per_layer_claim(&t, "numeric: (q_20/q_1)^(1/19)", 1.0, cases[0].q_log, nets, DEPTH - 1, t_quantile, 0.0);
     per_layer_claim(&t, "numeric: delta factor/layer", cases[0].reference_chi_1, cases[0].ratio_log, nets, DEPTH - 1,

@@ -297,6 +297,7 @@ int main(int argc, char **argv)
             printf("%-17s %5d %12.4g %12.4g %14.4g\n", kinds[k].label, depths[d], mean[k][d], variance[k][d],
                    relative[k][d]);
         }
+    tutorial_rule_student(t_quantile, nets);
     tutorial_print_heading();
     for (d = 0; d < depth_count; d++) {
         char claim[64];

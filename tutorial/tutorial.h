@@ -210,6 +210,40 @@ TUTORIAL_FN int tutorial_at_least(tutorial *t, const char *claim, double bound, 
     return holds;
 }
 
+/* The rule of a tolerance of k standard errors, printed once before the
+   claims that use it, with the probability that a correct prediction fails
+   it when the estimate is normal: the two-sided tail erfc(k / sqrt 2). */
+TUTORIAL_FN void tutorial_rule_normal(double k)
+{
+    printf("tolerance %g SE: a correct prediction fails with probability %.2g\n", k, erfc(k / sqrt(2.0)));
+}
+
+/* The two-sided tail P(|T| > x) of Student's t with df degrees of freedom:
+   1 - 2 (the integral of its density over [0, x]), by Simpson's rule. */
+TUTORIAL_FN double tutorial_student_tail(double x, int df)
+{
+    const int intervals = 4000;   /* even */
+    double nu = df, h = x / intervals, sum = 0.0;
+    double scale = exp(lgamma((nu + 1.0) / 2.0) - lgamma(nu / 2.0)) / sqrt(nu * acos(-1.0));
+    int i;
+    for (i = 0; i <= intervals; i++) {
+        double u = i * h, density = scale * pow(1.0 + u * u / nu, -(nu + 1.0) / 2.0);
+        sum += density * (i == 0 || i == intervals ? 1.0 : i % 2 ? 4.0 : 2.0);
+    }
+    return 1.0 - 2.0 * sum * h / 3.0;
+}
+
+/* The rule of a tolerance t s / sqrt(K) on a mean over K independent nets
+   (s their spread), printed once before the claims that use it: t_quantile
+   and the two-sided tail of Student's t with K - 1 degrees of freedom that
+   it leaves, computed here (so a mistyped quantile shows). */
+TUTORIAL_FN void tutorial_rule_student(double t_quantile, int nets)
+{
+    printf("tolerance t s / sqrt(K), K = %d nets: t = %.4g, Student's t with %d degrees\n"
+           "  of freedom, two-sided %.2g%%\n", nets, t_quantile, nets - 1,
+           100.0 * tutorial_student_tail(t_quantile, nets - 1));
+}
+
 /* Writes the step's figure when --plot was given: one line per series,
    each n points (x[i], y[i]). A write error stops the step (status 2). */
 TUTORIAL_FN void tutorial_plot(tutorial *t, const char *title, const char *x_label, const char *y_label,
