@@ -37,13 +37,15 @@
         deep ReLU net the samples of a batch grow correlated, each unit is
         on or off for most of them, rho_j is near 0 or 1 and this term is
         the larger one.
-      SE(log ratio) of one net is the root of the sum of all of them, near
-      sqrt(2 * 29 / n) ~ 0.5: too coarse to tell 1.04^29 from 1. So the
+      SE(log ratio) of one net is the root of the sum of all of them
+      (printed per case; above the sqrt(2 * 29 / n) of the matrix steps
+      alone): too coarse to tell a per-layer error of a few percent,
+      compounded over 29 layers, from none. So the
       step averages log(E[z_30^2] / E[z_1^2]) over K independent nets
       (initnn_net_reinit), which divides the SE by sqrt(K). A product of
       noisy factors also has E[log] below log E by half its variance (the
-      lognormal drift, variance/2 ~ 0.1-0.4 here), so the tolerance on the
-      mean log is 4 SE + drift, printed per layer as
+      lognormal drift, variance/2, printed beside the SE), so the tolerance
+      on the mean log is 4 SE + drift, printed per layer as
       exp((4 SE + drift) / 29) - 1. The leaky cases use a = 0.5, where the
       uncorrected factor 1.25^29 = 646 is far outside that tolerance. */
 
@@ -145,6 +147,10 @@ int main(int argc, char **argv)
         for (i = 0; i < SHOWN; i++) printf(" %7.2g", profile[k][shown[i] - 1]);
         printf("\n");
     }
+    printf("%-24s %7s %7s\n", "log(E[z_30^2]/E[z_1^2])", "1 net SE", "drift");
+    for (k = 0; k < CASES; k++)
+        printf("%-24s %8.2f %7.2f\n", cases[k].label, log_se[k] * sqrt((double)nets), drift[k]);
+    tutorial_rule_normal(4.0);
     tutorial_print_heading();
     for (k = 0; k < CASES; k++) {
         double predicted = cases[k].weight_scale * (1.0 + cases[k].slope * cases[k].slope) / 2.0;

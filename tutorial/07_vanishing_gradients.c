@@ -51,15 +51,16 @@
       - activation step: unit j keeps a fraction rho_j of its ||g_j||^2,
         independent across units; relative variance
         Var(rho) sum_j ||g_j||^4 / (sum_j ||g_j||^2)^2 / E[rho]^2.
-      The mean-field q has its own error, but chi moves by < 2% over the
-      whole range of q met here, far inside the tolerance. SE is the root of
+      The mean-field q has its own error, but chi moves little over the
+      whole range of q met here, far less than the tolerance. SE is the root of
       the summed variances. The independence of phi'(z_{l-1}) and
       delta_l W_l^T holds only up to O(1/n) per layer (both depend on the
-      same forward pass): over 100 seeds the ReLU factor's log shows a bias
-      of about 1/n per layer, and a spread 1.16 times the SE above, because
-      the errors of consecutive steps are slightly correlated and the sum
-      leaves that out. The tolerance on the log of the 9-layer ratio is
-      therefore 5 SE (4 SE with that 16% and a margin) + SE^2/2 (the
+      same forward pass): over a sweep of seeds the ReLU factor's log shows
+      a bias of about 1/n per layer, and a spread somewhat wider than the SE
+      above, because the errors of consecutive steps are slightly correlated
+      and the sum leaves that out. The tolerance on the log of the 9-layer
+      ratio is therefore 5 SE (4 SE widened for that excess, with a
+      margin) + SE^2/2 (the
       lognormal drift of step 06) + 9/n, printed per layer as
       exp((...)/9) - 1.
       Claim 2 needs ||W_l||_2, from 50 power iterations on W^T W. They

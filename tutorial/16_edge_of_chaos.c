@@ -44,18 +44,19 @@
       is ~sqrt(2 / n) (steps 02 and 06); 49 such factors, their dependence
       on the fluctuating q and the batch's correlations make an a-priori SE
       hard to pin down (summing the per-step variances of step 06
-      underestimates the observed spread by a third). The K nets are
+      underestimates the observed spread). The K nets are
       independent draws, so the step uses their own spread s of
       log(measured / predicted): the mean over K nets has standard error
       s / sqrt(K), and the tolerance on the mean log is t s / sqrt(K), t the
       two-sided 0.1% point of Student's t with K - 1 degrees of freedom
       (4.073 for K = 16, 4.437 for K = 12; printed), plus the lognormal
-      drift s^2 / 2 (the mean of a log lies below the log of the mean by half the
-      variance), printed as a relative tolerance exp(...) - 1. q_50 is
+      drift s^2 / 2 (the mean of a log lies below the log of the mean by
+      half the variance), printed as a relative tolerance exp(...) - 1. q_50 is
       checked the same way, with 1/n added for the O(1/n) finite-width bias
-      of the mean. The per-net spread of the log ratio is 0.3-0.7, so the
-      mean of K nets at criticality strays from 1 by a factor 3
-      (log 3 = 1.1) only beyond 5 standard errors. */
+      of the mean. The per-net spread of the log ratio is small enough
+      that a critical mean straying from 1 by a factor 3 (log 3 = 1.1) would
+      lie far outside the tolerance printed for the critical ratio, so the
+      bound max(ratio, 1/ratio) <= 3 does not fail by chance. */
 
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"

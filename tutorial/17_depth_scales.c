@@ -47,11 +47,11 @@
       Part B fits the slope of ln(1 - c_l), c_l pooled over all pairs and
       nets (the log of a mean: a mean of logs would drift by -1/n per layer
       for the same reason as in step 06), by least squares over layers
-      1-60, where 1 - c falls from 0.01 to 2e-4 and stays far above the
-      rounding floor. xi fitted = -1 / slope. Two errors: the map is only
-      linear near c*, so the iterated map's own fitted slope over the same
-      layers differs from -1/xi_c (by ~1%; computed and added to the
-      tolerance), and the nets' spread (per-net fits, t s / sqrt(K) as
+      1-60, where 1 - c falls by more than a decade (the range is printed)
+      and stays far above the rounding floor. xi fitted = -1 / slope. Two
+      errors: the map is only linear near c*, so the iterated map's own
+      fitted slope over the same layers differs from -1/xi_c (both are
+      printed; the difference is added to the tolerance), and the nets' spread (per-net fits, t s / sqrt(K) as
       above). In the chaotic phase |c_l - c*| is not fitted: each net's
       limiting correlation differs from c* by ~1/sqrt(n) = 0.06, so it is
       measurable only while it exceeds ~0.1, over too few layers and too

@@ -62,11 +62,11 @@
       L branches: its variance falls as 1 / L), or on ln s (claim 2, s =
       1/2, 1, 2 at L = 16, unweighted). Claim 2 is exact up to float
       rounding: within 1e-3. In claims 1 and 4 the mean over the first few
-      branches fluctuates by about 13% (seed 1, m = 3: D = 0.90 at L = 4,
-      1.03 at L = 64), which moves the
-      fitted slope by a few hundredths: over 30 seeds the largest deviation
-      from the prediction was 0.035 (full size) and 0.097 (--fast, without
-      the lever of L = 64), so the tolerance is 0.05 (--fast: 0.12), and
+      branches fluctuates (seed 1, m = 3, in the table: D = 0.8986 at
+      L = 4, 1.03 at L = 64), which moves the fitted slope by a few
+      hundredths: over a sweep of seeds the largest deviation from the
+      prediction stayed inside 0.05 (full size) and 0.12 (--fast, without
+      the lever of L = 64), so those are the tolerances, and
       claim 3 inherits it divided by 2m - 2. A Fixup exponent 10% off,
       -1.1/(2m-2), makes claim 4's slope -0.1: twice the tolerance. */
 

@@ -71,11 +71,11 @@
       0.1% point of Student's t with K - 1 degrees of freedom (4.781 for
       K = 10, 6.869 for K = 6), as in step 18. The chains of claim 2 are 32
       wide: narrow chains spread their spectrum more than the
-      free-probability (infinite-width) formula says -- this program built
-      with -DCHANNELS=16, 32, 64 measures 0.0359, 0.0327, 0.0296 at L = 10
-      (--fast) against 0.0275: +30%, +19%, +8%, falling as the chains
-      widen -- so claim 2's tolerance adds 25% of the prediction to
-      t s / sqrt(K). The
+      free-probability (infinite-width) formula says -- build this program
+      with -DCHANNELS=16 or -DCHANNELS=64 and run it with --fast to see the
+      excess of var lambda over its prediction at L = 10 grow as the chains
+      narrow and shrink as they widen -- so claim 2's tolerance adds 0.25 times
+      the prediction to t s / sqrt(K) (printed above the claims). The
       Gaussian spread is heavy-tailed over nets, so claim 4 is a bound, with
       the prediction for circular padding, L mu2 / mu1^2, printed above it.
       A delta-orthogonal gain 10% off puts sigma_w^2 21% above the critical
@@ -298,6 +298,7 @@ int main(int argc, char **argv)
                    relative[k][d]);
         }
     tutorial_rule_student(t_quantile, nets);
+    printf("  var lambda: plus %g x its prediction, for chains %d wide\n", WIDTH_ALLOWANCE, CHANNELS);
     tutorial_print_heading();
     for (d = 0; d < depth_count; d++) {
         char claim[64];
