@@ -34,10 +34,10 @@
       The log-errors of the layers add up, so
          SE(log ratio) = sqrt(sum_l 2 tr(G_l^2) / (m tr(G_l)^2)),
       and the claim passes if |log(measured/predicted)| <= 4 SE. At depth 50
-      that allows a factor exp(4 SE) of 2 to 5, wide in absolute terms and
-      30 orders of magnitude narrow against c^L; the claim is printed per
-      layer, (Var(z_L)/Var(x))^(1/L) against c, with the tolerance
-      exp(4 SE / L) - 1, 1 to 4%. */
+      that allows a factor exp(4 SE) of a few (printed), wide in absolute
+      terms and 30 orders of magnitude narrow against c^L; the claim is
+      printed per layer, (Var(z_L)/Var(x))^(1/L) against c, with the
+      tolerance exp(4 SE / L) - 1 in the tol column. */
 
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"

@@ -51,7 +51,8 @@
       exact step length at s = 1 (each weight is rounded once to float,
       u |w| against lr = 0.01 with |w| ~ 1). B and C are
       inequalities on the outcome of training, with the margin of a
-      plateau (0.6 against ln 2 = 0.69) and of half of it (0.35). */
+      plateau (0.6 against ln 2 = 0.6931, the loss at s = 0.01 in the
+      table) and of half of it (0.35). */
 
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
