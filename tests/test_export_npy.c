@@ -21,13 +21,13 @@
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 #include "testing.h"
+#include "python.h"
 
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <dirent.h>
 
-#define PYTHON "/usr/bin/python3"
 #define BATCH 8
 
 /* One expected file: its name, the array it must hold, its shape. */
@@ -173,28 +173,6 @@ static void export_writes_every_array_bit_for_bit_under_its_documented_name_and_
         initnn_free(data);
         CHECK(d == 0, "%s: the values differ from the net's", e->name);
     }
-}
-
-/* Runs PYTHON -c script dir out without a shell; its exit status, or -1. */
-static int run_python(const char *script, const char *arg1, const char *arg2)
-{
-    pid_t pid;
-    int status = 0;
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    if (pid < 0) return -1;
-    if (pid == 0) {
-        execl(PYTHON, "python3", "-c", script, arg1, arg2, (char *)NULL);
-        _exit(127);
-    }
-    if (waitpid(pid, &status, 0) != pid) return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static int numpy_available(void)
-{
-    return access(PYTHON, X_OK) == 0 && run_python("import numpy", "", "") == 0;
 }
 
 static void numpy_load_reads_every_exported_file_with_the_nets_shapes_and_bytes(void)

@@ -24,6 +24,7 @@
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 #include "testing.h"
+#include "python.h"
 
 #include <ctype.h>
 #include <sys/types.h>
@@ -31,7 +32,6 @@
 #include <unistd.h>
 #include <dirent.h>
 
-#define PYTHON "/usr/bin/python3"
 
 /* ---- files ---------------------------------------------------------------------------- */
 
@@ -1031,29 +1031,6 @@ static void npy_write_refuses_bad_dimensions(void)
 }
 
 /* ---- NumPy itself ----------------------------------------------------------------------------- */
-
-/* Runs PYTHON -c script arg1 arg2 without a shell; returns its exit status,
-   or -1 if it could not run. */
-static int run_python(const char *script, const char *arg1, const char *arg2)
-{
-    pid_t pid;
-    int status = 0;
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    if (pid < 0) return -1;
-    if (pid == 0) {
-        execl(PYTHON, "python3", "-c", script, arg1, arg2, (char *)NULL);
-        _exit(127);
-    }
-    if (waitpid(pid, &status, 0) != pid) return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static int numpy_available(void)
-{
-    return access(PYTHON, X_OK) == 0 && run_python("import numpy", "", "") == 0;
-}
 
 static void numpy_loads_what_initnn_npy_write_writes(void)
 {
