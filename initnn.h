@@ -9993,9 +9993,9 @@ static void initnn__fast_gemm(float *C, const float *A, int a_trans, const float
    The batch is cut into INITNN__CONV_SLOTS slots of consecutive samples (the
    cut depends on the batch size alone); OpenMP's threads share out the
    slots, each slot with its own work space, and run their products on one
-   thread each. dW and db are summed per slot in sample order, then over the
-   slots in slot order: the same operations in the same order for 1 thread
-   or 64. The backward computes col(X_b) again rather than keep the whole
+   thread each. dW is summed per slot in sample order, then over the slots
+   in slot order, and db from each sample's channel sums in sample order:
+   the same operations in the same order for 1 thread or 64. The backward computes col(X_b) again rather than keep the whole
    batch's (9 MB for the second layer of the bench's CNN), which costs less
    than reading it back from memory. */
 
