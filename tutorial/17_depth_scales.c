@@ -42,8 +42,8 @@
       its pairs, so the step uses the spread s of the K per-net values: the
       mean over nets has standard error s / sqrt(K), and the tolerance is
       t s / sqrt(K) with t = 4.437 (printed), the two-sided 0.1% point of
-      Student's t with K - 1 = 11 degrees of freedom. In the chaotic phase the mean c
-      over layers 41-60 is compared with c* the same way.
+      Student's t with K - 1 = 11 degrees of freedom. In the chaotic phase
+      the mean c over layers 41-60 is compared with c* the same way.
       Part B fits the slope of ln(1 - c_l), c_l pooled over all pairs and
       nets (the log of a mean: a mean of logs would drift by -1/n per layer
       for the same reason as in step 06), by least squares over layers
@@ -51,11 +51,12 @@
       and stays far above the rounding floor. xi fitted = -1 / slope. Two
       errors: the map is only linear near c*, so the iterated map's own
       fitted slope over the same layers differs from -1/xi_c (both are
-      printed; the difference is added to the tolerance), and the nets' spread (per-net fits, t s / sqrt(K) as
-      above). In the chaotic phase |c_l - c*| is not fitted: each net's
-      limiting correlation differs from c* by ~1/sqrt(n) = 0.06, so it is
-      measurable only while it exceeds ~0.1, over too few layers and too
-      far from c* for the linearisation. */
+      printed; the difference is added to the tolerance), and the nets'
+      spread (per-net fits, t s / sqrt(K) as above). In the chaotic phase
+      |c_l - c*| is not fitted: each net's limiting correlation differs
+      from c* by ~1/sqrt(n) = 0.06, so it is measurable only while it
+      exceeds ~0.1, over too few layers and too far from c* for the
+      linearisation. */
 
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"

@@ -41,15 +41,15 @@
       variance v; their spread over nets s gives the standard error s /
       sqrt(K) of the mean over nets, and the tolerance is t s / sqrt(K) with
       t = 4.073 (printed), the two-sided 0.1% point of Student's t with 15
-      degrees of freedom. The Gaussian variance is heavy-tailed over nets (a few nets
-      have one huge singular value), so it is only bounded, by the 10x
-      claim; its prediction 33.4 is printed beside it. The quantiles pool
-      the singular values of all K nets. J is float: singular values below
-      ~1e-7 of the largest are rounding noise, and the Gaussian net's lower
-      5% sits there (the pile-up near 1e-7 in the --plot histogram; the true
-      values are smaller still), so its measured range in decades is an
-      underestimate and the "a third as many decades" claim errs on the
-      safe side.
+      degrees of freedom. The Gaussian variance is heavy-tailed over nets
+      (a few nets have one huge singular value), so it is only bounded, by
+      the 10x claim; its prediction 33.4 is printed beside it. The
+      quantiles pool the singular values of all K nets. J is float:
+      singular values below ~1e-7 of the largest are rounding noise, and
+      the Gaussian net's lower 5% sits there (the pile-up near 1e-7 in the
+      --plot histogram; the true values are smaller still), so its measured
+      range in decades is an underestimate and the "a third as many
+      decades" claim errs on the safe side.
       Exact case: width 128, 32 layers "orthogonal:1.05", identity
       activation, zero biases: every s_i / 1.05^32 - 1 must be below 1e-4
       (each float product rounds each entry by ~sqrt(n) 6e-8 = 7e-7

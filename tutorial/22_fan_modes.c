@@ -52,10 +52,11 @@
       E[relu^2] = 1/pi), one direction, and the 10 output columns see that
       direction as a chi-square of 10 degrees of freedom; the per-net
       spread in log stays large whatever the batch, and so do their
-      tolerances (printed; wider with --fast). The step therefore also claims the first forward step alone,
-      E[z_2^2] / E[z_1^2] (fan_in 1, fan_out 2048/64 = 32, fan_avg
-      2 x 2048 / 2112 = 1.94), over 64 units: a few % tolerance, enough to
-      catch a 10% error in the ReLU second moment (tutorial/mutate.sh).
+      tolerances (printed; wider with --fast). The step therefore also
+      claims the first forward step alone, E[z_2^2] / E[z_1^2] (fan_in 1,
+      fan_out 2048/64 = 32, fan_avg 2 x 2048 / 2112 = 1.94), over 64 units:
+      a few % tolerance, enough to catch a 10% error in the ReLU second
+      moment (tutorial/mutate.sh).
       All three modes draw the same normals from the same seeds, and the
       specs differ only by a constant factor per layer; ReLU being
       homogeneous, the three nets are scaled copies and their measured

@@ -29,6 +29,11 @@
    solutions are in tutorial/SOLUTIONS.md. A task that starts "Break it:"
    introduces a named bug and asks what the step's check then measures.
 
+   Tolerance rules: tutorial_rule_normal() (k standard errors, with the
+   rate erfc(k / sqrt 2) at which a correct prediction fails) and
+   tutorial_rule_student() (t s / sqrt(K), with t's Student tail) print how
+   a step's tolerance is set, once, above the claims that use it.
+
    Shared measurements: tutorial_factor_variance() and
    tutorial_activation_step_variance() give the relative variance of one
    layer's random factor (the error model of steps 02-07 and 15);
