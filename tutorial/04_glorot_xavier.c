@@ -27,7 +27,7 @@
       weights. The sample variance has standard error sqrt(Var(w^2) / N) with
       Var(w^2) = a^4/5 - a^4/9 = 4 a^4 / 45; tolerance 4 SE. No weight may
       exceed a; and the largest |w| must be above a (1 - 10/N), which fails
-      only with probability (1 - 10/N)^N = e^-10.
+      only with probability (1 - 10/N)^N, about e^-10.
    B. One net per init, "random_normal:0.01", "random_normal:1" and
       "glorot_uniform", all width n, batch B of N(0, 1) inputs;
       initnn_net_diagnose gives each layer's activation std and
@@ -37,7 +37,7 @@
       weights) with relative variance v_l = 2 tr(G^2) / (n tr(G)^2),
       G = Y^T Y (step 02). An error in log q_l reaches log q_{l+1} multiplied
       by g_l = d log E[tanh(sqrt(q) u)^2] / d log q at q_l: 1 where tanh is
-      linear, ~0.03 where it saturates, so the errors are propagated as
+      linear, near 0 where it saturates, so the errors are propagated as
          SE(log q_{l+1})^2 = g_l^2 SE(log q_l)^2 + v_{l+1},
       and std(y_l) = sqrt(E[tanh^2]) inherits g_l SE(log q_l) / 2. The
       B n entries it is measured on add the sampling error of a mean of

@@ -31,8 +31,8 @@
       factor is exact up to rounding: the kernel's entries are rounded to
       float (spectral norm error <= u ||Q||_F = u sqrt(n), u = 2^-24) and
       each dot product of n terms is off by at most n u relative (the
-      classical bound), so the per-layer factor is within (n + sqrt(n)) u =
-      2.3e-6 of c.
+      classical bound), so the per-layer factor is within (n + sqrt(n)) u
+      of c.
       B: the A net, SGD lr 0.01: the step that fails, its return code, and
       a bitwise comparison of the weights with a copy taken before that
       step.

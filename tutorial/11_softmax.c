@@ -32,7 +32,7 @@
          within (5 + 4)u relative (5 roundings in the float sum). The
          Jacobian against central differences of initnn's softmax with
          h = 1e-2: the outputs carry a relative error <= 3u, giving
-         3u/h = 1.8e-5 in the difference quotient, and the truncation error
+         3u/h in the difference quotient, and the truncation error
          is h^2/6 max|d^3 p| <= h^2/24 (|d^3 p| <= 1/4 for the logistic-shaped
          p_i(z_j)); tolerance their sum. initnn_activation_backward against
          (diag(p) - p p^T) dy: both round each of ~5 terms once, tolerance

@@ -54,9 +54,9 @@
       printed; the difference is added to the tolerance), and the nets'
       spread (per-net fits, t s / sqrt(K) as above). In the chaotic phase
       |c_l - c*| is not fitted: each net's limiting correlation differs
-      from c* by ~1/sqrt(n) = 0.06, so it is measurable only while it
-      exceeds ~0.1, over too few layers and too far from c* for the
-      linearisation. */
+      from c* by about 1/sqrt(n), so it is measurable only while it
+      exceeds that several times over, over too few layers and too far from
+      c* for the linearisation. */
 
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"

@@ -52,8 +52,8 @@
       decades" claim errs on the safe side.
       Exact case: width 128, 32 layers "orthogonal:1.05", identity
       activation, zero biases: every s_i / 1.05^32 - 1 must be below 1e-4
-      (each float product rounds each entry by ~sqrt(n) 6e-8 = 7e-7
-      relative; 32 of them stay below 3e-5). */
+      (each float product rounds each entry by about sqrt(n) u relative,
+      u = 2^-24; 32 of them stay more than a decade below the bound). */
 
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"

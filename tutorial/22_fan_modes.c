@@ -41,12 +41,13 @@
       y part has the second moment E[z_3^2] printed in the table, against
       1000^2 for the targets). The 10-unit output
       layer makes single nets noisy (a layer's second moment over n units
-      has relative standard error ~sqrt(2 / n) = 0.45 for n = 10), so each
+      has relative standard error about sqrt(2 / n), n = 10), so each
       claim averages log ratios over the K nets and takes their own spread
       s: standard error s / sqrt(K), tolerance t s / sqrt(K) (t = 3.633 for
       K = 32, 4.073 for K = 16: the two-sided 0.1% point of Student's t with
       K - 1 degrees of freedom) plus the lognormal drift s^2 / 2, shown as
-      exp(...) - 1; the modes' predictions differ by factors of 3 to 200.
+      exp(...) - 1; the modes' predictions differ by large factors (the
+      printed rows).
       The forward claims over two layers are the noisy ones: a ReLU output
       keeps a third of its second moment in its mean (E[relu]^2 /
       E[relu^2] = 1/pi), one direction, and the 10 output columns see that

@@ -44,7 +44,7 @@
       of 512 samples (--fast 256) through K = 64 (--fast 32) independent
       nets (initnn_net_reinit). q_b is computed from each sample's h_b.
       The samples of one net share its 10 output columns, whose norms
-      differ by ~sqrt(2/128) = 12%, so the samples are not independent
+      differ by about sqrt(2/128) relative, so the samples are not independent
       draws of the claim; the nets are. Each net gives one mean, and the
       standard error is the K means' spread / sqrt(K).
       A: the loss is computed in float: relative tolerance 1e-6.
