@@ -104,20 +104,6 @@ typedef struct kind {
     double mean[MAX_DEPTHS][MAX_NETS], variance[MAX_DEPTHS][MAX_NETS];
 } kind;
 
-/* E[tanh'(sqrt(q) z)^(2k)] for z ~ N(0, 1), composite Simpson on [-12, 12]. */
-static double slope_moment(double q, int k)
-{
-    const int panels = 20000;
-    const double lo = -12.0, h = 24.0 / panels;
-    double sum = 0.0;
-    int i;
-    for (i = 0; i <= panels; i++) {
-        double z = lo + i * h, t = tanh(sqrt(q) * z), d = pow(1.0 - t * t, 2.0 * k);
-        sum += (i == 0 || i == panels ? 1.0 : (i % 2 ? 4.0 : 2.0)) * d * exp(-0.5 * z * z);
-    }
-    return sum * h / 3.0 / sqrt(2.0 * 3.14159265358979323846);
-}
-
 /* Whether position b lies in the 1 x 3 window of position a. */
 static int neighbours(int a, int b)
 {
@@ -269,7 +255,7 @@ int main(int argc, char **argv)
                                                SIGMA_B2), "initnn_theory_fixed_point");
     tutorial_require(initnn_activation_moments(&moments, INITNN_ACT_TANH, 0.0f, q_star), "initnn_activation_moments");
     mu1 = moments.slope2;
-    mu2 = slope_moment(q_star, 2);
+    mu2 = tutorial_slope_moment(q_star, 2);
     q_input = (q_star - SIGMA_B2) / sigma_w2;
     gaussian_mean_prediction(predicted_mean, depth, sigma_w2, q_input);
     printf("sigma_b^2 = %g: critical sigma_w^2 = %.4f, q* = %.4f, chi_1 = %.6f,\nmu2/mu1^2 - 1 = %.5f\n", SIGMA_B2,
