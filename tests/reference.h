@@ -307,6 +307,53 @@ REFERENCE__FN double ref_accuracy(initnn_net *net, const float *x, const int *la
     return (double)right / n;
 }
 
+/* ---- gradients against central differences ------------------------------------------------- */
+
+/* The loss of net with its parameters replaced by p, computed in double
+   from the formulas by the test (it reads only the architecture). */
+typedef double (*ref_loss_fn)(const initnn_net *net, const double *p, const float *X, int B, const int *labels,
+                              const float *targets);
+
+/* Compares net->grads (from the last backward on X, labels, targets) with
+   central differences of loss at the net's parameters, h = 1e-6 (1 + |p|):
+   NULL when every parameter agrees within rtol max(|analytic|, |numeric|) +
+   atol, else the first disagreement, written into msg. scale[l] gets layer
+   l's largest |numeric| (a layer whose gradient never reaches the test's
+   floor is not tested). */
+REFERENCE__FN const char *ref_gradient_check(const initnn_net *net, ref_loss_fn loss, const float *X, int B,
+                                             const int *labels, const float *targets, double rtol, double atol,
+                                             double *scale, char *msg, size_t msg_size)
+{
+    const char *bad = NULL;
+    double *p = (double *)malloc(net->param_count * sizeof(double));
+    size_t i;
+    int l;
+    if (!p) {
+        snprintf(msg, msg_size, "out of memory for %lu parameters", (unsigned long)net->param_count);
+        return msg;
+    }
+    for (l = 0; l < net->layer_count; l++) scale[l] = 0.0;
+    for (i = 0; i < net->param_count; i++) p[i] = net->params[i];
+    for (i = 0; i < net->param_count && !bad; i++) {
+        double keep = p[i], hh = 1e-6 * (1.0 + fabs(keep)), numeric, analytic = net->grads[i];
+        p[i] = keep + hh;
+        numeric = loss(net, p, X, B, labels, targets);
+        p[i] = keep - hh;
+        numeric = (numeric - loss(net, p, X, B, labels, targets)) / (2.0 * hh);
+        p[i] = keep;
+        for (l = 0; l < net->layer_count; l++)
+            if (i >= net->layers[l].param_offset &&
+                i < net->layers[l].param_offset + net->layers[l].weight_count + net->layers[l].bias_count)
+                scale[l] = fmax(scale[l], fabs(numeric));
+        if (!(fabs(analytic - numeric) <= rtol * fmax(fabs(analytic), fabs(numeric)) + atol)) {
+            snprintf(msg, msg_size, "parameter %lu: analytic %.9g, numeric %.9g", (unsigned long)i, analytic, numeric);
+            bad = msg;
+        }
+    }
+    free(p);
+    return bad;
+}
+
 /* The nets a test owns: ref_own(net) hands it over, and
    ref_release_nets, the after-each hook (testing_after_each), frees them,
    so that a test that stops at a failed CHECK leaks nothing. */

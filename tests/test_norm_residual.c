@@ -263,7 +263,6 @@ static void check_net_gradient(const char *arch, int c, int h, int w, int loss_k
     initnn_net *net = NULL;
     float X[B * 64], targets[B * 16];
     int labels[B] = {0, 2, 1, 2}, l, err;
-    double *p;
     size_t i;
     err = initnn_net_from_arch(&net, arch, c, h, w, kernel, "random_normal:0.1", B, 11);
     CHECK(err == 0, "%s: %s", arch, initnn_last_error());
@@ -281,31 +280,11 @@ static void check_net_gradient(const char *arch, int c, int h, int w, int loss_k
     CHECK(initnn_net_forward(net, X, B, 1) != NULL, "forward: %s", initnn_last_error());
     initnn_net_zero_grad(net);
     CHECK(initnn_net_backward(net, labels, targets, NULL) == 0, "backward: %s", initnn_last_error());
-    p = (double *)malloc(net->param_count * sizeof(double));
-    CHECK(p != NULL, "malloc");
-    for (i = 0; i < net->param_count; i++) p[i] = net->params[i];
     {
         double scale[INITNN_MAX_LAYERS] = {0};
-        const char *bad = NULL;
         char msg[256];
-        for (i = 0; i < net->param_count && !bad; i++) {
-            double keep = p[i], hh = 1e-6 * (1.0 + fabs(keep)), numeric, analytic = net->grads[i];
-            p[i] = keep + hh;
-            numeric = ref_net_loss(net, p, X, B, labels, targets);
-            p[i] = keep - hh;
-            numeric = (numeric - ref_net_loss(net, p, X, B, labels, targets)) / (2.0 * hh);
-            p[i] = keep;
-            for (l = 0; l < net->layer_count; l++)
-                if (i >= net->layers[l].param_offset &&
-                    i < net->layers[l].param_offset + net->layers[l].weight_count + net->layers[l].bias_count)
-                    scale[l] = fmax(scale[l], fabs(numeric));
-            if (!(fabs(analytic - numeric) <= GRAD_RTOL * fmax(fabs(analytic), fabs(numeric)) + GRAD_ATOL)) {
-                snprintf(msg, sizeof msg, "parameter %lu: analytic %.9g, numeric %.9g", (unsigned long)i, analytic,
-                         numeric);
-                bad = msg;
-            }
-        }
-        free(p);
+        const char *bad = ref_gradient_check(net, ref_net_loss, X, B, labels, targets, GRAD_RTOL, GRAD_ATOL, scale,
+                                             msg, sizeof msg);
         CHECK(!bad, "%s: %s", arch, bad);
         for (l = 0; l < net->layer_count; l++)
             if (net->layers[l].weight_count + net->layers[l].bias_count)

@@ -204,16 +204,23 @@ static void check_forward(const char *arch, int c, int h, int w)
     }
 }
 
+/* ref_net_loss as ref_gradient_check takes it (classification: no targets). */
+static double ref_loss_only(const initnn_net *net, const double *p, const float *X, int B, const int *labels,
+                            const float *targets)
+{
+    (void)targets;
+    return ref_net_loss(net, p, X, B, labels, NULL);
+}
+
 static void check_gradient(const char *arch, int c, int h, int w, const char *kernel)
 {
     enum { B = 4 };
     initnn_net *net = build(arch, c, h, w, kernel, B, 11);
     float X[B * 64];
     int labels[B] = {0, 2, 1, 2}, l;
-    double *p, scale[REF_LAYERS] = {0};
-    const char *bad = NULL;
+    double scale[REF_LAYERS] = {0};
+    const char *bad;
     char msg[256];
-    size_t i;
     CHECK(net != NULL, "%s: %s", arch, initnn_last_error());
     CHECK(net->input_dim <= 64 && net->layer_count <= REF_LAYERS, "test sizes");
     fill_uniform(X, (size_t)B * net->input_dim, -1.0, 1.0, 12);
@@ -224,26 +231,7 @@ static void check_gradient(const char *arch, int c, int h, int w, const char *ke
     CHECK(initnn_net_forward(net, X, B, 1) != NULL, "forward: %s", initnn_last_error());
     initnn_net_zero_grad(net);
     CHECK(initnn_net_backward(net, labels, NULL, NULL) == 0, "backward: %s", initnn_last_error());
-    p = (double *)malloc(net->param_count * sizeof(double));
-    CHECK(p != NULL, "malloc");
-    for (i = 0; i < net->param_count; i++) p[i] = net->params[i];
-    for (i = 0; i < net->param_count && !bad; i++) {
-        double keep = p[i], hh = 1e-6 * (1.0 + fabs(keep)), numeric, analytic = net->grads[i];
-        p[i] = keep + hh;
-        numeric = ref_net_loss(net, p, X, B, labels, NULL);
-        p[i] = keep - hh;
-        numeric = (numeric - ref_net_loss(net, p, X, B, labels, NULL)) / (2.0 * hh);
-        p[i] = keep;
-        for (l = 0; l < net->layer_count; l++)
-            if (i >= net->layers[l].param_offset &&
-                i < net->layers[l].param_offset + net->layers[l].weight_count + net->layers[l].bias_count)
-                scale[l] = fmax(scale[l], fabs(numeric));
-        if (!(fabs(analytic - numeric) <= GRAD_RTOL * fmax(fabs(analytic), fabs(numeric)) + GRAD_ATOL)) {
-            snprintf(msg, sizeof msg, "parameter %lu: analytic %.9g, numeric %.9g", (unsigned long)i, analytic, numeric);
-            bad = msg;
-        }
-    }
-    free(p);
+    bad = ref_gradient_check(net, ref_loss_only, X, B, labels, NULL, GRAD_RTOL, GRAD_ATOL, scale, msg, sizeof msg);
     CHECK(!bad, "%s: %s", arch, bad);
     for (l = 0; l < net->layer_count; l++)
         if (net->layers[l].weight_count + net->layers[l].bias_count)
