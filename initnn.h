@@ -2099,6 +2099,9 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
 /* How many slots of consecutive samples the fast conv layer cuts a batch
    into (section 16): the most threads that share one conv layer's work. */
 #define INITNN__CONV_SLOTS 8
+/* Floats to spare after each slot's im2col: a chunk of a row may be written
+   whole past the row's end (section 16, im2col and col2im). */
+#define INITNN__SPILL 16
 
 /* Fast paths (section 16), the OpenMP part. A loop over the samples of a
    batch whose iterations write disjoint memory (pooling, activations,
@@ -4195,11 +4198,11 @@ static int initnn__alloc_layer_buffers(initnn_net *net, initnn_layer *l, int nee
                                 (long long)positions);
         /* Work space of the fast path (section 16): an im2col per slot, and
            a dW per slot followed by the channel sums of each sample's dZ. */
-        if (rows * positions * INITNN__CONV_SLOTS > INITNN_MAX_ELEMENTS ||
+        if ((rows * positions + INITNN__SPILL) * INITNN__CONV_SLOTS > INITNN_MAX_ELEMENTS ||
             rows * l->out_c * INITNN__CONV_SLOTS + (int64_t)l->out_c * net->max_batch > INITNN_MAX_ELEMENTS)
             return initnn__fail(INITNN_ERR_OVERFLOW, "conv2d: im2col of %lld x %lld is too large", (long long)rows,
                                 (long long)positions);
-        col = (size_t)(rows * positions * INITNN__CONV_SLOTS);
+        col = (size_t)((rows * positions + INITNN__SPILL) * INITNN__CONV_SLOTS);
         colt = (size_t)(rows * l->out_c * INITNN__CONV_SLOTS + (int64_t)l->out_c * net->max_batch);
     }
     l->y = (float *)initnn__alloc_floats(n);
@@ -9346,8 +9349,10 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
       initnn__fast_conv_forward  a conv layer sample by sample as im2col and
       initnn__fast_conv_backward one product (forward), two products and
                                  col2im (backward), in place of the direct
-                                 sums, the samples in slots shared by threads
-      initnn__fast_maxpool_2x2   the common 2 x 2 max pool as branch-free selects
+                                 sums, the samples in slots shared by threads;
+                                 im2col and col2im as vector permutes
+      initnn__fast_maxpool_2x2   the common 2 x 2 max pool as branch-free selects,
+                                 16 windows at a time with AVX-512
       initnn__fast_adam_lanes    Adam's update in vector lanes, in chunks
                                  shared by threads
       initnn__threads_begin,     the thread count of initnn_net_train, chosen
@@ -9979,6 +9984,176 @@ static void initnn__fast_gemm(float *C, const float *A, int a_trans, const float
 }
 
 
+/* ---- im2col and col2im in vector registers -------------------------------------
+   The lessons' im2col copies a tap's output rows one by one (memcpy of 11
+   floats for the second conv layer of bench/'s CNN, 3168 calls a sample) and
+   col2im adds them back row by row: the calls and the loops' remainders cost
+   more than the floats moved. For stride 1 and no padding the maps between a
+   plane and a row of col are fixed, so a chunk of 16 floats is moved with one
+   permute:
+
+     im2col   col[tap][p] = x[c][s(p) + i W + j],    s(p) = (p / W_out) W + p % W_out
+     col2im   dx[c][s]   += col[tap][g(s) - (i W_out + j)],  g(s) = (s / W) W_out + s % W
+                            for the taps with 0 <= s % W - j < W_out, 0 <= s / W - i < H_out
+
+   (tap = (c, i, j), p an output position, s an input one). 16 consecutive
+   p reach at most 32 consecutive s (checked, else the lessons' loops), so a
+   chunk of col is two loads and a two-source permute; 16 consecutive s need
+   at most 16 consecutive g (W_out <= W), one load and a permute. col2im sums
+   each 16 floats of dX in a register over the taps (tap row i, then column j,
+   as the lesson adds them, from 0: the same bits) and stores them once.
+
+   A chunk of col may be written whole past a row's end: rows are written in
+   order, so the next row overwrites it, and each slot's im2col has
+   INITNN__SPILL floats to spare after it. */
+#define INITNN__VEC_CHUNKS 128   /* planes and outputs of at most 2048 floats */
+#define INITNN__VEC_TAPS 25      /* kernels of at most 25 taps               */
+
+typedef struct initnn__conv_maps {
+    int im2col, col2im;                            /* 1: the vector path applies */
+    int positions, plane, taps;
+    int32_t s_idx[INITNN__VEC_CHUNKS][16];         /* s(p) - s(p0) for a chunk of p */
+    int s_first[INITNN__VEC_CHUNKS];               /* s(p0)                         */
+    int32_t g_idx[INITNN__VEC_CHUNKS][16];         /* g(s) - g(s0) for a chunk of s */
+    int g_first[INITNN__VEC_CHUNKS];               /* g(s0)                         */
+    uint16_t reach[INITNN__VEC_CHUNKS][INITNN__VEC_TAPS];    /* lanes of s that tap reaches */
+    int8_t reach_first[INITNN__VEC_CHUNKS][INITNN__VEC_TAPS]; /* g - g(s0) of its first      */
+} initnn__conv_maps;
+
+static void initnn__conv_maps_build(initnn__conv_maps *m, const initnn_layer *l)
+{
+    const int plane = l->in_h * l->in_w, positions = l->out_h * l->out_w, taps = l->kernel_h * l->kernel_w;
+    int k, t, tap;
+    m->positions = positions;
+    m->plane = plane;
+    m->taps = taps;
+    m->im2col = m->col2im = l->stride == 1 && l->pad_top == 0 && l->pad_left == 0 &&
+                            l->out_h == l->in_h - l->kernel_h + 1 && l->out_w == l->in_w - l->kernel_w + 1 &&
+                            taps <= INITNN__VEC_TAPS && positions <= 16 * INITNN__VEC_CHUNKS &&
+                            plane <= 16 * INITNN__VEC_CHUNKS;
+#if !defined(INITNN__AVX512)
+    m->im2col = m->col2im = 0;      /* the permutes below are AVX-512's */
+#endif
+    if (!m->im2col) return;
+    for (k = 0; k * 16 < positions; k++) {
+        const int p0 = 16 * k;
+        m->s_first[k] = (p0 / l->out_w) * l->in_w + p0 % l->out_w;
+        for (t = 0; t < 16; t++) {
+            const int p = p0 + t < positions ? p0 + t : positions - 1;
+            m->s_idx[k][t] = (p / l->out_w) * l->in_w + p % l->out_w - m->s_first[k];
+            if (m->s_idx[k][t] >= 32) m->im2col = 0;
+        }
+    }
+    for (k = 0; k * 16 < plane; k++) {
+        const int s0 = 16 * k;
+        m->g_first[k] = (s0 / l->in_w) * l->out_w + s0 % l->in_w;
+        for (t = 0; t < 16; t++) {
+            const int s = s0 + t < plane ? s0 + t : plane - 1;
+            m->g_idx[k][t] = (s / l->in_w) * l->out_w + s % l->in_w - m->g_first[k];
+        }
+        for (tap = 0; tap < taps; tap++) {
+            const int i = tap / l->kernel_w, j = tap % l->kernel_w;
+            unsigned bits = 0;
+            m->reach_first[k][tap] = 0;
+            for (t = 15; t >= 0; t--) {
+                const int y = (s0 + t) / l->in_w, x = (s0 + t) % l->in_w;
+                if (s0 + t < plane && x - j >= 0 && x - j < l->out_w && y - i >= 0 && y - i < l->out_h) {
+                    bits |= 1u << t;
+                    m->reach_first[k][tap] = (int8_t)m->g_idx[k][t];
+                }
+            }
+            m->reach[k][tap] = (uint16_t)bits;
+        }
+    }
+}
+
+#if defined(INITNN__AVX512)
+/* The first n of 16 lanes (n may be <= 0 or >= 16). */
+static __mmask16 initnn__first_lanes(ptrdiff_t n)
+{
+    return (__mmask16)(n >= 16 ? 0xFFFFu : n > 0 ? (1u << n) - 1u : 0u);
+}
+
+/* im2col of one sample, rows ld floats apart (m->im2col set). */
+static void initnn__im2col_vec(float *col, size_t ld, const float *x, const initnn_layer *l,
+                               const initnn__conv_maps *m)
+{
+    const int chunks = (m->positions + 15) / 16;
+    int c, i, j, k;
+    for (c = 0; c < l->in_c; c++)
+        for (i = 0; i < l->kernel_h; i++)
+            for (j = 0; j < l->kernel_w; j++) {
+                float *row = col + (((size_t)c * l->kernel_h + i) * l->kernel_w + j) * ld;
+                const ptrdiff_t base = (ptrdiff_t)c * m->plane + (ptrdiff_t)i * l->in_w + j;
+                for (k = 0; k < chunks; k++) {
+                    const ptrdiff_t at = base + m->s_first[k], left = (ptrdiff_t)l->in - at;
+                    const __m512 lo = _mm512_maskz_loadu_ps(initnn__first_lanes(left), x + at);
+                    const __m512 hi = _mm512_maskz_loadu_ps(initnn__first_lanes(left - 16), x + at + (left > 16 ? 16 : 0));
+                    _mm512_storeu_ps(row + 16 * k, _mm512_permutex2var_ps(lo, _mm512_loadu_si512(m->s_idx[k]), hi));
+                }
+            }
+}
+
+/* dx = col2im(col) for one sample (dx overwritten), rows of col ld floats
+   apart (m->col2im set). */
+static void initnn__col2im_vec(float *dx, const float *col, size_t ld, const initnn_layer *l,
+                               const initnn__conv_maps *m)
+{
+    const int chunks = (m->plane + 15) / 16;
+    int c, k, tap;
+    for (c = 0; c < l->in_c; c++)
+        for (k = 0; k < chunks; k++) {
+            const __m512i g = _mm512_loadu_si512(m->g_idx[k]);
+            __m512 acc = _mm512_setzero_ps();
+            for (tap = 0; tap < m->taps; tap++) {
+                const int i = tap / l->kernel_w, j = tap % l->kernel_w;
+                const float *row = col + ((size_t)c * m->taps + tap) * ld;
+                /* Lane t reads row[g(s0 + t) - (i W_out + j)]; the lanes the tap
+                   reaches read consecutive floats, a window from the first. */
+                const int from = m->g_first[k] + m->reach_first[k][tap] - (i * l->out_w + j);
+                __m512 window;
+                if (!m->reach[k][tap]) continue;
+                window = _mm512_maskz_loadu_ps(initnn__first_lanes(m->positions - from), row + from);
+                acc = _mm512_add_ps(acc, _mm512_maskz_permutexvar_ps(
+                                             (__mmask16)m->reach[k][tap],
+                                             _mm512_sub_epi32(g, _mm512_set1_epi32(m->reach_first[k][tap])), window));
+            }
+            _mm512_mask_storeu_ps(dx + (size_t)c * m->plane + 16 * k, initnn__first_lanes(m->plane - 16 * k), acc);
+        }
+}
+#endif
+
+/* im2col of sample x of conv layer l into col, rows ld floats apart. */
+static void initnn__conv_im2col(float *col, size_t ld, const float *x, const initnn_layer *l, const initnn__conv_maps *m)
+{
+#if defined(INITNN__AVX512)
+    if (m->im2col) {
+        initnn__im2col_vec(col, ld, x, l, m);
+        return;
+    }
+#else
+    (void)m;
+#endif
+    initnn__im2col_ld(col, ld, x, l->in_c, l->in_h, l->in_w, l->kernel_h, l->kernel_w, l->stride, l->pad_top,
+                      l->pad_left, l->out_h, l->out_w);
+}
+
+/* dx = col2im(col) of conv layer l, one sample. */
+static void initnn__conv_col2im(float *dx, const float *col, size_t ld, const initnn_layer *l, const initnn__conv_maps *m)
+{
+#if defined(INITNN__AVX512)
+    if (m->col2im) {
+        initnn__col2im_vec(dx, col, ld, l, m);
+        return;
+    }
+#else
+    (void)m;
+#endif
+    memset(dx, 0, (size_t)l->in * sizeof(float));
+    initnn__col2im_ld(dx, col, ld, l->in_c, l->in_h, l->in_w, l->kernel_h, l->kernel_w, l->stride, l->pad_top,
+                      l->pad_left, l->out_h, l->out_w);
+}
+
 /* ---- convolution as products, a few samples at a time -----------------------
    Conv2d as matrix products, one sample at a time, so that the im2col of a
    sample (C_in k_h k_w x P floats, P = H_out W_out) is written, multiplied
@@ -10024,17 +10199,18 @@ static int initnn__fast_conv_forward(initnn_layer *l, const float *X, int batch)
 {
     const int rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w;
     const int slots = initnn__conv_slots(batch);
+    initnn__conv_maps maps;
     int s;
+    initnn__conv_maps_build(&maps, l);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (batch >= 4)
 #endif
     for (s = 0; s < slots; s++) {
-        float *col = l->col + (size_t)s * rows * positions;
+        float *col = l->col + (size_t)s * ((size_t)rows * positions + INITNN__SPILL);
         int b, c, p;
         for (b = s * batch / slots; b < (s + 1) * batch / slots; b++) {
             float *z = l->z + (size_t)b * l->out;
-            initnn__im2col_ld(col, (size_t)positions, X + (size_t)b * l->in, l->in_c, l->in_h, l->in_w,
-                              l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
+            initnn__conv_im2col(col, (size_t)positions, X + (size_t)b * l->in, l, &maps);
             initnn__fast_gemm(z, l->W, 1, col, 0, l->out_c, rows, positions, 0);
             for (c = 0; c < l->out_c; c++) {
                 const float bias = l->b[c];
@@ -10056,25 +10232,24 @@ static int initnn__fast_conv_backward(initnn_layer *l, float *dX, const float *X
     float *dw_slot = l->colt, *channel_sums = l->colt + (size_t)INITNN__CONV_SLOTS * wsize;
     int s, c;
     ptrdiff_t e;
+    initnn__conv_maps maps;
+    initnn__conv_maps_build(&maps, l);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (batch >= 4)
 #endif
     for (s = 0; s < slots; s++) {
-        float *col = l->col + (size_t)s * rows * positions;
+        float *col = l->col + (size_t)s * ((size_t)rows * positions + INITNN__SPILL);
         int b, k;
         for (b = s * batch / slots; b < (s + 1) * batch / slots; b++) {
             const float *dz = l->dz + (size_t)b * l->out;
             for (k = 0; k < l->out_c; k++)
                 channel_sums[(size_t)b * l->out_c + k] = initnn__sum_lanes(dz + (size_t)k * positions, positions);
-            initnn__im2col_ld(col, (size_t)positions, X + (size_t)b * l->in, l->in_c, l->in_h, l->in_w,
-                              l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
+            initnn__conv_im2col(col, (size_t)positions, X + (size_t)b * l->in, l, &maps);
             initnn__fast_gemm(dw_slot + (size_t)s * wsize, col, 0, dz, 1, rows, positions, l->out_c,
                               b > s * batch / slots);
             if (!dX) continue;
             initnn__fast_gemm(col, l->W, 0, dz, 0, rows, l->out_c, positions, 0);   /* dcol, over col */
-            memset(dX + (size_t)b * l->in, 0, (size_t)l->in * sizeof(float));
-            initnn__col2im_ld(dX + (size_t)b * l->in, col, (size_t)positions, l->in_c, l->in_h, l->in_w,
-                              l->kernel_h, l->kernel_w, l->stride, l->pad_top, l->pad_left, l->out_h, l->out_w);
+            initnn__conv_col2im(dX + (size_t)b * l->in, col, (size_t)positions, l, &maps);
         }
     }
     /* The slots' sums, in slot order. */
@@ -10109,8 +10284,40 @@ static void initnn__maxpool2_row(float *INITNN__RESTRICT y, int *INITNN__RESTRIC
                                  const float *INITNN__RESTRICT top, const float *INITNN__RESTRICT bottom,
                                  int n, int base, int w)
 {
-    int ox;
-    for (ox = 0; ox < n; ox++) {
+    int ox = 0;
+#if defined(INITNN__AVX512)
+    /* 16 outputs at a time: the window's four corners are the even and odd
+       lanes of 32 floats of each row, taken apart by two permutes. The
+       masked loads read no float past the 2 n the row has. */
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+    for (; ox < n; ox += 16) {
+        const int left = 2 * (n - ox);
+        const __mmask16 lo = (__mmask16)(left >= 16 ? 0xFFFFu : (1u << left) - 1u);
+        const __mmask16 hi = (__mmask16)(left >= 32 ? 0xFFFFu : left > 16 ? (1u << (left - 16)) - 1u : 0u);
+        const __mmask16 out = (__mmask16)(n - ox >= 16 ? 0xFFFFu : (1u << (n - ox)) - 1u);
+        const __m512 t0 = _mm512_maskz_loadu_ps(lo, top + 2 * ox), t1 = _mm512_maskz_loadu_ps(hi, top + 2 * ox + 16);
+        const __m512 b0 = _mm512_maskz_loadu_ps(lo, bottom + 2 * ox);
+        const __m512 b1 = _mm512_maskz_loadu_ps(hi, bottom + 2 * ox + 16);
+        const __m512i first = _mm512_add_epi32(_mm512_set1_epi32(base + 2 * ox), even);
+        __m512 m = _mm512_permutex2var_ps(t0, even, t1), v = _mm512_permutex2var_ps(t0, odd, t1);
+        __m512i at = first;
+        __mmask16 k = _mm512_cmp_ps_mask(v, m, _CMP_GT_OQ);
+        m = _mm512_mask_mov_ps(m, k, v);
+        at = _mm512_mask_add_epi32(at, k, first, _mm512_set1_epi32(1));
+        v = _mm512_permutex2var_ps(b0, even, b1);
+        k = _mm512_cmp_ps_mask(v, m, _CMP_GT_OQ);
+        m = _mm512_mask_mov_ps(m, k, v);
+        at = _mm512_mask_add_epi32(at, k, first, _mm512_set1_epi32(w));
+        v = _mm512_permutex2var_ps(b0, odd, b1);
+        k = _mm512_cmp_ps_mask(v, m, _CMP_GT_OQ);
+        m = _mm512_mask_mov_ps(m, k, v);
+        at = _mm512_mask_add_epi32(at, k, first, _mm512_set1_epi32(w + 1));
+        _mm512_mask_storeu_ps(y + ox, out, m);
+        _mm512_mask_storeu_epi32(argmax + ox, out, at);
+    }
+#endif
+    for (; ox < n; ox++) {
         float m = top[2 * ox], v;
         int at = base + 2 * ox, k;
         v = top[2 * ox + 1];    k = v > m;  at += k * (base + 2 * ox + 1 - at);      m = v > m ? v : m;

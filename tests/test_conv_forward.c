@@ -231,6 +231,65 @@ static void col2im_adds_to_what_dx_holds(void)
     CHECK_FLOATS_NEAR("col2im onto a nonzero dx", from_start, want, (size_t)n, tol);
 }
 
+/* The fast conv layer (section 16) moves im2col and col2im in vector permutes
+   for stride 1 without padding and calls the lessons' loops otherwise; either
+   way its col and dX must be the lessons' to the bit: the same floats copied,
+   the same additions in the same order. Shapes from 1 x 1 to 28 x 40, kernels
+   1 x 1 to 5 x 5, and the padded and strided cases of col_cases. */
+#ifndef INITNN_REFERENCE
+static void fast_im2col_and_col2im_equal_the_lessons_bit_for_bit(void)
+{
+    int c, h, w, kh, kw, k, i, cases = 0;
+    initnn_rng rng;
+    initnn_rng_seed(&rng, 3400);
+    for (k = -(int)(sizeof col_cases / sizeof col_cases[0]); k < 2 * 10 * 9 * 25; k++) {
+        initnn_layer l;
+        initnn__conv_maps maps;
+        float *x, *col, *want_col, *dx, *want_dx;
+        int rows, positions;
+        memset(&l, 0, sizeof l);
+        if (k < 0) {
+            const col_case *q = &col_cases[-k - 1];
+            l.in_c = q->c; l.in_h = q->h; l.in_w = q->w; l.kernel_h = q->kh; l.kernel_w = q->kw;
+            l.stride = q->stride; l.pad_top = q->pad_top; l.pad_left = q->pad_left; l.out_h = q->oh; l.out_w = q->ow;
+        } else {
+            c = 1 + k % 2; h = 1 + 3 * (k / 2 % 10); w = 1 + 5 * (k / 20 % 9); kh = 1 + k / 180 % 5; kw = 1 + k / 900;
+            if (kh > h || kw > w) continue;
+            l.in_c = c; l.in_h = h; l.in_w = w; l.kernel_h = kh; l.kernel_w = kw;
+            l.stride = 1; l.out_h = h - kh + 1; l.out_w = w - kw + 1;
+        }
+        l.in = l.in_c * l.in_h * l.in_w;
+        rows = l.in_c * l.kernel_h * l.kernel_w;
+        positions = l.out_h * l.out_w;
+        x = (float *)malloc((size_t)l.in * sizeof(float));
+        dx = (float *)malloc((size_t)l.in * sizeof(float));
+        want_dx = (float *)malloc((size_t)l.in * sizeof(float));
+        col = (float *)malloc(((size_t)rows * positions + INITNN__SPILL) * sizeof(float));
+        want_col = (float *)malloc((size_t)rows * positions * sizeof(float));
+        CHECK(x && dx && want_dx && col && want_col, "out of memory");
+        for (i = 0; i < l.in; i++) { x[i] = initnn_rng_normal(&rng); dx[i] = NAN; want_dx[i] = 0.0f; }
+        for (i = 0; i < rows * positions; i++) col[i] = NAN;
+        initnn__conv_maps_build(&maps, &l);
+        initnn__conv_im2col(col, (size_t)positions, x, &l, &maps);
+        initnn_im2col(want_col, x, l.in_c, l.in_h, l.in_w, l.kernel_h, l.kernel_w, l.stride, l.pad_top, l.pad_left,
+                      l.out_h, l.out_w);
+        CHECK(memcmp(col, want_col, (size_t)rows * positions * sizeof(float)) == 0,
+              "im2col of %d x %d x %d, kernel %d x %d, stride %d, pad %d %d differs from the lesson's", l.in_c,
+              l.in_h, l.in_w, l.kernel_h, l.kernel_w, l.stride, l.pad_top, l.pad_left);
+        for (i = 0; i < rows * positions; i++) col[i] = initnn_rng_normal(&rng);
+        initnn__conv_col2im(dx, col, (size_t)positions, &l, &maps);
+        initnn_col2im(want_dx, col, l.in_c, l.in_h, l.in_w, l.kernel_h, l.kernel_w, l.stride, l.pad_top, l.pad_left,
+                      l.out_h, l.out_w);
+        CHECK(memcmp(dx, want_dx, (size_t)l.in * sizeof(float)) == 0,
+              "col2im of %d x %d x %d, kernel %d x %d, stride %d, pad %d %d differs from the lesson's", l.in_c,
+              l.in_h, l.in_w, l.kernel_h, l.kernel_w, l.stride, l.pad_top, l.pad_left);
+        free(x); free(dx); free(want_dx); free(col); free(want_col);
+        cases++;
+    }
+    CHECK(cases > 1000, "only %d shapes checked", cases);
+}
+#endif
+
 /* ---- pooling ------------------------------------------------------------------------ */
 
 typedef struct pool_case {
@@ -239,12 +298,13 @@ typedef struct pool_case {
 
 static const pool_case pool_cases[] = {
     {3, 7, 9, 2, 2}, {3, 7, 9, 3, 2}, {2, 7, 9, 2, 1}, {2, 8, 6, 3, 3},
-    {1, 5, 5, 5, 1}, {2, 9, 7, 3, 1}, {2, 7, 9, 2, 0}, {1, 6, 4, 4, 3}
+    {1, 5, 5, 5, 1}, {2, 9, 7, 3, 1}, {2, 7, 9, 2, 0}, {1, 6, 4, 4, 3},
+    {2, 26, 26, 2, 2}, {1, 5, 35, 2, 0}, {1, 4, 70, 2, 2}   /* rows of 13, 17 and 35 windows */
 };
 
 static void pooling_forward_matches_the_window_max_and_mean(void)
 {
-    enum { BATCH = 2 };
+    enum { BATCH = 2, MAXN = 2 * 26 * 26 };
     int k, max_pool;
     for (k = 0; k < (int)(sizeof pool_cases / sizeof pool_cases[0]); k++)
         for (max_pool = 0; max_pool < 2; max_pool++) {
@@ -252,7 +312,7 @@ static void pooling_forward_matches_the_window_max_and_mean(void)
             int stride = q->stride ? q->stride : q->size, oh = (q->h - q->size) / stride + 1;
             int ow = (q->w - q->size) / stride + 1, n = q->c * q->h * q->w, out = q->c * oh * ow;
             int b, c, oy, ox, i, j, err;
-            float x[BATCH * 3 * 9 * 9], want[BATCH * 3 * 9 * 9], tol[BATCH * 3 * 9 * 9], got[BATCH * 3 * 9 * 9];
+            float x[BATCH * MAXN], want[BATCH * MAXN], tol[BATCH * MAXN], got[BATCH * MAXN];
             initnn_net *net = NULL;
             initnn_rng rng;
             const float *y;
@@ -315,7 +375,8 @@ static void maxpool_gradient_goes_to_the_argmax_only(void)
     /* dL/dx at a pixel is the sum of dL/dy over the windows whose maximum it
        is (overlapping windows may share one), and exactly 0 elsewhere. The
        inputs are distinct normals (checked), so every maximum is unique. */
-    static const pool_case cases[] = {{2, 7, 9, 2, 2}, {2, 7, 9, 3, 2}, {1, 6, 7, 2, 1}, {3, 5, 8, 3, 3}};
+    static const pool_case cases[] = {{2, 7, 9, 2, 2}, {2, 7, 9, 3, 2}, {1, 6, 7, 2, 1}, {3, 5, 8, 3, 3},
+                                      {1, 5, 35, 2, 2}, {1, 3, 70, 2, 2}};
     enum { BATCH = 2, MAXN = 3 * 9 * 9 };
     int k;
     for (k = 0; k < (int)(sizeof cases / sizeof cases[0]); k++) {
@@ -488,6 +549,11 @@ int main(int argc, char **argv)
     RUN_TEST(im2col_reads_x_at_oy_s_plus_i_minus_pad_and_zero_outside);
     RUN_TEST(im2col_and_col2im_are_adjoint);
     RUN_TEST(col2im_adds_to_what_dx_holds);
+#ifdef INITNN_REFERENCE
+    testing_skip("fast_im2col_and_col2im_equal_the_lessons_bit_for_bit", "the reference build has no fast path");
+#else
+    RUN_TEST(fast_im2col_and_col2im_equal_the_lessons_bit_for_bit);
+#endif
     RUN_TEST(pooling_forward_matches_the_window_max_and_mean);
     RUN_TEST(maxpool_gradient_goes_to_the_argmax_only);
     RUN_TEST(maxpool_gradient_goes_to_the_first_maximum_on_ties);
