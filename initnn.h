@@ -10457,6 +10457,31 @@ static void initnn__threads_use(initnn__threads *t, int n)
 #endif
 }
 
+/* Whether n threads each get a core now, asked in a few parallel regions
+   that do nothing, timed after the first (which may start the threads): with
+   a core each they take microseconds; when another process holds a core, a
+   region waits at its end for a thread's turn (a scheduler's time slice,
+   half a millisecond here). They stop as soon as they have taken budget
+   seconds, so a busy machine costs about one region, not a batch. */
+static int initnn__threads_free(int n, double budget)
+{
+    double t0 = 0.0;
+    int k;
+#ifdef _OPENMP
+    for (k = 0; k < 9; k++) {
+        int done = 0;
+        if (k == 1) t0 = initnn__seconds();
+#pragma omp parallel num_threads(n) reduction(+ : done)
+        done += 1;
+        if (done != n) return 0;                 /* fewer threads than asked */
+        if (k >= 1 && initnn__seconds() - t0 > budget) return 0;
+    }
+#else
+    (void)n; (void)budget; (void)t0; (void)k;
+#endif
+    return 1;
+}
+
 static void initnn__threads_begin(initnn__threads *t)
 {
     memset(t, 0, sizeof *t);
@@ -10502,6 +10527,14 @@ static void initnn__threads_batch(initnn__threads *t, double seconds, int sample
     per_sample = t->seconds / t->samples;
     if (t->trial == 1) {
         t->one_thread = per_sample;
+        /* Before a batch on every thread, a cheaper question: do they
+           all have a core? (Within a quarter of a batch's time.) */
+        if (!initnn__threads_free(t->most, 0.25 * per_sample * samples)) {
+            t->trial = 0;
+            t->retry = 2.0 * t->retry < INITNN__THREADS_RETRY_MAX ? 2.0 * t->retry : INITNN__THREADS_RETRY_MAX;
+            initnn__threads_use(t, 1);
+            return;
+        }
         t->trial = 2;
         initnn__threads_use(t, t->most);
         return;
