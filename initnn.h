@@ -10020,7 +10020,9 @@ typedef struct initnn__conv_maps {
     int8_t reach_first[INITNN__VEC_CHUNKS][INITNN__VEC_TAPS]; /* g - g(s0) of its first      */
 } initnn__conv_maps;
 
-static void initnn__conv_maps_build(initnn__conv_maps *m, const initnn_layer *l)
+/* The maps of layer l; col2im's only when with_col2im is set (a first
+   layer has no dX to compute). */
+static void initnn__conv_maps_build(initnn__conv_maps *m, const initnn_layer *l, int with_col2im)
 {
     const int plane = l->in_h * l->in_w, positions = l->out_h * l->out_w, taps = l->kernel_h * l->kernel_w;
     int k, t, tap;
@@ -10044,7 +10046,8 @@ static void initnn__conv_maps_build(initnn__conv_maps *m, const initnn_layer *l)
             if (m->s_idx[k][t] >= 32) m->im2col = 0;
         }
     }
-    for (k = 0; k * 16 < plane; k++) {
+    if (!with_col2im) m->col2im = 0;
+    for (k = 0; m->col2im && k * 16 < plane; k++) {
         const int s0 = 16 * k;
         m->g_first[k] = (s0 / l->in_w) * l->out_w + s0 % l->in_w;
         for (t = 0; t < 16; t++) {
@@ -10201,7 +10204,7 @@ static int initnn__fast_conv_forward(initnn_layer *l, const float *X, int batch)
     const int slots = initnn__conv_slots(batch);
     initnn__conv_maps maps;
     int s;
-    initnn__conv_maps_build(&maps, l);
+    initnn__conv_maps_build(&maps, l, 0);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (batch >= 4)
 #endif
@@ -10233,7 +10236,7 @@ static int initnn__fast_conv_backward(initnn_layer *l, float *dX, const float *X
     int s, c;
     ptrdiff_t e;
     initnn__conv_maps maps;
-    initnn__conv_maps_build(&maps, l);
+    initnn__conv_maps_build(&maps, l, dX != NULL);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (batch >= 4)
 #endif

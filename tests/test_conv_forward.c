@@ -269,7 +269,7 @@ static void fast_im2col_and_col2im_equal_the_lessons_bit_for_bit(void)
         CHECK(x && dx && want_dx && col && want_col, "out of memory");
         for (i = 0; i < l.in; i++) { x[i] = initnn_rng_normal(&rng); dx[i] = NAN; want_dx[i] = 0.0f; }
         for (i = 0; i < rows * positions; i++) col[i] = NAN;
-        initnn__conv_maps_build(&maps, &l);
+        initnn__conv_maps_build(&maps, &l, 1);
         initnn__conv_im2col(col, (size_t)positions, x, &l, &maps);
         initnn_im2col(want_col, x, l.in_c, l.in_h, l.in_w, l.kernel_h, l.kernel_w, l.stride, l.pad_top, l.pad_left,
                       l.out_h, l.out_w);
