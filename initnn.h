@@ -9441,6 +9441,26 @@ static int initnn__pack_a(int a_trans, int M, int K, int nc)
     return a_trans && M > 256;
 }
 
+/* The blocks of at most MC rows that C's M rows are cut into: as few as
+   fit, but a multiple of the thread count when there are more blocks than
+   threads, so that each thread gets as many rows (784 rows in 7 blocks of
+   128 gave two threads 512 and 272). Block k starts at row k M / blocks,
+   rounded down to a multiple of MR. The cut decides no sum's order, only
+   which thread computes a tile. */
+static int initnn__row_blocks(int M, int nthreads)
+{
+    int blocks = (M + INITNN__MC - INITNN__MR - 1) / (INITNN__MC - INITNN__MR);   /* rounding adds < MR rows */
+    if (M <= INITNN__MC) return 1;
+    if (nthreads > 1 && blocks >= nthreads) blocks = (blocks + nthreads - 1) / nthreads * nthreads;
+    return blocks;
+}
+
+static int initnn__row_block_start(int k, int blocks, int M)
+{
+    if (k >= blocks) return M;
+    return (int)((long)k * M / blocks) / INITNN__MR * INITNN__MR;
+}
+
 /* The micro-kernels are compiled on their own: inlined into the driver,
    clang no longer vectorizes the portable one. */
 #if defined(__GNUC__) || defined(__clang__)
@@ -9867,7 +9887,7 @@ static void initnn__gemm_run(float *C, ptrdiff_t ldc, ptrdiff_t ccs, const float
             const int nc = N - jc < INITNN__NC ? N - jc : INITNN__NC;
             const int nsliv = (nc + INITNN__NR - 1) / INITNN__NR;
             const int pack_a = initnn__pack_a(a_trans, M, K, nc);
-            const int nmb = (M + INITNN__MC - 1) / INITNN__MC;
+            const int nmb = initnn__row_blocks(M, nthreads);
             /* Work items: an MC block of rows times a range of B slivers.
                With fewer row blocks than threads the slivers are split too. */
             const int per_block = (nthreads + nmb - 1) / nmb;
@@ -9892,8 +9912,8 @@ static void initnn__gemm_run(float *C, ptrdiff_t ldc, ptrdiff_t ccs, const float
 #pragma omp for schedule(static)
 #endif
                 for (w = 0; w < nmb * nchunk; w++) {
-                    const int ic = (w / nchunk) * INITNN__MC;
-                    const int mc = M - ic < INITNN__MC ? M - ic : INITNN__MC;
+                    const int ic = initnn__row_block_start(w / nchunk, nmb, M);
+                    const int mc = initnn__row_block_start(w / nchunk + 1, nmb, M) - ic;
                     const int s0 = (int)((long)nsliv * (w % nchunk) / nchunk);
                     const int s1 = (int)((long)nsliv * (w % nchunk + 1) / nchunk);
                     const float *ablk;
@@ -10479,29 +10499,36 @@ static void initnn__threads_use(initnn__threads *t, int n)
 #endif
 }
 
-/* Whether n threads each get a core now, asked in a few parallel regions
-   that do nothing, timed after the first (which may start the threads): with
-   a core each they take microseconds; when another process holds a core, a
-   region waits at its end for a thread's turn (a scheduler's time slice,
-   half a millisecond here). They stop as soon as they have taken budget
-   seconds, so a busy machine costs about one region, not a batch. */
+/* Whether n threads each get a core now, asked in rounds of 8 parallel
+   regions that do nothing: with a core each, a round takes microseconds;
+   when another process holds a core, each region waits at its end for a
+   thread's turn (a scheduler's time slice, half a millisecond here). A round
+   passes within budget seconds and stops at the first region past that, so
+   a busy machine costs a region or a few, not a batch. The rounds go on for
+   up to 8 budgets: a thread that has just started may share its core for a
+   few milliseconds before the scheduler moves it. */
 static int initnn__threads_free(int n, double budget)
 {
-    double t0 = 0.0;
-    int k;
 #ifdef _OPENMP
-    for (k = 0; k < 9; k++) {
-        int done = 0;
-        if (k == 1) t0 = initnn__seconds();
+    const double start = initnn__seconds();
+    do {
+        const double t0 = initnn__seconds();
+        int k, in_time = 1;
+        for (k = 0; k < 8 && in_time; k++) {
+            int done = 0;
 #pragma omp parallel num_threads(n) reduction(+ : done)
-        done += 1;
-        if (done != n) return 0;                 /* fewer threads than asked */
-        if (k >= 1 && initnn__seconds() - t0 > budget) return 0;
-    }
+            done += 1;
+            if (done != n) return 0;             /* fewer threads than asked */
+            in_time = initnn__seconds() - t0 <= budget;
+        }
+        if (in_time) return 1;
+    } while (initnn__seconds() - start < 8.0 * budget);
+    return 0;
 #else
-    (void)n; (void)budget; (void)t0; (void)k;
-#endif
+    (void)n;
+    (void)budget;
     return 1;
+#endif
 }
 
 static void initnn__threads_begin(initnn__threads *t)
@@ -10515,6 +10542,7 @@ static void initnn__threads_begin(initnn__threads *t)
     t->current = t->most;
     t->retry = INITNN__THREADS_RETRY;
     if (t->most > 1) {                         /* a trial first, one thread first */
+        (void)initnn__threads_free(t->most, 0.0);   /* starts the threads, which then settle */
         t->trial = 1;
         initnn__threads_use(t, 1);
     }
