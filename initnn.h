@@ -10474,15 +10474,16 @@ static size_t initnn__adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTR
    barrier, and a training step of a few dozen regions can take several
    times as long on two threads as on one. The results do not depend on the
    thread count, so initnn_net_train chooses it by the clock: it times a few
-   batches on one thread, then a few on every thread allowed, and trains on
-   the faster. The first batch after a change is not timed (the threads
-   wake up), but a trial on every thread stops at once when that batch is
-   more than three times as slow as one thread, or a later one twice as
-   slow: on a busy machine one such batch can cost as much as forty. It tries again after two
-   seconds of training, for the other process may stop or start, and after
-   twice as long each time the one thread wins again, up to a minute; and at
-   once when, on every thread, a batch runs at less than half the trial's
-   speed.
+   batches on one thread, asks whether every thread has a core (a few empty
+   parallel regions, initnn__threads_free: a contended batch can cost as
+   much as forty), then times a few batches on every thread allowed, and
+   trains on the faster. The first batch after a change is not timed (the
+   threads wake up), but a trial on every thread stops at once when that
+   batch is more than three times as slow as one thread, or a later one
+   twice as slow. It tries again after two seconds of training, for the
+   other process may stop or start, and after twice as long each time the
+   one thread wins again, up to a minute; and at once when, on every
+   thread, a batch runs at less than half the trial's speed.
    OMP_NUM_THREADS or omp_set_num_threads sets the most it uses, and that
    setting is back when initnn_net_train returns. */
 #define INITNN__THREADS_TIMED 3        /* batches timed per trial, after one untimed */
