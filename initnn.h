@@ -10055,6 +10055,8 @@ typedef struct initnn__conv_maps {
     int g_first[INITNN__VEC_CHUNKS];               /* g(s0)                         */
     uint16_t reach[INITNN__VEC_CHUNKS][INITNN__VEC_TAPS];    /* lanes of s that tap reaches */
     int8_t reach_first[INITNN__VEC_CHUNKS][INITNN__VEC_TAPS]; /* g - g(s0) of its first      */
+    int32_t from[INITNN__VEC_CHUNKS][INITNN__VEC_TAPS];      /* where its window starts     */
+    uint16_t window[INITNN__VEC_CHUNKS][INITNN__VEC_TAPS];   /* and the window's lanes      */
 } initnn__conv_maps;
 
 /* The maps of layer l; col2im's only when with_col2im is set (a first
@@ -10062,7 +10064,7 @@ typedef struct initnn__conv_maps {
 static void initnn__conv_maps_build(initnn__conv_maps *m, const initnn_layer *l, int with_col2im)
 {
     const int plane = l->in_h * l->in_w, positions = l->out_h * l->out_w, taps = l->kernel_h * l->kernel_w;
-    int k, t, tap;
+    int k, t, tap, left;
     m->positions = positions;
     m->plane = plane;
     m->taps = taps;
@@ -10103,6 +10105,11 @@ static void initnn__conv_maps_build(initnn__conv_maps *m, const initnn_layer *l,
                 }
             }
             m->reach[k][tap] = (uint16_t)bits;
+            /* Lane t reads col[tap][g(s0 + t) - (i W_out + j)]; the lanes the
+               tap reaches read consecutive floats, a window from the first. */
+            m->from[k][tap] = m->g_first[k] + m->reach_first[k][tap] - (i * l->out_w + j);
+            left = positions - m->from[k][tap];
+            m->window[k][tap] = (uint16_t)(!bits ? 0u : left >= 16 ? 0xFFFFu : (1u << left) - 1u);
         }
     }
 }
@@ -10144,16 +10151,12 @@ static void initnn__col2im_vec(float *dx, const float *col, size_t ld, const ini
     for (c = 0; c < l->in_c; c++)
         for (k = 0; k < chunks; k++) {
             const __m512i g = _mm512_loadu_si512(m->g_idx[k]);
+            const float *rows = col + (size_t)c * m->taps * ld;
             __m512 acc = _mm512_setzero_ps();
             for (tap = 0; tap < m->taps; tap++) {
-                const int i = tap / l->kernel_w, j = tap % l->kernel_w;
-                const float *row = col + ((size_t)c * m->taps + tap) * ld;
-                /* Lane t reads row[g(s0 + t) - (i W_out + j)]; the lanes the tap
-                   reaches read consecutive floats, a window from the first. */
-                const int from = m->g_first[k] + m->reach_first[k][tap] - (i * l->out_w + j);
                 __m512 window;
                 if (!m->reach[k][tap]) continue;
-                window = _mm512_maskz_loadu_ps(initnn__first_lanes(m->positions - from), row + from);
+                window = _mm512_maskz_loadu_ps((__mmask16)m->window[k][tap], rows + tap * ld + m->from[k][tap]);
                 acc = _mm512_add_ps(acc, _mm512_maskz_permutexvar_ps(
                                              (__mmask16)m->reach[k][tap],
                                              _mm512_sub_epi32(g, _mm512_set1_epi32(m->reach_first[k][tap])), window));
