@@ -10035,8 +10035,9 @@ static void initnn__prefetch(const float *p, ptrdiff_t n)
 
    (tap = (c, i, j), p an output position, s an input one). 16 consecutive
    p reach at most 32 consecutive s (checked, else the lessons' loops), so a
-   chunk of col is two loads and a two-source permute; 16 consecutive s need
-   at most 16 consecutive g (W_out <= W), one load and a permute. col2im sums
+   chunk of col is two loads and a two-source permute. Of 16 consecutive s,
+   the lanes a tap reaches read consecutive floats of its row of col (p grows
+   by one from one reached lane to the next), one load and a permute. col2im sums
    each 16 floats of dX in a register over the taps (tap row i, then column j,
    as the lesson adds them, from 0: the same bits) and stores them once.
 
@@ -10442,7 +10443,9 @@ static size_t initnn__adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTR
             __m512 mi = _mm512_add_ps(_mm512_mul_ps(vb1, _mm512_loadu_ps(m + i)), _mm512_mul_ps(vc1, gi));
             __m512 vv = _mm512_add_ps(_mm512_mul_ps(vb2, _mm512_loadu_ps(v + i)),
                                       _mm512_mul_ps(_mm512_mul_ps(vc2, gi), gi));
-            __m512 den = _mm512_add_ps(_mm512_sqrt_ps(_mm512_mul_ps(vv, vi2)), veps);
+            /* maskz_sqrt over every lane: the plain _mm512_sqrt_ps trips GCC 12's
+               maybe-uninitialized warning in C++ (its undefined pass-through). */
+            __m512 den = _mm512_add_ps(_mm512_maskz_sqrt_ps((__mmask16)0xFFFFu, _mm512_mul_ps(vv, vi2)), veps);
             _mm512_storeu_ps(m + i, mi);
             _mm512_storeu_ps(v + i, vv);
             _mm512_storeu_ps(w + i, _mm512_sub_ps(wi, _mm512_div_ps(_mm512_mul_ps(vlr, _mm512_mul_ps(mi, vi1)), den)));

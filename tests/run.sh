@@ -273,6 +273,14 @@ EOF
         check_header_with clang header_compiles_warning_free_as_c99_with_clang $WARN
         check_header_with g++ header_compiles_warning_free_as_cxx_with_gxx -x c++ -Wall -Wextra -Werror
         check_header_with clang++ header_compiles_warning_free_as_cxx_with_clangxx -x c++ -Wall -Wextra -Werror
+        # Optimized, with the SIMD paths and OpenMP on: some warnings (GCC's
+        # maybe-uninitialized inside the AVX-512 intrinsics) appear only then.
+        if g++ -march=native -x c++ -c /dev/null -o "$OUT/native_cxx_probe.o" >/dev/null 2>&1; then
+            check_header_with g++ header_compiles_warning_free_as_cxx_with_gxx_native_simd_openmp \
+                -x c++ -O2 -march=native $OPENMP_FLAG -Wall -Wextra -Werror
+            check_header_with gcc header_compiles_warning_free_as_c99_with_gcc_native_simd_openmp \
+                $WARN -O2 -march=native $OPENMP_FLAG
+        fi
         if command -v tcc >/dev/null 2>&1; then
             check_header_with tcc header_compiles_warning_free_as_c99_with_tcc $WARN
         fi
