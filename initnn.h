@@ -9857,129 +9857,193 @@ static void initnn__micro(int kc, const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs
 
 #endif
 
-/* The driver. a_trans / b_trans say whether A / B are stored transposed:
-   element (i, k) of the logical A is A[i*lda + k] or A[k*lda + i], element
-   (k, j) of the logical B is B[k*ldb + j] or B[j*ldb + k]; element (i, j)
-   of C is C[i*ldc + j*ccs]. M, K, N >= 1. */
-static void initnn__gemm_run(float *C, ptrdiff_t ldc, ptrdiff_t ccs, const float *A, int a_trans,
-                             const float *B, int b_trans, int M, int K, int N, int accumulate)
+/* A product's operands, shared by the threads that compute it: element
+   (i, k) of the logical A is A[i*lda + k] or, a_trans, A[k*lda + i]; element
+   (k, j) of the logical B is B[k*ldb + j] or, b_trans, B[j*ldb + k];
+   element (i, j) of C is C[i*ldc + j*ccs]. bp: the packed B panel. */
+typedef struct initnn__gemm_job {
+    float *C;
+    ptrdiff_t ldc, ccs, lda, ldb;
+    const float *A, *B;
+    int a_trans, b_trans, M, K, N, accumulate, kcb;
+    float *bp;
+} initnn__gemm_job;
+
+/* One panel of it: columns jc.. (nc of them, nsliv slivers of B) times the
+   K block pc.. (kc deep), cut into nmb row blocks of nchunk work items. */
+typedef struct initnn__gemm_panel {
+    int jc, nc, pc, kc, add, pack_a, nsliv, nmb, nchunk;
+} initnn__gemm_panel;
+
+/* Packs sliver s of the panel's B. */
+static void initnn__gemm_pack_sliver(const initnn__gemm_job *g, const initnn__gemm_panel *p, int s)
 {
-    const ptrdiff_t lda = a_trans ? M : K, ldb = b_trans ? K : N;
-    float bbuf[INITNN__KC * INITNN__NC + 16];
-    float *bp = initnn__align64(bbuf);
-    int nkb, kcb;
-    /* K in nkb blocks of near-equal depth kcb (a multiple of 4): a thin last
-       block would pay the loads and stores of C for little work. */
-    nkb = (K + INITNN__KC - 1) / INITNN__KC;
-    kcb = ((K + nkb - 1) / nkb + 3) & ~3;
-    if (kcb > INITNN__KC) kcb = INITNN__KC;
-#ifdef _OPENMP
-#pragma omp parallel if ((double)M * (double)N * (double)K >= 1e6 && !omp_in_parallel())
-#endif
-    {
-        float abuf[INITNN__MC * INITNN__KC + 16];
-        float *ap = initnn__align64(abuf);
-        int jc, pc, nthreads = 1;
-#ifdef _OPENMP
-        nthreads = omp_get_num_threads();
-#endif
-        for (jc = 0; jc < N; jc += INITNN__NC) {
-            const int nc = N - jc < INITNN__NC ? N - jc : INITNN__NC;
-            const int nsliv = (nc + INITNN__NR - 1) / INITNN__NR;
-            const int pack_a = initnn__pack_a(a_trans, M, K, nc);
-            const int nmb = initnn__row_blocks(M, nthreads);
-            /* Work items: an MC block of rows times a range of B slivers.
-               With fewer row blocks than threads the slivers are split too. */
-            const int per_block = (nthreads + nmb - 1) / nmb;
-            const int nchunk = nmb >= nthreads ? 1 : per_block < nsliv ? per_block : nsliv;
-            for (pc = 0; pc < K; pc += kcb) {
-                const int kc = K - pc < kcb ? K - pc : kcb;
-                const int add = accumulate || pc > 0;
-                int s, w;
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-                for (s = 0; s < nsliv; s++) {
-                    const int j = s * INITNN__NR;
-                    const int nr = nc - j < INITNN__NR ? nc - j : INITNN__NR;
-                    float *dst = bp + (ptrdiff_t)j * kc;
-                    if (b_trans)
-                        initnn__pack_trans(dst, INITNN__BW(nr), B + (ptrdiff_t)(jc + j) * ldb + pc, ldb, nr, kc);
-                    else
-                        initnn__pack_copy(dst, INITNN__BW(nr), B + (ptrdiff_t)pc * ldb + jc + j, ldb, nr, kc);
-                }
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-                for (w = 0; w < nmb * nchunk; w++) {
-                    const int ic = initnn__row_block_start(w / nchunk, nmb, M);
-                    const int mc = initnn__row_block_start(w / nchunk + 1, nmb, M) - ic;
-                    const int s0 = (int)((long)nsliv * (w % nchunk) / nchunk);
-                    const int s1 = (int)((long)nsliv * (w % nchunk + 1) / nchunk);
-                    const float *ablk;
-                    ptrdiff_t a_rs, a_cs, a_step;
-                    int ir, jr;
-                    if (pack_a) {
-                        for (ir = 0; ir < mc; ir += INITNN__MR) {
-                            const int mr = mc - ir < INITNN__MR ? mc - ir : INITNN__MR;
-                            float *dst = ap + (ptrdiff_t)ir * kc;
-                            if (a_trans)
-                                initnn__pack_copy(dst, INITNN__MR, A + (ptrdiff_t)pc * lda + ic + ir, lda, mr, kc);
-                            else
-                                initnn__pack_trans(dst, INITNN__MR, A + (ptrdiff_t)(ic + ir) * lda + pc, lda, mr, kc);
-                        }
-                        ablk = ap;
-                        a_rs = 1;
-                        a_cs = INITNN__MR;
-                        a_step = kc;                       /* from one sliver to the next */
-                    } else if (a_trans) {
-                        ablk = A + (ptrdiff_t)pc * lda + ic;
-                        a_rs = 1;
-                        a_cs = lda;
-                        a_step = 1;
-                    } else {
-                        ablk = A + (ptrdiff_t)ic * lda + pc;
-                        a_rs = lda;
-                        a_cs = 1;
-                        a_step = lda;
-                    }
-                    for (jr = s0 * INITNN__NR; jr < s1 * INITNN__NR && jr < nc; jr += INITNN__NR) {
-                        const int nr = nc - jr < INITNN__NR ? nc - jr : INITNN__NR;
-                        const float *bs = bp + (ptrdiff_t)jr * kc;
+    const int j = s * INITNN__NR;
+    const int nr = p->nc - j < INITNN__NR ? p->nc - j : INITNN__NR;
+    float *dst = g->bp + (ptrdiff_t)j * p->kc;
+    if (g->b_trans)
+        initnn__pack_trans(dst, INITNN__BW(nr), g->B + (ptrdiff_t)(p->jc + j) * g->ldb + p->pc, g->ldb, nr, p->kc);
+    else
+        initnn__pack_copy(dst, INITNN__BW(nr), g->B + (ptrdiff_t)p->pc * g->ldb + p->jc + j, g->ldb, nr, p->kc);
+}
+
+/* Work item w of the panel: row block w / nchunk times a range of B's
+   slivers, with the thread's A block ap. */
+static void initnn__gemm_work(const initnn__gemm_job *g, const initnn__gemm_panel *p, float *ap, int w)
+{
+    float *C = g->C;
+    const float *A = g->A, *bp = g->bp;
+    const ptrdiff_t ldc = g->ldc, ccs = g->ccs, lda = g->lda;
+    const int a_trans = g->a_trans, pack_a = p->pack_a, jc = p->jc, nc = p->nc, pc = p->pc, kc = p->kc;
+    const int add = p->add;
+    const int ic = initnn__row_block_start(w / p->nchunk, p->nmb, g->M);
+    const int mc = initnn__row_block_start(w / p->nchunk + 1, p->nmb, g->M) - ic;
+    const int s0 = (int)((long)p->nsliv * (w % p->nchunk) / p->nchunk);
+    const int s1 = (int)((long)p->nsliv * (w % p->nchunk + 1) / p->nchunk);
+    const float *ablk;
+    ptrdiff_t a_rs, a_cs, a_step;
+    int ir, jr;
+    if (pack_a) {
+        for (ir = 0; ir < mc; ir += INITNN__MR) {
+            const int mr = mc - ir < INITNN__MR ? mc - ir : INITNN__MR;
+            float *dst = ap + (ptrdiff_t)ir * kc;
+            if (a_trans)
+                initnn__pack_copy(dst, INITNN__MR, A + (ptrdiff_t)pc * lda + ic + ir, lda, mr, kc);
+            else
+                initnn__pack_trans(dst, INITNN__MR, A + (ptrdiff_t)(ic + ir) * lda + pc, lda, mr, kc);
+        }
+        ablk = ap;
+        a_rs = 1;
+        a_cs = INITNN__MR;
+        a_step = kc;                       /* from one sliver to the next */
+    } else if (a_trans) {
+        ablk = A + (ptrdiff_t)pc * lda + ic;
+        a_rs = 1;
+        a_cs = lda;
+        a_step = 1;
+    } else {
+        ablk = A + (ptrdiff_t)ic * lda + pc;
+        a_rs = lda;
+        a_cs = 1;
+        a_step = lda;
+    }
+    for (jr = s0 * INITNN__NR; jr < s1 * INITNN__NR && jr < nc; jr += INITNN__NR) {
+        const int nr = nc - jr < INITNN__NR ? nc - jr : INITNN__NR;
+        const float *bs = bp + (ptrdiff_t)jr * kc;
 #if INITNN__NARROW
-                        if (nr <= INITNN__NARROW) {
+        if (nr <= INITNN__NARROW) {
 #if defined(INITNN__HAVE_COLS)
-                            if (a_rs == 1 && !pack_a) {   /* rows side by side: vectors down the rows */
-                                for (ir = 0; ir < mc; ir += 32) {
-                                    const int mr = mc - ir < 32 ? mc - ir : 32;
-                                    initnn__micro_cols(kc, ablk + ir, a_cs, bs, C + (ptrdiff_t)(ic + ir) * ldc + jc + jr,
-                                                       ldc, mr, nr, add);
-                                }
-                                continue;
-                            }
-#endif
-                            for (ir = 0; ir < mc; ir += 2 * INITNN__MR) {
-                                const int mr = mc - ir < 2 * INITNN__MR ? mc - ir : 2 * INITNN__MR;
-                                const float *a1 = ablk + (ptrdiff_t)ir * a_step;
-                                const float *a2 = mr > INITNN__MR ? a1 + INITNN__MR * a_step : a1;
-                                initnn__micro_narrow(kc, a1, a2, a_rs, a_cs, bs,
-                                                     C + (ptrdiff_t)(ic + ir) * ldc + jc + jr, ldc,
-                                                     mr, nr, add);
-                            }
-                            continue;
-                        }
-#endif
-                        for (ir = 0; ir < mc; ir += INITNN__MR) {
-                            const int mr = mc - ir < INITNN__MR ? mc - ir : INITNN__MR;
-                            initnn__micro(kc, ablk + (ptrdiff_t)ir * a_step, a_rs, a_cs, bs,
-                                          C + (ptrdiff_t)(ic + ir) * ldc + (ptrdiff_t)(jc + jr) * ccs,
-                                          ldc, ccs, mr, nr, add);
-                        }
-                    }
+            if (a_rs == 1 && !pack_a) {   /* rows side by side: vectors down the rows */
+                for (ir = 0; ir < mc; ir += 32) {
+                    const int mr = mc - ir < 32 ? mc - ir : 32;
+                    initnn__micro_cols(kc, ablk + ir, a_cs, bs, C + (ptrdiff_t)(ic + ir) * ldc + jc + jr,
+                                       ldc, mr, nr, add);
                 }
+                continue;
+            }
+#endif
+            for (ir = 0; ir < mc; ir += 2 * INITNN__MR) {
+                const int mr = mc - ir < 2 * INITNN__MR ? mc - ir : 2 * INITNN__MR;
+                const float *a1 = ablk + (ptrdiff_t)ir * a_step;
+                const float *a2 = mr > INITNN__MR ? a1 + INITNN__MR * a_step : a1;
+                initnn__micro_narrow(kc, a1, a2, a_rs, a_cs, bs,
+                                     C + (ptrdiff_t)(ic + ir) * ldc + jc + jr, ldc,
+                                     mr, nr, add);
+            }
+            continue;
+        }
+#endif
+        for (ir = 0; ir < mc; ir += INITNN__MR) {
+            const int mr = mc - ir < INITNN__MR ? mc - ir : INITNN__MR;
+            initnn__micro(kc, ablk + (ptrdiff_t)ir * a_step, a_rs, a_cs, bs,
+                          C + (ptrdiff_t)(ic + ir) * ldc + (ptrdiff_t)(jc + jr) * ccs,
+                          ldc, ccs, mr, nr, add);
+        }
+    }
+}
+
+/* The panels of a product, by the threads of a parallel region that share
+   out each panel's slivers and work items (team), or by one thread. */
+static void initnn__gemm_panels(const initnn__gemm_job *g, int team)
+{
+    float abuf[INITNN__MC * INITNN__KC + 16];
+    float *ap = initnn__align64(abuf);
+    initnn__gemm_panel p;
+    int nthreads = 1;
+#ifdef _OPENMP
+    if (team) nthreads = omp_get_num_threads();
+#endif
+    for (p.jc = 0; p.jc < g->N; p.jc += INITNN__NC) {
+        int per_block;
+        p.nc = g->N - p.jc < INITNN__NC ? g->N - p.jc : INITNN__NC;
+        p.nsliv = (p.nc + INITNN__NR - 1) / INITNN__NR;
+        p.pack_a = initnn__pack_a(g->a_trans, g->M, g->K, p.nc);
+        p.nmb = initnn__row_blocks(g->M, nthreads);
+        /* Work items: an MC block of rows times a range of B slivers.
+           With fewer row blocks than threads the slivers are split too. */
+        per_block = (nthreads + p.nmb - 1) / p.nmb;
+        p.nchunk = p.nmb >= nthreads ? 1 : per_block < p.nsliv ? per_block : p.nsliv;
+        for (p.pc = 0; p.pc < g->K; p.pc += g->kcb) {
+            int s, w;
+            p.kc = g->K - p.pc < g->kcb ? g->K - p.pc : g->kcb;
+            p.add = g->accumulate || p.pc > 0;
+            if (team) {
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+                for (s = 0; s < p.nsliv; s++) initnn__gemm_pack_sliver(g, &p, s);
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+                for (w = 0; w < p.nmb * p.nchunk; w++) initnn__gemm_work(g, &p, ap, w);
+            } else {
+                for (s = 0; s < p.nsliv; s++) initnn__gemm_pack_sliver(g, &p, s);
+                for (w = 0; w < p.nmb * p.nchunk; w++) initnn__gemm_work(g, &p, ap, w);
             }
         }
     }
+}
+
+/* The driver. a_trans / b_trans say whether A / B are stored transposed (see
+   initnn__gemm_job). M, K, N >= 1. A product of a million multiply-adds or
+   more runs on the threads, unless it is called from a parallel region (a
+   conv layer's slots); a smaller one, or one inside a slot, runs on the
+   calling thread without entering OpenMP at all (an empty parallel region
+   costs about a microsecond, and a conv layer runs hundreds of small
+   products a batch). */
+static void initnn__gemm_run(float *C, ptrdiff_t ldc, ptrdiff_t ccs, const float *A, int a_trans,
+                             const float *B, int b_trans, int M, int K, int N, int accumulate)
+{
+    float bbuf[INITNN__KC * INITNN__NC + 16];
+    initnn__gemm_job g;
+    int nkb;
+    g.C = C;
+    g.ldc = ldc;
+    g.ccs = ccs;
+    g.A = A;
+    g.a_trans = a_trans;
+    g.lda = a_trans ? M : K;
+    g.B = B;
+    g.b_trans = b_trans;
+    g.ldb = b_trans ? K : N;
+    g.M = M;
+    g.K = K;
+    g.N = N;
+    g.accumulate = accumulate;
+    g.bp = initnn__align64(bbuf);
+    /* K in nkb blocks of near-equal depth kcb (a multiple of 4): a thin last
+       block would pay the loads and stores of C for little work. */
+    nkb = (K + INITNN__KC - 1) / INITNN__KC;
+    g.kcb = ((K + nkb - 1) / nkb + 3) & ~3;
+    if (g.kcb > INITNN__KC) g.kcb = INITNN__KC;
+#ifdef _OPENMP
+    if ((double)M * (double)N * (double)K >= 1e6 && !omp_in_parallel() && omp_get_max_threads() > 1) {
+#pragma omp parallel
+        initnn__gemm_panels(&g, 1);
+        return;
+    }
+#endif
+    initnn__gemm_panels(&g, 0);
 }
 
 static void initnn__fast_gemm(float *C, const float *A, int a_trans, const float *B, int b_trans,
