@@ -9458,7 +9458,7 @@ static int initnn__row_blocks(int M, int nthreads)
 static int initnn__row_block_start(int k, int blocks, int M)
 {
     if (k >= blocks) return M;
-    return (int)((long)k * M / blocks) / INITNN__MR * INITNN__MR;
+    return (int)((int64_t)k * M / blocks) / INITNN__MR * INITNN__MR;
 }
 
 /* The micro-kernels are compiled on their own: inlined into the driver,
@@ -10071,9 +10071,8 @@ static void initnn__fast_gemm(float *C, const float *A, int a_trans, const float
 /* ---- reading ahead ---------------------------------------------------------------
    A layer's pass over a batch reads what the layer below wrote for the whole
    batch, megabytes that have left the core's caches. Where the reads jump
-   (two rows of a pooling window, the planes of an im2col) the hardware's
-   prefetchers lag, so the loops below ask for the floats they will read a
-   few rows ahead. */
+   (two rows of a pooling window at a time) the hardware's prefetchers lag,
+   so the loop asks for the floats it will read a few rows ahead. */
 static void initnn__prefetch(const float *p, ptrdiff_t n)
 {
 #if defined(__GNUC__) || defined(__clang__)
