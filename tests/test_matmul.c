@@ -23,6 +23,9 @@
 #define INITNN_IMPLEMENTATION
 #include "initnn.h"
 #include "testing.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 typedef void (*product_fn)(float *C, const float *A, const float *B, int M, int K, int N, int accumulate);
 
@@ -284,6 +287,54 @@ static void an_empty_inner_dimension_gives_zeros_or_leaves_c(void)
     }
 }
 
+#ifdef _OPENMP
+/* The threads share out tiles of C and never split a sum (the blocks of K
+   are cut by K alone), so a product has the same bits on any thread count:
+   the MLP's shapes and the conv layers' (784 rows into blocks for 2 and for
+   3 threads, 1600 rows, edges past every block size), each variant, with and
+   without accumulate, on 1, 2 and 3 threads. */
+static void products_give_the_same_bits_on_1_2_and_3_threads(void)
+{
+    static const int big[][3] = {
+        {128, 784, 256}, {784, 128, 256}, {128, 256, 784}, {256, 128, 128}, {128, 128, 10},
+        {1600, 64, 128}, {64, 1600, 128}, {288, 121, 64}, {64, 288, 121}, {257, 300, 263}, {130, 513, 70}
+    };
+    const int saved = omp_get_max_threads();
+    initnn_rng rng;
+    int v, k, t, accumulate, checked = 0;
+    initnn_rng_seed(&rng, 4100);
+    for (v = 0; v < 3; v++)
+        for (k = 0; k < (int)(sizeof big / sizeof big[0]); k++)
+            for (accumulate = 0; accumulate < 2; accumulate++) {
+                const int M = big[k][0], K = big[k][1], N = big[k][2];
+                float *A = (float *)malloc((size_t)M * K * sizeof(float));
+                float *B = (float *)malloc((size_t)K * N * sizeof(float));
+                float *C0 = (float *)malloc((size_t)M * N * sizeof(float));
+                float *C = (float *)malloc((size_t)M * N * sizeof(float));
+                float *prior = (float *)malloc((size_t)M * N * sizeof(float));
+                size_t i;
+                int same = 1, bad_threads = 0;
+                CHECK(A && B && C0 && C && prior, "out of memory");
+                for (i = 0; i < (size_t)M * K; i++) A[i] = initnn_rng_normal(&rng);
+                for (i = 0; i < (size_t)K * N; i++) B[i] = initnn_rng_normal(&rng);
+                for (i = 0; i < (size_t)M * N; i++) prior[i] = initnn_rng_normal(&rng);
+                for (t = 1; t <= 3 && same; t++) {
+                    float *out = t == 1 ? C0 : C;
+                    omp_set_num_threads(t);
+                    memcpy(out, prior, (size_t)M * N * sizeof(float));
+                    products[v].fast(out, A, B, M, K, N, accumulate);
+                    if (t > 1 && memcmp(C0, C, (size_t)M * N * sizeof(float)) != 0) { same = 0; bad_threads = t; }
+                }
+                omp_set_num_threads(saved);
+                free(A); free(B); free(C0); free(C); free(prior);
+                CHECK(same, "%s %d x %d x %d%s: %d threads give other bits than 1", products[v].name, M, K, N,
+                      accumulate ? " (accumulate)" : "", bad_threads);
+                checked++;
+            }
+    CHECK(checked == 3 * 11 * 2, "checked %d products", checked);
+}
+#endif
+
 int main(int argc, char **argv)
 {
     testing_init(argc, argv);
@@ -295,5 +346,10 @@ int main(int argc, char **argv)
     RUN_TEST(accumulate_adds_the_product_to_the_prior_c);
     RUN_TEST(without_accumulate_the_prior_c_is_ignored_even_if_nan);
     RUN_TEST(an_empty_inner_dimension_gives_zeros_or_leaves_c);
+#ifdef _OPENMP
+    RUN_TEST(products_give_the_same_bits_on_1_2_and_3_threads);
+#else
+    testing_skip("products_give_the_same_bits_on_1_2_and_3_threads", "built without OpenMP (the [native] build has it)");
+#endif
     return testing_finish();
 }
