@@ -10400,9 +10400,8 @@ static void initnn__maxpool2_row(float *INITNN__RESTRICT y, int *INITNN__RESTRIC
     const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
     for (; ox < n; ox += 16) {
         const int left = 2 * (n - ox);
-        const __mmask16 lo = (__mmask16)(left >= 16 ? 0xFFFFu : (1u << left) - 1u);
-        const __mmask16 hi = (__mmask16)(left >= 32 ? 0xFFFFu : left > 16 ? (1u << (left - 16)) - 1u : 0u);
-        const __mmask16 out = (__mmask16)(n - ox >= 16 ? 0xFFFFu : (1u << (n - ox)) - 1u);
+        const __mmask16 lo = initnn__first_lanes(left), hi = initnn__first_lanes(left - 16);
+        const __mmask16 out = initnn__first_lanes(n - ox);
         const __m512 t0 = _mm512_maskz_loadu_ps(lo, top + 2 * ox), t1 = _mm512_maskz_loadu_ps(hi, top + 2 * ox + 16);
         const __m512 b0 = _mm512_maskz_loadu_ps(lo, bottom + 2 * ox);
         const __m512 b1 = _mm512_maskz_loadu_ps(hi, bottom + 2 * ox + 16);

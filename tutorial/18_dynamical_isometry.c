@@ -192,7 +192,7 @@ int main(int argc, char **argv)
                                                sigma_w2, SIGMA_B2), "initnn_theory_fixed_point");
     tutorial_require(initnn_activation_moments(&moments, INITNN_ACT_TANH, 0.0f, q_star), "initnn_activation_moments");
     mu1 = moments.slope2;
-    mu2 = tutorial_slope_moment(q_star, 2);
+    mu2 = tutorial_tanh_moment(q_star, 0, 2);
     predicted_var[0] = DEPTH * mu2 / (mu1 * mu1);
     predicted_var[1] = DEPTH * (mu2 / (mu1 * mu1) - 1.0);
     printf("sigma_b^2 = %g: critical sigma_w^2 = %.4f, q* = %.4f, chi_1 = %.6f, mu2/mu1^2 = %.4f\n", SIGMA_B2,

@@ -70,29 +70,14 @@ typedef struct gain_case {
     double mean_q[DEPTH], log_delta[DEPTH];
 } gain_case;
 
-/* E[tanh(sqrt(q) u)^2] (power 0) or E[tanh'(sqrt(q) u)^2] (power 1) for
-   u ~ N(0, 1): composite Simpson on [-12, 12], the step's own reference,
-   independent of the header's theory. */
-static double tanh_moment(double q, int derivative)
-{
-    const int panels = 20000;
-    const double lo = -12.0, h = 24.0 / panels;
-    double sum = 0.0;
-    int i;
-    for (i = 0; i <= panels; i++) {
-        double u = lo + i * h, y = tanh(sqrt(q) * u), f = derivative ? (1.0 - y * y) * (1.0 - y * y) : y * y;
-        sum += (i == 0 || i == panels ? 1.0 : (i % 2 ? 4.0 : 2.0)) * f * exp(-0.5 * u * u);
-    }
-    return sum * h / 3.0 / sqrt(2.0 * 3.14159265358979323846);
-}
-
-/* chi_1 = g^2 E[tanh'^2] at the fixed point of q = g^2 E[tanh(sqrt q u)^2]. */
+/* chi_1 = g^2 E[tanh'^2] at the fixed point of q = g^2 E[tanh(sqrt q u)^2],
+   the moments by quadrature (tutorial.h), independent of the header's theory. */
 static double reference_chi_1(double gain)
 {
     double q = 1.0;
     int i;
-    for (i = 0; i < 200; i++) q = gain * gain * tanh_moment(q, 0);
-    return gain * gain * tanh_moment(q, 1);
+    for (i = 0; i < 200; i++) q = gain * gain * tutorial_tanh_moment(q, 1, 0);
+    return gain * gain * tutorial_tanh_moment(q, 0, 1);
 }
 
 static void mean_and_spread(const double *v, int k, double *mean, double *spread)
@@ -190,7 +175,7 @@ int main(int argc, char **argv)
     t_quantile = t.fast ? 4.437 : 4.073;
     cases[0].label = "numeric 1.5925";
     cases[0].gain = initnn_gain_numeric("tanh", 0.0f);
-    cases[0].reference_gain = 1.0 / sqrt(tanh_moment(1.0, 0));
+    cases[0].reference_gain = 1.0 / sqrt(tutorial_tanh_moment(1.0, 1, 0));
     cases[1].label = "table 5/3";
     cases[1].gain = initnn_gain("tanh", 0.0f);
     cases[1].reference_gain = 5.0 / 3.0;   /* PyTorch's calculate_gain("tanh") */

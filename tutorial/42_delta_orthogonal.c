@@ -255,7 +255,7 @@ int main(int argc, char **argv)
                                                SIGMA_B2), "initnn_theory_fixed_point");
     tutorial_require(initnn_activation_moments(&moments, INITNN_ACT_TANH, 0.0f, q_star), "initnn_activation_moments");
     mu1 = moments.slope2;
-    mu2 = tutorial_slope_moment(q_star, 2);
+    mu2 = tutorial_tanh_moment(q_star, 0, 2);
     q_input = (q_star - SIGMA_B2) / sigma_w2;
     gaussian_mean_prediction(predicted_mean, depth, sigma_w2, q_input);
     printf("sigma_b^2 = %g: critical sigma_w^2 = %.4f, q* = %.4f, chi_1 = %.6f,\nmu2/mu1^2 - 1 = %.5f\n", SIGMA_B2,

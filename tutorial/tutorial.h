@@ -387,16 +387,18 @@ TUTORIAL_FN void tutorial_index(double *x, int n, double first)
     for (i = 0; i < n; i++) x[i] = first + i;
 }
 
-/* E[tanh'(sqrt(q) z)^(2k)] for z ~ N(0, 1), composite Simpson on [-12, 12]:
-   the moments of a tanh layer's slope at the fixed point q (steps 18, 42). */
-TUTORIAL_FN double tutorial_slope_moment(double q, int k)
+/* E[tanh(sqrt(q) z)^(2m) tanh'(sqrt(q) z)^(2k)] for z ~ N(0, 1), composite
+   Simpson on [-12, 12], 20000 panels: the moments of a tanh layer at the
+   length q, computed apart from the header's theory (steps 18, 27, 42). */
+TUTORIAL_FN double tutorial_tanh_moment(double q, int m, int k)
 {
     const int panels = 20000;
     const double lo = -12.0, h = 24.0 / panels;
     double sum = 0.0;
     int i;
     for (i = 0; i <= panels; i++) {
-        double z = lo + i * h, t = tanh(sqrt(q) * z), d = pow(1.0 - t * t, 2.0 * k);
+        double z = lo + i * h, t = tanh(sqrt(q) * z);
+        double d = pow(t * t, (double)m) * pow(1.0 - t * t, 2.0 * k);
         sum += (i == 0 || i == panels ? 1.0 : (i % 2 ? 4.0 : 2.0)) * d * exp(-0.5 * z * z);
     }
     return sum * h / 3.0 / sqrt(2.0 * 3.14159265358979323846);
