@@ -10261,6 +10261,121 @@ static void initnn__conv_col2im(float *dx, const float *col, size_t ld, const in
                       l->pad_left, l->out_h, l->out_w);
 }
 
+/* ---- a conv layer of few rows: the first layer of an image net ------------------
+   The first conv layer of an MNIST net has rows = C_in k_h k_w = 9. Its
+   forward product W^T col(X_b) is then 9 deep, so the packed product's
+   kernel spends more time on packing and on C's loads and stores than on
+   multiplying, and its weight gradient col(X_b) dZ_b^T has 9 rows, which the
+   8-row kernel takes in two passes of 8. For rows <= INITNN__FEW_ROWS both
+   run here, on the sample's im2col as it is, without packing:
+
+     Z_b    16 channels x 16 positions in 16 registers, each summed over
+            the rows in order from 0 with one FMA a term, as the product
+            sums it (the same bits), and the bias added as Z is stored
+     dW     3 rows x 4 channels of dot products over the positions, each
+            in 16 lanes added in a fixed tree (lane k + lane k+8, then +4,
+            +2, +1): one sum a sample, added to the slot's dW in sample
+            order, so the same bits on any thread count */
+#if defined(INITNN__AVX512)
+#define INITNN__FEW_ROWS 32
+
+/* The 16 lanes of v added as initnn__sum_lanes adds them. */
+static float initnn__lanes_sum(__m512 v)
+{
+    /* maskz extracts: the plain ones trip GCC 12's maybe-uninitialized
+       warning in C++ (their undefined pass-through), as in Adam's lanes. */
+    const __m256 lo = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd((__mmask8)0xFFu, _mm512_castps_pd(v), 0));
+    const __m256 hi = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd((__mmask8)0xFFu, _mm512_castps_pd(v), 1));
+    const __m256 h = _mm256_add_ps(lo, hi);
+    __m128 q = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    q = _mm_add_ps(q, _mm_movehl_ps(q, q));
+    q = _mm_add_ss(q, _mm_shuffle_ps(q, q, 1));
+    return _mm_cvtss_f32(q);
+}
+
+#define INITNN__CH16(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
+#define INITNN__ZERO(t) __m512 a##t = _mm512_setzero_ps();
+#define INITNN__TERM(t) a##t = _mm512_fmadd_ps(_mm512_set1_ps(w[t]), x, a##t);
+#define INITNN__STORE(t) \
+    if ((t) < n) \
+        _mm512_mask_storeu_ps(z + (size_t)(co + (t)) * positions + p, lanes, \
+                              _mm512_add_ps(a##t, _mm512_set1_ps(bias[co + (t)])));
+
+/* z (out_c x positions) = W^T col + bias, W (rows x out_c), col (rows x
+   positions). */
+static void initnn__few_rows_forward(float *z, const float *col, const float *W, const float *bias, int rows,
+                                     int out_c, int positions)
+{
+    float wp[INITNN__FEW_ROWS][16];   /* 16 channels' weights, row by row, zeros past out_c */
+    int co, r, t, p;
+    for (co = 0; co < out_c; co += 16) {
+        const int n = out_c - co < 16 ? out_c - co : 16;
+        for (r = 0; r < rows; r++)
+            for (t = 0; t < 16; t++) wp[r][t] = t < n ? W[(size_t)r * out_c + co + t] : 0.0f;
+        for (p = 0; p < positions; p += 16) {
+            const __mmask16 lanes = initnn__first_lanes(positions - p);
+            INITNN__CH16(INITNN__ZERO)
+            for (r = 0; r < rows; r++) {
+                const __m512 x = _mm512_maskz_loadu_ps(lanes, col + (size_t)r * positions + p);
+                const float *w = wp[r];
+                INITNN__CH16(INITNN__TERM)
+            }
+            INITNN__CH16(INITNN__STORE)
+        }
+    }
+}
+#undef INITNN__ZERO
+#undef INITNN__TERM
+#undef INITNN__STORE
+#undef INITNN__CH16
+
+#define INITNN__ROWS3(X, j) X(0, j) X(1, j) X(2, j)
+#define INITNN__CELLS(X) INITNN__ROWS3(X, 0) INITNN__ROWS3(X, 1) INITNN__ROWS3(X, 2) INITNN__ROWS3(X, 3)
+#define INITNN__ZERO(i, j) __m512 a##i##j = _mm512_setzero_ps();
+#define INITNN__TERM(i, j) a##i##j = _mm512_fmadd_ps(x##i, d##j, a##i##j);
+#define INITNN__ADD(i, j) \
+    if (r + (i) < rows && co + (j) < out_c) { \
+        float *cell = dw + (size_t)(r + (i)) * out_c + co + (j); \
+        *cell = add ? *cell + initnn__lanes_sum(a##i##j) : initnn__lanes_sum(a##i##j); \
+    }
+
+/* dw (rows x out_c) = (or +=, when add) col dz^T, col (rows x positions),
+   dz (out_c x positions). Rows and channels past the last are computed from
+   a copy of the last and not stored. */
+static void initnn__few_rows_weight_grad(float *dw, const float *col, const float *dz, int rows, int out_c,
+                                         int positions, int add)
+{
+    int r, co, p;
+    for (r = 0; r < rows; r += 3)
+        for (co = 0; co < out_c; co += 4) {
+            const float *x0r = col + (size_t)r * positions;
+            const float *x1r = col + (size_t)(r + 1 < rows ? r + 1 : rows - 1) * positions;
+            const float *x2r = col + (size_t)(r + 2 < rows ? r + 2 : rows - 1) * positions;
+            const float *d0r = dz + (size_t)co * positions;
+            const float *d1r = dz + (size_t)(co + 1 < out_c ? co + 1 : out_c - 1) * positions;
+            const float *d2r = dz + (size_t)(co + 2 < out_c ? co + 2 : out_c - 1) * positions;
+            const float *d3r = dz + (size_t)(co + 3 < out_c ? co + 3 : out_c - 1) * positions;
+            INITNN__CELLS(INITNN__ZERO)
+            for (p = 0; p < positions; p += 16) {
+                const __mmask16 lanes = initnn__first_lanes(positions - p);
+                const __m512 x0 = _mm512_maskz_loadu_ps(lanes, x0r + p), x1 = _mm512_maskz_loadu_ps(lanes, x1r + p);
+                const __m512 x2 = _mm512_maskz_loadu_ps(lanes, x2r + p), d0 = _mm512_maskz_loadu_ps(lanes, d0r + p);
+                const __m512 d1 = _mm512_maskz_loadu_ps(lanes, d1r + p), d2 = _mm512_maskz_loadu_ps(lanes, d2r + p);
+                const __m512 d3 = _mm512_maskz_loadu_ps(lanes, d3r + p);
+                INITNN__CELLS(INITNN__TERM)
+            }
+            INITNN__CELLS(INITNN__ADD)
+        }
+}
+#undef INITNN__ZERO
+#undef INITNN__TERM
+#undef INITNN__ADD
+#undef INITNN__CELLS
+#undef INITNN__ROWS3
+#else
+#define INITNN__FEW_ROWS 0   /* the kernels above are AVX-512's */
+#endif
+
 /* ---- convolution as products, a few samples at a time -----------------------
    Conv2d as matrix products, one sample at a time, so that the im2col of a
    sample (C_in k_h k_w x P floats, P = H_out W_out) is written, multiplied
@@ -10318,6 +10433,12 @@ static int initnn__fast_conv_forward(initnn_layer *l, const float *X, int batch)
         for (b = s * batch / slots; b < (s + 1) * batch / slots; b++) {
             float *z = l->z + (size_t)b * l->out;
             initnn__conv_im2col(col, (size_t)positions, X + (size_t)b * l->in, l, &maps);
+#if defined(INITNN__AVX512)
+            if (rows <= INITNN__FEW_ROWS) {
+                initnn__few_rows_forward(z, col, l->W, l->b, rows, l->out_c, positions);
+                continue;
+            }
+#endif
             initnn__fast_gemm(z, l->W, 1, col, 0, l->out_c, rows, positions, 0);
             for (c = 0; c < l->out_c; c++) {
                 const float bias = l->b[c];
@@ -10352,6 +10473,12 @@ static int initnn__fast_conv_backward(initnn_layer *l, float *dX, const float *X
             for (k = 0; k < l->out_c; k++)
                 channel_sums[(size_t)b * l->out_c + k] = initnn__sum_lanes(dz + (size_t)k * positions, positions);
             initnn__conv_im2col(col, (size_t)positions, X + (size_t)b * l->in, l, &maps);
+#if defined(INITNN__AVX512)
+            if (rows <= INITNN__FEW_ROWS)
+                initnn__few_rows_weight_grad(dw_slot + (size_t)s * wsize, col, dz, rows, l->out_c, positions,
+                                             b > s * batch / slots);
+            else
+#endif
             initnn__fast_gemm(dw_slot + (size_t)s * wsize, col, 0, dz, 1, rows, positions, l->out_c,
                               b > s * batch / slots);
             if (!dX) continue;

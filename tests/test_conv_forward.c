@@ -290,6 +290,71 @@ static void fast_im2col_and_col2im_equal_the_lessons_bit_for_bit(void)
 }
 #endif
 
+/* A conv layer of few rows (C_in k_h k_w <= INITNN__FEW_ROWS, the first
+   layer of an image net) skips the packed product (section 16). Its forward
+   must give the product's bits, bias added after the sum, since it sums the
+   same terms in the same order; its weight gradient sums in 16 lanes, so it
+   is checked against the sums in double within Higham's bound
+   (positions + 1) 2^-24 sum |col| |dz|, stored and added to what dW holds.
+   Rows and channels that fill no whole block of the kernels (1, 2, 5, 17,
+   ...) and positions that fill no whole vector. */
+#if defined(INITNN__AVX512)
+static void few_rows_conv_gives_the_products_bits_and_the_weight_gradients_sums(void)
+{
+    static const int rows_of[] = {1, 2, 3, 4, 5, 8, 9, 16, 25, 27, 32};
+    static const int channels_of[] = {1, 3, 4, 5, 15, 16, 17, 32, 33};
+    static const int positions_of[] = {1, 7, 16, 17, 100, 676};
+    int a, c, q, i, r, o, cases = 0;
+    initnn_rng rng;
+    initnn_rng_seed(&rng, 3500);
+    for (a = 0; a < (int)(sizeof rows_of / sizeof rows_of[0]); a++)
+        for (c = 0; c < (int)(sizeof channels_of / sizeof channels_of[0]); c++)
+            for (q = 0; q < (int)(sizeof positions_of / sizeof positions_of[0]); q++) {
+                const int rows = rows_of[a], out_c = channels_of[c], positions = positions_of[q];
+                const size_t nc = (size_t)rows * positions, nz = (size_t)out_c * positions, nw = (size_t)rows * out_c;
+                float *col = (float *)malloc(nc * sizeof(float)), *W = (float *)malloc(nw * sizeof(float));
+                float *bias = (float *)malloc((size_t)out_c * sizeof(float)), *z = (float *)malloc(nz * sizeof(float));
+                float *want = (float *)malloc((nz > nw ? nz : nw) * sizeof(float)), *dz = (float *)malloc(nz * sizeof(float));
+                float *dw = (float *)malloc(nw * sizeof(float)), *start = (float *)malloc(nw * sizeof(float));
+                CHECK(col && W && bias && z && want && dz && dw && start, "out of memory");
+                for (i = 0; i < (int)nc; i++) col[i] = initnn_rng_normal(&rng);
+                for (i = 0; i < (int)nw; i++) { W[i] = initnn_rng_normal(&rng); start[i] = initnn_rng_normal(&rng); }
+                for (i = 0; i < out_c; i++) bias[i] = initnn_rng_normal(&rng);
+                for (i = 0; i < (int)nz; i++) { dz[i] = initnn_rng_normal(&rng); z[i] = NAN; }
+                initnn__few_rows_forward(z, col, W, bias, rows, out_c, positions);
+                initnn__fast_gemm(want, W, 1, col, 0, out_c, rows, positions, 0);
+                for (o = 0; o < out_c; o++)
+                    for (i = 0; i < positions; i++) want[(size_t)o * positions + i] += bias[o];
+                CHECK(memcmp(z, want, nz * sizeof(float)) == 0,
+                      "forward of %d rows, %d channels, %d positions differs from the product's", rows, out_c,
+                      positions);
+                for (i = 0; i < (int)nw; i++) dw[i] = NAN;
+                initnn__few_rows_weight_grad(dw, col, dz, rows, out_c, positions, 0);
+                for (r = 0; r < rows; r++)
+                    for (o = 0; o < out_c; o++) {
+                        double sum = 0.0, mass = 0.0;
+                        for (i = 0; i < positions; i++) {
+                            double t = (double)col[(size_t)r * positions + i] * dz[(size_t)o * positions + i];
+                            sum += t;
+                            mass += fabs(t);
+                        }
+                        CHECK(fabs(dw[(size_t)r * out_c + o] - sum) <= (positions + 1) * UNIT_ROUNDOFF * mass,
+                              "dW[%d][%d] of %d rows, %d channels, %d positions: %.9g, want %.9g", r, o, rows, out_c,
+                              positions, dw[(size_t)r * out_c + o], sum);
+                    }
+                memcpy(want, dw, nw * sizeof(float));
+                memcpy(dw, start, nw * sizeof(float));
+                initnn__few_rows_weight_grad(dw, col, dz, rows, out_c, positions, 1);
+                for (i = 0; i < (int)nw; i++)
+                    CHECK(dw[i] == start[i] + want[i], "dW[%d] += of %d rows, %d channels, %d positions: %.9g, "
+                          "want %.9g", i, rows, out_c, positions, dw[i], start[i] + want[i]);
+                free(col); free(W); free(bias); free(z); free(want); free(dz); free(dw); free(start);
+                cases++;
+            }
+    CHECK(cases == 11 * 9 * 6, "only %d shapes checked", cases);
+}
+#endif
+
 /* ---- pooling ------------------------------------------------------------------------ */
 
 typedef struct pool_case {
@@ -553,6 +618,12 @@ int main(int argc, char **argv)
     testing_skip("fast_im2col_and_col2im_equal_the_lessons_bit_for_bit", "the reference build has no fast path");
 #else
     RUN_TEST(fast_im2col_and_col2im_equal_the_lessons_bit_for_bit);
+#endif
+#if defined(INITNN__AVX512)
+    RUN_TEST(few_rows_conv_gives_the_products_bits_and_the_weight_gradients_sums);
+#else
+    testing_skip("few_rows_conv_gives_the_products_bits_and_the_weight_gradients_sums",
+                 "its kernels are AVX-512's (a -march=native build on such a CPU has them)");
 #endif
     RUN_TEST(pooling_forward_matches_the_window_max_and_mean);
     RUN_TEST(maxpool_gradient_goes_to_the_argmax_only);
