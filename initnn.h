@@ -10684,6 +10684,7 @@ static size_t initnn__adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTR
 #define INITNN__THREADS_TIMED 3        /* batches timed per trial, after one untimed */
 #define INITNN__THREADS_RETRY 2.0      /* seconds of training between trials         */
 #define INITNN__THREADS_RETRY_MAX 64.0
+#define INITNN__THREADS_PATIENCE 0.003  /* seconds a probe waits for every thread's core at most */
 
 static void initnn__threads_use(initnn__threads *t, int n)
 {
@@ -10701,12 +10702,15 @@ static void initnn__threads_use(initnn__threads *t, int n)
    thread's turn (a scheduler's time slice, half a millisecond here). A round
    passes within budget seconds and stops at the first region past that, so
    a busy machine costs a region or a few, not a batch. The rounds go on for
-   up to 8 budgets: a thread that has just started may share its core for a
-   few milliseconds before the scheduler moves it. */
+   up to 8 budgets, and no more than INITNN__THREADS_PATIENCE seconds: a
+   thread that has just started may share its core for a millisecond or so
+   before the scheduler moves it, and a conv net's budget (a quarter of a
+   batch) is that long already, so 8 of them cost a busy machine 16 ms. */
 static int initnn__threads_free(int n, double budget)
 {
 #ifdef _OPENMP
     const double start = initnn__seconds();
+    const double patience = 8.0 * budget < INITNN__THREADS_PATIENCE ? 8.0 * budget : INITNN__THREADS_PATIENCE;
     do {
         const double t0 = initnn__seconds();
         int k, in_time = 1;
@@ -10718,7 +10722,7 @@ static int initnn__threads_free(int n, double budget)
             in_time = initnn__seconds() - t0 <= budget;
         }
         if (in_time) return 1;
-    } while (initnn__seconds() - start < 8.0 * budget);
+    } while (initnn__seconds() - start < patience);
     return 0;
 #else
     (void)n;
