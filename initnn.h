@@ -9350,7 +9350,8 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
       initnn__fast_conv_backward one product (forward), two products and
                                  col2im (backward), in place of the direct
                                  sums, the samples in slots shared by threads;
-                                 im2col and col2im as vector permutes
+                                 im2col and col2im as vector permutes; a layer
+                                 of few rows (a first layer) without packing
       initnn__fast_maxpool_2x2   the common 2 x 2 max pool as branch-free selects,
                                  16 windows at a time with AVX-512
       initnn__fast_adam_lanes    Adam's update in vector lanes, in chunks
