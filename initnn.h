@@ -10670,9 +10670,9 @@ static size_t initnn__adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTR
    barrier, and a training step of a few dozen regions can take several
    times as long on two threads as on one. The results do not depend on the
    thread count, so initnn_net_train chooses it by the clock: it times a few
-   batches on one thread, asks whether every thread has a core (a few empty
-   parallel regions, initnn__threads_free: a contended batch can cost as
-   much as forty), then times a few batches on every thread allowed, and
+   batches on one thread, asking after each whether every thread has a core
+   (a few empty parallel regions, initnn__threads_free: a contended batch
+   can cost as much as forty), then times a few batches on every thread, and
    trains on the faster. The first batch after a change is not timed (the
    threads wake up), but a trial on every thread stops at once when that
    batch is more than three times as slow as one thread, or a later one
@@ -10773,19 +10773,22 @@ static void initnn__threads_batch(initnn__threads *t, double seconds, int sample
     if (t->batch++ > 0) {                      /* the first batch is not timed */
         t->samples += samples;
         t->seconds += seconds;
-    }
-    if (t->batch <= INITNN__THREADS_TIMED) return;
-    per_sample = t->seconds / t->samples;
-    if (t->trial == 1) {
-        t->one_thread = per_sample;
-        /* Before a batch on every thread, a cheaper question: do they
-           all have a core? (Within a quarter of a batch's time.) */
-        if (!initnn__threads_free(t->most, 0.25 * per_sample * samples)) {
+        /* Before a batch on every thread, a cheaper question after each
+           timed batch on one: do they all have a core? (Within a quarter
+           of a batch's time.) Asked once, it can be answered wrongly: a
+           thread that has slept is often let in at once for the
+           microseconds a probe lasts, even when it shares its core. */
+        if (t->trial == 1 && !initnn__threads_free(t->most, 0.25 * seconds)) {
             t->trial = 0;
             t->retry = 2.0 * t->retry < INITNN__THREADS_RETRY_MAX ? 2.0 * t->retry : INITNN__THREADS_RETRY_MAX;
             initnn__threads_use(t, 1);
             return;
         }
+    }
+    if (t->batch <= INITNN__THREADS_TIMED) return;
+    per_sample = t->seconds / t->samples;
+    if (t->trial == 1) {
+        t->one_thread = per_sample;
         t->trial = 2;
         initnn__threads_use(t, t->most);
         return;
