@@ -10418,6 +10418,37 @@ static float initnn__sum_lanes(const float *x, int n)
     return lane[0];
 }
 
+/* z = W^T col + bias for one sample of layer l. */
+static void initnn__conv_sample_forward(float *z, const float *col, const initnn_layer *l, int rows, int positions)
+{
+    int c, p;
+#if defined(INITNN__AVX512)
+    if (rows <= INITNN__FEW_ROWS) {
+        initnn__few_rows_forward(z, col, l->W, l->b, rows, l->out_c, positions);
+        return;
+    }
+#endif
+    initnn__fast_gemm(z, l->W, 1, col, 0, l->out_c, rows, positions, 0);
+    for (c = 0; c < l->out_c; c++) {
+        const float bias = l->b[c];
+        float *zc = z + (size_t)c * positions;
+        for (p = 0; p < positions; p++) zc[p] += bias;
+    }
+}
+
+/* dw = (or +=, when add) col dz^T for one sample of layer l. */
+static void initnn__conv_sample_weight_grad(float *dw, const float *col, const float *dz, const initnn_layer *l,
+                                            int rows, int positions, int add)
+{
+#if defined(INITNN__AVX512)
+    if (rows <= INITNN__FEW_ROWS) {
+        initnn__few_rows_weight_grad(dw, col, dz, rows, l->out_c, positions, add);
+        return;
+    }
+#endif
+    initnn__fast_gemm(dw, col, 0, dz, 1, rows, positions, l->out_c, add);
+}
+
 static int initnn__fast_conv_forward(initnn_layer *l, const float *X, int batch)
 {
     const int rows = l->in_c * l->kernel_h * l->kernel_w, positions = l->out_h * l->out_w;
@@ -10430,22 +10461,10 @@ static int initnn__fast_conv_forward(initnn_layer *l, const float *X, int batch)
 #endif
     for (s = 0; s < slots; s++) {
         float *col = l->col + (size_t)s * ((size_t)rows * positions + INITNN__SPILL);
-        int b, c, p;
+        int b;
         for (b = s * batch / slots; b < (s + 1) * batch / slots; b++) {
-            float *z = l->z + (size_t)b * l->out;
             initnn__conv_im2col(col, (size_t)positions, X + (size_t)b * l->in, l, &maps);
-#if defined(INITNN__AVX512)
-            if (rows <= INITNN__FEW_ROWS) {
-                initnn__few_rows_forward(z, col, l->W, l->b, rows, l->out_c, positions);
-                continue;
-            }
-#endif
-            initnn__fast_gemm(z, l->W, 1, col, 0, l->out_c, rows, positions, 0);
-            for (c = 0; c < l->out_c; c++) {
-                const float bias = l->b[c];
-                float *zc = z + (size_t)c * positions;
-                for (p = 0; p < positions; p++) zc[p] += bias;
-            }
+            initnn__conv_sample_forward(l->z + (size_t)b * l->out, col, l, rows, positions);
         }
     }
     return 1;
@@ -10474,14 +10493,8 @@ static int initnn__fast_conv_backward(initnn_layer *l, float *dX, const float *X
             for (k = 0; k < l->out_c; k++)
                 channel_sums[(size_t)b * l->out_c + k] = initnn__sum_lanes(dz + (size_t)k * positions, positions);
             initnn__conv_im2col(col, (size_t)positions, X + (size_t)b * l->in, l, &maps);
-#if defined(INITNN__AVX512)
-            if (rows <= INITNN__FEW_ROWS)
-                initnn__few_rows_weight_grad(dw_slot + (size_t)s * wsize, col, dz, rows, l->out_c, positions,
-                                             b > s * batch / slots);
-            else
-#endif
-            initnn__fast_gemm(dw_slot + (size_t)s * wsize, col, 0, dz, 1, rows, positions, l->out_c,
-                              b > s * batch / slots);
+            initnn__conv_sample_weight_grad(dw_slot + (size_t)s * wsize, col, dz, l, rows, positions,
+                                            b > s * batch / slots);
             if (!dX) continue;
             initnn__fast_gemm(col, l->W, 0, dz, 0, rows, l->out_c, positions, 0);   /* dcol, over col */
             initnn__conv_col2im(dX + (size_t)b * l->in, col, (size_t)positions, l, &maps);
