@@ -2180,6 +2180,7 @@ typedef struct initnn__threads {
     double samples, seconds;    /* since the trial's first timed batch (or, between
                                    trials, seconds since the last)                  */
     double retry;               /* seconds of training until the next trial         */
+    int chosen;                 /* what the last trial chose (0: none yet)          */
 } initnn__threads;
 static void initnn__threads_begin(initnn__threads *t);
 static void initnn__threads_batch(initnn__threads *t, double seconds, int samples);
@@ -10706,8 +10707,10 @@ static size_t initnn__adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTR
    batch is more than three times as slow as one thread, or a later one
    twice as slow. It tries again after two seconds of training, for the
    other process may stop or start, and after twice as long each time the
-   one thread wins again, up to a minute; and at once when, on every
-   thread, a batch runs at less than half the trial's speed.
+   same count wins again, up to a minute (a trial's batches on one thread
+   cost an idle conv net on two 0.7% of its time when it came every two
+   seconds); and at once when, on every thread, a batch runs at less than
+   half the trial's speed, as it does when another process starts.
    OMP_NUM_THREADS or omp_set_num_threads sets the most it uses, and that
    setting is back when initnn_net_train returns. */
 #define INITNN__THREADS_TIMED 3        /* batches timed per trial, after one untimed */
@@ -10777,6 +10780,17 @@ static void initnn__threads_begin(initnn__threads *t)
     }
 }
 
+/* A trial's end: n threads from now on, and the next trial after twice the
+   pause when n won the last one too, else after INITNN__THREADS_RETRY. */
+static void initnn__threads_choose(initnn__threads *t, int n)
+{
+    t->trial = 0;
+    t->retry = n != t->chosen ? INITNN__THREADS_RETRY
+             : 2.0 * t->retry < INITNN__THREADS_RETRY_MAX ? 2.0 * t->retry : INITNN__THREADS_RETRY_MAX;
+    t->chosen = n;
+    initnn__threads_use(t, n);
+}
+
 /* After each training batch: seconds it took, samples it had. */
 static void initnn__threads_batch(initnn__threads *t, double seconds, int samples)
 {
@@ -10793,9 +10807,7 @@ static void initnn__threads_batch(initnn__threads *t, double seconds, int sample
         return;
     }
     if (t->trial == 2 && seconds / samples > (t->batch == 0 ? 3.0 : 2.0) * t->one_thread) {
-        t->trial = 0;                          /* every thread lost at once */
-        t->retry = 2.0 * t->retry < INITNN__THREADS_RETRY_MAX ? 2.0 * t->retry : INITNN__THREADS_RETRY_MAX;
-        initnn__threads_use(t, 1);
+        initnn__threads_choose(t, 1);          /* every thread lost at once */
         return;
     }
     if (t->batch++ > 0) {                      /* the first batch is not timed */
@@ -10807,9 +10819,7 @@ static void initnn__threads_batch(initnn__threads *t, double seconds, int sample
            thread that has slept is often let in at once for the
            microseconds a probe lasts, even when it shares its core. */
         if (t->trial == 1 && !initnn__threads_free(t->most, 0.25 * seconds)) {
-            t->trial = 0;
-            t->retry = 2.0 * t->retry < INITNN__THREADS_RETRY_MAX ? 2.0 * t->retry : INITNN__THREADS_RETRY_MAX;
-            initnn__threads_use(t, 1);
+            initnn__threads_choose(t, 1);
             return;
         }
     }
@@ -10821,15 +10831,8 @@ static void initnn__threads_batch(initnn__threads *t, double seconds, int sample
         initnn__threads_use(t, t->most);
         return;
     }
-    t->trial = 0;
-    if (per_sample < t->one_thread) {
-        t->all_threads = per_sample;
-        t->retry = INITNN__THREADS_RETRY;
-        initnn__threads_use(t, t->most);
-    } else {
-        t->retry = 2.0 * t->retry < INITNN__THREADS_RETRY_MAX ? 2.0 * t->retry : INITNN__THREADS_RETRY_MAX;
-        initnn__threads_use(t, 1);
-    }
+    if (per_sample < t->one_thread) t->all_threads = per_sample;
+    initnn__threads_choose(t, per_sample < t->one_thread ? t->most : 1);
 }
 
 static void initnn__threads_end(const initnn__threads *t)
