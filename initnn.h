@@ -10702,10 +10702,13 @@ static size_t initnn__adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTR
    batches on one thread, asking after each whether every thread has a core
    (a few empty parallel regions, initnn__threads_free: a contended batch
    can cost as much as forty), then times a few batches on every thread, and
-   trains on the faster. The first batch after a change is not timed (the
-   threads wake up), but a trial on every thread stops at once when that
-   batch is more than three times as slow as one thread, or a later one
-   twice as slow. It tries again after two seconds of training, for the
+   trains on the faster. The trial on every thread lasts 20 ms at least:
+   when another process holds a core, the scheduler gives the three threads
+   the two cores in turns of a few milliseconds, so ours can run together
+   for a few batches and then wait 4 ms. The first batch after a change is
+   not timed (the threads wake up), but a trial on every thread stops at
+   once when that batch is more than three times as slow as one thread, or
+   a later one twice as slow. It tries again after two seconds of training, for the
    other process may stop or start, and after twice as long each time the
    same count wins again, up to a minute (a trial's batches on one thread
    cost an idle conv net on two 0.7% of its time when it came every two
@@ -10714,6 +10717,7 @@ static size_t initnn__adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTR
    OMP_NUM_THREADS or omp_set_num_threads sets the most it uses, and that
    setting is back when initnn_net_train returns. */
 #define INITNN__THREADS_TIMED 3        /* batches timed per trial, after one untimed */
+#define INITNN__THREADS_TRIAL_ALL 0.02 /* and at least these seconds on every thread   */
 #define INITNN__THREADS_RETRY 2.0      /* seconds of training between trials         */
 #define INITNN__THREADS_RETRY_MAX 64.0
 #define INITNN__THREADS_PATIENCE 0.003  /* seconds a probe waits for every thread's core at most */
@@ -10823,7 +10827,7 @@ static void initnn__threads_batch(initnn__threads *t, double seconds, int sample
             return;
         }
     }
-    if (t->batch <= INITNN__THREADS_TIMED) return;
+    if (t->batch <= INITNN__THREADS_TIMED || (t->trial == 2 && t->seconds < INITNN__THREADS_TRIAL_ALL)) return;
     per_sample = t->seconds / t->samples;
     if (t->trial == 1) {
         t->one_thread = per_sample;
