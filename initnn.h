@@ -10269,7 +10269,8 @@ static void initnn__conv_col2im(float *dx, const float *col, size_t ld, const in
    kernel spends more time on packing and on C's loads and stores than on
    multiplying, and its weight gradient col(X_b) dZ_b^T has 9 rows, which the
    8-row kernel takes in two passes of 8. For rows <= INITNN__FEW_ROWS both
-   run here, on the sample's im2col as it is, without packing:
+   run here (AVX-512; other builds take the packed product), on the
+   sample's im2col as it is, without packing:
 
      Z_b    16 channels x 16 positions in 16 registers, each summed over
             the rows in order from 0 with one FMA a term, as the product
@@ -10389,8 +10390,6 @@ static void initnn__few_rows_weight_grad(float *dw, const float *col, const floa
 #undef INITNN__ADD
 #undef INITNN__CELLS
 #undef INITNN__ROWS3
-#else
-#define INITNN__FEW_ROWS 0   /* the kernels above are AVX-512's */
 #endif
 
 /* ---- convolution as products, a few samples at a time -----------------------
