@@ -10323,19 +10323,20 @@ static float initnn__lanes_sum(__m512 v)
 static void initnn__few_rows_forward(float *z, const float *col, const float *W, const float *bias, int rows,
                                      int out_c, int positions)
 {
-    float wp[INITNN__FEW_ROWS][16];   /* 16 channels' weights, row by row, zeros past out_c */
+    float wp[INITNN__FEW_ROWS][16];   /* a last group's weights, zeros past out_c */
     int co, r, t, p;
     for (co = 0; co < out_c; co += 16) {
         const int n = out_c - co < 16 ? out_c - co : 16;
-        for (r = 0; r < rows; r++)
-            for (t = 0; t < 16; t++) wp[r][t] = t < n ? W[(size_t)r * out_c + co + t] : 0.0f;
+        if (n < 16)
+            for (r = 0; r < rows; r++)
+                for (t = 0; t < 16; t++) wp[r][t] = t < n ? W[(size_t)r * out_c + co + t] : 0.0f;
         for (p = 0; p < positions; p += 16) {
             const __mmask16 lanes = initnn__first_lanes(positions - p);
             const int ahead = p + 64 < positions;
             INITNN__CH16(INITNN__ZERO)
             for (r = 0; r < rows; r++) {
                 const __m512 x = _mm512_maskz_loadu_ps(lanes, col + (size_t)r * positions + p);
-                const float *w = wp[r];
+                const float *w = n < 16 ? wp[r] : W + (size_t)r * out_c + co;   /* 16 channels' weights */
                 INITNN__CH16(INITNN__TERM)
             }
             INITNN__CH16(INITNN__STORE)
@@ -10707,12 +10708,12 @@ static size_t initnn__adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTR
    for a few batches and then wait 4 ms. The first batch after a change is
    not timed (the threads wake up), but a trial on every thread stops at
    once when that batch is more than three times as slow as one thread, or
-   a later one twice as slow. It tries again after two seconds of training, for the
-   other process may stop or start, and after twice as long each time the
-   same count wins again, up to a minute (a trial's batches on one thread
-   cost an idle conv net on two 0.7% of its time when it came every two
-   seconds); and at once when, on every thread, a batch runs at less than
-   half the trial's speed, as it does when another process starts.
+   a later one twice as slow. It tries again after two seconds of training,
+   for the other process may stop or start, and after twice as long each
+   time the same count wins again, up to a minute (a trial's batches on one
+   thread cost an idle conv net on two 0.7% of its time when it came every
+   two seconds); and at once when, on every thread, a batch runs at less
+   than half the trial's speed, as it does when another process starts.
    OMP_NUM_THREADS or omp_set_num_threads sets the most it uses, and that
    setting is back when initnn_net_train returns. */
 #define INITNN__THREADS_TIMED 3        /* batches timed per trial, after one untimed */
