@@ -1690,8 +1690,10 @@ INITNNDEF int initnn_net_evaluate(initnn_net *net, double *loss, double *metric,
    thread and on every thread allowed (omp_get_max_threads), trains on the
    faster and times both again every few seconds: on a machine where
    another process holds a core, every parallel region waits for it and
-   one thread is faster. The results are the same for any thread count; the
-   OpenMP setting is restored on return. */
+   one thread is faster. On Linux, when the kernel's count of runnable tasks
+   (/proc/loadavg) says the other processes hold the cores the threads
+   would need, it stays on one thread without the trial. The results are
+   the same for any thread count; the OpenMP setting is restored on return. */
 INITNNDEF int initnn_net_train(initnn_net *net, const initnn_data *train, const initnn_data *val,
                                const initnn_train_config *cfg, int *epochs_run);
 
@@ -2181,6 +2183,13 @@ typedef struct initnn__threads {
                                    trials, seconds since the last)                  */
     double retry;               /* seconds of training until the next trial         */
     int chosen;                 /* what the last trial chose (0: none yet)          */
+    int cores;                  /* the machine's cores when the kernel's count of
+                                   runnable tasks can speak for ours, else 0        */
+    int crowded;                /* every look at that count in this trial said the
+                                   other processes leave too few cores free         */
+    int started;                /* the threads have been started                    */
+    clock_t cpu_mark;           /* the process's CPU time and the wall time at      */
+    double wall_mark;           /* the last look                                    */
 } initnn__threads;
 static void initnn__threads_begin(initnn__threads *t);
 static void initnn__threads_batch(initnn__threads *t, double seconds, int samples);
@@ -9358,8 +9367,9 @@ INITNNDEF int initnn_image_write_samples_png(const char *path, const float *x, c
       initnn__fast_adam_lanes    Adam's update in vector lanes, in chunks
                                  shared by threads
       initnn__threads_begin,     the thread count of initnn_net_train, chosen
-      initnn__threads_batch,     by the clock: one thread when another process
-      initnn__threads_end        holds a core and makes all of them slower
+      initnn__threads_batch,     by the clock (and the kernel's count of
+      initnn__threads_end        runnable tasks): one thread when another
+                                 process holds a core and makes all slower
 
    and, defined in the configuration at the top because a loop must see it,
    INITNN__FOR_SAMPLES: the OpenMP pragma that shares a batch's samples
@@ -10715,12 +10725,24 @@ static size_t initnn__adam_lanes(float *INITNN__RESTRICT w, float *INITNN__RESTR
    two seconds); and at once when, on every thread, a batch runs at less
    than half the trial's speed, as it does when another process starts.
    OMP_NUM_THREADS or omp_set_num_threads sets the most it uses, and that
-   setting is back when initnn_net_train returns. */
+   setting is back when initnn_net_train returns.
+   A trial on a busy machine costs a scheduler's turn or two (5 ms or so),
+   the time it takes to learn the answer. On Linux the kernel can say it
+   sooner: /proc/loadavg counts the machine's runnable tasks, and when the
+   other processes' alone leave fewer free cores than our threads, at every
+   look during a trial's batches on one thread, the trial stops there, on
+   one thread, without starting the others, and looks again after 50 ms of
+   training (a look reads a file: microseconds). GNU OpenMP's OMP_DYNAMIC
+   asks the kernel likewise, for its 15-minute load average. The count is
+   the whole machine's, so it speaks only when the threads may run on every
+   core; it never chooses more threads, only skips a trial that would. */
 #define INITNN__THREADS_TIMED 3        /* batches timed per trial, after one untimed */
 #define INITNN__THREADS_TRIAL_ALL 0.02 /* and at least these seconds on every thread   */
 #define INITNN__THREADS_RETRY 2.0      /* seconds of training between trials         */
 #define INITNN__THREADS_RETRY_MAX 64.0
 #define INITNN__THREADS_PATIENCE 0.003  /* seconds a probe waits for every thread's core at most */
+#define INITNN__THREADS_LOOK_AGAIN 0.05 /* seconds of training until the next trial, after
+                                           the kernel's count said the cores were taken   */
 
 static void initnn__threads_use(initnn__threads *t, int n)
 {
@@ -10767,6 +10789,73 @@ static int initnn__threads_free(int n, double budget)
 #endif
 }
 
+/* The machine's runnable tasks in /proc/loadavg's text, its fourth field
+   ("0.34 2.05 2.70 2/110 13447": 2 of 110 tasks can run now, the reader
+   among them); -1 when the text is not that. */
+static int initnn__loadavg_runnable(const char *text)
+{
+    double load[3];
+    int runnable, tasks;
+    if (sscanf(text, "%lf %lf %lf %d/%d", &load[0], &load[1], &load[2], &runnable, &tasks) != 5 ||
+        runnable < 0 || tasks < runnable)
+        return -1;
+    return runnable;
+}
+
+/* The cores /proc/stat lists (its lines "cpu0 ...", "cpu1 ..."; the first
+   line, "cpu ...", is their sum); 0 when there is no such file. Read in
+   pieces: its "intr" line can be longer than any buffer. */
+static int initnn__stat_cores(FILE *f)
+{
+    char piece[256];
+    int cores = 0, line_start = 1;
+    while (fgets(piece, sizeof piece, f)) {
+        if (line_start && strncmp(piece, "cpu", 3) == 0 && piece[3] >= '0' && piece[3] <= '9') cores++;
+        line_start = strchr(piece, '\n') != NULL;
+    }
+    return cores;
+}
+
+/* Whether the other processes' runnable tasks leave fewer cores free than
+   our `most` threads: runnable counts the whole machine's, `ours` of them
+   are our threads that run now. */
+static int initnn__threads_crowded_by(int runnable, int ours, int most, int cores)
+{
+    return cores > 0 && runnable >= 0 && runnable - ours + most > cores;
+}
+
+/* One look at the kernel's count (t->cores > 0). ours: how many of our
+   threads run, from the process's CPU time (clock() adds up every thread's,
+   a waiting thread that still spins among them) over the wall time since
+   the last look; at the first look, before any batch, only the caller's;
+   `most` when it cannot be measured, which leans towards a trial. */
+static int initnn__threads_look(initnn__threads *t, int first)
+{
+    char text[128];
+    const clock_t cpu = clock();
+    const double wall = initnn__seconds();
+    int runnable = -1, ours = first ? 1 : t->most;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fgets(text, sizeof text, f)) runnable = initnn__loadavg_runnable(text);
+        fclose(f);
+    }
+    if (!first && cpu != (clock_t)-1 && t->cpu_mark != (clock_t)-1 && cpu >= t->cpu_mark && wall > t->wall_mark) {
+        const double rate = (double)(cpu - t->cpu_mark) / (double)CLOCKS_PER_SEC / (wall - t->wall_mark);
+        ours = rate < 1.5 ? 1 : rate + 0.5 < (double)t->most ? (int)(rate + 0.5) : t->most;
+    }
+    t->cpu_mark = cpu;
+    t->wall_mark = wall;
+    return initnn__threads_crowded_by(runnable, ours, t->most, t->cores);
+}
+
+/* The threads' first region starts them; they then settle on their cores. */
+static void initnn__threads_start(initnn__threads *t)
+{
+    if (!t->started) (void)initnn__threads_free(t->most, 0.0);
+    t->started = 1;
+}
+
 static void initnn__threads_begin(initnn__threads *t)
 {
     memset(t, 0, sizeof *t);
@@ -10778,9 +10867,20 @@ static void initnn__threads_begin(initnn__threads *t)
     t->current = t->most;
     t->retry = INITNN__THREADS_RETRY;
     if (t->most > 1) {                         /* a trial first, one thread first */
-        (void)initnn__threads_free(t->most, 0.0);   /* starts the threads, which then settle */
+        FILE *f = fopen("/proc/stat", "r");
+        if (f) {
+            const int cores = initnn__stat_cores(f);
+            fclose(f);
+#ifdef _OPENMP
+            if (cores == omp_get_num_procs() && t->most <= cores) t->cores = cores;
+#else
+            (void)cores;
+#endif
+        }
         t->trial = 1;
         initnn__threads_use(t, 1);
+        t->crowded = t->cores > 0 && initnn__threads_look(t, 1);
+        if (!t->crowded) initnn__threads_start(t);
     }
 }
 
@@ -10807,12 +10907,19 @@ static void initnn__threads_batch(initnn__threads *t, double seconds, int sample
         if (t->seconds >= t->retry || (t->current > 1 && seconds / samples > 2.0 * t->all_threads)) {
             t->trial = 1;
             initnn__threads_use(t, 1);
+            t->crowded = t->cores > 0;          /* until a look says otherwise */
+            t->cpu_mark = (clock_t)-1;          /* the next batch's look starts the measure */
         }
         return;
     }
     if (t->trial == 2 && seconds / samples > (t->batch == 0 ? 3.0 : 2.0) * t->one_thread) {
         initnn__threads_choose(t, 1);          /* every thread lost at once */
         return;
+    }
+    if (t->trial == 1 && t->crowded) {          /* the kernel's count, while it says busy */
+        const int first_measure = t->cpu_mark == (clock_t)-1;
+        t->crowded = initnn__threads_look(t, 0) || first_measure;
+        if (!t->crowded) initnn__threads_start(t);
     }
     if (t->batch++ > 0) {                      /* the first batch is not timed */
         t->samples += samples;
@@ -10822,13 +10929,19 @@ static void initnn__threads_batch(initnn__threads *t, double seconds, int sample
            of a batch's time.) Asked once, it can be answered wrongly: a
            thread that has slept is often let in at once for the
            microseconds a probe lasts, even when it shares its core. */
-        if (t->trial == 1 && !initnn__threads_free(t->most, 0.25 * seconds)) {
+        if (t->trial == 1 && !t->crowded && !initnn__threads_free(t->most, 0.25 * seconds)) {
             initnn__threads_choose(t, 1);
             return;
         }
     }
     if (t->batch <= INITNN__THREADS_TIMED || (t->trial == 2 && t->seconds < INITNN__THREADS_TRIAL_ALL)) return;
     per_sample = t->seconds / t->samples;
+    if (t->trial == 1 && t->crowded) {         /* every look said the cores were taken */
+        initnn__threads_choose(t, 1);
+        t->chosen = 0;                         /* the clock has not spoken */
+        t->retry = INITNN__THREADS_LOOK_AGAIN;
+        return;
+    }
     if (t->trial == 1) {
         t->one_thread = per_sample;
         t->trial = 2;

@@ -19,7 +19,8 @@
 # Then the contended row: the same epochs at 1 and at 2 threads while a busy
 # loop this script starts (and stops) holds one core, as a browser or a
 # second experiment would; initnn_net_train then chooses its thread count
-# by the clock, and two threads must be no slower than one. The two differ
+# by the kernel's count of runnable tasks and by the clock, and two threads
+# must be no slower than one. The two differ
 # by a few percent at most, less than one run's noise on a shared machine,
 # so each runs CONTENDED_RUNS times (default 3), in turn, and the row gives
 # the medians and every run.

@@ -1,5 +1,6 @@
 /* test_train_fit.c - whole training runs: LSUV, two-moons, symmetry of a zero
-   init, NaN handling, determinism.
+   init, NaN handling, determinism; how the thread count reads the kernel's
+   counts of runnable tasks and cores.
 
    The data are generated here with the test's own seeded initnn_rng, from
    the two-moons definition (two interleaving half circles: class 0 on
@@ -399,6 +400,68 @@ static void reinit_with_the_creation_seed_redraws_the_same_weights(void)
     CHECK(net->opt.step == 0, "opt.step = %lld after reinit", (long long)net->opt.step);
 }
 
+#ifndef INITNN_REFERENCE
+/* ---- the thread count on a busy machine ------------------------------------------------
+   initnn_net_train skips its trial of every thread when the kernel's count of
+   runnable tasks (Linux's /proc/loadavg) says the other processes leave too
+   few cores free. Its three parts, each on given text or numbers. */
+
+static void kernels_runnable_count_is_the_fourth_field_of_loadavg(void)
+{
+    CHECK(initnn__loadavg_runnable("0.34 2.05 2.70 2/110 13447\n") == 2, "a busy loop and the reader");
+    CHECK(initnn__loadavg_runnable("12.00 11.50 9.25 17/1024 99") == 17, "17 of 1024");
+    CHECK(initnn__loadavg_runnable("0.00 0.00 0.00 0/5 1") == 0, "none");
+    CHECK(initnn__loadavg_runnable("") == -1, "empty text");
+    CHECK(initnn__loadavg_runnable("0.34 2.05 2.70 x/110 1") == -1, "no count");
+    CHECK(initnn__loadavg_runnable("0.34 2.05 2.70 -1/110 1") == -1, "a negative count");
+    CHECK(initnn__loadavg_runnable("0.34 2.05 2.70 200/110 1") == -1, "more runnable than tasks");
+    CHECK(initnn__loadavg_runnable("Linux version 6") == -1, "another file's text");
+}
+
+/* /proc/stat's "cpuN" lines, not its "cpu" sum, and not text that a long
+   line ("intr", thousands of numbers) carries past the reader's buffer. */
+static void machines_cores_are_the_cpuN_lines_of_proc_stat(void)
+{
+    FILE *f = tmpfile();
+    int i, cores;
+    CHECK(f != NULL, "tmpfile failed");
+    if (!f) return;
+    fputs("cpu  4705 356 584 3699 23 23 0 0 0 0\n", f);
+    fputs("cpu0 1393 280 290 1895 6 12 0 0 0 0\n", f);
+    fputs("cpu1 3312 76 294 1804 17 11 0 0 0 0\n", f);
+    fputs("intr 114930548", f);
+    for (i = 0; i < 600; i++) fprintf(f, " %d", i % 10);   /* 1200 characters */
+    fputs(" cpu7 1 2 3", f);                                /* inside that line */
+    for (i = 0; i < 300; i++) fputs(" cpu9", f);            /* and at every offset of */
+    for (i = 0; i < 300; i++) fputs(" 1 cpu9", f);          /* a reader's pieces      */
+    fputs("\nctxt 1990473\nbtime 1062191376\nprocesses 2915\n", f);
+    rewind(f);
+    cores = initnn__stat_cores(f);
+    CHECK(cores == 2, "counted %d cores, want 2", cores);
+    fclose(f);
+    f = tmpfile();
+    CHECK(f != NULL, "tmpfile failed");
+    if (!f) return;
+    cores = initnn__stat_cores(f);
+    CHECK(cores == 0, "an empty file gave %d cores", cores);
+    fclose(f);
+}
+
+/* crowded_by(runnable, ours, most, cores): the others' runnable tasks,
+   runnable - ours, plus our most threads, more than the cores. */
+static void threads_are_crowded_only_when_the_others_leave_too_few_cores(void)
+{
+    CHECK(initnn__threads_crowded_by(2, 1, 2, 2) == 1, "a busy loop on two cores, two threads");
+    CHECK(initnn__threads_crowded_by(1, 1, 2, 2) == 0, "only the reader runs");
+    CHECK(initnn__threads_crowded_by(2, 2, 2, 2) == 0, "our own two threads run");
+    CHECK(initnn__threads_crowded_by(3, 2, 2, 2) == 1, "our two and another");
+    CHECK(initnn__threads_crowded_by(2, 1, 2, 4) == 0, "one busy of four cores");
+    CHECK(initnn__threads_crowded_by(4, 1, 2, 4) == 1, "three busy of four cores");
+    CHECK(initnn__threads_crowded_by(5, 1, 2, 0) == 0, "no count of cores: the count does not speak");
+    CHECK(initnn__threads_crowded_by(-1, 1, 2, 2) == 0, "no count of tasks: the count does not speak");
+}
+#endif
+
 int main(int argc, char **argv)
 {
     testing_init(argc, argv);
@@ -413,5 +476,10 @@ int main(int argc, char **argv)
     RUN_TEST(nan_sample_stops_train_before_its_first_step_with_weights_unchanged);
     RUN_TEST(same_seed_and_data_give_bit_identical_weights_after_training);
     RUN_TEST(reinit_with_the_creation_seed_redraws_the_same_weights);
+#ifndef INITNN_REFERENCE
+    RUN_TEST(kernels_runnable_count_is_the_fourth_field_of_loadavg);
+    RUN_TEST(machines_cores_are_the_cpuN_lines_of_proc_stat);
+    RUN_TEST(threads_are_crowded_only_when_the_others_leave_too_few_cores);
+#endif
     return testing_finish();
 }
