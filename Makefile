@@ -372,8 +372,8 @@ $(FUZZ_TARGETS:%=fuzz-%): fuzz-%: $(BUILD)/fuzz/fuzz_%
 	fi
 
 bench:
-	sh bench/run.sh
-	sh bench/run_train.sh
+	BUILD=$(BUILD) sh bench/run.sh
+	CNN_PRODUCTS=$(BUILD)/bench_matmul_native.txt sh bench/run_train.sh
 
 clean:
 	rm -rf $(BUILD) initlab initlab-plain

@@ -3,9 +3,13 @@
    Measures GFLOPS (2 M K N flops per product) of initnn_matmul,
    initnn_matmul_nt and initnn_matmul_tn on the products of training a
    784-256-256-128-10 MLP with a batch of 128 (forward Y = X W, weight
-   gradient dW = X^T dY, input gradient dX = dY W^T) and on a square 1024
-   product, next to cblas_sgemm with the same transposes, in the same run,
-   single-threaded. Before timing, both results are checked against the naive
+   gradient dW = X^T dY, input gradient dX = dY W^T), on those of the bench
+   CNN (bench_train.c: its second conv layer's three products of one image,
+   as the conv layers call them, and its dense layers' with a batch of 64),
+   and on a square 1024 product, next to cblas_sgemm with the same
+   transposes, in the same run, single-threaded. From the CNN's rates it
+   prints the time one epoch's products (60000 images) take at them: the
+   floor its epoch is measured against (bench/run_train.sh). Before timing, both results are checked against the naive
    double-precision references of initnn; a wrong result ends the run with
    exit status 1.
 
@@ -31,28 +35,51 @@
 
 typedef enum { OP_NN, OP_NT, OP_TN } op_t;
 
+typedef enum { MODEL_MLP, MODEL_CNN, MODEL_SQUARE } model_t;
+
 typedef struct {
-    const char *layer;   /* which layer of the MLP, or "square"           */
+    const char *layer;   /* which layer, or "square"                      */
     const char *what;    /* forward / dW / dX                             */
     op_t op;
     int M, K, N;
-    int mlp;             /* counts towards the 0.5x target                */
+    model_t model;       /* the MLP's count towards its product target    */
+    double per_epoch;    /* the CNN's: calls in an epoch of 60000 images  */
 } bench_case;
 
+#define MLP MODEL_MLP, 0.0
+#define CNN_IMAGES 60000.0
+#define CNN_BATCHES (CNN_IMAGES / 64.0)   /* 937 of 64 and one of 32: the same flops */
+/* The CNN's first conv layer (1 -> 32 channels, 3 x 3: 9 rows) runs outside
+   the products (initnn__few_rows_forward and _weight_grad); its flops per
+   image, forward and weight gradient (it has no input gradient): */
+#define CNN_FIRST_LAYER_FLOPS (2.0 * 2.0 * 9 * 32 * 26 * 26)
+
 static const bench_case cases[] = {
-    { "784->256", "Y=XW",      OP_NN, 128, 784, 256, 1 },
-    { "256->256", "Y=XW",      OP_NN, 128, 256, 256, 1 },
-    { "256->128", "Y=XW",      OP_NN, 128, 256, 128, 1 },
-    { "128->10",  "Y=XW",      OP_NN, 128, 128,  10, 1 },
-    { "784->256", "dW=X^T dY", OP_TN, 784, 128, 256, 1 },
-    { "256->256", "dW=X^T dY", OP_TN, 256, 128, 256, 1 },
-    { "256->128", "dW=X^T dY", OP_TN, 256, 128, 128, 1 },
-    { "128->10",  "dW=X^T dY", OP_TN, 128, 128,  10, 1 },
-    { "784->256", "dX=dY W^T", OP_NT, 128, 256, 784, 1 },
-    { "256->256", "dX=dY W^T", OP_NT, 128, 256, 256, 1 },
-    { "256->128", "dX=dY W^T", OP_NT, 128, 128, 256, 1 },
-    { "128->10",  "dX=dY W^T", OP_NT, 128,  10, 128, 1 },
-    { "square",   "C=AB",      OP_NN, 1024, 1024, 1024, 0 },
+    { "784->256", "Y=XW",      OP_NN, 128, 784, 256, MLP },
+    { "256->256", "Y=XW",      OP_NN, 128, 256, 256, MLP },
+    { "256->128", "Y=XW",      OP_NN, 128, 256, 128, MLP },
+    { "128->10",  "Y=XW",      OP_NN, 128, 128,  10, MLP },
+    { "784->256", "dW=X^T dY", OP_TN, 784, 128, 256, MLP },
+    { "256->256", "dW=X^T dY", OP_TN, 256, 128, 256, MLP },
+    { "256->128", "dW=X^T dY", OP_TN, 256, 128, 128, MLP },
+    { "128->10",  "dW=X^T dY", OP_TN, 128, 128,  10, MLP },
+    { "784->256", "dX=dY W^T", OP_NT, 128, 256, 784, MLP },
+    { "256->256", "dX=dY W^T", OP_NT, 128, 256, 256, MLP },
+    { "256->128", "dX=dY W^T", OP_NT, 128, 128, 256, MLP },
+    { "128->10",  "dX=dY W^T", OP_NT, 128,  10, 128, MLP },
+    /* The CNN: its second conv layer (32 -> 64 channels, 3 x 3, on 13 x 13:
+       288 rows, 121 positions) per image, Z = W^T col, dW += col dZ^T and
+       dcol = W dZ; its dense layers per batch of 64. */
+    { "conv2",    "Z=W^T col", OP_TN,   64, 288, 121, MODEL_CNN, CNN_IMAGES },
+    { "conv2",    "dW=col dZ^T", OP_NT, 288, 121,  64, MODEL_CNN, CNN_IMAGES },
+    { "conv2",    "dcol=W dZ", OP_NN,  288,  64, 121, MODEL_CNN, CNN_IMAGES },
+    { "1600->128", "Y=XW",     OP_NN,   64, 1600, 128, MODEL_CNN, CNN_BATCHES },
+    { "1600->128", "dW=X^T dY", OP_TN, 1600,  64, 128, MODEL_CNN, CNN_BATCHES },
+    { "1600->128", "dX=dY W^T", OP_NT,  64, 128, 1600, MODEL_CNN, CNN_BATCHES },
+    { "128->10",  "Y=XW",      OP_NN,   64, 128,  10, MODEL_CNN, CNN_BATCHES },
+    { "128->10",  "dW=X^T dY", OP_TN,  128,  64,  10, MODEL_CNN, CNN_BATCHES },
+    { "128->10",  "dX=dY W^T", OP_NT,   64,  10, 128, MODEL_CNN, CNN_BATCHES },
+    { "square",   "C=AB",      OP_NN, 1024, 1024, 1024, MODEL_SQUARE, 0.0 },
 };
 
 static double now_seconds(void)
@@ -189,6 +216,7 @@ int main(void)
     const char *env;
     int runs = 5, failures = 0, i, nmlp = 0;
     double min_seconds = 0.2, min_ratio = 1e300, log_ratio_sum = 0.0;
+    double cnn_flops = 0.0, cnn_init = 0.0, cnn_blas = 0.0, square_gflops = 0.0;
     initnn_rng rng;
     if ((env = getenv("BENCH_RUNS")) != NULL && atoi(env) > 0) runs = atoi(env);
     if ((env = getenv("BENCH_MIN_SECONDS")) != NULL && atof(env) > 0.0) min_seconds = atof(env);
@@ -209,9 +237,9 @@ int main(void)
 #endif
     printf("OpenBLAS: %s, core %s, 1 thread\n", OPENBLAS_VERSION, openblas_get_corename());
     printf("timing:   best of %d runs of >= %.2f s each\n\n", runs, min_seconds);
-    printf("%-9s %-10s %-10s %14s %9s %9s %7s  %-9s %-9s\n", "layer", "product", "call",
+    printf("%-5s %-9s %-11s %-10s %14s %9s %9s %7s  %-9s %-9s\n", "model", "layer", "product", "call",
            "M x K x N", "initnn", "OpenBLAS", "ratio", "err init", "err BLAS");
-    printf("%-9s %-10s %-10s %14s %9s %9s %7s\n", "", "", "", "", "GFLOPS", "GFLOPS", "");
+    printf("%-5s %-9s %-11s %-10s %14s %9s %9s %7s\n", "", "", "", "", "", "GFLOPS", "GFLOPS", "");
 
     initnn_rng_seed(&rng, 2026);
     for (i = 0; i < ncases; i++) {
@@ -254,13 +282,20 @@ int main(void)
 
         time_pair(c, C, A, B, runs, min_seconds, &t_init, &t_blas);
         ratio = t_blas / t_init;
-        if (c->mlp) {
+        if (c->model == MODEL_CNN) {
+            cnn_flops += c->per_epoch * flops;
+            cnn_init += c->per_epoch * t_init;
+            cnn_blas += c->per_epoch * t_blas;
+        }
+        if (c->model == MODEL_SQUARE) square_gflops = flops / t_init * 1e-9;
+        if (c->model == MODEL_MLP) {
             if (ratio < min_ratio) min_ratio = ratio;
             log_ratio_sum += log(ratio);
             nmlp++;
         }
         sprintf(shape, "%dx%dx%d", c->M, c->K, c->N);
-        printf("%-9s %-10s %-10s %14s %9.1f %9.1f %6.2fx  %-9.2g %-9.2g\n", c->layer, c->what,
+        printf("%-5s %-9s %-11s %-10s %14s %9.1f %9.1f %6.2fx  %-9.2g %-9.2g\n",
+               c->model == MODEL_MLP ? "mlp" : c->model == MODEL_CNN ? "cnn" : "-", c->layer, c->what,
                op_name(c->op), shape, flops / t_init * 1e-9, flops / t_blas * 1e-9, ratio,
                e_init, e_blas);
         fflush(stdout);
@@ -269,6 +304,13 @@ int main(void)
     printf("\nMLP products: initnn/OpenBLAS lowest %.2fx, geometric mean %.2fx\n",
            min_ratio, exp(log_ratio_sum / nmlp));
     printf("(ratio = OpenBLAS time / initnn time; err = max |C - ref| / (|A||B|) per element)\n");
+    /* The first conv layer's flops at the square product's rate, the
+       fastest here: a floor no lower than the products allow. */
+    printf("CNN epoch's products: %.0f GFLOP in %.2f s at initnn's rates above (OpenBLAS's: %.2f s);\n",
+           cnn_flops * 1e-9, cnn_init, cnn_blas);
+    printf("with its first conv layer's %.0f GFLOP at the square's %.0f GFLOPS: cnn_products_seconds %.2f\n",
+           CNN_IMAGES * CNN_FIRST_LAYER_FLOPS * 1e-9, square_gflops,
+           cnn_init + CNN_IMAGES * CNN_FIRST_LAYER_FLOPS / (square_gflops * 1e9));
     if (failures) {
         fprintf(stderr, "bench_matmul: %d WRONG RESULT(S)\n", failures);
         return 1;

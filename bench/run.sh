@@ -84,10 +84,13 @@ for variant in native portable; do
         bench/bench_matmul.c -o "$exe" -lopenblas -lm
     echo
     echo "==== $variant: $CC $flags"
+    # The output is kept beside the program: make bench hands the native
+    # one's CNN line to run_train.sh, which sets the CNN epoch against it.
     if [ -n "${OPENBLAS_CORETYPE:-}" ]; then
-        OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS=1 "$exe" || status=1
+        OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS=1 "$exe" >"$exe.txt" || status=1
     else
-        OPENBLAS_NUM_THREADS=1 "$exe" || status=1
+        OPENBLAS_NUM_THREADS=1 "$exe" >"$exe.txt" || status=1
     fi
+    cat "$exe.txt"
 done
 exit $status

@@ -20,10 +20,18 @@
 # loop this script starts (and stops) holds one core, as a browser or a
 # second experiment would; initnn_net_train then chooses its thread count
 # by the kernel's count of runnable tasks and by the clock, and two threads
-# must be no slower than one. The two differ
-# by a few percent at most, less than one run's noise on a shared machine,
-# so each runs CONTENDED_RUNS times (default 3), in turn, and the row gives
-# the medians and every run.
+# must be no slower than one. The two differ by a few percent at most, about
+# one run's noise on a shared machine, so each runs CONTENDED_RUNS times
+# (default 5), in turn, and the row gives the means, every run and a
+# verdict by the lab's rule (examples/initlab.c): means m1, m2 and sample
+# standard deviations s1, s2 over n1, n2 runs differ when |m2 - m1| >
+# 2 sqrt(s1^2/n1 + s2^2/n2), about two standard errors of the difference;
+# "slower" or "faster" then, else "same (2 SE)".
+#
+# With CNN_PRODUCTS naming bench/run.sh's output of the same run (make bench
+# does), the one-thread CNN epoch is then set against its products' time at
+# the rates that run measured: how far the rest of the epoch keeps it from
+# its FLOP count.
 #
 # Then the same epochs, one thread, in the INITNN_REFERENCE build (the
 # lessons' plain loops: naive products, direct convolution sums, scalar Adam;
@@ -34,7 +42,7 @@ cd "$(dirname "$0")/.." || exit 1
 MODELS=${MODELS:-"mlp cnn"}
 THREADS=${THREADS:-"1 2"}
 EPOCHS=${EPOCHS:-1}
-CONTENDED_RUNS=${CONTENDED_RUNS:-3}
+CONTENDED_RUNS=${CONTENDED_RUNS:-5}
 RUNS=${RUNS:-3}
 PY=/usr/bin/python3
 OUT=build/bench
@@ -79,14 +87,25 @@ for model in $MODELS; do
     done
 done
 
+if [ -n "${CNN_PRODUCTS:-}" ] && [ -n "${fast_cnn:-}" ]; then
+    floor=$(sed -n 's/.*cnn_products_seconds \([0-9.]*\).*/\1/p' "$CNN_PRODUCTS" 2>/dev/null | head -n 1)
+    if [ -n "$floor" ]; then
+        echo
+        echo "CNN epoch against its products: $(grep -m1 "^CNN epoch's products" "$CNN_PRODUCTS")"
+        echo "  $(grep -m1 'cnn_products_seconds' "$CNN_PRODUCTS")"
+        awk -v a="$fast_cnn" -v b="$floor" 'BEGIN { printf "  one-thread epoch %s s = %.2f times that (bench/run.sh of this run)\n", a, a / b }'
+    fi
+fi
+
 echo
 echo "Contended: a busy loop started here holds one core; initnn at 1 and at 2 threads, $CONTENDED_RUNS runs"
-echo "each, taken in turn; the medians and their ratio (target: 2 no slower), then every run:"
-printf '%-5s %14s %14s %10s   %s\n' model 1_thread_s 2_threads_s 2/1 "runs (1 thread | 2 threads)"
+echo "each, taken in turn; the means and standard deviations, their ratio and the verdict (target: 2 no"
+echo "slower), then every run:"
+printf '%-5s %16s %16s %7s %-12s %s\n' model 1_thread_s 2_threads_s 2/1 verdict "runs (1 thread | 2 threads)"
 sh -c 'while :; do :; done' &
 busy=$!
 trap 'kill "$busy" 2>/dev/null' EXIT
-median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+trap 'exit 1' HUP INT PIPE TERM        # a signal ends the script by its EXIT trap too
 for model in $MODELS; do
     ones=""; twos=""; r=0
     while [ "$r" -lt "$CONTENDED_RUNS" ]; do
@@ -96,13 +115,20 @@ for model in $MODELS; do
         set -- $two; twos="$twos $4"
         r=$((r + 1))
     done
-    one_s=$(echo $ones | median); two_s=$(echo $twos | median)
-    printf '%-5s %14s %14s %10s   %s |%s\n' "$model" "$one_s" "$two_s" \
-        "$(awk -v a="$two_s" -v b="$one_s" 'BEGIN { printf "%.3f", a / b }')" "$ones" "$twos"
+    awk -v model="$model" -v ones="$ones" -v twos="$twos" 'BEGIN {
+        n1 = split(ones, a, " "); n2 = split(twos, b, " ")
+        for (i = 1; i <= n1; i++) m1 += a[i] / n1
+        for (i = 1; i <= n2; i++) m2 += b[i] / n2
+        for (i = 1; i <= n1; i++) v1 += (a[i] - m1) ^ 2 / (n1 > 1 ? n1 - 1 : 1)
+        for (i = 1; i <= n2; i++) v2 += (b[i] - m2) ^ 2 / (n2 > 1 ? n2 - 1 : 1)
+        se2 = 2 * sqrt(v1 / n1 + v2 / n2)
+        verdict = (n1 < 2 || n2 < 2) ? "(one run)" : m2 - m1 > se2 ? "slower" : m1 - m2 > se2 ? "faster" : "same (2 SE)"
+        printf "%-5s %9.3f +- %.3f %9.3f +- %.3f %7.3f %-12s %s |%s\n", model, m1, sqrt(v1), m2, sqrt(v2),
+            m2 / m1, verdict, ones, twos }'
 done
 kill "$busy" 2>/dev/null
 wait "$busy" 2>/dev/null
-trap - EXIT
+trap - EXIT HUP INT PIPE TERM
 
 echo
 echo "INITNN_REFERENCE build (the lessons' loops), one thread, against the fast build above:"
