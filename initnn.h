@@ -6849,16 +6849,18 @@ INITNNDEF int initnn_net_train_batch(initnn_net *net, const float *X, const int 
                             (int)(k % (size_t)net->input_dim), (double)X[k]);
     }
     /* Weights set by hand (or by a caller's own update) are checked here,
-       where they would otherwise only show up as a NaN loss. */
-    for (err = 0; err < net->layer_count; err++) {
-        const initnn_layer *l = &net->layers[err];
-        if (l->weight_count && !initnn__all_finite(l->W, l->weight_count + l->bias_count)) {
-            char name[96];
-            initnn__describe_layer(name, sizeof name, l, err);
-            return initnn__fail(INITNN_ERR_NONFINITE, "training step %lld: the weights of %s are not finite "
-                                "before the step; no update was made", (long long)net->steps_taken + 1, name);
+       where they would otherwise only show up as a NaN loss: one pass over
+       every parameter, and a search for the layer only when it fails. */
+    if (!initnn__all_finite(net->params, net->param_count))
+        for (err = 0; err < net->layer_count; err++) {
+            const initnn_layer *l = &net->layers[err];
+            if (l->weight_count && !initnn__all_finite(l->W, l->weight_count + l->bias_count)) {
+                char name[96];
+                initnn__describe_layer(name, sizeof name, l, err);
+                return initnn__fail(INITNN_ERR_NONFINITE, "training step %lld: the weights of %s are not finite "
+                                    "before the step; no update was made", (long long)net->steps_taken + 1, name);
+            }
         }
-    }
     if (batch >= 1 && batch <= net->max_batch &&
         (err = initnn__check_labels(net, labels, targets, batch, "initnn_net_train_batch")))
         return err;
