@@ -10796,11 +10796,9 @@ static int initnn__threads_free(int n, double budget)
    among them); -1 when the text is not that. */
 static int initnn__loadavg_runnable(const char *text)
 {
-    double load[3];
     int runnable, tasks;
-    if (sscanf(text, "%lf %lf %lf %d/%d", &load[0], &load[1], &load[2], &runnable, &tasks) != 5 ||
-        runnable < 0 || tasks < runnable)
-        return -1;
+    /* The three averages skipped as words: a caller's locale may spell decimals otherwise. */
+    if (sscanf(text, "%*s %*s %*s %d/%d", &runnable, &tasks) != 2 || runnable < 0 || tasks < runnable) return -1;
     return runnable;
 }
 

@@ -416,6 +416,7 @@ static void kernels_runnable_count_is_the_fourth_field_of_loadavg(void)
     CHECK(initnn__loadavg_runnable("0.34 2.05 2.70 -1/110 1") == -1, "a negative count");
     CHECK(initnn__loadavg_runnable("0.34 2.05 2.70 200/110 1") == -1, "more runnable than tasks");
     CHECK(initnn__loadavg_runnable("Linux version 6") == -1, "another file's text");
+    CHECK(initnn__loadavg_runnable("0,34 2,05 2,70 3/110 1") == 3, "averages in another locale's spelling");
 }
 
 /* /proc/stat's "cpuN" lines, not its "cpu" sum, and not text that a long
