@@ -46,7 +46,7 @@ typedef struct {
     double per_epoch;    /* the CNN's: calls in an epoch of 60000 images  */
 } bench_case;
 
-#define MLP MODEL_MLP, 0.0
+#define MLP MODEL_MLP, 0.0   /* an MLP row: no count of calls in a CNN epoch */
 #define CNN_IMAGES 60000.0
 #define CNN_BATCHES (CNN_IMAGES / 64.0)   /* 937 of 64 and one of 32: the same flops */
 /* The CNN's first conv layer (1 -> 32 channels, 3 x 3: 9 rows) runs outside
