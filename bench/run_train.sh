@@ -91,9 +91,9 @@ if [ -n "${CNN_PRODUCTS:-}" ] && [ -n "${fast_cnn:-}" ]; then
     floor=$(sed -n 's/.*cnn_products_seconds \([0-9.]*\).*/\1/p' "$CNN_PRODUCTS" 2>/dev/null | head -n 1)
     if [ -n "$floor" ]; then
         echo
-        echo "CNN epoch against its products: $(grep -m1 "^CNN epoch's products" "$CNN_PRODUCTS")"
-        echo "  $(grep -m1 'cnn_products_seconds' "$CNN_PRODUCTS")"
-        awk -v a="$fast_cnn" -v b="$floor" 'BEGIN { printf "  one-thread epoch %s s = %.2f times that (bench/run.sh of this run)\n", a, a / b }'
+        echo "The CNN epoch against its products (bench/run.sh of this run):"
+        grep -A1 -m1 "^CNN epoch's products" "$CNN_PRODUCTS" | sed 's/^/  /'
+        awk -v a="$fast_cnn" -v b="$floor" 'BEGIN { printf "  one-thread epoch %s s = %.2f times that\n", a, a / b }'
     fi
 fi
 
