@@ -14,6 +14,14 @@
    1, 2 and 3 threads: the products split their work by blocks of C and the
    conv layers by samples, never a sum. Without OpenMP the test is a SKIP.
 
+   initnn_net_train runs a ReLU conv layer and the 2 x 2 max pool after it
+   one sample at a time (net->fused_steps): such steps must give the plain
+   steps' loss, weights, moments and pool outputs bit for bit (on layers of
+   few and many rows, windows left over, batches of 1 to 50, with the conv
+   layers' unkept buffers filled with NaN first), a step that overflows must
+   fail with the plain step's message, and initnn_net_train must reach the
+   weights and last-batch diagnostics of its steps taken one by one.
+
    Temporary files are /tmp/initnn_test_conv_XXXXXX* (mkstemp), removed at
    the end. */
 
@@ -163,6 +171,187 @@ static void cnn_training_gives_the_same_bits_on_1_2_and_3_threads(void)
 }
 #endif
 
+/* N(0, 1) pixels and labels in [0, 3) for samples images of features floats. */
+static void random_images(float *x, int *labels, int samples, int features, uint64_t seed)
+{
+    initnn_rng rng;
+    int i;
+    initnn_rng_seed(&rng, seed);
+    for (i = 0; i < samples * features; i++) x[i] = initnn_rng_normal(&rng);
+    for (i = 0; i < samples; i++) labels[i] = (int)initnn_rng_below(&rng, 3);
+}
+
+/* ---- a conv layer, its ReLU and its max pool in one pass per sample ------------------- */
+
+/* Nets whose ReLU conv layers feed 2 x 2 max pools: the first of few rows
+   (3 x 3 x 3 = 27) on 3 x 38 x 37 images, whose 36 x 35 output leaves a
+   column no window reads and 17 windows a row (16 and one more); the second
+   of many (5 x 3 x 3 = 45) with "same" padding on 18 x 17, leaving a row and
+   a column; then one that does not qualify (tanh), and dropout. */
+#define BLOCK_ARCH "conv:5:3,relu,maxpool:2,conv:7:3:1:same,relu,maxpool:2,conv:4:3:1:same,tanh,maxpool:2," \
+                   "flatten,dense:12,relu,dropout:0.3,dense:3,softmax"
+#define BLOCK_C 3
+#define BLOCK_H 38
+#define BLOCK_W 37
+#define BLOCK_SAMPLES 50
+
+static void block_data(float *x, int *labels, uint64_t seed)
+{
+    random_images(x, labels, BLOCK_SAMPLES, BLOCK_C * BLOCK_H * BLOCK_W, seed);
+}
+
+static int block_net(initnn_net **net, uint64_t seed)
+{
+    initnn_optimizer adam = initnn_adam(0.01f);
+    int err = initnn_net_from_arch(net, BLOCK_ARCH, BLOCK_C, BLOCK_H, BLOCK_W, "he_normal", "random_uniform:-0.1,0.1",
+                                   BLOCK_SAMPLES, seed);
+    if (!err) err = initnn_net_set_optimizer(*net, &adam);
+    return err;
+}
+
+static initnn_net *block_fused, *block_plain;
+
+static void block_release(void)
+{
+    initnn_net_free(block_fused);
+    initnn_net_free(block_plain);
+    block_fused = block_plain = NULL;
+}
+
+static void fused_conv_relu_pool_steps_give_the_plain_steps_bits(void)
+{
+    static float x[BLOCK_SAMPLES * BLOCK_C * BLOCK_H * BLOCK_W];
+    static const int batches[] = {20, 7, 1, 50, 3, 20};
+    int labels[BLOCK_SAMPLES], k, i, err;
+    block_data(x, labels, 41);
+    err = block_net(&block_fused, 3);
+    CHECK(err == 0, "%s", initnn_last_error());
+    err = block_net(&block_plain, 3);
+    CHECK(err == 0, "%s", initnn_last_error());
+    for (k = 0; k < (int)(sizeof batches / sizeof batches[0]); k++) {
+        float loss_fused = 0.0f, loss_plain = 0.0f;
+        double norm_fused = 0.0, norm_plain = 0.0;
+        int batch = batches[k];
+        const float *in = x + (size_t)(k * 5 % (BLOCK_SAMPLES - batch + 1)) * BLOCK_C * BLOCK_H * BLOCK_W;
+        for (i = 0; i < 4; i += 2) {   /* what a fused step does not keep, it must not read */
+            const initnn_layer *conv = &block_fused->layers[i];
+            size_t n = (size_t)BLOCK_SAMPLES * conv->out;
+            initnn_constant(conv->z, n, NAN);
+            initnn_constant(conv->y, n, NAN);
+            initnn_constant(conv->dz, n, NAN);
+        }
+        block_fused->fused_steps = 1;
+        err = initnn_net_train_batch(block_fused, in, labels, NULL, batch, &loss_fused, &norm_fused);
+        block_fused->fused_steps = 0;
+        CHECK(err == 0, "fused step %d: %s", k, initnn_last_error());
+        err = initnn_net_train_batch(block_plain, in, labels, NULL, batch, &loss_plain, &norm_plain);
+        CHECK(err == 0, "plain step %d: %s", k, initnn_last_error());
+        CHECK(memcmp(&loss_fused, &loss_plain, sizeof loss_plain) == 0 && norm_fused == norm_plain,
+              "step %d (batch %d): loss %.9g and gradient norm %.17g where the plain step has %.9g and %.17g", k,
+              batch, (double)loss_fused, norm_fused, (double)loss_plain, norm_plain);
+        CHECK_FLOATS_EQUAL("weights", block_fused->params, block_plain->params, block_plain->param_count);
+        CHECK_FLOATS_EQUAL("Adam's first moments", block_fused->opt_m, block_plain->opt_m, block_plain->param_count);
+        for (i = 1; i < 4; i += 2) {
+            const initnn_layer *pf = &block_fused->layers[i], *pp = &block_plain->layers[i];
+            CHECK_FLOATS_EQUAL("a pool's output", pf->y, pp->y, (size_t)batch * pp->out);
+            CHECK(memcmp(pf->argmax, pp->argmax, (size_t)batch * pp->out * sizeof(int)) == 0,
+                  "step %d: the argmax of layer %d differs", k, i);
+        }
+    }
+#ifndef INITNN_REFERENCE
+    /* It ran: the fused net's first conv layer kept no output past the
+       first sample of each slot. */
+    CHECK(memcmp(block_fused->layers[0].y, block_plain->layers[0].y,
+                 (size_t)20 * block_plain->layers[0].out * sizeof(float)) != 0,
+          "the first conv layer's y is the plain step's: the fused path did not run");
+#endif
+}
+
+/* A step whose first conv layer overflows fails with the plain step's message. */
+static void a_fused_step_that_overflows_names_the_conv_layer_as_the_plain_step_does(void)
+{
+    static float x[BLOCK_SAMPLES * BLOCK_C * BLOCK_H * BLOCK_W];
+    char plain_message[512];
+    int labels[BLOCK_SAMPLES], i, err;
+    block_data(x, labels, 43);
+    /* Only the first sample, which a fused step follows by another in its
+       slot's rows: the conv layer's y must be made again to be seen. */
+    for (i = 0; i < BLOCK_C * BLOCK_H * BLOCK_W; i++) x[i] = x[i] > 0.0f ? 3e38f : -3e38f;
+    err = block_net(&block_fused, 4);
+    CHECK(err == 0, "%s", initnn_last_error());
+    err = block_net(&block_plain, 4);
+    CHECK(err == 0, "%s", initnn_last_error());
+    err = initnn_net_train_batch(block_plain, x, labels, NULL, 16, NULL, NULL);
+    CHECK(err == INITNN_ERR_NONFINITE, "the plain step returned %d: %s", err, initnn_last_error());
+    CHECK(strstr(initnn_last_error(), "layer 0") != NULL, "the plain step's message names no layer 0: %s",
+          initnn_last_error());
+    snprintf(plain_message, sizeof plain_message, "%s", initnn_last_error());
+    block_fused->fused_steps = 1;
+    err = initnn_net_train_batch(block_fused, x, labels, NULL, 16, NULL, NULL);
+    block_fused->fused_steps = 0;
+    CHECK(err == INITNN_ERR_NONFINITE, "the fused step returned %d: %s", err, initnn_last_error());
+    CHECK(strcmp(initnn_last_error(), plain_message) == 0, "the fused step says '%s' where the plain one said '%s'",
+          initnn_last_error(), plain_message);
+    CHECK_FLOATS_EQUAL("weights after the refused steps", block_fused->params, block_plain->params,
+                       block_plain->param_count);
+}
+
+/* initnn_net_train (which fuses every batch of an epoch but the last) trains
+   to the bits of initnn_net_train_batch in the same order, and its epoch's
+   diagnostics are those of the last batch's plain step. */
+static initnn_layer_diag block_epoch_diag[2][INITNN_MAX_LAYERS];
+
+static void block_on_epoch(const initnn_epoch_record *record, void *user)
+{
+    memcpy(block_epoch_diag[*(int *)user], record->layers, (size_t)record->layer_count * sizeof *record->layers);
+}
+
+static void initnn_net_train_on_a_cnn_gives_the_bits_of_its_steps_one_by_one(void)
+{
+    static float x[BLOCK_SAMPLES * BLOCK_C * BLOCK_H * BLOCK_W], batch_x[16 * BLOCK_C * BLOCK_H * BLOCK_W];
+    initnn_train_config cfg = initnn_train_defaults();
+    initnn_data data;
+    int labels[BLOCK_SAMPLES], batch_labels[16], order[BLOCK_SAMPLES], i, epoch, start, err, which = 0;
+    block_data(x, labels, 47);
+    memset(&data, 0, sizeof data);
+    data.count = BLOCK_SAMPLES;
+    data.features = BLOCK_C * BLOCK_H * BLOCK_W;
+    data.classes = 3;
+    data.x = x;
+    data.labels = labels;
+    err = block_net(&block_fused, 5);
+    CHECK(err == 0, "%s", initnn_last_error());
+    err = block_net(&block_plain, 5);
+    CHECK(err == 0, "%s", initnn_last_error());
+    cfg.epochs = 2;
+    cfg.batch_size = 16;   /* 16, 16, 16 and 2 */
+    cfg.on_epoch = block_on_epoch;
+    cfg.user = &which;
+    err = initnn_net_train(block_fused, &data, NULL, &cfg, NULL);
+    CHECK(err == 0, "initnn_net_train: %s", initnn_last_error());
+    for (i = 0; i < BLOCK_SAMPLES; i++) order[i] = i;
+    for (epoch = 0; epoch < 2; epoch++) {
+        initnn_rng_shuffle(&block_plain->rng, order, BLOCK_SAMPLES);
+        for (start = 0; start < BLOCK_SAMPLES; start += 16) {
+            int batch = BLOCK_SAMPLES - start < 16 ? BLOCK_SAMPLES - start : 16;
+            initnn_data_batch(batch_x, batch_labels, NULL, &data, order, start, batch);
+            err = initnn_net_train_batch(block_plain, batch_x, batch_labels, NULL, batch, NULL, NULL);
+            CHECK(err == 0, "step: %s", initnn_last_error());
+        }
+    }
+    CHECK_FLOATS_EQUAL("weights after two epochs", block_fused->params, block_plain->params,
+                       block_plain->param_count);
+    initnn_net_diag_from_buffers(block_plain, block_epoch_diag[1]);
+    for (i = 0; i < block_plain->layer_count; i++) {
+        const initnn_layer_diag *a = &block_epoch_diag[0][i], *b = &block_epoch_diag[1][i];
+        CHECK(memcmp(&a->pre_activation, &b->pre_activation, sizeof a->pre_activation) == 0 &&
+              memcmp(&a->activation, &b->activation, sizeof a->activation) == 0 &&
+              memcmp(&a->delta, &b->delta, sizeof a->delta) == 0 && a->zero_fraction == b->zero_fraction &&
+              a->grad_norm == b->grad_norm && a->update_ratio == b->update_ratio,
+              "layer %d's diagnostics of the last epoch differ from the plain steps'", i);
+    }
+}
+
 /* ---- checkpoints --------------------------------------------------------------------- */
 
 #define CK_ARCH "conv:4:3x2:1:same,relu,maxpool:2,conv:3:3,tanh,avgpool:2:1,flatten,dense:3,softmax"
@@ -173,11 +362,7 @@ static void cnn_training_gives_the_same_bits_on_1_2_and_3_threads(void)
 
 static void ck_batch(float *x, int *labels, uint64_t seed)
 {
-    initnn_rng rng;
-    int i;
-    initnn_rng_seed(&rng, seed);
-    for (i = 0; i < CK_BATCH * CK_C * CK_H * CK_W; i++) x[i] = initnn_rng_normal(&rng);
-    for (i = 0; i < CK_BATCH; i++) labels[i] = (int)initnn_rng_below(&rng, 3);
+    random_images(x, labels, CK_BATCH, CK_C * CK_H * CK_W, seed);
 }
 
 /* The checked net trained a few steps, so that the optimizer state matters. */
@@ -384,6 +569,10 @@ int main(int argc, char **argv)
 #else
     testing_skip("cnn_training_gives_the_same_bits_on_1_2_and_3_threads", "built without OpenMP (the [native] build has it)");
 #endif
+    testing_after_each(block_release);
+    RUN_TEST(fused_conv_relu_pool_steps_give_the_plain_steps_bits);
+    RUN_TEST(a_fused_step_that_overflows_names_the_conv_layer_as_the_plain_step_does);
+    RUN_TEST(initnn_net_train_on_a_cnn_gives_the_bits_of_its_steps_one_by_one);
     RUN_TEST(cnn_checkpoint_round_trip_is_bit_exact_and_training_continues_identically);
     RUN_TEST(cnn_load_into_a_net_with_another_kernel_size_or_padding_is_refused_and_changes_nothing);
     RUN_TEST(arch_conv_tokens_set_filters_kernel_stride_and_padding);
