@@ -196,7 +196,8 @@
       15. Images (optional, INITNN_WITH_STB: stb_image)
       16. Fast paths          (implementation only) packed GEMM with AVX-512 /
                               AVX2 / portable micro-kernels, convolution as
-                              im2col and one product, pooling selects, Adam
+                              im2col and one product, pooling selects, a conv
+                              layer and its pool per sample in cache, Adam
                               in vector lanes; absent with INITNN_REFERENCE
 
    REVISION HISTORY
