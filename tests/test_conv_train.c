@@ -194,11 +194,7 @@ static void random_images(float *x, int *labels, int samples, int features, uint
 #define BLOCK_H 38
 #define BLOCK_W 37
 #define BLOCK_SAMPLES 50
-
-static void block_data(float *x, int *labels, uint64_t seed)
-{
-    random_images(x, labels, BLOCK_SAMPLES, BLOCK_C * BLOCK_H * BLOCK_W, seed);
-}
+#define BLOCK_FEATURES (BLOCK_C * BLOCK_H * BLOCK_W)
 
 static int block_net(initnn_net **net, uint64_t seed)
 {
@@ -220,10 +216,10 @@ static void block_release(void)
 
 static void fused_conv_relu_pool_steps_give_the_plain_steps_bits(void)
 {
-    static float x[BLOCK_SAMPLES * BLOCK_C * BLOCK_H * BLOCK_W];
+    static float x[BLOCK_SAMPLES * BLOCK_FEATURES];
     static const int batches[] = {20, 7, 1, 50, 3, 20};
     int labels[BLOCK_SAMPLES], k, i, err;
-    block_data(x, labels, 41);
+    random_images(x, labels, BLOCK_SAMPLES, BLOCK_FEATURES, 41);
     err = block_net(&block_fused, 3);
     CHECK(err == 0, "%s", initnn_last_error());
     err = block_net(&block_plain, 3);
@@ -232,7 +228,7 @@ static void fused_conv_relu_pool_steps_give_the_plain_steps_bits(void)
         float loss_fused = 0.0f, loss_plain = 0.0f;
         double norm_fused = 0.0, norm_plain = 0.0;
         int batch = batches[k];
-        const float *in = x + (size_t)(k * 5 % (BLOCK_SAMPLES - batch + 1)) * BLOCK_C * BLOCK_H * BLOCK_W;
+        const float *in = x + (size_t)(k * 5 % (BLOCK_SAMPLES - batch + 1)) * BLOCK_FEATURES;
         for (i = 0; i < 4; i += 2) {   /* what a fused step does not keep, it must not read */
             const initnn_layer *conv = &block_fused->layers[i];
             size_t n = (size_t)BLOCK_SAMPLES * conv->out;
@@ -270,13 +266,13 @@ static void fused_conv_relu_pool_steps_give_the_plain_steps_bits(void)
 /* A step whose first conv layer overflows fails with the plain step's message. */
 static void a_fused_step_that_overflows_names_the_conv_layer_as_the_plain_step_does(void)
 {
-    static float x[BLOCK_SAMPLES * BLOCK_C * BLOCK_H * BLOCK_W];
+    static float x[BLOCK_SAMPLES * BLOCK_FEATURES];
     char plain_message[512];
     int labels[BLOCK_SAMPLES], i, err;
-    block_data(x, labels, 43);
+    random_images(x, labels, BLOCK_SAMPLES, BLOCK_FEATURES, 43);
     /* Only the first sample, which a fused step follows by another in its
        slot's rows: the conv layer's y must be made again to be seen. */
-    for (i = 0; i < BLOCK_C * BLOCK_H * BLOCK_W; i++) x[i] = x[i] > 0.0f ? 3e38f : -3e38f;
+    for (i = 0; i < BLOCK_FEATURES; i++) x[i] = x[i] > 0.0f ? 3e38f : -3e38f;
     err = block_net(&block_fused, 4);
     CHECK(err == 0, "%s", initnn_last_error());
     err = block_net(&block_plain, 4);
@@ -308,14 +304,14 @@ static void block_on_epoch(const initnn_epoch_record *record, void *user)
 
 static void initnn_net_train_on_a_cnn_gives_the_bits_of_its_steps_one_by_one(void)
 {
-    static float x[BLOCK_SAMPLES * BLOCK_C * BLOCK_H * BLOCK_W], batch_x[16 * BLOCK_C * BLOCK_H * BLOCK_W];
+    static float x[BLOCK_SAMPLES * BLOCK_FEATURES], batch_x[16 * BLOCK_FEATURES];
     initnn_train_config cfg = initnn_train_defaults();
     initnn_data data;
     int labels[BLOCK_SAMPLES], batch_labels[16], order[BLOCK_SAMPLES], i, epoch, start, err, which = 0;
-    block_data(x, labels, 47);
+    random_images(x, labels, BLOCK_SAMPLES, BLOCK_FEATURES, 47);
     memset(&data, 0, sizeof data);
     data.count = BLOCK_SAMPLES;
-    data.features = BLOCK_C * BLOCK_H * BLOCK_W;
+    data.features = BLOCK_FEATURES;
     data.classes = 3;
     data.x = x;
     data.labels = labels;
