@@ -10362,9 +10362,10 @@ static float initnn__lanes_sum(__m512 v)
 /* z (out_c x positions) = W^T col + bias, W (rows x out_c), col (rows x
    positions). Z's 16 rows are written side by side, 2.7 KB apart in the
    bench CNN, into lines last touched a batch ago: each store asks for its
-   row's line 4 vectors ahead (a third less time in this kernel, by perf). */
+   row's line 4 vectors ahead (a third less time in this kernel, by perf),
+   unless z is a sample's rows in cache (cached). */
 static void initnn__few_rows_forward(float *z, const float *col, const float *W, const float *bias, int rows,
-                                     int out_c, int positions)
+                                     int out_c, int positions, int cached)
 {
     float wp[INITNN__FEW_ROWS][16];   /* a last group's weights, zeros past out_c */
     int co, r, t, p;
@@ -10375,7 +10376,7 @@ static void initnn__few_rows_forward(float *z, const float *col, const float *W,
                 for (t = 0; t < 16; t++) wp[r][t] = t < n ? W[(size_t)r * out_c + co + t] : 0.0f;
         for (p = 0; p < positions; p += 16) {
             const __mmask16 lanes = initnn__first_lanes(positions - p);
-            const int ahead = p + 64 < positions;
+            const int ahead = !cached && p + 64 < positions;
             INITNN__CH16(INITNN__ZERO)
             for (r = 0; r < rows; r++) {
                 const __m512 x = _mm512_maskz_loadu_ps(lanes, col + (size_t)r * positions + p);
@@ -10477,16 +10478,19 @@ static float initnn__sum_lanes(const float *x, int n)
     return lane[0];
 }
 
-/* z = W^T col + bias for one sample of layer l. */
-static void initnn__conv_sample_forward(float *z, const float *col, const initnn_layer *l, int rows, int positions)
+/* z = W^T col + bias for one sample of layer l; cached: z stays in cache
+   (a slot's own rows). */
+static void initnn__conv_sample_forward(float *z, const float *col, const initnn_layer *l, int rows, int positions,
+                                        int cached)
 {
     int c, p;
 #if defined(INITNN__AVX512)
     if (rows <= INITNN__FEW_ROWS) {
-        initnn__few_rows_forward(z, col, l->W, l->b, rows, l->out_c, positions);
+        initnn__few_rows_forward(z, col, l->W, l->b, rows, l->out_c, positions, cached);
         return;
     }
 #endif
+    (void)cached;
     initnn__fast_gemm(z, l->W, 1, col, 0, l->out_c, rows, positions, 0);
     for (c = 0; c < l->out_c; c++) {
         const float bias = l->b[c];
@@ -10621,10 +10625,10 @@ static void initnn__conv_forward_slots(initnn_layer *l, initnn_layer *pool, cons
         for (b = s * batch / slots; b < (s + 1) * batch / slots; b++) {
             initnn__conv_im2col(col, (size_t)positions, X + (size_t)b * l->in, l, &maps);
             if (!pool) {
-                initnn__conv_sample_forward(l->z + (size_t)b * l->out, col, l, rows, positions);
+                initnn__conv_sample_forward(l->z + (size_t)b * l->out, col, l, rows, positions, 0);
                 continue;
             }
-            initnn__conv_sample_forward(sample, col, l, rows, positions);
+            initnn__conv_sample_forward(sample, col, l, rows, positions, 1);
             initnn_activation_forward(sample, sample, (size_t)l->out, l->out, l->activation, l->activation_param);
             initnn__fast_maxpool_2x2(pool->y + (size_t)b * pool->out, pool->argmax + (size_t)b * pool->out, sample,
                                      pool);
