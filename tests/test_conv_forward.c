@@ -321,7 +321,8 @@ static void few_rows_conv_gives_the_products_bits_and_the_weight_gradients_sums(
                 for (i = 0; i < (int)nw; i++) { W[i] = initnn_rng_normal(&rng); start[i] = initnn_rng_normal(&rng); }
                 for (i = 0; i < out_c; i++) bias[i] = initnn_rng_normal(&rng);
                 for (i = 0; i < (int)nz; i++) { dz[i] = initnn_rng_normal(&rng); z[i] = NAN; }
-                initnn__few_rows_forward(z, col, W, bias, rows, out_c, positions);
+                /* with and without its read-ahead, every other case */
+                initnn__few_rows_forward(z, col, W, bias, rows, out_c, positions, (a + c + q) % 2);
                 initnn__fast_gemm(want, W, 1, col, 0, out_c, rows, positions, 0);
                 for (o = 0; o < out_c; o++)
                     for (i = 0; i < positions; i++) want[(size_t)o * positions + i] += bias[o];
