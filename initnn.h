@@ -10541,6 +10541,18 @@ static int initnn__conv_block(const initnn_net *net, int i)
            pool->stride == 2;
 }
 
+#if defined(INITNN__AVX512)
+/* The lanes of the next 16 windows of a 2 x 2 pool row, with windows of
+   them left: lo and hi over the two input floats per window of each row,
+   out over the outputs. The max pool and its unpool share them. */
+static void initnn__pool2_lanes(__mmask16 *lo, __mmask16 *hi, __mmask16 *out, int windows)
+{
+    *lo = initnn__first_lanes(2 * windows);
+    *hi = initnn__first_lanes(2 * windows - 16);
+    *out = initnn__first_lanes(windows);
+}
+#endif
+
 /* One output row of the pool going back: each window of rows top and
    bottom at column 2 ox gets g = (y[ox] > 0 ? 0 + dy[ox] : 0) at its argmax
    and 0 at its other three places (base: the index of top[0]). */
@@ -10556,9 +10568,8 @@ static void initnn__unpool2_row(float *INITNN__RESTRICT top, float *INITNN__REST
     const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
     const __m512i high = _mm512_add_epi32(low, _mm512_set1_epi32(8));
     for (; ox < n; ox += 16) {
-        const int left = 2 * (n - ox);
-        const __mmask16 lo = initnn__first_lanes(left), hi = initnn__first_lanes(left - 16);
-        const __mmask16 out = initnn__first_lanes(n - ox);
+        __mmask16 lo, hi, out;
+        initnn__pool2_lanes(&lo, &hi, &out, n - ox);
         const __m512 yv = _mm512_maskz_loadu_ps(out, y + ox);
         const __m512 g = _mm512_maskz_add_ps(_mm512_cmp_ps_mask(yv, _mm512_setzero_ps(), _CMP_GT_OQ),
                                              _mm512_setzero_ps(), _mm512_maskz_loadu_ps(out, dy + ox));
@@ -10747,9 +10758,8 @@ static void initnn__maxpool2_row(float *INITNN__RESTRICT y, int *INITNN__RESTRIC
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
     for (; ox < n; ox += 16) {
-        const int left = 2 * (n - ox);
-        const __mmask16 lo = initnn__first_lanes(left), hi = initnn__first_lanes(left - 16);
-        const __mmask16 out = initnn__first_lanes(n - ox);
+        __mmask16 lo, hi, out;
+        initnn__pool2_lanes(&lo, &hi, &out, n - ox);
         const __m512 t0 = _mm512_maskz_loadu_ps(lo, top + 2 * ox), t1 = _mm512_maskz_loadu_ps(hi, top + 2 * ox + 16);
         const __m512 b0 = _mm512_maskz_loadu_ps(lo, bottom + 2 * ox);
         const __m512 b1 = _mm512_maskz_loadu_ps(hi, bottom + 2 * ox + 16);
