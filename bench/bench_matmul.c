@@ -9,9 +9,9 @@
    and on a square 1024 product, next to cblas_sgemm with the same
    transposes, in the same run, single-threaded. From the CNN's rates it
    prints the time one epoch's products (60000 images) take at them: the
-   floor its epoch is measured against (bench/run_train.sh). Before timing, both results are checked against the naive
-   double-precision references of initnn; a wrong result ends the run with
-   exit status 1.
+   floor its epoch is measured against (bench/run_train.sh). Before timing,
+   both results are checked against the naive double-precision references
+   of initnn; a wrong result ends the run with exit status 1.
 
    Build and run with bench/run.sh (make bench), which sets up OpenBLAS.
    Environment: BENCH_RUNS (default 5) timed runs per product, each of at
